@@ -1,0 +1,3 @@
+"""jtdj: track the items of a year's work plan."""
+
+__version__ = "0.1.0"

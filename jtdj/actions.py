@@ -1,0 +1,205 @@
+"""The clerk's changes: status, owner, due date, notes, added tasks.
+
+Each public function resolves its ids first (all-or-nothing), then makes every change in one
+batch (one transaction, one batch id for undo), and returns what changed and what was already so.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date
+
+from jtdj.errors import NotFound, UsageError
+from jtdj.i18n import t
+from jtdj.ids import Ref, closest, natural_key
+from jtdj.store import Store
+
+
+@dataclass
+class Outcome:
+    changed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Context:
+    """Who acts, on which plan, on which day."""
+
+    store: Store
+    plan: str
+    actor: str
+    today: date
+
+
+def resolve(ctx: Context, refs: list[Ref], expand_items: bool = True) -> list[str]:
+    """Task ids for ``refs`` (an item means all its tasks); unknown ids fail together."""
+    all_ids = ctx.store.task_ids(ctx.plan)
+    known = set(all_ids)
+    items = {it["no"] for it in ctx.store.items(ctx.plan)}
+    missing = []
+    out: list[str] = []
+    for ref in refs:
+        if ref.is_item:
+            if ref.item not in items:
+                missing.append(t("error.missing_one", id=str(ref), near=_near(str(ref),
+                                 [str(i) for i in sorted(items)])))
+            elif expand_items:
+                out.extend(ctx.store.item_task_ids(ctx.plan, ref.item))
+            else:
+                out.append(str(ref))
+        elif str(ref) not in known:
+            missing.append(t("error.missing_one", id=str(ref), near=_near(str(ref), all_ids)))
+        else:
+            out.append(str(ref))
+    if missing:
+        raise NotFound(t("error.missing_ids", plan=ctx.plan, list="; ".join(missing)))
+    seen: set[str] = set()
+    unique = [i for i in out if not (i in seen or seen.add(i))]
+    return unique
+
+
+def _near(wanted: str, existing: list[str]) -> str:
+    return t("list.sep").join(closest(wanted, existing)) or "-"
+
+
+def _apply(ctx: Context, ids: list[str], change) -> Outcome:
+    outcome = Outcome()
+    with ctx.store.batch(ctx.plan, ctx.actor, ctx.today) as batch:
+        for task_id in ids:
+            row = ctx.store.task(ctx.plan, task_id)
+            (outcome.changed if change(batch, task_id, row) else outcome.unchanged).append(task_id)
+    return outcome
+
+
+def start(ctx: Context, ids: list[str], on: date | None = None) -> Outcome:
+    day = on or ctx.today
+
+    def change(batch, task_id, row):
+        if row["status"] == "doing":
+            return False
+        batch.set_task(task_id, "status", "doing", "start", on=day)
+        batch.set_task(task_id, "started_on", day, "start", on=day)
+        for name in ("done_on", "dropped_on", "drop_reason"):
+            batch.set_task(task_id, name, None, "start", on=day)
+        return True
+
+    return _apply(ctx, ids, change)
+
+
+def done(ctx: Context, ids: list[str], on: date | None = None, note: str | None = None,
+         evidence: list[str] | None = None) -> Outcome:
+    day = on or ctx.today
+    if day > ctx.today:
+        raise UsageError(t("error.future_date", what="--on", value=day.isoformat()))
+
+    def change(batch, task_id, row):
+        if row["status"] == "done":
+            return False
+        batch.set_task(task_id, "status", "done", "done", on=day, note=note)
+        batch.set_task(task_id, "done_on", day, "done", on=day)
+        for name in ("dropped_on", "drop_reason"):
+            batch.set_task(task_id, name, None, "done", on=day)
+        if evidence:
+            current = json.loads(row["evidence"] or "[]")
+            batch.set_task(task_id, "evidence", current + [e for e in evidence if e not in current],
+                           "evidence", on=day)
+        return True
+
+    return _apply(ctx, ids, change)
+
+
+def reopen(ctx: Context, ids: list[str]) -> Outcome:
+    def change(batch, task_id, row):
+        if row["status"] == "todo":
+            return False
+        batch.set_task(task_id, "status", "todo", "reopen")
+        for name in ("started_on", "done_on", "dropped_on", "drop_reason"):
+            batch.set_task(task_id, name, None, "reopen")
+        return True
+
+    return _apply(ctx, ids, change)
+
+
+def drop(ctx: Context, ids: list[str], reason: str, on: date | None = None) -> Outcome:
+    if not reason.strip():
+        raise UsageError(t("error.empty_value", what="--reason"))
+    day = on or ctx.today
+
+    def change(batch, task_id, row):
+        if row["status"] == "dropped":
+            return False
+        batch.set_task(task_id, "status", "dropped", "drop", on=day, note=reason)
+        batch.set_task(task_id, "dropped_on", day, "drop", on=day)
+        batch.set_task(task_id, "drop_reason", reason, "drop", on=day)
+        batch.set_task(task_id, "done_on", None, "drop", on=day)
+        return True
+
+    return _apply(ctx, ids, change)
+
+
+def assign(ctx: Context, ids: list[str], owner: str, support: list[str] | None = None) -> Outcome:
+    owner = owner.strip()
+    if not owner:
+        raise UsageError(t("error.empty_value", what="--to"))
+
+    def change(batch, task_id, row):
+        changed = batch.set_task(task_id, "owner", owner, "assign")
+        if support is not None:
+            changed = batch.set_task(task_id, "support", [s.strip() for s in support if s.strip()],
+                                     "assign") or changed
+        return changed
+
+    return _apply(ctx, ids, change)
+
+
+def unassign(ctx: Context, ids: list[str]) -> Outcome:
+    def change(batch, task_id, row):
+        changed = batch.set_task(task_id, "owner", None, "unassign")
+        return batch.set_task(task_id, "support", [], "unassign") or changed
+
+    return _apply(ctx, ids, change)
+
+
+def set_due(ctx: Context, ids: list[str], due: date) -> Outcome:
+    return _apply(ctx, ids, lambda batch, task_id, row: batch.set_task(task_id, "due", due, "due"))
+
+
+def add_note(ctx: Context, target: str, text: str, percent: int | None) -> None:
+    if not text.strip():
+        raise UsageError(t("error.empty_value", what="TEXT"))
+    if percent is not None and not 0 <= percent <= 100:
+        raise UsageError(t("error.bad_percent", value=percent))
+    with ctx.store.batch(ctx.plan, ctx.actor, ctx.today) as batch:
+        ctx.store.add_note(batch, target, text.strip(), percent)
+        if percent is not None and "." in target:
+            batch.set_task(target, "percent", percent, "note")
+
+
+def add_task(ctx: Context, item: int, title: str, due: date | None, when: str | None,
+             owner: str | None) -> str:
+    """A task the plan file does not have; it gets the item's next number."""
+    from jtdj import store as st
+
+    if not title.strip():
+        raise UsageError(t("error.empty_value", what="TITLE"))
+    item_row = ctx.store.item(ctx.plan, item)
+    if item_row is None:
+        existing = [str(i["no"]) for i in ctx.store.items(ctx.plan)]
+        raise NotFound(t("error.missing_ids", plan=ctx.plan, list=t(
+            "error.missing_one", id=str(item), near=_near(str(item), existing))))
+    plan_row = ctx.store.plan(ctx.plan)
+    with ctx.store.batch(ctx.plan, ctx.actor, ctx.today) as batch:
+        numbers = [natural_key(i)[1] for i in ctx.store.task_ids(ctx.plan) if natural_key(i)[0] == item]
+        no = max(numbers, default=0) + 1
+        task_id = f"{item}.{no}"
+        st.insert_tasks(ctx.store, [{
+            "plan": ctx.plan, "id": task_id, "item": item, "no": no, "section": item_row["section"],
+            "title": title.strip(), "timing": when, "start": None,
+            "due": (due.isoformat() if due else plan_row["due"]), "owner": owner or None,
+            "support": "[]", "tags": "[]", "status": "todo", "percent": None, "started_on": None,
+            "done_on": None, "dropped_on": None, "drop_reason": None, "archived": 0,
+            "origin": "added", "evidence": "[]", "file_values": None,
+        }])
+        batch.event(task_id, "add", "title", None, title.strip())
+    return task_id

@@ -1,0 +1,385 @@
+"""The command line: options, arguments and help text. Each command parses its options, calls one
+function of the core, and hands the result to a renderer. Errors cross here once, in ``main``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+from typing_extensions import Annotated
+
+from jtdj import __version__
+from jtdj.errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE, JtdjError
+from jtdj.i18n import language_from_environment, set_language, t
+
+
+def _early_language() -> None:
+    """Help text is built at import, so pick the language before the commands are declared."""
+    argv = sys.argv[1:]
+    flag = None
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv):
+            flag = argv[i + 1]
+        elif arg.startswith("--lang="):
+            flag = arg.split("=", 1)[1]
+    set_language(language_from_environment(flag, None))
+
+
+_early_language()
+
+app = typer.Typer(
+    name="jtdj", help=t("help.app"), no_args_is_help=True, add_completion=True,
+    rich_markup_mode=None, context_settings={"help_option_names": ["-h", "--help"]},
+    pretty_exceptions_enable=False,
+)
+
+
+class Fmt(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    tsv = "tsv"
+    md = "md"
+
+
+class SortBy(str, Enum):
+    id = "id"
+    due = "due"
+    owner = "owner"
+    status = "status"
+
+
+class StatusFilter(str, Enum):
+    todo = "todo"
+    doing = "doing"
+    done = "done"
+    dropped = "dropped"
+    open = "open"
+    all = "all"
+
+
+# --- shared options, declared once -----------------------------------------------------------
+
+def _complete_ids(incomplete: str) -> list[str]:
+    from jtdj.session import completion_ids
+
+    return [i for i in completion_ids() if i.startswith(incomplete)]
+
+
+def _complete_owners(incomplete: str) -> list[str]:
+    from jtdj.session import completion_owners
+
+    return [o for o in completion_owners() if o.startswith(incomplete)]
+
+
+AsOf = Annotated[Optional[str], typer.Option("--as-of", metavar="DATE", help=t("help.opt.as_of"))]
+PlanKey = Annotated[Optional[str], typer.Option("--plan", metavar="KEY", help=t("help.opt.plan"))]
+By = Annotated[Optional[str], typer.Option("--by", metavar="NAME", help=t("help.opt.by"))]
+Format = Annotated[Optional[Fmt], typer.Option("--format", "-f", help=t("help.opt.format"))]
+Ids = Annotated[List[str], typer.Argument(metavar="ID...", help=t("help.arg.ids"),
+                                          autocompletion=_complete_ids)]
+OneId = Annotated[str, typer.Argument(metavar="ID", help=t("help.arg.id"),
+                                      autocompletion=_complete_ids)]
+Section = Annotated[Optional[str], typer.Option("--section", "-s", metavar="N", help=t("help.opt.section"))]
+ItemOpt = Annotated[Optional[str], typer.Option("--item", "-i", metavar="N", help=t("help.opt.item"))]
+Owner = Annotated[Optional[str], typer.Option("--owner", "-o", metavar="NAME", help=t("help.opt.owner"),
+                                              autocompletion=_complete_owners)]
+Unassigned = Annotated[bool, typer.Option("--unassigned", help=t("help.opt.unassigned"))]
+Status = Annotated[Optional[StatusFilter], typer.Option("--status", help=t("help.opt.status"))]
+Overdue = Annotated[bool, typer.Option("--overdue", help=t("help.opt.overdue"))]
+DueBefore = Annotated[Optional[str], typer.Option("--due-before", metavar="DATE", help=t("help.opt.due_before"))]
+DueWithin = Annotated[Optional[int], typer.Option("--due-within", metavar="DAYS", min=0, help=t("help.opt.due_within"))]
+Search = Annotated[Optional[str], typer.Option("--search", "-q", metavar="TEXT", help=t("help.opt.search"))]
+Tag = Annotated[Optional[str], typer.Option("--tag", metavar="TAG", help=t("help.opt.tag"))]
+Archived = Annotated[bool, typer.Option("--archived", help=t("help.opt.archived"))]
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"jtdj {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def global_options(
+    ctx: typer.Context,
+    db: Annotated[Optional[str], typer.Option("--db", metavar="PATH", help=t("help.opt.db"))] = None,
+    config: Annotated[Optional[str], typer.Option("--config", metavar="PATH", help=t("help.opt.config"))] = None,
+    plan: PlanKey = None,
+    as_of: AsOf = None,
+    lang: Annotated[Optional[str], typer.Option("--lang", metavar="zh|en", help=t("help.opt.lang"))] = None,
+    by: By = None,
+    debug: Annotated[bool, typer.Option("--debug", help=t("help.opt.debug"))] = False,
+    verbose: Annotated[int, typer.Option("--verbose", "-v", count=True, help=t("help.opt.verbose"))] = 0,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help=t("help.opt.version"))] = False,
+) -> None:
+    from jtdj.session import Session
+
+    ctx.obj = Session.from_options(db=db, config=config, plan=plan, as_of=as_of, lang=lang,
+                                   by=by, debug=debug, verbose=verbose)
+
+
+def _session(ctx: typer.Context, as_of: str | None = None, plan: str | None = None,
+             by: str | None = None):
+    session = ctx.obj
+    session.override(as_of=as_of, plan=plan, by=by)
+    return session
+
+
+def _filters(section, item, owner, unassigned, status, overdue, due_before, due_within, search,
+             tag, archived, session):
+    from jtdj.session import build_filter
+
+    return build_filter(session, section=section, item=item, owner=owner, unassigned=unassigned,
+                        status=status.value if status else None, overdue=overdue,
+                        due_before=due_before, due_within=due_within, search=search, tag=tag,
+                        archived=archived)
+
+
+# --- plans and the database ------------------------------------------------------------------
+
+@app.command("import", help=t("help.cmd.import"))
+def import_cmd(
+    ctx: typer.Context,
+    file: Annotated[Optional[Path], typer.Argument(metavar="[FILE]", help=t("help.arg.plan_file"))] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", "-n", help=t("help.opt.dry_run"))] = False,
+    by: By = None,
+) -> None:
+    from jtdj import commands
+
+    commands.import_plan(_session(ctx, by=by), file, dry_run)
+
+
+@app.command("plans", help=t("help.cmd.plans"))
+def plans_cmd(ctx: typer.Context, fmt: Format = None) -> None:
+    from jtdj import commands
+
+    commands.plans(_session(ctx), fmt)
+
+
+@app.command("use", help=t("help.cmd.use"))
+def use_cmd(ctx: typer.Context,
+            key: Annotated[str, typer.Argument(metavar="KEY", help=t("help.arg.plan_key"))]) -> None:
+    from jtdj import commands
+
+    commands.use(_session(ctx), key)
+
+
+@app.command("paths", help=t("help.cmd.paths"))
+def paths_cmd(ctx: typer.Context, fmt: Format = None) -> None:
+    from jtdj import commands
+
+    commands.paths(_session(ctx), fmt)
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+@app.command("list", help=t("help.cmd.list"))
+def list_cmd(
+    ctx: typer.Context, section: Section = None, item: ItemOpt = None, owner: Owner = None,
+    unassigned: Unassigned = False, status: Status = None, overdue: Overdue = False,
+    due_before: DueBefore = None, due_within: DueWithin = None, search: Search = None,
+    tag: Tag = None, archived: Archived = False,
+    sort: Annotated[SortBy, typer.Option("--sort", help=t("help.opt.sort"))] = SortBy.id,
+    fmt: Format = None, as_of: AsOf = None, plan: PlanKey = None,
+) -> None:
+    from jtdj import commands
+
+    session = _session(ctx, as_of, plan)
+    f = _filters(section, item, owner, unassigned, status, overdue, due_before, due_within,
+                 search, tag, archived, session)
+    commands.list_tasks(session, f, sort.value, fmt)
+
+
+@app.command("tree", help=t("help.cmd.tree"))
+def tree_cmd(
+    ctx: typer.Context, section: Section = None, item: ItemOpt = None, owner: Owner = None,
+    unassigned: Unassigned = False, status: Status = None, overdue: Overdue = False,
+    due_before: DueBefore = None, due_within: DueWithin = None, search: Search = None,
+    tag: Tag = None, archived: Archived = False, fmt: Format = None, as_of: AsOf = None,
+    plan: PlanKey = None,
+) -> None:
+    from jtdj import commands
+
+    session = _session(ctx, as_of, plan)
+    f = _filters(section, item, owner, unassigned, status or StatusFilter.all, overdue,
+                 due_before, due_within, search, tag, archived, session)
+    commands.tree(session, f, fmt)
+
+
+@app.command("show", help=t("help.cmd.show"))
+def show_cmd(ctx: typer.Context, id: OneId, fmt: Format = None, as_of: AsOf = None,
+             plan: PlanKey = None) -> None:
+    from jtdj import commands
+
+    commands.show(_session(ctx, as_of, plan), id, fmt)
+
+
+@app.command("history", help=t("help.cmd.history"))
+def history_cmd(
+    ctx: typer.Context,
+    id: Annotated[Optional[str], typer.Argument(metavar="[ID]", help=t("help.arg.id"),
+                                                autocompletion=_complete_ids)] = None,
+    since: Annotated[Optional[str], typer.Option("--since", metavar="DATE", help=t("help.opt.since"))] = None,
+    limit: Annotated[Optional[int], typer.Option("--limit", min=1, help=t("help.opt.limit"))] = None,
+    fmt: Format = None, as_of: AsOf = None, plan: PlanKey = None,
+) -> None:
+    from jtdj import commands
+
+    commands.history(_session(ctx, as_of, plan), id, since, limit, fmt)
+
+
+# --- changing --------------------------------------------------------------------------------
+
+@app.command("assign", help=t("help.cmd.assign"))
+def assign_cmd(
+    ctx: typer.Context, ids: Ids,
+    to: Annotated[str, typer.Option("--to", metavar="NAME", help=t("help.opt.to"),
+                                    autocompletion=_complete_owners)],
+    with_: Annotated[Optional[List[str]], typer.Option("--with", metavar="UNIT", help=t("help.opt.with"))] = None,
+    by: By = None, plan: PlanKey = None, as_of: AsOf = None,
+) -> None:
+    from jtdj import commands
+
+    commands.change(_session(ctx, as_of, plan, by), "assign", ids, owner=to, support=with_)
+
+
+@app.command("unassign", help=t("help.cmd.unassign"))
+def unassign_cmd(ctx: typer.Context, ids: Ids, by: By = None, plan: PlanKey = None,
+                 as_of: AsOf = None) -> None:
+    from jtdj import commands
+
+    commands.change(_session(ctx, as_of, plan, by), "unassign", ids)
+
+
+@app.command("start", help=t("help.cmd.start"))
+def start_cmd(ctx: typer.Context, ids: Ids,
+              on: Annotated[Optional[str], typer.Option("--on", metavar="DATE", help=t("help.opt.on"))] = None,
+              by: By = None, plan: PlanKey = None, as_of: AsOf = None) -> None:
+    from jtdj import commands
+
+    commands.change(_session(ctx, as_of, plan, by), "start", ids, on=on)
+
+
+@app.command("done", help=t("help.cmd.done"))
+def done_cmd(
+    ctx: typer.Context, ids: Ids,
+    note: Annotated[Optional[str], typer.Option("--note", metavar="TEXT", help=t("help.opt.note"))] = None,
+    on: Annotated[Optional[str], typer.Option("--on", metavar="DATE", help=t("help.opt.on"))] = None,
+    evidence: Annotated[Optional[List[str]], typer.Option("--evidence", metavar="PATH_OR_URL",
+                                                          help=t("help.opt.evidence"))] = None,
+    by: By = None, plan: PlanKey = None, as_of: AsOf = None,
+) -> None:
+    from jtdj import commands
+
+    commands.change(_session(ctx, as_of, plan, by), "done", ids, on=on, note=note,
+                    evidence=evidence)
+
+
+@app.command("reopen", help=t("help.cmd.reopen"))
+def reopen_cmd(ctx: typer.Context, ids: Ids, by: By = None, plan: PlanKey = None,
+               as_of: AsOf = None) -> None:
+    from jtdj import commands
+
+    commands.change(_session(ctx, as_of, plan, by), "reopen", ids)
+
+
+@app.command("drop", help=t("help.cmd.drop"))
+def drop_cmd(
+    ctx: typer.Context, ids: Ids,
+    reason: Annotated[str, typer.Option("--reason", metavar="TEXT", help=t("help.opt.reason"))],
+    on: Annotated[Optional[str], typer.Option("--on", metavar="DATE", help=t("help.opt.on"))] = None,
+    by: By = None, plan: PlanKey = None, as_of: AsOf = None,
+) -> None:
+    from jtdj import commands
+
+    commands.change(_session(ctx, as_of, plan, by), "drop", ids, reason=reason, on=on)
+
+
+@app.command("due", help=t("help.cmd.due"))
+def due_cmd(
+    ctx: typer.Context, id: OneId,
+    date_: Annotated[str, typer.Argument(metavar="DATE", help=t("help.arg.date"))],
+    by: By = None, plan: PlanKey = None, as_of: AsOf = None,
+) -> None:
+    from jtdj import commands
+
+    commands.change(_session(ctx, as_of, plan, by), "due", [id], due=date_)
+
+
+@app.command("note", help=t("help.cmd.note"))
+def note_cmd(
+    ctx: typer.Context, id: OneId,
+    text: Annotated[str, typer.Argument(metavar="TEXT", help=t("help.arg.note_text"))],
+    percent: Annotated[Optional[int], typer.Option("--percent", "-p", metavar="N", min=0, max=100,
+                                                   help=t("help.opt.percent"))] = None,
+    by: By = None, plan: PlanKey = None, as_of: AsOf = None,
+) -> None:
+    from jtdj import commands
+
+    commands.note(_session(ctx, as_of, plan, by), id, text, percent)
+
+
+@app.command("add", help=t("help.cmd.add"))
+def add_cmd(
+    ctx: typer.Context,
+    item: Annotated[str, typer.Argument(metavar="ITEM", help=t("help.arg.item"))],
+    title: Annotated[str, typer.Argument(metavar="TITLE", help=t("help.arg.title"))],
+    due: Annotated[Optional[str], typer.Option("--due", metavar="DATE", help=t("help.opt.due"))] = None,
+    when: Annotated[Optional[str], typer.Option("--when", metavar="WORDS", help=t("help.opt.when"))] = None,
+    owner: Annotated[Optional[str], typer.Option("--owner", metavar="NAME", help=t("help.opt.owner_set"))] = None,
+    by: By = None, plan: PlanKey = None, as_of: AsOf = None,
+) -> None:
+    from jtdj import commands
+
+    commands.add(_session(ctx, as_of, plan, by), item, title, due, when, owner)
+
+
+# --- the edge: errors cross here once ---------------------------------------------------------
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI; turn every expected failure into one line on stderr and an exit code."""
+    import click
+
+    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    try:
+        code = app(args=argv, prog_name="jtdj", standalone_mode=False)
+    except JtdjError as exc:
+        _fail(exc.message, exc.exit_code, debug)
+    except click.exceptions.Abort:
+        _fail(t("error.interrupted"), EXIT_INTERRUPTED, debug)
+    except KeyboardInterrupt:
+        _fail(t("error.interrupted"), EXIT_INTERRUPTED, debug)
+    except click.exceptions.NoArgsIsHelpError as exc:
+        print(exc.ctx.get_help() if exc.ctx else "", file=sys.stderr)
+        sys.exit(EXIT_USAGE)
+    except click.exceptions.UsageError as exc:
+        hint = ""
+        if exc.ctx is not None:
+            hint = " " + t("error.try_help", command=exc.ctx.command_path)
+        _fail(exc.format_message() + hint, EXIT_USAGE, debug)
+    except click.exceptions.ClickException as exc:
+        _fail(exc.format_message(), exc.exit_code, debug)
+    except BrokenPipeError:
+        # a reader such as `head` closed the pipe: not an error of ours
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(0)
+    except OSError as exc:
+        _fail(t("error.os", reason=exc.strerror or exc, path=exc.filename or ""), EXIT_FAILED, debug)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def _fail(message: str, code: int, debug: bool) -> None:
+    if debug:
+        import traceback
+
+        traceback.print_exc()
+    print(t("error.prefix") + message, file=sys.stderr)
+    sys.exit(code)

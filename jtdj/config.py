@@ -1,0 +1,105 @@
+"""Where settings come from: flag > JTDJ_* environment variable > config file > default.
+
+Paths are resolved once here and can be shown with ``jtdj paths``.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from jtdj.errors import UsageError
+from jtdj.i18n import t
+
+APP = "jtdj"
+
+
+def _user_data_dir() -> Path:
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir(APP, appauthor=False))
+
+
+def _user_config_dir() -> Path:
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir(APP, appauthor=False))
+
+
+def default_config_path() -> Path:
+    return _user_config_dir() / "config.toml"
+
+
+def resolve_config_path(flag: str | None) -> Path:
+    value = flag or os.environ.get("JTDJ_CONFIG")
+    return Path(value).expanduser() if value else default_config_path()
+
+
+def load_config(path: Path) -> dict:
+    """The config file's tables; a missing file is an empty config, a broken one an error."""
+    if not path.exists():
+        return {}
+    import tomli
+
+    try:
+        with open(path, "rb") as fh:
+            return tomli.load(fh)
+    except tomli.TOMLDecodeError as exc:
+        raise UsageError(t("error.bad_config", file=path, reason=exc)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(t("error.bad_config", file=path, reason=exc)) from None
+
+
+def resolve_db_path(flag: str | None, config: dict) -> Path:
+    value = flag or os.environ.get("JTDJ_DB") or config.get("db")
+    return Path(value).expanduser() if value else _user_data_dir() / "jtdj.db"
+
+
+def os_user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # getuser raises various errors when no user name can be found
+        return "unknown"
+
+
+@dataclass
+class Settings:
+    """Everything a command needs to know about its surroundings, resolved once."""
+
+    db_path: Path
+    config_path: Path
+    config: dict = field(default_factory=dict)
+    plan_key: str | None = None
+    today: date = field(default_factory=date.today)
+    actor: str = ""
+    debug: bool = False
+    verbose: int = 0
+
+    @property
+    def outbox_dir(self) -> Path:
+        return self.db_path.parent / "outbox"
+
+    @property
+    def backups_dir(self) -> Path:
+        return self.db_path.parent / "backups"
+
+
+def resolve_today(flag: str | None) -> date:
+    from jtdj.dates import parse_date
+
+    real = date.today()
+    value = flag or os.environ.get("JTDJ_TODAY")
+    if not value:
+        return real
+    return parse_date(value, real, what="--as-of" if flag else "JTDJ_TODAY")
+
+
+def resolve_actor(flag: str | None, config: dict) -> str:
+    return flag or os.environ.get("JTDJ_USER") or config.get("user") or os_user()
+
+
+def resolve_plan_key(flag: str | None) -> str | None:
+    return flag or os.environ.get("JTDJ_PLAN") or None

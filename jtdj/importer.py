@@ -1,0 +1,181 @@
+"""Import as a sync: the plan file is the source of the plan's words; the database of its progress.
+
+For each task the database remembers the values the file had at the last import
+(``file_values``). A field that changed in the file since then is updated and logged; a value the
+clerk changed with a command is left alone when the file did not change. Tasks gone from the file
+are archived, never deleted; tasks added with ``jtdj add`` are never archived by an import.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from jtdj import store as st
+from jtdj.plan import Plan, Task
+
+# Plan-owned fields of a task: (column in tasks, how to read it off a plan Task)
+SYNCED_FIELDS = ("title", "timing", "start", "due", "owner", "support", "tags", "item", "section")
+
+
+@dataclass
+class Change:
+    task_id: str
+    kind: str  # added | changed | archived | restored
+    fields: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ImportResult:
+    plan_key: str
+    new_plan: bool = False
+    made_current: bool = False
+    added: int = 0
+    changed: int = 0
+    archived: int = 0
+    unchanged: int = 0
+    state_kept: int = 0
+    changes: list[Change] = field(default_factory=list)
+
+    @property
+    def total_changes(self) -> int:
+        return self.added + self.changed + self.archived
+
+
+def file_values(task: Task, section: int, plan_due: date | None) -> dict:
+    due = task.due or plan_due
+    return {
+        "title": task.title, "timing": task.when, "start": _iso(task.start), "due": _iso(due),
+        "owner": task.owner, "support": json.dumps(task.support, ensure_ascii=False),
+        "tags": json.dumps(task.tags, ensure_ascii=False), "item": task.item, "section": section,
+    }
+
+
+def _iso(d: date | None) -> str | None:
+    return d.isoformat() if d else None
+
+
+def _has_state(task: Task) -> bool:
+    return bool(task.status != "todo" or task.percent is not None or task.notes or task.evidence
+                or task.archived)
+
+
+def import_plan(store: st.Store, plan: Plan, source: str, actor: str, today: date,
+                dry_run: bool = False) -> ImportResult:
+    """Sync ``plan`` into the database in one transaction (or only compute it, with dry_run)."""
+    result = ImportResult(plan_key=plan.key, new_plan=store.plan(plan.key) is None)
+    if dry_run:
+        _sync(store, plan, source, result, batch=None, today=today)
+        return result
+    with store.batch(plan.key, actor, today) as batch:
+        _sync(store, plan, source, result, batch=batch, today=today)
+        if result.new_plan or store.setting("current_plan") is None:
+            store.set_setting("current_plan", plan.key)
+            result.made_current = True
+    return result
+
+
+def _sync(store, plan: Plan, source: str, result: ImportResult, batch, today: date) -> None:
+    existing = st.all_task_rows(store, plan.key) if not result.new_plan else {}
+    inserts, events, notes = [], [], []
+    writing = batch is not None
+
+    def event(target, action, fld=None, old=None, new=None, note=None, on=None):
+        events.append((batch.id, batch.at, (on or today).isoformat(), batch.actor, plan.key,
+                       target, action, fld, st.to_text(old), st.to_text(new), note))
+
+    seen = set()
+    for section in plan.sections:
+        for item in section.items:
+            for task in item.tasks:
+                seen.add(task.id)
+                values = file_values(task, section.no, plan.due)
+                row = existing.get(task.id)
+                if row is None:
+                    result.added += 1
+                    result.changes.append(Change(task.id, "added"))
+                    if writing:
+                        inserts.append(_new_row(plan.key, task, values))
+                        event(task.id, "import", "status", None, task.status)
+                        for n in task.notes:
+                            notes.append((plan.key, task.id, n.on.isoformat(), batch.at,
+                                          n.by or batch.actor, n.text, n.percent, batch.id))
+                    continue
+                if _has_state(task):
+                    result.state_kept += 1
+                _update_existing(store, plan.key, task.id, row, values, result, event, writing)
+    for task_id, row in existing.items():
+        if task_id in seen or row["archived"] or row["origin"] == "added":
+            continue
+        result.archived += 1
+        result.changes.append(Change(task_id, "archived"))
+        if writing:
+            st.update_task_columns(store, plan.key, task_id, {"archived": 1})
+            event(task_id, "archive", "archived", 0, 1)
+    if writing:
+        head = {"key": plan.key, "title": plan.title, "issuer": plan.issuer, "doc_no": plan.doc_no,
+                "issued": _iso(plan.issued), "due": _iso(plan.due), "preamble": plan.preamble,
+                "source": source, "imported_at": batch.at}
+        sections = [{"plan": plan.key, "no": s.no, "title": s.title} for s in plan.sections]
+        items = [{"plan": plan.key, "no": i.no, "section": s.no, "title": i.title, "text": i.text}
+                 for s in plan.sections for i in s.items]
+        st.upsert_plan(store, head, sections, items)
+        st.insert_tasks(store, inserts)
+        if result.new_plan:
+            for item in plan.items:
+                for n in item.notes:
+                    notes.append((plan.key, str(item.no), n.on.isoformat(), batch.at,
+                                  n.by or batch.actor, n.text, n.percent, batch.id))
+        st.insert_notes(store, notes)
+        st.insert_events(store, events)
+
+
+def _new_row(plan_key: str, task: Task, values: dict) -> dict:
+    return {
+        "plan": plan_key, "id": task.id, "no": task.no, **values,
+        "status": task.status, "percent": task.percent,
+        "started_on": None, "done_on": _iso(task.done_on), "dropped_on": _iso(task.dropped_on),
+        "drop_reason": task.drop_reason, "archived": 1 if task.archived else 0,
+        "origin": "added" if task.added else "plan",
+        "evidence": json.dumps(task.evidence, ensure_ascii=False),
+        "file_values": json.dumps(values, ensure_ascii=False, sort_keys=True),
+    }
+
+
+def _update_existing(store, plan_key, task_id, row, values, result, event, writing) -> None:
+    last = json.loads(row["file_values"]) if row["file_values"] else {}
+    updates = {}
+    changed_fields = []
+    for name in SYNCED_FIELDS:
+        new = values[name]
+        if name in last and last[name] == new:
+            continue  # the file did not change this field: the database's value stands
+        changed_fields.append(name)
+        if row[name] != new:
+            updates[name] = new
+    restoring = bool(row["archived"]) and row["origin"] == "plan"
+    if not changed_fields and not restoring:
+        result.unchanged += 1
+        return
+    result.changed += 1
+    result.changes.append(Change(task_id, "restored" if restoring else "changed", changed_fields))
+    if not writing:
+        return
+    for name, new in updates.items():
+        event(task_id, "import", name, row[name], new)
+    if restoring:
+        updates["archived"] = 0
+        event(task_id, "restore", "archived", 1, 0)
+    updates["file_values"] = json.dumps(values, ensure_ascii=False, sort_keys=True)
+    st.update_task_columns(store, plan_key, task_id, updates)
+
+
+def bundled_plan_path() -> Path:
+    """The 2022 plan shipped with the package (wheel) or beside it (a source checkout)."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "plans" / "2022.toml", here.parent / "plans" / "2022.toml"):
+        if candidate.exists():
+            return candidate
+    return here / "plans" / "2022.toml"

@@ -1,0 +1,96 @@
+"""Numbered schema steps, applied in order when a database is opened, and recorded.
+
+Each step is a function ``mNNN_name(db)`` taking a ``sqlite_utils.Database``. Steps only add:
+the database is the office's only copy of a year's work, so nothing is dropped and rebuilt.
+``PRAGMA user_version`` holds the number of steps applied; a database from newer code (a higher
+number than we know) is refused rather than touched.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+
+def m001_initial(db) -> None:
+    db["settings"].create({"key": str, "value": str}, pk="key")
+    db["plans"].create(
+        {"key": str, "title": str, "issuer": str, "doc_no": str, "issued": str, "due": str,
+         "preamble": str, "source": str, "imported_at": str},
+        pk="key",
+    )
+    db["sections"].create({"plan": str, "no": int, "title": str}, pk=("plan", "no"))
+    db["items"].create(
+        {"plan": str, "no": int, "section": int, "title": str, "text": str},
+        pk=("plan", "no"),
+    )
+    db["tasks"].create(
+        {
+            "plan": str, "id": str, "item": int, "no": int, "section": int, "title": str,
+            "timing": str, "start": str, "due": str, "owner": str, "support": str, "tags": str,
+            "status": str, "percent": int, "started_on": str, "done_on": str,
+            "dropped_on": str, "drop_reason": str, "archived": int, "origin": str,
+            "evidence": str, "file_values": str,
+        },
+        pk=("plan", "id"),
+        not_null={"plan", "id", "item", "no", "title", "status", "archived", "origin"},
+        defaults={"status": "todo", "archived": 0, "origin": "plan", "support": "[]",
+                  "tags": "[]", "evidence": "[]"},
+    )
+    db["tasks"].create_index(["plan", "archived", "item", "no"])
+    db["tasks"].create_index(["plan", "owner"])
+    db["tasks"].create_index(["plan", "due"])
+    db["notes"].create(
+        {"id": int, "plan": str, "target": str, "on_date": str, "at": str, "actor": str,
+         "text": str, "percent": int, "batch": str},
+        pk="id",
+    )
+    db["notes"].create_index(["plan", "target"])
+    db["events"].create(
+        {"id": int, "batch": str, "at": str, "on_date": str, "actor": str, "plan": str,
+         "target": str, "action": str, "field": str, "old": str, "new": str, "note": str},
+        pk="id",
+    )
+    db["events"].create_index(["plan", "target"])
+    db["events"].create_index(["batch"])
+    db["events"].create_index(["plan", "on_date"])
+
+
+MIGRATIONS = [m001_initial]
+
+
+def schema_version(conn) -> int:
+    return conn.execute("PRAGMA user_version").fetchone()[0]
+
+
+def pending(conn) -> list:
+    return MIGRATIONS[schema_version(conn):]
+
+
+def apply(conn) -> list[str]:
+    """Apply the steps this database lacks, each in its own transaction; return their names."""
+    import sqlite_utils
+
+    db = sqlite_utils.Database(conn)
+    done = []
+    for number, step in enumerate(MIGRATIONS, 1):
+        if number <= schema_version(conn):
+            continue
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            if schema_version(conn) >= number:  # another process got here first
+                conn.execute("ROLLBACK")
+                continue
+            if "migrations" not in db.table_names():
+                db["migrations"].create({"name": str, "applied_at": str}, pk="name")
+            step(db)
+            conn.execute(
+                "INSERT INTO migrations (name, applied_at) VALUES (?, ?)",
+                (step.__name__, datetime.now(timezone.utc).isoformat(timespec="seconds")),
+            )
+            conn.execute(f"PRAGMA user_version = {number}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        done.append(step.__name__)
+    return done

@@ -1,0 +1,367 @@
+"""The plan file: read, validate (every problem, with its path), and return plain dataclasses.
+
+Nothing here touches the database. ``docs/plan-format.md`` is the user-facing description of
+the format this module accepts; keep the two in step.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+import tomli
+
+from jtdj.errors import PlanFileError
+from jtdj.i18n import t
+
+MAX_PLAN_BYTES = 32 * 1024 * 1024
+STATUSES = ("todo", "doing", "done", "dropped")
+_KEY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+
+# Timing words the plan uses that fix dates (month, day) inside the plan's year.
+FIXED_TIMINGS = {
+    "“七一”前后": ((6, 15), (7, 15)),
+    "七一前后": ((6, 15), (7, 15)),
+    "暑期": ((7, 1), (8, 31)),
+}
+
+
+@dataclass
+class Note:
+    on: date
+    text: str
+    by: str | None = None
+    percent: int | None = None
+
+
+@dataclass
+class Task:
+    item: int
+    no: int
+    title: str
+    due: date | None = None
+    start: date | None = None
+    when: str | None = None
+    owner: str | None = None
+    support: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    # state fields: applied only to tasks new to the database
+    status: str = "todo"
+    percent: int | None = None
+    done_on: date | None = None
+    dropped_on: date | None = None
+    drop_reason: str | None = None
+    archived: bool = False
+    added: bool = False
+    evidence: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
+
+    @property
+    def id(self) -> str:
+        return f"{self.item}.{self.no}"
+
+
+@dataclass
+class Item:
+    no: int
+    section: int
+    title: str
+    text: str = ""
+    tasks: list[Task] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
+
+
+@dataclass
+class Section:
+    no: int
+    title: str
+    items: list[Item] = field(default_factory=list)
+
+
+@dataclass
+class Plan:
+    key: str
+    title: str
+    issuer: str | None = None
+    doc_no: str | None = None
+    issued: date | None = None
+    due: date | None = None
+    preamble: str | None = None
+    sections: list[Section] = field(default_factory=list)
+
+    @property
+    def items(self) -> list[Item]:
+        return [item for section in self.sections for item in section.items]
+
+    @property
+    def tasks(self) -> list[Task]:
+        return [task for item in self.items for task in item.tasks]
+
+
+# --- field kinds -------------------------------------------------------------------------------
+
+def _is_int(v):
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _is_date(v):
+    return isinstance(v, date) and not isinstance(v, datetime)
+
+
+def _is_str_list(v):
+    return isinstance(v, list) and all(isinstance(x, str) for x in v)
+
+
+_KINDS = {
+    "string": (lambda v: isinstance(v, str), "kind.string"),
+    "integer": (_is_int, "kind.integer"),
+    "date": (_is_date, "kind.date"),
+    "boolean": (lambda v: isinstance(v, bool), "kind.boolean"),
+    "strings": (_is_str_list, "kind.strings"),
+    "tables": (lambda v: isinstance(v, list) and all(isinstance(x, dict) for x in v), "kind.tables"),
+    "table": (lambda v: isinstance(v, dict), "kind.table"),
+}
+
+# field -> (kind, required)
+TOP_FIELDS = {"format": ("integer", False), "plan": ("table", True), "sections": ("tables", True)}
+PLAN_FIELDS = {
+    "key": ("string", True), "title": ("string", True), "issuer": ("string", False),
+    "doc_no": ("string", False), "issued": ("date", False), "due": ("date", False),
+    "preamble": ("string", False),
+}
+SECTION_FIELDS = {"no": ("integer", True), "title": ("string", True), "items": ("tables", False)}
+ITEM_FIELDS = {
+    "no": ("integer", True), "title": ("string", True), "text": ("string", False),
+    "tasks": ("tables", False), "notes": ("tables", False),
+}
+TASK_FIELDS = {
+    "no": ("integer", True), "title": ("string", True), "due": ("date", False),
+    "start": ("date", False), "when": ("string", False), "owner": ("string", False),
+    "support": ("strings", False), "tags": ("strings", False), "status": ("string", False),
+    "percent": ("integer", False), "done_on": ("date", False), "dropped_on": ("date", False),
+    "drop_reason": ("string", False), "archived": ("boolean", False), "added": ("boolean", False),
+    "evidence": ("strings", False), "notes": ("tables", False),
+}
+NOTE_FIELDS = {"on": ("date", True), "text": ("string", True), "by": ("string", False),
+               "percent": ("integer", False)}
+
+
+def _describe(value) -> str:
+    if isinstance(value, str):
+        return f'"{value}"' if len(value) <= 40 else f'"{value[:37]}..."'
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return t("kind.table")
+    if isinstance(value, list):
+        return t("kind.array")
+    return str(value)
+
+
+class _Checker:
+    """Collects every problem with its path instead of stopping at the first."""
+
+    def __init__(self):
+        self.problems: list[str] = []
+
+    def add(self, path: str, message: str) -> None:
+        self.problems.append(f"{path}: {message}" if path else message)
+
+    def table(self, data: dict, spec: dict, path: str) -> dict:
+        """Check kinds, required and unknown fields; return the fields that are valid."""
+        valid = {}
+        for name, value in data.items():
+            where = f"{path}.{name}" if path else name
+            if name not in spec:
+                close = difflib.get_close_matches(name, list(spec), n=1)
+                hint = t("plan.did_you_mean", name=close[0]) if close else ""
+                self.add(where, t("plan.unknown_field") + hint)
+                continue
+            check, label = _KINDS[spec[name][0]]
+            if not check(value):
+                self.add(where, t("plan.expected", kind=t(label), got=_describe(value)))
+                continue
+            valid[name] = value
+        for name, (_kind, required) in spec.items():
+            if required and name not in data:
+                self.add(f"{path}.{name}" if path else name, t("plan.missing"))
+        return valid
+
+    def text(self, d: dict, name: str, path: str, required: bool = True) -> str | None:
+        value = d.get(name)
+        if value is not None and required and not value.strip():
+            self.add(f"{path}.{name}", t("plan.empty"))
+        return value
+
+    def positive(self, d: dict, name: str, path: str) -> int | None:
+        value = d.get(name)
+        if value is not None and value < 1:
+            self.add(f"{path}.{name}", t("plan.expected_positive", got=value))
+            return None
+        return value
+
+    def percent(self, d: dict, path: str) -> int | None:
+        value = d.get("percent")
+        if value is not None and not 0 <= value <= 100:
+            self.add(f"{path}.percent", t("plan.expected_percent", got=value))
+            return None
+        return value
+
+
+def read_plan_text(path: Path) -> str:
+    """The file's text: size-limited, UTF-8 with or without a byte-order mark."""
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise PlanFileError(t("plan.not_found", file=path)) from None
+    except OSError as exc:
+        raise PlanFileError(t("plan.unreadable", file=path, reason=exc.strerror or exc)) from None
+    if path.is_dir():
+        raise PlanFileError(t("plan.unreadable", file=path, reason=t("plan.is_directory")))
+    if size > MAX_PLAN_BYTES:
+        raise PlanFileError(t("plan.too_large", file=path, size=size // (1024 * 1024),
+                              limit=MAX_PLAN_BYTES // (1024 * 1024)))
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise PlanFileError(t("plan.unreadable", file=path, reason=exc.strerror or exc)) from None
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    if not raw.strip():
+        raise PlanFileError(t("plan.empty_file", file=path))
+    if b"\x00" in raw[:8192]:
+        raise PlanFileError(t("plan.binary", file=path))
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise PlanFileError(t("plan.not_utf8", file=path, line=line)) from None
+
+
+def parse_toml(text: str, path: Path | str) -> dict:
+    try:
+        return tomli.loads(text)
+    except tomli.TOMLDecodeError as exc:
+        line = getattr(exc, "lineno", None)
+        col = getattr(exc, "colno", None)
+        reason = getattr(exc, "msg", None) or str(exc).split(" (at ")[0]
+        if line is None:
+            raise PlanFileError(t("plan.bad_toml_nopos", file=path, reason=reason)) from None
+        raise PlanFileError(t("plan.bad_toml", file=path, line=line, col=col, reason=reason)) from None
+    except RecursionError:
+        raise PlanFileError(t("plan.too_deep", file=path)) from None
+
+
+def load_plan(path: Path | str) -> Plan:
+    """Read and validate a plan file; raise PlanFileError listing every problem."""
+    path = Path(path)
+    return plan_from_data(parse_toml(read_plan_text(path), path), str(path))
+
+
+def _notes(c: _Checker, raw_notes: list, path: str) -> list[Note]:
+    notes = []
+    for n, raw in enumerate(raw_notes, 1):
+        npath = f"{path}.notes[{n}]"
+        d = c.table(raw, NOTE_FIELDS, npath)
+        c.text(d, "text", npath)
+        percent = c.percent(d, npath)
+        if "on" in d and "text" in d:
+            notes.append(Note(on=d["on"], text=d["text"], by=d.get("by"), percent=percent))
+    return notes
+
+
+def plan_from_data(data: dict, source: str = "") -> Plan:
+    c = _Checker()
+    top = c.table(data, TOP_FIELDS, "")
+    if top.get("format", 1) != 1:
+        c.add("format", t("plan.bad_format", got=top["format"]))
+    head = c.table(top.get("plan", {}), PLAN_FIELDS, "plan")
+    key = c.text(head, "key", "plan")
+    if key is not None and key.strip() and not _KEY_RE.match(key):
+        c.add("plan.key", t("plan.bad_key", got=_describe(key)))
+    c.text(head, "title", "plan")
+    plan = Plan(key=key or "", title=head.get("title", ""), issuer=head.get("issuer"),
+                doc_no=head.get("doc_no"), issued=head.get("issued"), due=head.get("due"),
+                preamble=head.get("preamble"))
+    if "sections" in top and not top["sections"]:
+        c.add("sections", t("plan.no_sections"))
+    seen_sections: dict[int, str] = {}
+    seen_items: dict[int, str] = {}
+    for s, raw_section in enumerate(top.get("sections", []), 1):
+        spath = f"sections[{s}]"
+        sd = c.table(raw_section, SECTION_FIELDS, spath)
+        c.text(sd, "title", spath)
+        sno = c.positive(sd, "no", spath)
+        if sno is not None:
+            if sno in seen_sections:
+                c.add(f"{spath}.no", t("plan.duplicate", kind=t("kind.section"), no=sno,
+                                       other=seen_sections[sno]))
+            seen_sections.setdefault(sno, spath)
+        section = Section(no=sno or 0, title=sd.get("title", ""))
+        plan.sections.append(section)
+        for i, raw_item in enumerate(sd.get("items", []), 1):
+            ipath = f"{spath}.items[{i}]"
+            idata = c.table(raw_item, ITEM_FIELDS, ipath)
+            c.text(idata, "title", ipath)
+            ino = c.positive(idata, "no", ipath)
+            if ino is not None:
+                if ino in seen_items:
+                    c.add(f"{ipath}.no", t("plan.duplicate", kind=t("kind.item"), no=ino,
+                                           other=seen_items[ino]))
+                seen_items.setdefault(ino, ipath)
+            item = Item(no=ino or 0, section=section.no, title=idata.get("title", ""),
+                        text=idata.get("text", ""),
+                        notes=_notes(c, idata.get("notes", []), ipath))
+            section.items.append(item)
+            seen_tasks: dict[int, str] = {}
+            for k, raw_task in enumerate(idata.get("tasks", []), 1):
+                tpath = f"{ipath}.tasks[{k}]"
+                item.tasks.append(_task(c, raw_task, tpath, item.no, seen_tasks, plan))
+    if c.problems:
+        prefix = f"{source}: " if source else ""
+        problems = [prefix + p for p in c.problems]
+        raise PlanFileError(problems[0] if len(problems) == 1 else
+                            t("plan.problems", count=len(problems), file=source), problems)
+    return plan
+
+
+def _task(c: _Checker, raw: dict, tpath: str, item_no: int, seen: dict, plan: Plan) -> Task:
+    d = c.table(raw, TASK_FIELDS, tpath)
+    c.text(d, "title", tpath)
+    tno = c.positive(d, "no", tpath)
+    if tno is not None:
+        if tno in seen:
+            c.add(f"{tpath}.no", t("plan.duplicate", kind=t("kind.task"),
+                                   no=f"{item_no}.{tno}", other=seen[tno]))
+        seen.setdefault(tno, tpath)
+    status = d.get("status", "todo")
+    if status not in STATUSES:
+        c.add(f"{tpath}.status", t("plan.bad_status", got=_describe(status),
+                                   allowed="|".join(STATUSES)))
+        status = "todo"
+    start, due, when = d.get("start"), d.get("due"), d.get("when")
+    if when and when.strip() in FIXED_TIMINGS and (start is None or due is None):
+        year = (plan.due or plan.issued or date.today()).year
+        (sm, sd_), (dm, dd) = FIXED_TIMINGS[when.strip()]
+        start = start or date(year, sm, sd_)
+        due = due or date(year, dm, dd)
+    if start and due and start > due:
+        c.add(f"{tpath}.start", t("plan.start_after_due", start=start, due=due))
+    if d.get("done_on") and status != "done":
+        c.add(f"{tpath}.done_on", t("plan.state_mismatch", field="done_on", status="done"))
+    if (d.get("dropped_on") or d.get("drop_reason")) and status != "dropped":
+        c.add(f"{tpath}.drop_reason", t("plan.state_mismatch", field="drop_reason/dropped_on",
+                                        status="dropped"))
+    return Task(
+        item=item_no, no=tno or 0, title=d.get("title", ""), due=due, start=start, when=when,
+        owner=d.get("owner") or None, support=d.get("support", []), tags=d.get("tags", []),
+        status=status, percent=c.percent(d, tpath), done_on=d.get("done_on"),
+        dropped_on=d.get("dropped_on"), drop_reason=d.get("drop_reason"),
+        archived=d.get("archived", False), added=d.get("added", False),
+        evidence=d.get("evidence", []), notes=_notes(c, d.get("notes", []), tpath),
+    )

@@ -1,0 +1,142 @@
+"""Writers for records: table, JSON, CSV, TSV and Markdown. Pure: rows in, text (or a table) out.
+
+Machine formats (json, csv, tsv) use the English keys and status codes, whatever the interface
+language; people's formats (table, md) use translated headers and words.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+from jtdj.i18n import t
+
+LIGHT_STYLE = {"red": "bold red", "yellow": "yellow", "green": "green", "grey": "bright_black"}
+LIGHT_SYMBOL = {"red": "▲", "yellow": "◆", "green": "●", "grey": "○"}
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass
+class Column:
+    key: str
+    header: str  # catalogue key
+    min_width: int | None = None
+    max_width: int | None = None
+    ratio: int | None = None
+    no_wrap: bool = False
+    justify: str = "left"
+
+
+def status_word(code: str | None) -> str:
+    return t(f"status.{code}") if code else ""
+
+
+def light_word(code: str | None) -> str:
+    return f"{LIGHT_SYMBOL[code]} {t(f'light.{code}')}" if code else ""
+
+
+def human_value(key: str, value) -> str:
+    """How a record's value reads for a person (table and Markdown)."""
+    if value is None:
+        return "—" if key in ("owner", "due") else ""
+    if key == "status":
+        return status_word(value)
+    if key == "light":
+        return light_word(value)
+    if key == "percent":
+        return f"{value}%"
+    if isinstance(value, list):
+        return t("list.sep").join(str(v) for v in value)
+    return str(value)
+
+
+def machine_value(value, sep: str = "; ") -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return sep.join(str(v) for v in value)
+    return str(value)
+
+
+def to_json(data) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def to_csv(records: Sequence[dict], keys: Sequence[str]) -> str:
+    """CSV for spreadsheets: BOM so Excel/WPS read UTF-8, formula-like cells neutralised."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(keys)
+    for r in records:
+        writer.writerow([_defuse(machine_value(r.get(k))) for k in keys])
+    return "\ufeff" + buf.getvalue()
+
+
+def _defuse(cell: str) -> str:
+    return "'" + cell if cell.startswith(_FORMULA_START) else cell
+
+
+def to_tsv(records: Sequence[dict], keys: Sequence[str]) -> str:
+    """Tab-separated for pipes: header of JSON keys, one line per record, nothing else."""
+    def clean(v):
+        return machine_value(v).replace("\t", " ").replace("\r", " ").replace("\n", " ")
+
+    lines = ["\t".join(keys)]
+    lines += ["\t".join(clean(r.get(k)) for k in keys) for r in records]
+    return "\n".join(lines) + "\n"
+
+
+def md_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("<", "&lt;")
+
+
+def to_markdown(records: Sequence[dict], columns: Sequence[Column],
+                value: Callable[[str, object], str] | None = None) -> str:
+    value = value or human_value
+    head = "| " + " | ".join(t(c.header) for c in columns) + " |"
+    rule = "|" + "|".join("---:" if c.justify == "right" else "---" for c in columns) + "|"
+    rows = ["| " + " | ".join(md_escape(value(c.key, r.get(c.key))) for c in columns) + " |"
+            for r in records]
+    return "\n".join([head, rule, *rows]) + "\n"
+
+
+def rich_table(records: Sequence[dict], columns: Sequence[Column], title: str | None = None,
+               caption: str | None = None, value: Callable[[str, object], str] = human_value):
+    """A Rich table whose long Chinese titles wrap inside their column, never cut."""
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title=title, caption=caption, box=box.SQUARE, show_lines=False,
+                  header_style="bold", title_justify="left", caption_justify="left", expand=False)
+    for c in columns:
+        table.add_column(t(c.header), min_width=c.min_width, max_width=c.max_width, ratio=c.ratio,
+                         no_wrap=c.no_wrap, overflow="fold", justify=c.justify)
+    for r in records:
+        cells = []
+        for c in columns:
+            text = Text(value(c.key, r.get(c.key)))  # Text(): plan words are never markup
+            if c.key == "light" and r.get("light"):
+                text.stylize(LIGHT_STYLE[r["light"]])
+            cells.append(text)
+        table.add_row(*cells)
+    return table
+
+
+def render_records(records: Sequence[dict], fmt: str, columns: Sequence[Column],
+                   keys: Sequence[str]) -> str:
+    """Text for the machine formats and Markdown; tables are printed by the caller."""
+    if fmt == "json":
+        return to_json([{k: r.get(k) for k in keys} for r in records])
+    if fmt == "csv":
+        return to_csv(records, keys)
+    if fmt == "tsv":
+        return to_tsv(records, keys)
+    if fmt == "md":
+        return to_markdown(records, columns)
+    raise ValueError(fmt)

@@ -1,0 +1,414 @@
+"""The database: open and migrate, queries, and writes (each one transaction with its events).
+
+This is the one module that speaks SQL. Every statement is parameterised. Writes go through
+``Store.batch()``, which holds a ``BEGIN IMMEDIATE`` transaction (so a cron job and the clerk queue
+politely behind the busy timeout instead of failing) and gives each event row the same batch id.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Iterator
+
+from jtdj import migrations
+from jtdj.errors import StorageError
+from jtdj.i18n import t
+
+BUSY_TIMEOUT_S = 60
+DUE_SOON_DAYS = 14
+TASK_FIELDS_JSON = ("support", "tags", "evidence")
+
+
+def now_utc() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _secure_dir(path: Path) -> None:
+    if not path.exists():
+        path.mkdir(parents=True, mode=0o700)
+
+
+def to_text(value) -> str | None:
+    """How a field value is kept in the events table: lists as JSON, dates ISO."""
+    if value is None:
+        return None
+    if isinstance(value, (list, tuple)):
+        return json.dumps(list(value), ensure_ascii=False)
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+@dataclass
+class TaskFilter:
+    """What `list`, `tree`, `summary` and friends select; all conditions combine with AND."""
+
+    section: int | None = None
+    item: int | None = None
+    owner: str | None = None
+    unassigned: bool = False
+    status: str = "open"  # todo|doing|done|dropped|open|all
+    overdue: bool = False
+    due_before: date | None = None
+    due_within: int | None = None
+    search: str | None = None
+    tag: str | None = None
+    archived: bool = False
+    ids: list[str] | None = None
+
+
+# Effective status as of :d — done/dropped only from their date on; doing only once started.
+EFFECTIVE_STATUS = """CASE
+  WHEN t.status = 'done' AND (t.done_on IS NULL OR t.done_on <= :d) THEN 'done'
+  WHEN t.status = 'dropped' AND (t.dropped_on IS NULL OR t.dropped_on <= :d) THEN 'dropped'
+  WHEN t.started_on IS NOT NULL AND t.started_on <= :d THEN 'doing'
+  WHEN t.status = 'doing' AND t.started_on IS NULL THEN 'doing'
+  ELSE 'todo' END"""
+LIGHT = """CASE
+  WHEN eff IN ('done', 'dropped') THEN 'grey'
+  WHEN due IS NULL THEN 'green'
+  WHEN due < :d THEN 'red'
+  WHEN due <= :soon THEN 'yellow'
+  ELSE 'green' END"""
+SORTS = {
+    "id": "item, no",
+    "due": "due IS NULL, due, item, no",
+    "owner": "owner IS NULL, owner, item, no",
+    "status": "CASE eff WHEN 'todo' THEN 0 WHEN 'doing' THEN 1 WHEN 'done' THEN 2 ELSE 3 END, item, no",
+}
+
+
+class Batch:
+    """One command's writes: shares a batch id, actor and effective date across its events."""
+
+    def __init__(self, store: "Store", plan: str, actor: str, on: date):
+        self.store, self.plan, self.actor, self.on = store, plan, actor, on
+        self.id = uuid.uuid4().hex[:16]
+        self.at = now_utc()
+        self.count = 0
+
+    def event(self, target: str, action: str, field: str | None = None, old=None, new=None,
+              note: str | None = None, on: date | None = None) -> None:
+        self.store.conn.execute(
+            "INSERT INTO events (batch, at, on_date, actor, plan, target, action, field, old, new,"
+            " note) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            (self.id, self.at, (on or self.on).isoformat(), self.actor, self.plan, target, action,
+             field, to_text(old), to_text(new), note),
+        )
+        self.count += 1
+
+    def set_task(self, task_id: str, field: str, new, action: str = "set",
+                 on: date | None = None, note: str | None = None) -> bool:
+        """Set one field of one task and log it; False (and no event) when already so."""
+        row = self.store.conn.execute(
+            f"SELECT {field} FROM tasks WHERE plan = ? AND id = ?", (self.plan, task_id)
+        ).fetchone()
+        old = row[0] if row else None
+        stored = to_text(new) if field in TASK_FIELDS_JSON else (
+            new.isoformat() if isinstance(new, date) else new)
+        if old == stored:
+            return False
+        self.store.conn.execute(
+            f"UPDATE tasks SET {field} = ? WHERE plan = ? AND id = ?", (stored, self.plan, task_id)
+        )
+        self.event(task_id, action, field, old, stored, note=note, on=on)
+        return True
+
+
+class Store:
+    """An open jtdj database."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path):
+        self.conn = conn
+        self.path = path
+
+    # --- opening -------------------------------------------------------------------------------
+    @classmethod
+    def open(cls, path: Path) -> "Store":
+        path = Path(path)
+        new = not path.exists()
+        try:
+            _secure_dir(path.parent)
+        except OSError as exc:
+            raise StorageError(t("error.db_dir", path=path.parent, reason=exc.strerror or exc)) from None
+        if new:
+            try:
+                fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600)
+                os.close(fd)
+            except FileExistsError:
+                pass
+            except OSError as exc:
+                raise StorageError(t("error.db_create", path=path, reason=exc.strerror or exc)) from None
+        try:
+            conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S, isolation_level=None)
+            conn.row_factory = sqlite3.Row
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_S * 1000}")
+            version = migrations.schema_version(conn)
+            if version > len(migrations.MIGRATIONS):
+                conn.close()
+                raise StorageError(t("error.db_too_new", path=path, version=version,
+                                     known=len(migrations.MIGRATIONS)))
+            if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            if migrations.pending(conn):
+                migrations.apply(conn)
+        except sqlite3.DatabaseError as exc:
+            raise StorageError(_explain_db_error(path, exc)) from None
+        return cls(conn, path)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    # --- transactions --------------------------------------------------------------------------
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.DatabaseError as exc:
+            raise StorageError(_explain_db_error(self.path, exc)) from None
+        try:
+            yield
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        try:
+            self.conn.execute("COMMIT")
+        except sqlite3.DatabaseError as exc:
+            self.conn.execute("ROLLBACK")
+            raise StorageError(_explain_db_error(self.path, exc)) from None
+
+    @contextmanager
+    def batch(self, plan: str, actor: str, on: date) -> Iterator[Batch]:
+        with self.transaction():
+            yield Batch(self, plan, actor, on)
+
+    # --- settings and plans --------------------------------------------------------------------
+    def setting(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_setting(self, key: str, value: str) -> None:
+        self.conn.execute(
+            "INSERT INTO settings (key, value) VALUES (?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, value))
+
+    def plans(self) -> list[dict]:
+        rows = self.conn.execute(
+            "SELECT p.key, p.title, p.doc_no, p.issued, p.due, p.imported_at, p.source,"
+            " (SELECT count(*) FROM tasks t WHERE t.plan = p.key AND t.archived = 0) AS tasks"
+            " FROM plans p ORDER BY p.key").fetchall()
+        return [dict(r) for r in rows]
+
+    def plan(self, key: str) -> dict | None:
+        row = self.conn.execute("SELECT * FROM plans WHERE key = ?", (key,)).fetchone()
+        return dict(row) if row else None
+
+    def has_plans(self) -> bool:
+        return self.conn.execute("SELECT 1 FROM plans LIMIT 1").fetchone() is not None
+
+    def sections(self, plan: str) -> list[dict]:
+        return [dict(r) for r in self.conn.execute(
+            "SELECT no, title FROM sections WHERE plan = ? ORDER BY no", (plan,))]
+
+    def items(self, plan: str) -> list[dict]:
+        return [dict(r) for r in self.conn.execute(
+            "SELECT no, section, title, text FROM items WHERE plan = ? ORDER BY no", (plan,))]
+
+    def item(self, plan: str, no: int) -> dict | None:
+        row = self.conn.execute("SELECT no, section, title, text FROM items WHERE plan = ? AND no = ?",
+                                (plan, no)).fetchone()
+        return dict(row) if row else None
+
+    def task_ids(self, plan: str, include_archived: bool = True) -> list[str]:
+        sql = "SELECT id FROM tasks WHERE plan = ?" + ("" if include_archived else " AND archived = 0")
+        return [r[0] for r in self.conn.execute(sql + " ORDER BY item, no", (plan,))]
+
+    def item_task_ids(self, plan: str, item: int) -> list[str]:
+        return [r[0] for r in self.conn.execute(
+            "SELECT id FROM tasks WHERE plan = ? AND item = ? AND archived = 0 ORDER BY no",
+            (plan, item))]
+
+    def owners(self, plan: str) -> list[str]:
+        return [r[0] for r in self.conn.execute(
+            "SELECT DISTINCT owner FROM tasks WHERE plan = ? AND owner IS NOT NULL ORDER BY owner",
+            (plan,))]
+
+    # --- tasks ---------------------------------------------------------------------------------
+    def select_tasks(self, plan: str, f: TaskFilter, as_of: date, sort: str = "id") -> list[dict]:
+        """Tasks matching ``f`` with their status and traffic light as of ``as_of``."""
+        where = ["t.plan = :plan", "t.archived = :archived"]
+        params: dict = {"plan": plan, "archived": 1 if f.archived else 0, "d": as_of.isoformat(),
+                        "soon": (as_of + timedelta(days=DUE_SOON_DAYS)).isoformat()}
+        if f.section is not None:
+            where.append("t.section = :section")
+            params["section"] = f.section
+        if f.item is not None:
+            where.append("t.item = :item")
+            params["item"] = f.item
+        if f.owner:
+            where.append("t.owner = :owner")
+            params["owner"] = f.owner
+        if f.unassigned:
+            where.append("t.owner IS NULL")
+        if f.due_before is not None:
+            where.append("t.due < :due_before")
+            params["due_before"] = f.due_before.isoformat()
+        if f.due_within is not None:
+            where.append("t.due >= :d AND t.due <= :due_within")
+            params["due_within"] = (as_of + timedelta(days=f.due_within)).isoformat()
+        if f.search:
+            where.append("(instr(lower(t.title), :q) > 0 OR EXISTS (SELECT 1 FROM items i"
+                         " WHERE i.plan = t.plan AND i.no = t.item AND instr(lower(i.text), :q) > 0))")
+            params["q"] = f.search.lower()
+        if f.tag:
+            where.append("EXISTS (SELECT 1 FROM json_each(t.tags) WHERE value = :tag)")
+            params["tag"] = f.tag
+        if f.ids is not None:
+            where.append("t.id IN (SELECT value FROM json_each(:ids))")
+            params["ids"] = json.dumps(f.ids)
+        outer = []
+        if f.status == "open":
+            outer.append("eff IN ('todo', 'doing')")
+        elif f.status != "all":
+            outer.append("eff = :status")
+            params["status"] = f.status
+        if f.overdue:
+            outer.append(f"({LIGHT}) = 'red'")
+        sql = (f"SELECT *, {LIGHT} AS light FROM (SELECT t.*, {EFFECTIVE_STATUS} AS eff"
+               f" FROM tasks t WHERE {' AND '.join(where)})"
+               + (f" WHERE {' AND '.join(outer)}" if outer else "")
+               + f" ORDER BY {SORTS.get(sort, SORTS['id'])}")
+        return [task_record(r) for r in self.conn.execute(sql, params)]
+
+    def task(self, plan: str, task_id: str) -> dict | None:
+        row = self.conn.execute("SELECT * FROM tasks WHERE plan = ? AND id = ?",
+                                (plan, task_id)).fetchone()
+        return dict(row) if row else None
+
+    def notes(self, plan: str, target: str) -> list[dict]:
+        return [dict(r) for r in self.conn.execute(
+            "SELECT on_date, at, actor, text, percent FROM notes WHERE plan = ? AND target = ?"
+            " ORDER BY on_date, id", (plan, target))]
+
+    def add_note(self, batch: Batch, target: str, text: str, percent: int | None,
+                 on: date | None = None, by: str | None = None) -> None:
+        on = on or batch.on
+        self.conn.execute(
+            "INSERT INTO notes (plan, target, on_date, at, actor, text, percent, batch)"
+            " VALUES (?,?,?,?,?,?,?,?)",
+            (batch.plan, target, on.isoformat(), batch.at, by or batch.actor, text, percent, batch.id))
+        batch.event(target, "note", "percent" if percent is not None else None, None,
+                    percent, note=text, on=on)
+
+    def events(self, plan: str, target: str | None = None, since: date | None = None,
+               until: date | None = None, limit: int | None = None) -> list[dict]:
+        sql = "SELECT * FROM events WHERE plan = ?"
+        params: list = [plan]
+        if target is not None:
+            sql += " AND (target = ? OR target LIKE ?)" if "." not in target else " AND target = ?"
+            params += [target, f"{target}.%"] if "." not in target else [target]
+        if since is not None:
+            sql += " AND on_date > ?"
+            params.append(since.isoformat())
+        if until is not None:
+            sql += " AND on_date <= ?"
+            params.append(until.isoformat())
+        sql += " ORDER BY on_date DESC, id DESC"
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        return [dict(r) for r in self.conn.execute(sql, params)]
+
+
+def task_record(row: sqlite3.Row) -> dict:
+    """A task row as the stable record every output format shows (JSON keys in English)."""
+    r = dict(row)
+    status = r.get("eff", r["status"])
+    percent = 100 if status == "done" else r["percent"]
+    return {
+        "id": r["id"], "item": r["item"], "section": r["section"], "title": r["title"],
+        "status": status, "owner": r["owner"], "support": json.loads(r["support"] or "[]"),
+        "due": r["due"], "start": r["start"], "when": r["timing"],
+        "done_on": r["done_on"] if status == "done" else None, "percent": percent,
+        "tags": json.loads(r["tags"] or "[]"), "light": r.get("light"),
+    }
+
+
+def _explain_db_error(path: Path, exc: sqlite3.DatabaseError) -> str:
+    text = str(exc)
+    if "not a database" in text or "malformed" in text:
+        return t("error.db_corrupt", path=path)
+    if "readonly" in text or "read-only" in text:
+        return t("error.db_readonly", path=path)
+    if "unable to open" in text:
+        return t("error.db_open", path=path, reason=text)
+    if "locked" in text or "busy" in text:
+        return t("error.db_locked", path=path)
+    return t("error.db_other", path=path, reason=text)
+
+
+# --- bulk writes used by import --------------------------------------------------------------
+
+def upsert_plan(store: Store, head: dict, sections: list[dict], items: list[dict]) -> None:
+    """Write the plan's heading, sections and items (the caller holds the transaction)."""
+    c = store.conn
+    c.execute(
+        "INSERT INTO plans (key, title, issuer, doc_no, issued, due, preamble, source, imported_at)"
+        " VALUES (:key,:title,:issuer,:doc_no,:issued,:due,:preamble,:source,:imported_at)"
+        " ON CONFLICT(key) DO UPDATE SET title=excluded.title, issuer=excluded.issuer,"
+        " doc_no=excluded.doc_no, issued=excluded.issued, due=excluded.due,"
+        " preamble=excluded.preamble, source=excluded.source, imported_at=excluded.imported_at",
+        head)
+    c.executemany(
+        "INSERT INTO sections (plan, no, title) VALUES (:plan,:no,:title)"
+        " ON CONFLICT(plan, no) DO UPDATE SET title=excluded.title", sections)
+    c.executemany(
+        "INSERT INTO items (plan, no, section, title, text) VALUES (:plan,:no,:section,:title,:text)"
+        " ON CONFLICT(plan, no) DO UPDATE SET section=excluded.section, title=excluded.title,"
+        " text=excluded.text", items)
+
+
+TASK_COLUMNS = ("plan", "id", "item", "no", "section", "title", "timing", "start", "due", "owner",
+                "support", "tags", "status", "percent", "started_on", "done_on", "dropped_on",
+                "drop_reason", "archived", "origin", "evidence", "file_values")
+
+
+def insert_tasks(store: Store, rows: list[dict]) -> None:
+    cols = ", ".join(TASK_COLUMNS)
+    marks = ", ".join(f":{c}" for c in TASK_COLUMNS)
+    store.conn.executemany(f"INSERT INTO tasks ({cols}) VALUES ({marks})", rows)
+
+
+def insert_events(store: Store, rows: list[tuple]) -> None:
+    """Rows of (batch, at, on_date, actor, plan, target, action, field, old, new, note)."""
+    store.conn.executemany(
+        "INSERT INTO events (batch, at, on_date, actor, plan, target, action, field, old, new,"
+        " note) VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows)
+
+
+def insert_notes(store: Store, rows: list[tuple]) -> None:
+    """Rows of (plan, target, on_date, at, actor, text, percent, batch)."""
+    store.conn.executemany(
+        "INSERT INTO notes (plan, target, on_date, at, actor, text, percent, batch)"
+        " VALUES (?,?,?,?,?,?,?,?)", rows)
+
+
+def update_task_columns(store: Store, plan: str, task_id: str, values: dict) -> None:
+    unknown = set(values) - set(TASK_COLUMNS)
+    if unknown:
+        raise ValueError(f"not task columns: {unknown}")
+    assignments = ", ".join(f"{name} = :{name}" for name in values)
+    store.conn.execute(f"UPDATE tasks SET {assignments} WHERE plan = :_plan AND id = :_id",
+                       {**values, "_plan": plan, "_id": task_id})
+
+
+def all_task_rows(store: Store, plan: str) -> dict[str, dict]:
+    return {r["id"]: dict(r) for r in store.conn.execute(
+        "SELECT * FROM tasks WHERE plan = ?", (plan,))}

@@ -1,0 +1,85 @@
+"""What the reading commands show, computed as plain data (no printing, no formats)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from jtdj.store import Store, TaskFilter
+
+
+def progress(records: list[dict]) -> dict:
+    """done/total and % done; dropped tasks are left out of the denominator."""
+    total = len(records)
+    done = sum(1 for r in records if r["status"] == "done")
+    dropped = sum(1 for r in records if r["status"] == "dropped")
+    return {"done": done, "total": total, "dropped": dropped,
+            "percent": percent(done, total - dropped)}
+
+
+def percent(part: int, whole: int) -> int:
+    """Rounded half up, as offices round: 2/8 -> 25, 1/8 -> 13."""
+    return (part * 200 + whole) // (whole * 2) if whole else 0
+
+
+def tree(store: Store, plan: str, f: TaskFilter, as_of: date) -> list[dict]:
+    """Sections > items > tasks with progress; items and sections with no matching task drop out
+    when a filter is set, so the tree answers the same question as `list`."""
+    records = store.select_tasks(plan, f, as_of)
+    by_item: dict[int, list[dict]] = {}
+    for r in records:
+        by_item.setdefault(r["item"], []).append(r)
+    items_by_section: dict[int, list[dict]] = {}
+    for it in store.items(plan):
+        tasks = by_item.get(it["no"], [])
+        if not tasks:
+            continue
+        node = {"id": str(it["no"]), "title": it["title"], **progress(tasks), "tasks": tasks}
+        items_by_section.setdefault(it["section"], []).append(node)
+    out = []
+    for s in store.sections(plan):
+        items = items_by_section.get(s["no"], [])
+        if not items:
+            continue
+        tasks = [r for it in items for r in it["tasks"]]
+        out.append({"section": s["no"], "title": s["title"], **progress(tasks), "items": items})
+    return out
+
+
+def task_detail(store: Store, plan: str, task_id: str, as_of: date) -> dict:
+    record = store.select_tasks(plan, TaskFilter(status="all", ids=[task_id]), as_of)
+    if not record:  # archived
+        record = store.select_tasks(plan, TaskFilter(status="all", ids=[task_id], archived=True),
+                                    as_of)
+    row = store.task(plan, task_id)
+    item = store.item(plan, row["item"])
+    return {
+        "kind": "task", **record[0], "archived": bool(row["archived"]),
+        "origin": row["origin"], "drop_reason": row["drop_reason"],
+        "evidence": json.loads(row["evidence"] or "[]"),
+        "item_title": item["title"] if item else None, "item_text": item["text"] if item else None,
+        "notes": [_note(n) for n in store.notes(plan, task_id)],
+        "history": [event_record(e) for e in store.events(plan, task_id)],
+    }
+
+
+def item_detail(store: Store, plan: str, item_no: int, as_of: date) -> dict:
+    item = store.item(plan, item_no)
+    tasks = store.select_tasks(plan, TaskFilter(status="all", item=item_no), as_of)
+    section = {s["no"]: s["title"] for s in store.sections(plan)}.get(item["section"])
+    return {
+        "kind": "item", "id": str(item_no), "section": item["section"], "section_title": section,
+        "title": item["title"], "text": item["text"], **progress(tasks), "tasks": tasks,
+        "notes": [_note(n) for n in store.notes(plan, str(item_no))],
+        "history": [event_record(e) for e in store.events(plan, str(item_no))],
+    }
+
+
+def _note(n: dict) -> dict:
+    return {"on": n["on_date"], "by": n["actor"], "text": n["text"], "percent": n["percent"]}
+
+
+def event_record(e: dict) -> dict:
+    return {"id": e["id"], "at": e["at"], "on": e["on_date"], "actor": e["actor"],
+            "target": e["target"], "action": e["action"], "field": e["field"],
+            "old": e["old"], "new": e["new"], "note": e["note"], "batch": e["batch"]}

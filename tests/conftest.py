@@ -1,0 +1,87 @@
+"""Tests run against a real SQLite file in tmp_path and the real CLI, isolated from the machine."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PLAN_2022 = ROOT / "plans" / "2022.toml"
+SAMPLE_2023 = ROOT / "tests" / "data" / "sample-2023.toml"
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path, monkeypatch):
+    """Point the database and config at tmp_path; fixed width, no colour, Chinese, fixed user."""
+    for var in list(os.environ):
+        if var.startswith("JTDJ_") or var in ("LANG", "LC_ALL", "LC_MESSAGES", "FORCE_COLOR"):
+            monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("JTDJ_DB", str(tmp_path / "data" / "jtdj.db"))
+    monkeypatch.setenv("JTDJ_CONFIG", str(tmp_path / "config.toml"))
+    monkeypatch.setenv("JTDJ_USER", "tester")
+    monkeypatch.setenv("COLUMNS", "80")
+    monkeypatch.setenv("LINES", "50")
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("TERM", "dumb")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    from jtdj.i18n import set_language
+
+    set_language("zh")
+    yield
+    set_language("zh")
+
+
+@pytest.fixture
+def db_path(tmp_path) -> Path:
+    return tmp_path / "data" / "jtdj.db"
+
+
+@pytest.fixture
+def run():
+    """Run the real CLI in-process: run("list", "--format", "json") -> Result with exit_code,
+    stdout and stderr. It goes through jtdj.cli.main, the console script's entry point, so error
+    handling and exit codes are those a user sees."""
+    import click
+    from click.testing import CliRunner
+
+    from jtdj.cli import main
+
+    @click.command(context_settings={"ignore_unknown_options": True, "help_option_names": []})
+    @click.argument("argv", nargs=-1, type=click.UNPROCESSED)
+    def entry(argv):
+        main(list(argv))
+
+    runner = CliRunner()
+
+    def _run(*args, input=None, env=None):
+        return runner.invoke(entry, [str(a) for a in args], input=input, env=env,
+                             catch_exceptions=False)
+
+    return _run
+
+
+@pytest.fixture
+def imported(run):
+    """The bundled 2022 plan imported into a fresh database."""
+    result = run("import")
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def rows(db_path: Path, sql: str, *params) -> list[dict]:
+    """Read the database directly (for checks that must not go through the CLI)."""
+    conn = sqlite3.connect(db_path)
+    conn.row_factory = sqlite3.Row
+    try:
+        return [dict(r) for r in conn.execute(sql, params)]
+    finally:
+        conn.close()
+
+
+def as_json(result) -> object:
+    return json.loads(result.stdout)

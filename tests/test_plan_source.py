@@ -1,0 +1,315 @@
+"""plans/2022.toml is faithful to its source document, and tests/data/sample-2023.toml is what
+it claims to be.
+
+These tests read the TOML files with tomli directly (not through jtdj), and compute the expected
+text from the source document itself (shared/seeds/, beside the clone), so that a slip in the
+plan file cannot hide behind a slip in a hand-copied expectation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import pytest
+import tomli
+
+HERE = Path(__file__).resolve()
+REPO = HERE.parents[1]
+PLAN_2022 = REPO / "plans" / "2022.toml"
+SAMPLE_2023 = HERE.parent / "data" / "sample-2023.toml"
+SEED_NAME = "000_d52be6504ac9c036.txt"
+SEED_CANDIDATES = [
+    HERE.parents[2] / "shared" / "seeds" / SEED_NAME,
+    REPO.parent / "shared" / "seeds" / SEED_NAME,
+    REPO / "shared" / "seeds" / SEED_NAME,
+]
+
+ATTACHMENT_HEADING = "2022年区委教育工委党的建设重点工作要点"
+SECTION_RE = re.compile(r"^([一二三四五六七八九十]+)、(.+)$")
+ITEM_RE = re.compile(r"^(\d+)\.(.+)$")
+CN_NUMBERS = "一二三四五六七八九十"
+
+# The format's fields (docs/plan-format.md); unknown fields are errors for the importer.
+TOP_KEYS = {"format", "plan", "sections"}
+PLAN_KEYS = {"key", "title", "issuer", "doc_no", "issued", "due", "preamble"}
+SECTION_KEYS = {"no", "title", "items"}
+ITEM_KEYS = {"no", "title", "text", "notes", "tasks"}
+TASK_PLAN_KEYS = {"no", "title", "due", "start", "when", "owner", "support", "tags"}
+TASK_STATE_KEYS = {"status", "percent", "done_on", "dropped_on", "drop_reason", "archived",
+                   "added", "evidence", "notes"}
+TASK_KEYS = TASK_PLAN_KEYS | TASK_STATE_KEYS
+NOTE_KEYS = {"on", "by", "text", "percent"}
+
+
+def squeeze(s: str) -> str:
+    return re.sub(r"\s+", "", s)
+
+
+def load(path: Path) -> dict:
+    with path.open("rb") as f:
+        return tomli.load(f)
+
+
+def items_of(plan: dict) -> list[tuple[dict, dict]]:
+    return [(s, i) for s in plan["sections"] for i in s.get("items", [])]
+
+
+def tasks_of(plan: dict) -> list[tuple[dict, dict]]:
+    return [(i, t) for _s, i in items_of(plan) for t in i.get("tasks", [])]
+
+
+# --- the source document ------------------------------------------------------------------------
+
+def parse_seed(text: str) -> dict:
+    """Preamble, sections and items of the attachment, with page breaks joined.
+
+    A paragraph broken by a page break continues after one or more blank lines; it is recognised
+    by the previous piece not ending a sentence (。) and the next one not starting a section
+    (一、…) or an item (1.…).
+    """
+    lines = [line.strip() for line in text.splitlines()]
+    heading = next(n for n, line in enumerate(lines) if squeeze(line) == ATTACHMENT_HEADING)
+    paras: list[str] = []
+    for line in lines[heading + 1:]:
+        if not line:
+            continue
+        continues = (paras and not paras[-1].endswith("。") and not SECTION_RE.match(paras[-1])
+                     and not SECTION_RE.match(line) and not ITEM_RE.match(line))
+        if continues:
+            paras[-1] += line
+        else:
+            paras.append(line)
+    preamble, sections, items = paras[0], [], {}
+    assert not SECTION_RE.match(preamble) and not ITEM_RE.match(preamble)
+    for para in paras[1:]:
+        if m := SECTION_RE.match(para):
+            sections.append((CN_NUMBERS.index(m.group(1)) + 1, m.group(2)))
+        elif m := ITEM_RE.match(para):
+            items[int(m.group(1))] = (sections[-1][0], m.group(2))
+        else:  # pragma: no cover - the document has no other kind of paragraph
+            raise AssertionError(f"unexpected paragraph: {para[:30]}")
+    return {"preamble": preamble, "sections": sections, "items": items}
+
+
+@pytest.fixture(scope="module")
+def seed() -> dict:
+    for candidate in SEED_CANDIDATES:
+        if candidate.is_file():
+            return parse_seed(candidate.read_text(encoding="utf-8"))
+    pytest.skip(f"source document {SEED_NAME} not found beside the clone (shared/seeds/)")
+
+
+@pytest.fixture(scope="module")
+def plan() -> dict:
+    return load(PLAN_2022)
+
+
+def test_seed_parses_as_expected(seed):
+    assert len(seed["sections"]) == 5
+    assert sorted(seed["items"]) == list(range(1, 14))
+    # the page breaks the brief names are joined
+    joined = "".join(text for _s, text in seed["items"].values())
+    for piece in ("深入理解和掌握新时代", "深化细化全面从严治党", "以党建重点课题", "“红圩向党”教育党建基地",
+                  "引导和激励党员教师", "开展形式多样的学习教育活动"):
+        assert piece in joined
+
+
+# --- plans/2022.toml against the source ---------------------------------------------------------
+
+def test_plan_head(plan):
+    assert plan.get("format", 1) == 1
+    head = plan["plan"]
+    assert head["key"] == "2022"
+    assert head["title"] == "2022年区委教育工委党的建设重点工作要点"
+    assert head["issuer"] == "中共常州市金坛区委教育工作委员会"
+    assert head["doc_no"] == "坛教委字〔2022〕6号"
+    assert head["issued"] == dt.date(2022, 5, 9)
+    assert head["due"] == dt.date(2022, 12, 31)
+
+
+def test_preamble_is_the_source_paragraph(plan, seed):
+    assert squeeze(plan["plan"]["preamble"]) == squeeze(seed["preamble"])
+    assert plan["plan"]["preamble"].startswith("2022 年是新时代新征程")
+
+
+def test_sections_have_the_source_titles(plan, seed):
+    got = [(s["no"], s["title"]) for s in plan["sections"]]
+    assert got == seed["sections"]
+    assert got[0][1] == "强化政治统领，坚定捍卫“两个确立”"
+    assert got[4][1] == "强化党建引领,切实提升党建实效"  # half-width comma, as in the source
+
+
+def test_items_are_numbered_1_to_13_in_the_right_sections(plan, seed):
+    got = [(i["no"], s["no"]) for s, i in items_of(plan)]
+    assert got == [(no, section) for no, (section, _text) in sorted(seed["items"].items())]
+
+
+@pytest.mark.parametrize("no", range(1, 14))
+def test_item_text_is_the_source_paragraph(plan, seed, no):
+    item = next(i for _s, i in items_of(plan) if i["no"] == no)
+    expected = seed["items"][no][1]
+    assert squeeze(item["text"]) == squeeze(expected)
+    assert item["title"] == expected.split("。", 1)[0]
+    assert item["text"].startswith(item["title"] + "。")
+
+
+def test_item_titles(plan):
+    titles = {i["no"]: i["title"] for _s, i in items_of(plan)}
+    assert titles[1] == "加强党的政治建设"
+    assert titles[8] == "加大党员教育管理"
+    assert titles[13] == "做好老干部服务和关心下一代工作"
+
+
+def test_every_item_has_at_least_three_tasks_numbered_in_order(plan):
+    for _s, item in items_of(plan):
+        numbers = [t["no"] for t in item["tasks"]]
+        assert len(numbers) >= 3, item["no"]
+        assert numbers == list(range(1, len(numbers) + 1)), item["no"]
+
+
+def test_tasks_are_well_formed(plan):
+    titles = set()
+    for item, task in tasks_of(plan):
+        where = f"{item['no']}.{task['no']}"
+        assert set(task) <= TASK_PLAN_KEYS, where  # a plan carries no state fields
+        assert isinstance(task["title"], str) and task["title"].strip(), where
+        assert task["title"] == task["title"].strip(), where
+        assert not task["title"].endswith("。"), where
+        assert task["title"] not in titles, f"duplicate task title {where}"
+        titles.add(task["title"])
+        for key in ("support", "tags"):
+            if key in task:
+                assert task[key] and all(isinstance(x, str) and x for x in task[key]), where
+        assert "owner" not in task, f"{where}: the plan names no owner; the clerk assigns them"
+
+
+def test_only_the_fixed_periods_have_dates(plan):
+    dated = {f"{i['no']}.{t['no']}": t for i, t in tasks_of(plan) if "start" in t or "due" in t}
+    assert len(dated) == 2, sorted(dated)
+
+
+def test_qiyi_task(plan):
+    found = [(i, t) for i, t in tasks_of(plan) if "七一" in t["title"]]
+    assert len(found) == 1
+    item, task = found[0]
+    assert item["no"] == 8
+    assert "主题党日" in task["title"] and "表彰" in task["title"]
+    assert task["when"] == "“七一”前后"
+    assert task["start"] == dt.date(2022, 6, 15)
+    assert task["due"] == dt.date(2022, 7, 15)
+
+
+def test_summer_training_task(plan):
+    found = [(i, t) for i, t in tasks_of(plan) if "暑期" in t["title"]]
+    assert len(found) == 1
+    item, task = found[0]
+    assert item["no"] == 7
+    assert "党组织书记专题培训" in task["title"]
+    assert task["when"] == "暑期"
+    assert task["start"] == dt.date(2022, 7, 1)
+    assert task["due"] == dt.date(2022, 8, 31)
+
+
+def test_warning_education_actions_are_separate_tasks(plan):
+    titles = [t["title"] for i, t in tasks_of(plan) if i["no"] == 11]
+    for action in ("召开警示教育大会", "参观警示教育基地", "警示教育片", "党内法规知识竞赛"):
+        assert sum(action in title for title in titles) == 1, action
+
+
+def test_task_titles_come_from_their_item(plan):
+    """Every task title is in its item's own words: compared on 4-character runs of Chinese
+    text, so trimmed connectives and clause joints are allowed but invented wording is not."""
+    for item, task in tasks_of(plan):
+        text = squeeze(item["text"])
+        runs = re.findall(r"[\u4e00-\u9fff]{4,}", task["title"])
+        grams = [run[k:k + 4] for run in runs for k in range(len(run) - 3)]
+        assert grams, task["title"]
+        missing = [g for g in grams if g not in text]
+        assert len(missing) <= max(3, len(grams) // 3), (item["no"], task["no"], missing)
+
+
+def test_plan_file_uses_only_known_fields(plan):
+    assert_known_fields(plan)
+
+
+# --- tests/data/sample-2023.toml ---------------------------------------------------------------
+
+def assert_known_fields(doc: dict) -> None:
+    assert set(doc) <= TOP_KEYS
+    assert set(doc["plan"]) <= PLAN_KEYS
+    for s in doc["sections"]:
+        assert set(s) <= SECTION_KEYS
+        for i in s.get("items", []):
+            assert set(i) <= ITEM_KEYS
+            for n in i.get("notes", []):
+                assert set(n) <= NOTE_KEYS and {"on", "text"} <= set(n)
+            for t in i.get("tasks", []):
+                assert set(t) <= TASK_KEYS, set(t) - TASK_KEYS
+                for n in t.get("notes", []):
+                    assert set(n) <= NOTE_KEYS and {"on", "text"} <= set(n)
+
+
+@pytest.fixture(scope="module")
+def sample() -> dict:
+    return load(SAMPLE_2023)
+
+
+def test_sample_shape(sample):
+    assert sample["format"] == 1
+    assert sample["plan"]["key"] == "2023-demo"
+    assert re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]*", sample["plan"]["key"])
+    assert [s["no"] for s in sample["sections"]] == [1, 2]
+    assert [i["no"] for _s, i in items_of(sample)] == [1, 2, 3]
+    for _s, item in items_of(sample):
+        numbers = [t["no"] for t in item["tasks"]]
+        assert 2 <= len(numbers) <= 4
+        assert numbers == list(range(1, len(numbers) + 1))
+    assert_known_fields(sample)
+
+
+def test_sample_uses_every_optional_field(sample):
+    assert set(sample) == TOP_KEYS
+    assert set(sample["plan"]) == PLAN_KEYS
+    item_keys = set().union(*(set(i) for _s, i in items_of(sample)))
+    assert item_keys == ITEM_KEYS
+    task_keys = set().union(*(set(t) for _i, t in tasks_of(sample)))
+    assert task_keys == TASK_KEYS
+    notes = [n for _s, i in items_of(sample) for n in i.get("notes", [])]
+    notes += [n for _i, t in tasks_of(sample) for n in t.get("notes", [])]
+    assert set().union(*(set(n) for n in notes)) == NOTE_KEYS
+    assert any(i.get("notes") for _s, i in items_of(sample))
+    statuses = {t.get("status", "todo") for _i, t in tasks_of(sample)}
+    assert statuses == {"todo", "doing", "done", "dropped"}
+    assert any(t.get("added") is True for _i, t in tasks_of(sample))
+    assert any(t.get("archived") is True for _i, t in tasks_of(sample))
+
+
+def test_sample_values_are_valid(sample):
+    assert isinstance(sample["plan"]["issued"], dt.date)
+    assert isinstance(sample["plan"]["due"], dt.date)
+    for item, task in tasks_of(sample):
+        where = f"{item['no']}.{task['no']}"
+        for key in ("due", "start", "done_on", "dropped_on"):
+            if key in task:
+                assert type(task[key]) is dt.date, where
+        if "start" in task and "due" in task:
+            assert task["start"] <= task["due"], where
+        assert task.get("status", "todo") in {"todo", "doing", "done", "dropped"}, where
+        if "percent" in task:
+            assert 0 <= task["percent"] <= 100, where
+        if "done_on" in task:
+            assert task["status"] == "done", where
+        if "dropped_on" in task or "drop_reason" in task:
+            assert task["status"] == "dropped", where
+        for key in ("archived", "added"):
+            if key in task:
+                assert isinstance(task[key], bool), where
+        for key in ("support", "tags", "evidence"):
+            if key in task:
+                assert all(isinstance(x, str) and x for x in task[key]), where
+        for note in task.get("notes", []):
+            assert type(note["on"]) is dt.date and note["text"].strip(), where
+            if "percent" in note:
+                assert 0 <= note["percent"] <= 100, where
