@@ -341,18 +341,55 @@ def add_cmd(
     commands.add(_session(ctx, as_of, plan, by), item, title, due, when, owner)
 
 
+# --- safety: undo, backup, restore -----------------------------------------------------------
+
+@app.command("undo", help=t("help.safety.undo"))
+def undo_cmd(ctx: typer.Context, by: By = None, plan: PlanKey = None, as_of: AsOf = None) -> None:
+    from jtdj import safety_commands
+
+    safety_commands.undo(_session(ctx, as_of, plan, by))
+
+
+@app.command("backup", help=t("help.safety.backup"))
+def backup_cmd(
+    ctx: typer.Context,
+    path: Annotated[Optional[Path], typer.Argument(metavar="[PATH]", help=t("help.safety.backup_path"))] = None,
+) -> None:
+    from jtdj import safety_commands
+
+    safety_commands.backup(_session(ctx), path)
+
+
+@app.command("restore", help=t("help.safety.restore"))
+def restore_cmd(
+    ctx: typer.Context,
+    path: Annotated[Path, typer.Argument(metavar="PATH", help=t("help.safety.restore_path"))],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help=t("help.safety.yes"))] = False,
+) -> None:
+    from jtdj import safety_commands
+
+    safety_commands.restore(_session(ctx), path, yes)
+
+
 # --- the edge: errors cross here once ---------------------------------------------------------
 
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI; turn every expected failure into one line on stderr and an exit code."""
-    import click
+    try:  # typer 0.2x parses with its own copy of click: catch *its* exceptions
+        from typer import _click as click
+        from typer.exceptions import Abort
+    except ImportError:  # older typer uses the click package
+        import click
+        from click.exceptions import Abort
 
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
     try:
         code = app(args=argv, prog_name="jtdj", standalone_mode=False)
     except JtdjError as exc:
-        _fail(exc.message, exc.exit_code, debug)
-    except click.exceptions.Abort:
+        # a plan file with several problems: the summary line, then each problem on its own line
+        details = [p for p in getattr(exc, "problems", None) or [] if p != exc.message]
+        _fail("\n".join([exc.message, *details]), exc.exit_code, debug)
+    except Abort:
         _fail(t("error.interrupted"), EXIT_INTERRUPTED, debug)
     except KeyboardInterrupt:
         _fail(t("error.interrupted"), EXIT_INTERRUPTED, debug)

@@ -33,6 +33,10 @@ def import_plan(session: Session, file: Path | None, dry_run: bool) -> None:
 
     path = file if file is not None else importer.bundled_plan_path()
     plan = load_plan(path)  # validates everything before the database is touched
+    if not dry_run and session.store.has_plans():
+        from jtdj.safety import auto_backup
+
+        auto_backup(session.store)
     result = importer.import_plan(session.store, plan, str(path), session.settings.actor,
                                   session.today, dry_run=dry_run)
     if dry_run:

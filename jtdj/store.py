@@ -305,8 +305,8 @@ class Store:
             "INSERT INTO notes (plan, target, on_date, at, actor, text, percent, batch)"
             " VALUES (?,?,?,?,?,?,?,?)",
             (batch.plan, target, on.isoformat(), batch.at, by or batch.actor, text, percent, batch.id))
-        batch.event(target, "note", "percent" if percent is not None else None, None,
-                    percent, note=text, on=on)
+        # the note itself: field NULL, new = its percent; a task's percent change is its own event
+        batch.event(target, "note", None, None, percent, note=text, on=on)
 
     def events(self, plan: str, target: str | None = None, since: date | None = None,
                until: date | None = None, limit: int | None = None) -> list[dict]:

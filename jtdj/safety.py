@@ -1,0 +1,200 @@
+"""Undo, backups and restore: the storage-side promises that nothing is lost.
+
+Kept beside ``store.py`` (which holds the everyday queries) because these work on whole batches
+and whole database files. Undo never deletes history: it writes a new batch that puts the old
+values back, and a later undo skips batches already undone.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from jtdj import migrations
+from jtdj.errors import JtdjError, NotFound, StorageError, UsageError
+from jtdj.i18n import t
+from jtdj.store import TASK_COLUMNS, Store, _secure_dir
+
+AUTO_BACKUPS_KEPT = 5
+UNDO_NOTE_PREFIX = "undo:"
+# Task columns a batch may have changed and undo may put back
+_REVERTIBLE = set(TASK_COLUMNS) - {"plan", "id", "no", "file_values"}
+
+
+@dataclass
+class UndoResult:
+    batch: str
+    actor: str
+    at: str
+    targets: list[str] = field(default_factory=list)
+    actions: list[str] = field(default_factory=list)
+
+
+def _undone_batches(store: Store, plan: str) -> set[str]:
+    rows = store.conn.execute(
+        "SELECT DISTINCT substr(note, ?) FROM events WHERE plan = ? AND action = 'undo'"
+        " AND note LIKE ?", (len(UNDO_NOTE_PREFIX) + 1, plan, UNDO_NOTE_PREFIX + "%"))
+    return {r[0] for r in rows}
+
+
+def last_batch(store: Store, plan: str, actor: str) -> str | None:
+    """The actor's most recent batch on this plan that is neither an undo nor undone."""
+    undone = _undone_batches(store, plan)
+    rows = store.conn.execute(
+        "SELECT batch, max(id) AS last FROM events WHERE plan = ? AND actor = ?"
+        " GROUP BY batch HAVING sum(action = 'undo') = 0 ORDER BY last DESC", (plan, actor))
+    for batch, _last in rows:
+        if batch not in undone:
+            return batch
+    return None
+
+
+def undo(store: Store, plan: str, actor: str, today) -> UndoResult:
+    """Revert the actor's last command as one step; refuse when a later change touched the same
+    task field, so undo never silently throws away someone else's work."""
+    with store.transaction():
+        batch_id = last_batch(store, plan, actor)
+        if batch_id is None:
+            raise NotFound(t("undo.nothing", actor=actor, plan=plan))
+        events = [dict(r) for r in store.conn.execute(
+            "SELECT * FROM events WHERE batch = ? ORDER BY id DESC", (batch_id,))]
+        last_id = max(e["id"] for e in events)
+        undone = _undone_batches(store, plan)
+        for e in events:
+            if e["field"] in _REVERTIBLE or e["action"] in ("add", "import"):
+                # later changes that still stand: not undo steps, not in batches since undone
+                later = [r for r in store.conn.execute(
+                    "SELECT actor, batch, on_date FROM events WHERE plan = ? AND target = ?"
+                    " AND field IS ? AND id > ? AND batch != ? AND action != 'undo' ORDER BY id",
+                    (plan, e["target"], e["field"], last_id, batch_id)) if r["batch"] not in undone]
+                if later:
+                    later = later[0]
+                    raise JtdjError(t("undo.conflict", target=e["target"],
+                                      field=t(f"field.{e['field']}"), actor=later["actor"],
+                                      on=later["on_date"]))
+        from jtdj.store import Batch
+
+        batch = Batch(store, plan, actor, today)
+        note = UNDO_NOTE_PREFIX + batch_id
+        result = UndoResult(batch=batch_id, actor=actor, at=events[0]["at"])
+        for e in events:
+            target = e["target"]
+            if e["action"] == "note" and e["field"] is None:
+                store.conn.execute("DELETE FROM notes WHERE batch = ? AND target = ?",
+                                   (batch_id, target))
+                batch.event(target, "undo", None, e["note"], None, note=note)
+            elif e["action"] in ("add",) or (e["action"] == "import" and e["field"] == "status"
+                                             and e["old"] is None):
+                # a task this batch created: archive it, never delete it
+                _set(store, batch, plan, target, "archived", 1, note)
+            elif e["field"] in _REVERTIBLE:
+                _set(store, batch, plan, target, e["field"], e["old"], note)
+            else:
+                continue
+            if target not in result.targets:
+                result.targets.append(target)
+            if e["action"] not in result.actions:
+                result.actions.append(e["action"])
+    result.targets.reverse()
+    return result
+
+
+def _set(store: Store, batch, plan: str, task_id: str, column: str, value, note: str) -> None:
+    row = store.conn.execute(f"SELECT {column} FROM tasks WHERE plan = ? AND id = ?",
+                             (plan, task_id)).fetchone()
+    if row is None:
+        return
+    old = row[0]
+    if column == "archived":
+        value = int(value)
+        old = int(old)
+    elif column in ("item", "section", "percent") and value is not None:
+        value = int(value)
+    if old == value:
+        return
+    store.conn.execute(f"UPDATE tasks SET {column} = ? WHERE plan = ? AND id = ?",
+                       (value, plan, task_id))
+    batch.event(task_id, "undo", column, old, value, note=note)
+
+
+# --- backups ---------------------------------------------------------------------------------
+
+def _timestamp() -> str:
+    return datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+
+
+def backup(store: Store, dest: Path | None = None, prefix: str = "jtdj") -> Path:
+    """A consistent copy made with SQLite's online backup API, safe while others write."""
+    if dest is None:
+        folder = store.path.parent / "backups"
+        dest = folder / f"{prefix}-{_timestamp()}.db"
+    dest = Path(dest)
+    if dest.is_dir():
+        dest = dest / f"{prefix}-{_timestamp()}.db"
+    try:
+        _secure_dir(dest.parent)
+        if not dest.exists():
+            os.close(os.open(dest, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600))
+        target = sqlite3.connect(str(dest))
+        try:
+            store.conn.backup(target)
+        finally:
+            target.close()
+    except OSError as exc:
+        raise StorageError(t("backup.failed", path=dest, reason=exc.strerror or exc)) from None
+    except sqlite3.DatabaseError as exc:
+        raise StorageError(t("backup.failed", path=dest, reason=exc)) from None
+    return dest
+
+
+def auto_backup(store: Store) -> Path:
+    """Before an import changes anything: keep the previous state, the last few of them."""
+    path = backup(store, prefix="auto")
+    olds = sorted(path.parent.glob("auto-*.db"))
+    for old in olds[:-AUTO_BACKUPS_KEPT]:
+        old.unlink(missing_ok=True)
+    return path
+
+
+def check_backup(path: Path) -> dict:
+    """Open ``path`` read-only and make sure it is a jtdj database we understand."""
+    if not path.is_file():
+        raise UsageError(t("restore.missing", path=path))
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            version = migrations.schema_version(conn)
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            if not {"plans", "tasks", "events"} <= tables:
+                raise UsageError(t("restore.not_jtdj", path=path))
+            if version > len(migrations.MIGRATIONS):
+                raise UsageError(t("error.db_too_new", path=path, version=version,
+                                   known=len(migrations.MIGRATIONS)))
+            if conn.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
+                raise UsageError(t("restore.damaged", path=path))
+            tasks = conn.execute("SELECT count(*) FROM tasks").fetchone()[0]
+            plans = [r[0] for r in conn.execute("SELECT key FROM plans ORDER BY key")]
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:
+        raise UsageError(t("restore.not_jtdj", path=path)) from None
+    return {"tasks": tasks, "plans": plans, "version": version}
+
+
+def restore(store: Store, path: Path) -> Path:
+    """Put a backup back in place of the current database (keeping a copy of the current one)."""
+    check_backup(path)
+    safety_copy = backup(store, prefix="before-restore")
+    source = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        source.backup(store.conn)
+    except sqlite3.DatabaseError as exc:
+        raise StorageError(t("backup.failed", path=store.path, reason=exc)) from None
+    finally:
+        source.close()
+    if migrations.pending(store.conn):
+        migrations.apply(store.conn)
+    return safety_copy
