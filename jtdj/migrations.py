@@ -55,7 +55,40 @@ def m001_initial(db) -> None:
     db["events"].create_index(["plan", "on_date"])
 
 
-MIGRATIONS = [m001_initial]
+def m002_mail_log(db) -> None:
+    """Each report mailed or queued: the duplicate-send guard looks here."""
+    db["mail_log"].create(
+        {"id": int, "at": str, "plan": str, "since": str, "until": str, "recipients": str,
+         "message_id": str, "subject": str, "state": str, "outbox": str},
+        pk="id", not_null={"at", "plan", "since", "until", "recipients", "message_id", "state"},
+    )
+    db["mail_log"].create_index(["plan", "since", "until"])
+    db["mail_log"].create_index(["message_id"])
+
+
+def m003_task_search(db) -> None:
+    """A narrow search table over task titles, kept in step with the tasks table.
+
+    FTS5 with the trigram tokenizer answers substring queries of 3+ characters from its index;
+    shorter ones (两字词 such as 党建) scan this narrow table instead of the wide tasks table.
+    Where SQLite lacks FTS5 or trigram, a plain table of the same shape does the scan.
+    """
+    try:
+        db.execute("CREATE VIRTUAL TABLE task_search USING fts5(title, tokenize='trigram')")
+        db.execute("INSERT INTO settings (key, value) VALUES ('search_index', 'fts5-trigram')")
+    except Exception:  # sqlite3.OperationalError: no fts5 or no trigram tokenizer
+        db.execute("CREATE TABLE task_search (rowid INTEGER PRIMARY KEY, title TEXT)")
+        db.execute("INSERT INTO settings (key, value) VALUES ('search_index', 'plain')")
+    db.execute("INSERT INTO task_search (rowid, title) SELECT rowid, lower(title) FROM tasks")
+    # New rows are indexed in bulk by store.insert_tasks (a per-row trigger into FTS5 would
+    # make a 100,000-task import several seconds slower); updates and deletes are rare.
+    db.execute("CREATE TRIGGER task_search_update AFTER UPDATE OF title ON tasks BEGIN"
+               " UPDATE task_search SET title = lower(new.title) WHERE rowid = new.rowid; END")
+    db.execute("CREATE TRIGGER task_search_delete AFTER DELETE ON tasks BEGIN"
+               " DELETE FROM task_search WHERE rowid = old.rowid; END")
+
+
+MIGRATIONS = [m001_initial, m002_mail_log, m003_task_search]
 
 
 def schema_version(conn) -> int:

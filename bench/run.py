@@ -1,0 +1,185 @@
+"""Whole-process benchmark of jtdj at 13 items (the bundled plan), 10,000 and 100,000 tasks.
+
+    python bench/run.py                  # builds a venv with a non-editable install, runs all
+    python bench/run.py --jtdj PATH      # time an already installed jtdj executable instead
+    python bench/run.py --sizes 13,10000 --runs 5
+
+Each figure is the median wall time of N runs (after one warm-up) of a fresh process, and the
+largest peak RSS of those runs (os.wait4's ru_maxrss, so no extra tool is needed). The floors —
+`python -c pass` and `python -c "import typer"` in the same venv — are timed in the same run, and
+each jtdj figure is also given as a ratio to the typer floor. Results: a Markdown table on stdout
+and in bench/results/<date>.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+WORDS = ("党建", "品牌", "阵地", "学习", "教育", "培训", "督查", "宣传", "组织", "考核", "廉政",
+         "队伍", "思政", "调研", "活动", "制度", "机制", "支部", "党员", "干部", "课题", "实践")
+OWNERS = [f"{name}{n}" for n in range(1, 5) for name in ("组织科", "宣传科", "办公室", "人事科", "纪检组")]
+
+
+def make_plan(path: Path, tasks: int, seed: int = 2022) -> None:
+    """A plan file of about ``tasks`` tasks: 10 sections, 100-task items, Chinese titles."""
+    rnd = random.Random(seed)
+    per_item = 100
+    items = max(1, tasks // per_item)
+    per_section = max(1, items // 10)
+    start = date(2022, 1, 1)
+    out = ['[plan]', f'key = "bench{tasks}"', f'title = "基准测试计划（{tasks} 项任务）"',
+           'issued = 2022-01-01', 'due = 2022-12-31', '']
+    item_no = 0
+    for s in range(1, 11):
+        out += ['[[sections]]', f'no = {s}', f'title = "第{s}部分 基准测试"', '']
+        for _ in range(per_section):
+            item_no += 1
+            if item_no > items:
+                break
+            out += ['[[sections.items]]', f'no = {item_no}', f'title = "条目{item_no}"',
+                    f'text = "条目{item_no}。' + "，".join(rnd.sample(WORDS, 6)) + '。"', '']
+            for k in range(1, per_item + 1):
+                title = "".join(rnd.sample(WORDS, 5)) + f"工作{item_no}-{k}"
+                due = start + timedelta(days=rnd.randrange(365))
+                out += ['[[sections.items.tasks]]', f'no = {k}', f'title = "{title}"',
+                        f'due = {due.isoformat()}', f'owner = "{rnd.choice(OWNERS)}"', '']
+    path.write_text("\n".join(out), encoding="utf-8")
+
+
+def timed(argv: list[str], env: dict, stdin=None) -> tuple[float, int, int]:
+    """(seconds, peak RSS in KiB, exit status) of one fresh process."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            stdin=stdin)
+    _pid, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - t0
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return elapsed, usage.ru_maxrss, proc.returncode
+
+
+def measure(argvs, env, runs: int, setup=None) -> dict:
+    """Median wall and max RSS over ``runs`` runs after one warm-up; argvs(i) gives run i's argv."""
+    samples, peaks = [], []
+    for i in range(runs + 1):
+        if setup:
+            setup(i)
+        seconds, rss, code = timed(argvs(i), env)
+        if code not in (0, 3):
+            raise SystemExit(f"benchmark command failed ({code}): {' '.join(argvs(i))}")
+        if i:  # the first run warms the caches
+            samples.append(seconds)
+            peaks.append(rss)
+    return {"median": statistics.median(samples), "rss_mib": max(peaks) / 1024}
+
+
+def build_venv(where: Path) -> Path:
+    """A fresh venv with jtdj installed non-editable from this checkout."""
+    venv = where / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    pip = venv / "bin" / "pip"
+    subprocess.run([str(pip), "install", "-q", "--disable-pip-version-check", str(ROOT)], check=True)
+    return venv / "bin" / "jtdj"
+
+
+def run(args) -> str:
+    work = Path(tempfile.mkdtemp(prefix="jtdj-bench-"))
+    jtdj = Path(args.jtdj) if args.jtdj else build_venv(work)
+    python = jtdj.parent / "python"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("JTDJ_")}
+    env.update(JTDJ_USER="bench", JTDJ_TODAY="2022-07-01", NO_COLOR="1", COLUMNS="80")
+    runs = args.runs
+    rows = []
+    floors = {"python -c pass": measure(lambda i: [str(python), "-c", "pass"], env, runs),
+              "python -c 'import typer'": measure(lambda i: [str(python), "-c", "import typer"], env, runs)}
+    typer_floor = floors["python -c 'import typer'"]["median"]
+    for name, m in floors.items():
+        rows.append(("floor", name, m))
+    for size in args.sizes:
+        db = work / f"bench-{size}.db"
+        plan = work / f"plan-{size}.toml"
+        if size <= 13:
+            plan = None
+        else:
+            make_plan(plan, size)
+        e = dict(env, JTDJ_DB=str(db))
+        plan_args = [str(plan)] if plan else []
+
+        def fresh_db(_i):
+            for suffix in ("", "-wal", "-shm"):
+                Path(str(db) + suffix).unlink(missing_ok=True)
+            shutil.rmtree(work / "backups", ignore_errors=True)
+
+        label = "13 items" if size <= 13 else f"{size:,} tasks"
+        rows.append((label, "import (fresh)", measure(
+            lambda i: [str(jtdj), "import", *plan_args], e, max(1, runs // 2 if size > 13 else runs),
+            setup=fresh_db)))
+        rows.append((label, "import (unchanged re-import)", measure(
+            lambda i: [str(jtdj), "import", *plan_args], e, max(1, runs // 2 if size > 13 else runs))))
+        # some work done through commands: every task of the first tenth of the items
+        n_items = 13 if size <= 13 else size // 100
+        subprocess.run([str(jtdj), "done", *[str(i) for i in range(1, max(2, n_items // 10) + 1)]],
+                       env=e, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        owner = "组织科1"
+        if size <= 13:
+            subprocess.run([str(jtdj), "assign", "5", "--to", owner], env=e, check=True,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        cases = [
+            ("--help", [str(jtdj), "--help"]),
+            ("list (piped)", [str(jtdj), "list"]),
+            (f"list --owner {owner}", [str(jtdj), "list", "--owner", owner]),
+            ("list --search 党建", [str(jtdj), "list", "--search", "党建"]),
+            ("summary", [str(jtdj), "summary"]),
+            ("report --format text", [str(jtdj), "report", "--format", "text"]),
+        ]
+        if size <= 13:
+            cases.append(("show 5.2", [str(jtdj), "show", "5.2"]))
+        else:
+            cases.append(("list --status all --format json", [str(jtdj), "list", "--status", "all",
+                                                              "--format", "json"]))
+        for name, argv in cases:
+            rows.append((label, name, measure(lambda i, a=argv: a, e, runs)))
+        last_item = n_items
+        rows.append((label, "done ID", measure(
+            lambda i: [str(jtdj), "done", f"{last_item}.{i + 1}"], e, runs)))
+    table = ["| plan | command | median (ms) | × typer floor | peak RSS (MiB) |",
+             "|---|---|---:|---:|---:|"]
+    for label, name, m in rows:
+        ratio = m["median"] / typer_floor
+        table.append(f"| {label} | `{name}` | {m['median'] * 1000:.0f} | {ratio:.2f} | "
+                     f"{m['rss_mib']:.0f} |")
+    header = (f"jtdj benchmark, {date.today().isoformat()}, {os.cpu_count()} cores, "
+              f"Python {sys.version.split()[0]}, {runs} runs each (median), as of 2022-07-01\n\n")
+    if not args.keep:
+        shutil.rmtree(work, ignore_errors=True)
+    return header + "\n".join(table) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--jtdj", help="an installed jtdj executable (default: build a fresh venv)")
+    parser.add_argument("--sizes", default="13,10000,100000",
+                        help="plan sizes: 13 means the bundled plan; others are task counts")
+    parser.add_argument("--runs", type=int, default=7, help="timed runs per command")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    args = parser.parse_args()
+    args.sizes = [int(s) for s in args.sizes.split(",")]
+    text = run(args)
+    out = ROOT / "bench" / "results"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"{date.today().isoformat()}.md").write_text(text, encoding="utf-8")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
