@@ -265,9 +265,14 @@ class Store:
             where.append("t.due >= :d AND t.due <= :due_within")
             params["due_within"] = (as_of + timedelta(days=f.due_within)).isoformat()
         if f.search:
-            where.append("(instr(lower(t.title), :q) > 0 OR EXISTS (SELECT 1 FROM items i"
-                         " WHERE i.plan = t.plan AND i.no = t.item AND instr(lower(i.text), :q) > 0))")
             params["q"] = f.search.lower()
+            if len(f.search) >= 3 and self.setting("search_index") == "fts5-trigram":
+                titles = "SELECT rowid FROM task_search WHERE task_search MATCH :fts"
+                params["fts"] = '"' + params["q"].replace('"', '""') + '"'
+            else:
+                titles = "SELECT rowid FROM task_search WHERE instr(title, :q) > 0"
+            where.append(f"(t.rowid IN ({titles}) OR t.item IN (SELECT i.no FROM items i"
+                         " WHERE i.plan = :plan AND instr(lower(i.text), :q) > 0))")
         if f.tag:
             where.append("EXISTS (SELECT 1 FROM json_each(t.tags) WHERE value = :tag)")
             params["tag"] = f.tag
@@ -383,7 +388,11 @@ TASK_COLUMNS = ("plan", "id", "item", "no", "section", "title", "timing", "start
 def insert_tasks(store: Store, rows: list[dict]) -> None:
     cols = ", ".join(TASK_COLUMNS)
     marks = ", ".join(f":{c}" for c in TASK_COLUMNS)
+    before = store.conn.execute("SELECT coalesce(max(rowid), 0) FROM tasks").fetchone()[0]
     store.conn.executemany(f"INSERT INTO tasks ({cols}) VALUES ({marks})", rows)
+    # index the new titles for --search in one statement (see migrations.m003_task_search)
+    store.conn.execute("INSERT INTO task_search (rowid, title) SELECT rowid, lower(title)"
+                       " FROM tasks WHERE rowid > ?", (before,))
 
 
 def insert_events(store: Store, rows: list[tuple]) -> None:
@@ -412,3 +421,80 @@ def update_task_columns(store: Store, plan: str, task_id: str, values: dict) -> 
 def all_task_rows(store: Store, plan: str) -> dict[str, dict]:
     return {r["id"]: dict(r) for r in store.conn.execute(
         "SELECT * FROM tasks WHERE plan = ?", (plan,))}
+
+
+# --- reports and mail ------------------------------------------------------------------------
+# Counting is done here with GROUP BY over the same EFFECTIVE_STATUS / LIGHT expressions that
+# `select_tasks` uses, so a summary agrees with `jtdj list` and costs one query per grouping
+# whatever the number of tasks.
+
+COUNT_GROUPS = {"total": None, "section": "section", "item": "item", "owner": "owner"}
+
+
+def count_tasks(store: Store, plan: str, as_of: date, by: str = "total") -> list[dict]:
+    """Counts of non-archived tasks as of ``as_of``: one row, or one per section/item/owner.
+
+    Each row has tasks, done, doing, todo, dropped, overdue, due_soon (and ``key`` when grouped).
+    """
+    column = COUNT_GROUPS[by]
+    params = {"plan": plan, "d": as_of.isoformat(),
+              "soon": (as_of + timedelta(days=DUE_SOON_DAYS)).isoformat()}
+    select_key = f"{column} AS key, " if column else ""
+    group = f" GROUP BY {column} ORDER BY {column} IS NULL, {column}" if column else ""
+    sql = (f"SELECT {select_key}count(*) AS tasks,"
+           " coalesce(sum(eff = 'done'), 0) AS done, coalesce(sum(eff = 'doing'), 0) AS doing,"
+           " coalesce(sum(eff = 'todo'), 0) AS todo, coalesce(sum(eff = 'dropped'), 0) AS dropped,"
+           " coalesce(sum(light = 'red'), 0) AS overdue,"
+           " coalesce(sum(light = 'yellow'), 0) AS due_soon"
+           f" FROM (SELECT eff, {LIGHT} AS light, section, item, owner FROM"
+           f" (SELECT t.section, t.item, t.owner, t.due, {EFFECTIVE_STATUS} AS eff"
+           " FROM tasks t WHERE t.plan = :plan AND t.archived = 0))" + group)
+    return [dict(r) for r in store.conn.execute(sql, params)]
+
+
+def completed_between(store: Store, plan: str, since: date, until: date) -> list[dict]:
+    """Tasks done now whose done date is in (since, until], with the note of their check-off."""
+    sql = ("SELECT t.id, t.title, t.owner, t.done_on, (SELECT e.note FROM events e"
+           " WHERE e.plan = t.plan AND e.target = t.id AND e.action = 'done'"
+           " AND e.field = 'status' AND e.on_date = t.done_on ORDER BY e.id DESC LIMIT 1) AS note"
+           " FROM tasks t WHERE t.plan = :plan AND t.archived = 0 AND t.status = 'done'"
+           " AND t.done_on > :since AND t.done_on <= :until ORDER BY t.done_on, t.item, t.no")
+    return [dict(r) for r in store.conn.execute(
+        sql, {"plan": plan, "since": since.isoformat(), "until": until.isoformat()})]
+
+
+def notes_between(store: Store, plan: str, since: date, until: date) -> list[dict]:
+    """Progress notes dated in (since, until], newest first, with the title of their target."""
+    sql = ("SELECT n.target, n.on_date, n.actor, n.text, n.percent,"
+           " coalesce((SELECT t.title FROM tasks t WHERE t.plan = n.plan AND t.id = n.target),"
+           " (SELECT i.title FROM items i WHERE i.plan = n.plan"
+           " AND CAST(i.no AS TEXT) = n.target)) AS title"
+           " FROM notes n WHERE n.plan = :plan AND n.on_date > :since AND n.on_date <= :until"
+           " ORDER BY n.on_date DESC, n.id DESC")
+    return [dict(r) for r in store.conn.execute(
+        sql, {"plan": plan, "since": since.isoformat(), "until": until.isoformat()})]
+
+
+def mail_log_add(store: Store, entry: dict) -> None:
+    """Record a report mailed or queued: at, plan, since, until, recipients (JSON), message_id,
+    subject, state ('sent' or 'queued'), outbox (file name while queued)."""
+    with store.transaction():
+        store.conn.execute(
+            "INSERT INTO mail_log (at, plan, since, until, recipients, message_id, subject, state,"
+            " outbox) VALUES (:at, :plan, :since, :until, :recipients, :message_id, :subject,"
+            " :state, :outbox)", {"at": now_utc(), "outbox": None, **entry})
+
+
+def mail_log_last(store: Store, plan: str, since: str, until: str, recipients: str) -> dict | None:
+    row = store.conn.execute(
+        "SELECT * FROM mail_log WHERE plan = ? AND since = ? AND until = ? AND recipients = ?"
+        " ORDER BY id DESC LIMIT 1", (plan, since, until, recipients)).fetchone()
+    return dict(row) if row else None
+
+
+def mail_log_sent(store: Store, message_id: str) -> None:
+    """A queued message was accepted by the server."""
+    with store.transaction():
+        store.conn.execute(
+            "UPDATE mail_log SET state = 'sent', outbox = NULL, at = ? WHERE message_id = ?",
+            (now_utc(), message_id))
