@@ -33,11 +33,11 @@ def _early_language() -> None:
 
 _early_language()
 
-app = typer.Typer(
-    name="jtdj", help=t("help.app"), no_args_is_help=True, add_completion=True,
-    rich_markup_mode=None, context_settings={"help_option_names": ["-h", "--help"]},
-    pretty_exceptions_enable=False,
+_APP_SETTINGS = dict(
+    name="jtdj", help=t("help.app"), no_args_is_help=True, rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]}, pretty_exceptions_enable=False,
 )
+app = typer.Typer(add_completion=True, **_APP_SETTINGS)
 
 
 class Fmt(str, Enum):
@@ -397,6 +397,36 @@ def export_cmd(
 
 # --- the edge: errors cross here once ---------------------------------------------------------
 
+_GLOBAL_OPTIONS_WITH_VALUE = {"--db", "--config", "--plan", "--as-of", "--lang", "--by"}
+
+
+def _app_for(args: list[str]) -> typer.Typer:
+    """The app with only the command being run registered.
+
+    Typer builds a click command for every registered command on each start; with ~25 commands
+    that is most of jtdj's own start-up. Help, completion and unknown names get the full app.
+    """
+    if any(var.endswith("_COMPLETE") for var in os.environ):
+        return app
+    name = None
+    skip = False
+    for arg in args:
+        if skip:
+            skip = False
+        elif arg in _GLOBAL_OPTIONS_WITH_VALUE:
+            skip = True
+        elif not arg.startswith("-"):
+            name = arg
+            break
+    wanted = [c for c in app.registered_commands if c.name == name]
+    if not wanted:
+        return app
+    lean = typer.Typer(add_completion=False, **_APP_SETTINGS)
+    lean.registered_callback = app.registered_callback
+    lean.registered_commands = wanted
+    return lean
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI; turn every expected failure into one line on stderr and an exit code."""
     try:  # typer 0.2x parses with its own copy of click: catch *its* exceptions
@@ -406,9 +436,10 @@ def main(argv: list[str] | None = None) -> None:
         import click
         from click.exceptions import Abort
 
-    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    args = list(argv if argv is not None else sys.argv[1:])
+    debug = "--debug" in args
     try:
-        code = app(args=argv, prog_name="jtdj", standalone_mode=False)
+        code = _app_for(args)(args=args, prog_name="jtdj", standalone_mode=False)
     except JtdjError as exc:
         # a plan file with several problems: the summary line, then each problem on its own line
         details = [p for p in getattr(exc, "problems", None) or [] if p != exc.message]
