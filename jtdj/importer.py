@@ -18,6 +18,10 @@ from jtdj.plan import Plan, Task
 
 # Plan-owned fields of a task: (column in tasks, how to read it off a plan Task)
 SYNCED_FIELDS = ("title", "timing", "start", "due", "owner", "support", "tags", "item", "section")
+# Marks, in a task's file_values, that the last import archived it because the file dropped it.
+MISSING = "_missing"
+# Plan-owned fields of an item, logged when the file changes them.
+ITEM_FIELDS = ("title", "text", "section")
 
 
 @dataclass
@@ -62,6 +66,20 @@ def _has_state(task: Task) -> bool:
                 or task.archived)
 
 
+def _state_differs(store: st.Store, plan_key: str, task: Task, row: dict) -> bool:
+    """Whether the file carries state for ``task`` that the database does not have."""
+    if not _has_state(task):
+        return False
+    in_file = (task.status, task.percent, _iso(task.done_on), _iso(task.dropped_on),
+               task.drop_reason, 1 if task.archived else 0, task.evidence)
+    in_db = (row["status"], row["percent"], row["done_on"], row["dropped_on"], row["drop_reason"],
+             row["archived"], json.loads(row["evidence"] or "[]"))
+    if in_file != in_db:
+        return True
+    held = {(n["on_date"], n["text"]) for n in store.notes(plan_key, task.id)}
+    return any((n.on.isoformat(), n.text) not in held for n in task.notes)
+
+
 def import_plan(store: st.Store, plan: Plan, source: str, actor: str, today: date,
                 dry_run: bool = False) -> ImportResult:
     """Sync ``plan`` into the database in one transaction (or only compute it, with dry_run)."""
@@ -86,9 +104,11 @@ def _sync(store, plan: Plan, source: str, result: ImportResult, batch, today: da
         events.append((batch.id, batch.at, (on or today).isoformat(), batch.actor, plan.key,
                        target, action, fld, st.to_text(old), st.to_text(new), note))
 
+    old_items = {} if result.new_plan else {i["no"]: i for i in store.items(plan.key)}
     seen = set()
     for section in plan.sections:
         for item in section.items:
+            _item_changes(item, section.no, old_items.get(item.no), result, event, writing)
             for task in item.tasks:
                 seen.add(task.id)
                 values = file_values(task, section.no, plan.due)
@@ -103,7 +123,7 @@ def _sync(store, plan: Plan, source: str, result: ImportResult, batch, today: da
                             notes.append((plan.key, task.id, n.on.isoformat(), batch.at,
                                           n.by or batch.actor, n.text, n.percent, batch.id))
                     continue
-                if _has_state(task):
+                if _state_differs(store, plan.key, task, row):
                     result.state_kept += 1
                 _update_existing(store, plan.key, task.id, row, values, result, event, writing)
     for task_id, row in existing.items():
@@ -112,7 +132,9 @@ def _sync(store, plan: Plan, source: str, result: ImportResult, batch, today: da
         result.archived += 1
         result.changes.append(Change(task_id, "archived"))
         if writing:
-            st.update_task_columns(store, plan.key, task_id, {"archived": 1})
+            gone = {**json.loads(row["file_values"] or "{}"), MISSING: True}
+            st.update_task_columns(store, plan.key, task_id, {
+                "archived": 1, "file_values": json.dumps(gone, ensure_ascii=False, sort_keys=True)})
             event(task_id, "archive", "archived", 0, 1)
     if writing:
         head = {"key": plan.key, "title": plan.title, "issuer": plan.issuer, "doc_no": plan.doc_no,
@@ -130,6 +152,21 @@ def _sync(store, plan: Plan, source: str, result: ImportResult, batch, today: da
                                   n.by or batch.actor, n.text, n.percent, batch.id))
         st.insert_notes(store, notes)
         st.insert_events(store, events)
+
+
+def _item_changes(item, section_no: int, old: dict | None, result: ImportResult, event,
+                  writing: bool) -> None:
+    if old is None:
+        return
+    new = {"title": item.title, "text": item.text, "section": section_no}
+    fields = [name for name in ITEM_FIELDS if old[name] != new[name]]
+    if not fields:
+        return
+    result.changed += 1
+    result.changes.append(Change(str(item.no), "changed", fields))
+    if writing:
+        for name in fields:
+            event(str(item.no), "import", name, old[name], new[name])
 
 
 def _new_row(plan_key: str, task: Task, values: dict) -> dict:
@@ -155,7 +192,9 @@ def _update_existing(store, plan_key, task_id, row, values, result, event, writi
         changed_fields.append(name)
         if row[name] != new:
             updates[name] = new
-    restoring = bool(row["archived"]) and row["origin"] == "plan"
+    # only a task this importer archived (gone from the file) comes back; one archived by the
+    # clerk or by a file's state field stays archived
+    restoring = bool(row["archived"]) and bool(last.get(MISSING))
     if not changed_fields and not restoring:
         result.unchanged += 1
         return

@@ -7,6 +7,7 @@ the format this module accepts; keep the two in step.
 from __future__ import annotations
 
 import difflib
+import json
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -19,7 +20,7 @@ from jtdj.i18n import t
 
 MAX_PLAN_BYTES = 32 * 1024 * 1024
 STATUSES = ("todo", "doing", "done", "dropped")
-_KEY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+_KEY_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 
 # Timing words the plan uses that fix dates (month, day) inside the plan's year.
 FIXED_TIMINGS = {
@@ -150,8 +151,8 @@ NOTE_FIELDS = {"on": ("date", True), "text": ("string", True), "by": ("string", 
 
 
 def _describe(value) -> str:
-    if isinstance(value, str):
-        return f'"{value}"' if len(value) <= 40 else f'"{value[:37]}..."'
+    if isinstance(value, str):  # JSON quoting keeps a newline in the value from breaking the line
+        return json.dumps(value if len(value) <= 40 else value[:37] + "...", ensure_ascii=False)
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, datetime):
@@ -175,11 +176,13 @@ class _Checker:
     def table(self, data: dict, spec: dict, path: str) -> dict:
         """Check kinds, required and unknown fields; return the fields that are valid."""
         valid = {}
+        suggested = set()
         for name, value in data.items():
             where = f"{path}.{name}" if path else name
             if name not in spec:
-                close = difflib.get_close_matches(name, list(spec), n=1)
+                close = difflib.get_close_matches(name, [n for n in spec if n not in data], n=1)
                 hint = t("plan.did_you_mean", name=close[0]) if close else ""
+                suggested.update(close)
                 self.add(where, t("plan.unknown_field") + hint)
                 continue
             check, label = _KINDS[spec[name][0]]
@@ -188,7 +191,8 @@ class _Checker:
                 continue
             valid[name] = value
         for name, (_kind, required) in spec.items():
-            if required and name not in data:
+            # a misspelt required field is reported once, as unknown with its suggestion
+            if required and name not in data and name not in suggested:
                 self.add(f"{path}.{name}" if path else name, t("plan.missing"))
         return valid
 
@@ -280,9 +284,10 @@ def plan_from_data(data: dict, source: str = "") -> Plan:
     top = c.table(data, TOP_FIELDS, "")
     if top.get("format", 1) != 1:
         c.add("format", t("plan.bad_format", got=top["format"]))
-    head = c.table(top.get("plan", {}), PLAN_FIELDS, "plan")
+    # a missing or mistyped [plan] is one problem, not one per field inside it
+    head = c.table(top["plan"], PLAN_FIELDS, "plan") if "plan" in top else {}
     key = c.text(head, "key", "plan")
-    if key is not None and key.strip() and not _KEY_RE.match(key):
+    if key is not None and key.strip() and not _KEY_RE.fullmatch(key):
         c.add("plan.key", t("plan.bad_key", got=_describe(key)))
     c.text(head, "title", "plan")
     plan = Plan(key=key or "", title=head.get("title", ""), issuer=head.get("issuer"),
@@ -352,11 +357,9 @@ def _task(c: _Checker, raw: dict, tpath: str, item_no: int, seen: dict, plan: Pl
         due = due or date(year, dm, dd)
     if start and due and start > due:
         c.add(f"{tpath}.start", t("plan.start_after_due", start=start, due=due))
-    if d.get("done_on") and status != "done":
-        c.add(f"{tpath}.done_on", t("plan.state_mismatch", field="done_on", status="done"))
-    if (d.get("dropped_on") or d.get("drop_reason")) and status != "dropped":
-        c.add(f"{tpath}.drop_reason", t("plan.state_mismatch", field="drop_reason/dropped_on",
-                                        status="dropped"))
+    for name, needs in (("done_on", "done"), ("dropped_on", "dropped"), ("drop_reason", "dropped")):
+        if d.get(name) is not None and status != needs:
+            c.add(f"{tpath}.{name}", t("plan.state_mismatch", field=name, status=needs))
     return Task(
         item=item_no, no=tno or 0, title=d.get("title", ""), due=due, start=start, when=when,
         owner=d.get("owner") or None, support=d.get("support", []), tags=d.get("tags", []),
