@@ -5,6 +5,7 @@ Kept apart from ``cli.py`` so the option declarations stay short and typer stays
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from jtdj import render
@@ -110,15 +111,16 @@ def tree(session: Session, f, fmt) -> None:
     rows = []
     for s in nodes:
         rows.append({"kind": "section", "id": str(s["section"]), "title": s["title"],
-                     "done": s["done"], "total": s["total"], "percent": s["percent"]})
+                     **_pick(s, ("done", "total", "dropped", "percent"))})
         for i in s["items"]:
-            rows.append({"kind": "item", "id": i["id"], "title": i["title"], "done": i["done"],
-                         "total": i["total"], "percent": i["percent"]})
+            rows.append({"kind": "item", "id": i["id"], "title": i["title"],
+                         **_pick(i, ("done", "total", "dropped", "percent"))})
             for r in i["tasks"]:
                 rows.append({"kind": "task", "id": r["id"], "title": r["title"],
                              "status": r["status"], "owner": r["owner"], "due": r["due"],
                              "light": r["light"]})
-    keys = ("kind", "id", "title", "done", "total", "percent", "status", "owner", "due", "light")
+    keys = ("kind", "id", "title", "done", "total", "dropped", "percent", "status", "owner", "due",
+            "light")
     if fmt in ("csv", "tsv"):
         session.out(render.render_records(rows, fmt, [], keys))
     elif fmt == "md":
@@ -153,18 +155,31 @@ def _tree_rich(nodes, session):
     plan = session.store.plan(session.plan_key())
     root = Tree(Text(plan["title"], style="bold"))
     for s in nodes:
-        branch = root.add(Text(f"{t('tree.section', no=s['section'])} {s['title']} ")
-                          + Text(_progress_label(s), style="cyan"))
+        branch = root.add(render.Wrapped(Text(f"{t('tree.section', no=s['section'])} {s['title']} ")
+                                         + Text(_progress_label(s), style="cyan")))
         for i in s["items"]:
-            leaf = branch.add(Text(f"{i['id']}. {i['title']} ") + Text(_progress_label(i), style="cyan"))
+            leaf = branch.add(render.Wrapped(Text(f"{i['id']}. {i['title']} ")
+                                             + Text(_progress_label(i), style="cyan")))
             for r in i["tasks"]:
-                line = Text(f"{r['id']} ")
-                line.append(render.light_word(r["light"]), style=render.LIGHT_STYLE[r["light"]])
-                line.append(f" {r['title']}")
-                extra = " · ".join(x for x in (r["owner"], r["due"], render.status_word(r["status"])) if x)
-                line.append(f"  ({extra})", style="dim")
-                leaf.add(line)
+                leaf.add(_tree_task(r))
     return root
+
+
+def _tree_task(r: dict):
+    """One task of the tree: id and light, then the title wrapped under itself."""
+    from rich.table import Table
+    from rich.text import Text
+
+    head = Text(f"{r['id']} ")
+    head.append(render.light_word(r["light"]), style=render.LIGHT_STYLE[r["light"]])
+    body = Text(r["title"])
+    extra = " · ".join(x for x in (r["owner"], r["due"], render.status_word(r["status"])) if x)
+    body.append(f"（{extra}）", style="dim")
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True)
+    grid.add_column()
+    grid.add_row(head, render.Wrapped(body))
+    return grid
 
 
 def show(session: Session, raw_id: str, fmt) -> None:
@@ -211,7 +226,8 @@ def history(session: Session, raw_id: str | None, since: str | None, limit: int 
         ref = parse_ref(raw_id)
         resolve(ctx, [ref], expand_items=False)
         target = str(ref)
-    since_date = parse_date(since, session.today, "--since") if since else None
+    # --since DATE includes that day (the store's `since` is exclusive)
+    since_date = parse_date(since, session.today, "--since") - timedelta(days=1) if since else None
     records = [views.event_record(e) for e in session.store.events(
         ctx.plan, target, since=since_date, limit=limit)]
     keys = ("id", "at", "on", "actor", "target", "action", "field", "old", "new", "note", "batch")

@@ -51,19 +51,20 @@ def _event_line(e: dict) -> str:
 
 
 def print_rich(console, d: dict) -> None:
+    from rich.padding import Padding
     from rich.table import Table
     from rich.text import Text
 
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold", no_wrap=True)
-    grid.add_column(overflow="fold")
+    grid.add_column()
     for label, value in _fields(d):
-        grid.add_row(Text(label), Text(value))
+        grid.add_row(Text(label), render.Wrapped(Text(value)))
     console.print(grid)
     text = d.get("item_text") if d["kind"] == "task" else d.get("text")
     if text:
         console.print(Text(t("show.item_text"), style="bold"))
-        console.print(Text(text), overflow="fold")
+        console.print(render.Wrapped(Text(text)))
     if d["kind"] == "item" and d["tasks"]:
         from jtdj.commands import LIST_COLUMNS
 
@@ -74,7 +75,7 @@ def print_rich(console, d: dict) -> None:
         if not lines:
             console.print(Text("  " + t("word.none"), style="dim"))
         for line in lines:
-            console.print(Text("  " + line), overflow="fold")
+            console.print(Padding(render.Wrapped(Text(line)), (0, 0, 0, 2)))
 
 
 def markdown(d: dict) -> str:

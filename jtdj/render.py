@@ -105,6 +105,91 @@ def to_markdown(records: Sequence[dict], columns: Sequence[Column],
     return "\n".join([head, rule, *rows]) + "\n"
 
 
+# Chinese line breaking: these never start a line, those never end one.
+_NO_START = set("，。、；：？！）」』”’》〉】〕｝,.;:?!)]}…—·%％")
+_NO_END = set("（「『“‘《〈【〔｛([{")
+
+
+def _units(text: str):
+    """(start, end) of each unbreakable unit: an ASCII word, or one other character."""
+    i = 0
+    while i < len(text):
+        j = i + 1
+        if text[i].isascii() and text[i].isalnum():
+            while j < len(text) and text[j].isascii() and not text[j].isspace():
+                j += 1
+        yield i, j
+        i = j
+
+
+def _bad_break(text: str, cut: int) -> bool:
+    after = text[cut:].lstrip()
+    return (after[:1] in _NO_START and after[:1] != "") or text[cut - 1] in _NO_END
+
+
+def break_offsets(text: str, width: int) -> list[int]:
+    """Where to break ``text`` so that no line is wider than ``width`` cells. A line never
+    starts with closing punctuation nor ends with an opening one (a character moves down with
+    it), and ASCII words stay whole when they fit."""
+    from rich.cells import cell_len
+
+    offsets: list[int] = []
+    line: list[int] = []  # starts of the units on the current line
+    used = 0
+    for a, b in _units(text):
+        w = cell_len(text[a:b])
+        if used + w > width and line:
+            k = len(line)  # break before unit k of the line (k == len: before this unit)
+            cut = a
+            while k > 1 and _bad_break(text, cut):
+                k -= 1
+                cut = line[k]
+            offsets.append(cut)
+            line = line[k:]
+            used = cell_len(text[cut:a])
+            if used + w > width and line:  # still too wide: only when the unit is huge
+                offsets.append(a)
+                line, used = [], 0
+        if w > width:  # a unit wider than the line is folded by character
+            for k in range(a, b):
+                cw = cell_len(text[k])
+                if used and used + cw > width:
+                    offsets.append(k)
+                    used = 0
+                used += cw
+            line = [a] if used else []
+            continue
+        line.append(a)
+        used += w
+    return offsets
+
+
+class Wrapped:
+    """Text that wraps by display width with Chinese line-breaking rules; never cut."""
+
+    def __init__(self, text, min_width: int = 6):
+        from rich.text import Text
+
+        self.text = text if isinstance(text, Text) else Text(str(text))
+        self.min_width = min_width
+
+    def __rich_measure__(self, console, options):
+        from rich.cells import cell_len
+        from rich.measure import Measurement
+
+        widest = max((cell_len(line) for line in self.text.plain.split("\n")), default=0)
+        return Measurement(min(widest, self.min_width), widest).with_maximum(options.max_width)
+
+    def __rich_console__(self, console, options):
+        width = max(options.max_width, 2)
+        for part in self.text.split("\n"):
+            if not part.plain:
+                yield part
+                continue
+            for line in part.divide(break_offsets(part.plain, width)):
+                yield line[1:] if line.plain.startswith(" ") else line
+
+
 def rich_table(records: Sequence[dict], columns: Sequence[Column], title: str | None = None,
                caption: str | None = None, value: Callable[[str, object], str] = human_value):
     """A Rich table whose long Chinese titles wrap inside their column, never cut."""
@@ -123,7 +208,7 @@ def rich_table(records: Sequence[dict], columns: Sequence[Column], title: str | 
             text = Text(value(c.key, r.get(c.key)))  # Text(): plan words are never markup
             if c.key == "light" and r.get("light"):
                 text.stylize(LIGHT_STYLE[r["light"]])
-            cells.append(text)
+            cells.append(text if c.no_wrap else Wrapped(text))
         table.add_row(*cells)
     return table
 

@@ -1,0 +1,210 @@
+"""`jtdj list`: every filter, their combinations and the sort orders, against the bundled plan.
+
+Expected ids are computed from plans/2022.toml read with tomli, not copied from the tool.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+import tomli
+from conftest import PLAN_2022, as_json
+
+AS_OF = "2022-07-01"
+
+
+def _plan_tasks() -> list[dict]:
+    plan = tomli.loads(PLAN_2022.read_text(encoding="utf-8"))
+    default_due = plan["plan"]["due"]
+    out = []
+    for s in plan["sections"]:
+        for it in s["items"]:
+            for tk in it["tasks"]:
+                out.append({"id": f"{it['no']}.{tk['no']}", "item": it["no"], "section": s["no"],
+                            "title": tk["title"], "item_text": it["text"],
+                            "tags": tk.get("tags", []), "due": tk.get("due", default_due)})
+    return out
+
+
+TASKS = _plan_tasks()
+ALL_IDS = [t["id"] for t in TASKS]
+
+
+def ids_where(pred) -> list[str]:
+    return [t["id"] for t in TASKS if pred(t)]
+
+
+def listed(run, *args, as_of=AS_OF) -> list[str]:
+    result = run("list", "--as-of", as_of, "--format", "json", *args)
+    assert result.exit_code == 0, result.output
+    return [r["id"] for r in as_json(result)]
+
+
+def test_plan_file_is_what_these_tests_assume():
+    assert len(TASKS) == 98
+    assert len([t for t in TASKS if t["item"] == 2]) == 13
+    assert {t["id"]: t["due"] for t in TASKS if t["due"] != date(2022, 12, 31)} == {
+        "7.6": date(2022, 8, 31), "8.5": date(2022, 7, 15)}
+
+
+def test_default_lists_every_open_task_in_natural_id_order(run, imported):
+    assert listed(run) == ALL_IDS
+    item2 = listed(run, "--item", "2")
+    assert item2 == [f"2.{n}" for n in range(1, 14)]
+    assert item2.index("2.10") == item2.index("2.9") + 1
+
+
+def test_default_leaves_out_done_and_dropped(run, imported):
+    assert run("--as-of", AS_OF, "done", "1.1").exit_code == 0
+    assert run("--as-of", AS_OF, "drop", "1.2", "--reason", "上级调整").exit_code == 0
+    shown = listed(run)
+    assert "1.1" not in shown and "1.2" not in shown
+    assert len(shown) == 96
+
+
+@pytest.mark.parametrize("value", ["3", "三", "３", "三、"])
+def test_section_filter_accepts_arabic_and_chinese_numerals(run, imported, value):
+    assert listed(run, "--section", value) == ids_where(lambda t: t["section"] == 3)
+
+
+@pytest.mark.parametrize("value", ["0", "x", "六七"])
+def test_bad_section_or_item_number_is_usage_error(run, imported, value):
+    assert run("list", "--section", value).exit_code == 2
+    assert run("list", "--item", value).exit_code == 2
+
+
+def test_unknown_section_is_an_empty_result(run, imported):
+    result = run("list", "--as-of", AS_OF, "--section", "9", "--format", "json")
+    assert result.exit_code == 0 and as_json(result) == []
+
+
+def test_owner_and_unassigned(run, imported):
+    assert run("assign", "5", "--to", "组织科").exit_code == 0
+    item5 = ids_where(lambda t: t["item"] == 5)
+    assert listed(run, "--owner", "组织科") == item5
+    unassigned = listed(run, "--unassigned")
+    assert len(unassigned) == 98 - len(item5)
+    assert not set(unassigned) & set(item5)
+    assert listed(run, "--owner", "宣传科") == []
+
+
+def test_status_each_value(run, imported):
+    for args in (("start", "1.1"), ("done", "1.2"), ("drop", "1.3", "--reason", "合并到 1.4")):
+        assert run("--as-of", AS_OF, *args).exit_code == 0
+    assert listed(run, "--status", "doing") == ["1.1"]
+    assert listed(run, "--status", "done") == ["1.2"]
+    assert listed(run, "--status", "dropped") == ["1.3"]
+    todo = listed(run, "--status", "todo")
+    assert len(todo) == 95 and not {"1.1", "1.2", "1.3"} & set(todo)
+    assert listed(run, "--status", "open") == ["1.1"] + todo
+    assert listed(run, "--status", "all") == ALL_IDS
+
+
+def test_overdue_depends_on_the_as_of_date(run, imported):
+    assert listed(run, "--overdue") == []
+    assert listed(run, "--overdue", as_of="2022-07-15") == []  # due today is not overdue
+    assert listed(run, "--overdue", as_of="2022-07-16") == ["8.5"]
+    assert listed(run, "--overdue", as_of="2022-09-01") == ["7.6", "8.5"]
+    assert len(listed(run, "--overdue", as_of="2023-01-01")) == 98
+
+
+def test_due_before_is_strict(run, imported):
+    assert listed(run, "--due-before", "2022-07-15") == []
+    assert listed(run, "--due-before", "2022-07-16") == ["8.5"]
+    assert listed(run, "--due-before", "2022-09-01") == ["7.6", "8.5"]
+    assert listed(run, "--due-before", "2022年9月1日") == ["7.6", "8.5"]
+
+
+def test_due_within_counts_from_the_as_of_date_inclusive(run, imported):
+    assert listed(run, "--due-within", "13") == []
+    assert listed(run, "--due-within", "14") == ["8.5"]
+    assert listed(run, "--due-within", "0", as_of="2022-07-15") == ["8.5"]
+    assert listed(run, "--due-within", "0", as_of="2022-07-16") == []
+    assert listed(run, "--due-within", "61") == ["7.6", "8.5"]
+
+
+def test_search_two_character_chinese_query_matches_title_or_item_text(run, imported):
+    expected = ids_where(lambda t: "党建" in t["title"] or "党建" in t["item_text"])
+    assert 0 < len(expected) < 98
+    assert listed(run, "--search", "党建") == expected
+
+
+def test_search_matching_only_an_item_text(run, imported):
+    phrase = "辐射引领"
+    assert not [t for t in TASKS if phrase in t["title"]]
+    assert listed(run, "--search", phrase) == ids_where(lambda t: phrase in t["item_text"])
+    assert listed(run, "--search", phrase) == [f"5.{n}" for n in range(1, 7)]
+
+
+def test_search_title_only_phrase_and_no_match(run, imported):
+    phrase = "决定性意义，胸怀"  # the task's words, not the item's
+    assert ids_where(lambda t: phrase in t["title"] or phrase in t["item_text"]) == ["1.1"]
+    assert listed(run, "-q", phrase) == ["1.1"]
+    result = run("list", "--as-of", AS_OF, "--search", "没有这个词", "--format", "json")
+    assert result.exit_code == 0 and as_json(result) == []
+
+
+def test_tag(run, imported):
+    assert listed(run, "--tag", "培训") == ids_where(lambda t: "培训" in t["tags"])
+    assert listed(run, "--tag", "培训") == ["3.4", "7.6", "7.7", "9.5", "9.6", "9.7"]
+    assert listed(run, "--tag", "培") == []  # tags match whole
+
+
+def test_filters_combine_with_and(run, imported):
+    assert run("assign", "2.10", "2.11", "3.4", "--to", "宣传科").exit_code == 0
+    assert listed(run, "--section", "一", "--tag", "思政课") == ["2.10", "2.11", "2.12", "2.13"]
+    assert listed(run, "--tag", "思政课", "--owner", "宣传科") == ["2.10", "2.11"]
+    assert listed(run, "--owner", "宣传科", "--search", "培训") == ["3.4"]
+    assert listed(run, "--tag", "培训", "--due-before", "2022-09-01") == ["7.6"]
+    assert listed(run, "--item", "8", "--due-within", "14", "--unassigned") == ["8.5"]
+    assert listed(run, "--section", "1", "--item", "8") == []
+
+
+@pytest.fixture
+def archived_13_6(run, imported, tmp_path):
+    """Re-import the plan without task 13.6: the import archives it."""
+    text = PLAN_2022.read_text(encoding="utf-8")
+    cut = text.rindex("[[sections.items.tasks]]\nno = 6\n")
+    shorter = tmp_path / "2022-shorter.toml"
+    shorter.write_text(text[:cut], encoding="utf-8")
+    result = run("import", shorter)
+    assert result.exit_code == 0, result.output
+
+
+def test_archived_tasks_only_with_archived(run, archived_13_6):
+    assert "13.6" not in listed(run, "--status", "all")
+    assert listed(run, "--archived") == ["13.6"]
+    assert listed(run, "--archived", "--item", "12") == []
+
+
+def test_sort_by_due_then_natural_id(run, imported):
+    shown = listed(run, "--sort", "due")
+    assert shown[:2] == ["8.5", "7.6"]
+    assert shown[2:] == [i for i in ALL_IDS if i not in ("8.5", "7.6")]
+
+
+def test_sort_by_owner_puts_unassigned_last(run, imported):
+    assert run("assign", "3.2", "--to", "组织科").exit_code == 0
+    assert run("assign", "2.10", "2.9", "--to", "办公室").exit_code == 0
+    shown = listed(run, "--sort", "owner")
+    assert shown[:3] == ["2.9", "2.10", "3.2"]  # 办公室 before 组织科, then by id
+    assert shown[3:] == [i for i in ALL_IDS if i not in ("3.2", "2.9", "2.10")]
+
+
+def test_sort_by_status(run, imported):
+    for args in (("drop", "1.1", "--reason", "取消"), ("done", "1.2"), ("start", "1.3")):
+        assert run("--as-of", AS_OF, *args).exit_code == 0
+    shown = listed(run, "--sort", "status", "--status", "all")
+    rest = [i for i in ALL_IDS if i not in ("1.1", "1.2", "1.3")]
+    assert shown == rest + ["1.3", "1.2", "1.1"]
+
+
+def test_list_record_values(run, imported):
+    result = run("list", "--as-of", AS_OF, "--item", "7", "--format", "json")
+    record = next(r for r in as_json(result) if r["id"] == "7.6")
+    assert record == {
+        "id": "7.6", "item": 7, "section": 3, "title": TASKS[ALL_IDS.index("7.6")]["title"],
+        "status": "todo", "owner": None, "support": [], "due": "2022-08-31",
+        "start": "2022-07-01", "when": "暑期", "done_on": None, "percent": None,
+        "tags": ["培训"], "light": "green"}
