@@ -14,6 +14,8 @@ from datetime import date
 from pathlib import Path
 
 from jtdj import store as st
+from jtdj.errors import PlanFileError
+from jtdj.i18n import t
 from jtdj.plan import Plan, Task
 
 # Plan-owned fields of a task: (column in tasks, how to read it off a plan Task)
@@ -95,8 +97,19 @@ def import_plan(store: st.Store, plan: Plan, source: str, actor: str, today: dat
     return result
 
 
+def _check_clashes(plan: Plan, source: str, existing: dict) -> None:
+    """A file task numbered like a task the clerk added would take over its status and notes."""
+    clashes = [t("import.clash.one", id=task.id, file_title=task.title, db_title=row["title"])
+               for task in plan.tasks
+               if (row := existing.get(task.id)) is not None and row["origin"] == "added"
+               and not task.added and row["title"] != task.title]
+    if clashes:
+        raise PlanFileError(t("import.clash.summary", file=source, count=len(clashes)), clashes)
+
+
 def _sync(store, plan: Plan, source: str, result: ImportResult, batch, today: date) -> None:
     existing = st.all_task_rows(store, plan.key) if not result.new_plan else {}
+    _check_clashes(plan, source, existing)
     inserts, events, notes = [], [], []
     writing = batch is not None
 

@@ -370,3 +370,28 @@ def test_item_title_changed_in_the_file_is_updated_and_logged(run, imported, db_
         {"title": "做好老干部服务工作"}]
     logged = rows(db_path, "SELECT action, old, new FROM events WHERE target='13'")
     assert logged == [{"action": "import", "old": old, "new": "做好老干部服务工作"}]
+
+
+def test_file_task_numbered_like_a_clerks_task_is_refused(run, imported, db_path, tmp_path):
+    result = run(*AS_OF, "add", "5", "组织专题学习")
+    assert result.exit_code == 0, result.output
+    [added] = rows(db_path, "SELECT id, no FROM tasks WHERE origin = 'added'")
+    last = task_block(f"5.{added['no'] - 1}")
+    new_block = f'[[sections.items.tasks]]\nno = {added["no"]}\ntitle = "开展廉政谈话"\n\n'
+    path = edited_plan(tmp_path, (last, last + "\n" + new_block))
+    before = dump(db_path)
+    refused = run(*AS_OF, "import", path)
+    assert refused.exit_code == 2, refused.output
+    assert "Traceback" not in refused.output
+    assert dump(db_path) == before
+    lines = refused.stderr.splitlines()
+    assert str(path) in lines[0]
+    assert any(added["id"] in line and "开展廉政谈话" in line and "组织专题学习" in line
+               for line in lines[1:]), lines
+
+    # the same task written into the file (as `jtdj export` does) is the clerk's task: no clash
+    same = edited_plan(tmp_path, (last, last + "\n" + new_block.replace("开展廉政谈话", "组织专题学习")),
+                       name="same.toml")
+    result = run(*AS_OF, "import", same)
+    assert result.exit_code == 0, result.output
+    assert task(db_path, added["id"])["title"] == "组织专题学习"
