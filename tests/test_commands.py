@@ -305,3 +305,36 @@ def test_a_task_dropped_later_counts_as_open_before(run, plan22):
     ok(run, "--as-of", "2022-08-01", "drop", "7.6", "--reason", "疫情取消")
     assert task(run, "7.6", "2022-07-31")["status"] == "todo"
     assert task(run, "7.6", "2022-08-01")["status"] == "dropped"
+
+
+# --- counting rules ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("as_of, light", [
+    ("2022-06-30", "green"),   # due 07-15 > D + 14
+    ("2022-07-01", "yellow"),  # due == D + 14
+    ("2022-07-15", "yellow"),  # due == D
+    ("2022-07-16", "red"),     # due < D
+])
+def test_traffic_light_boundaries(run, plan22, as_of, light):
+    assert task(run, "8.5", as_of)["light"] == light
+
+
+def test_closed_tasks_are_grey_even_when_late(run, plan22):
+    ok(run, "--as-of", "2022-07-20", "done", "8.5")
+    ok(run, "--as-of", "2022-07-20", "drop", "7.6", "--reason", "取消")
+    assert task(run, "8.5", "2022-07-20")["light"] == "grey"
+    assert task(run, "7.6", "2022-09-01")["light"] == "grey"
+    assert task(run, "8.5", "2022-07-19")["light"] == "red"  # still open then
+
+
+def test_percent_done_leaves_dropped_out_and_rounds_half_up(run, plan22):
+    from jtdj.views import percent
+
+    assert [percent(1, 8), percent(5, 8), percent(3, 7), percent(2, 3), percent(0, 0)] == [
+        13, 63, 43, 67, 0]
+    ok(run, "--as-of", AS_OF, "done", "9.1")          # item 9 has 7 tasks
+    ok(run, "--as-of", AS_OF, "drop", "9.2", "9.3", "9.4", "9.5", "9.6", "--reason", "合并")
+    data = as_json(ok(run, "show", "9", "--as-of", AS_OF, "-f", "json"))
+    assert (data["done"], data["total"], data["dropped"], data["percent"]) == (1, 7, 5, 50)
+    ok(run, "--as-of", AS_OF, "drop", "9.7", "--reason", "合并")
+    assert as_json(ok(run, "show", "9", "--as-of", AS_OF, "-f", "json"))["percent"] == 100
