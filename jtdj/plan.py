@@ -164,6 +164,16 @@ def _describe(value) -> str:
     return str(value)
 
 
+_REQUIRED: dict[int, tuple[str, ...]] = {}
+
+
+def _required(spec: dict) -> tuple[str, ...]:
+    names = _REQUIRED.get(id(spec))
+    if names is None:
+        names = _REQUIRED[id(spec)] = tuple(n for n, (_k, req) in spec.items() if req)
+    return names
+
+
 class _Checker:
     """Collects every problem with its path instead of stopping at the first."""
 
@@ -178,21 +188,22 @@ class _Checker:
         valid = {}
         suggested = set()
         for name, value in data.items():
-            where = f"{path}.{name}" if path else name
-            if name not in spec:
+            kind = spec.get(name)
+            if kind is None:
                 close = difflib.get_close_matches(name, [n for n in spec if n not in data], n=1)
                 hint = t("plan.did_you_mean", name=close[0]) if close else ""
                 suggested.update(close)
-                self.add(where, t("plan.unknown_field") + hint)
+                self.add(f"{path}.{name}" if path else name, t("plan.unknown_field") + hint)
                 continue
-            check, label = _KINDS[spec[name][0]]
-            if not check(value):
-                self.add(where, t("plan.expected", kind=t(label), got=_describe(value)))
-                continue
-            valid[name] = value
-        for name, (_kind, required) in spec.items():
+            check, label = _KINDS[kind[0]]
+            if check(value):
+                valid[name] = value
+            else:
+                self.add(f"{path}.{name}" if path else name,
+                         t("plan.expected", kind=t(label), got=_describe(value)))
+        for name in _required(spec):
             # a misspelt required field is reported once, as unknown with its suggestion
-            if required and name not in data and name not in suggested:
+            if name not in data and name not in suggested:
                 self.add(f"{path}.{name}" if path else name, t("plan.missing"))
         return valid
 

@@ -31,8 +31,17 @@ def now_utc() -> str:
 
 
 def _secure_dir(path: Path) -> None:
-    if not path.exists():
-        path.mkdir(parents=True, mode=0o700)
+    """Create ``path`` and any missing parents owner-only (mkdir(parents=True) would give the
+    parents the umask's mode); folders that exist keep their mode."""
+    missing = []
+    while not path.exists() and path != path.parent:
+        missing.append(path)
+        path = path.parent
+    for folder in reversed(missing):
+        try:
+            folder.mkdir(mode=0o700)
+        except FileExistsError:  # made meanwhile by another jtdj
+            continue
 
 
 def to_text(value) -> str | None:
@@ -158,6 +167,7 @@ class Store:
             if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
                 conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA cache_size = -32768")  # up to 32 MiB: bulk imports touch 4 indexes
             if migrations.pending(conn):
                 migrations.apply(conn)
         except sqlite3.DatabaseError as exc:
