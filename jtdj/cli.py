@@ -395,6 +395,103 @@ def export_cmd(
     export_commands.export(_session(ctx, as_of, plan), fmt.value if fmt else None, output)
 
 
+# --- summaries, reports and e-mail -----------------------------------------------------------
+
+class SummaryFmt(str, Enum):
+    table = "table"
+    json = "json"
+    md = "md"
+
+
+class ReportFmt(str, Enum):
+    text = "text"
+    md = "md"
+    html = "html"
+    json = "json"
+
+
+class Security(str, Enum):
+    none = "none"
+    starttls = "starttls"
+    ssl = "ssl"
+
+
+FailOnOverdue = Annotated[bool, typer.Option("--fail-on-overdue",
+                                             help=t("help.report.fail_on_overdue"))]
+Since = Annotated[Optional[str], typer.Option("--since", metavar="DATE|7d",
+                                              help=t("help.report.since"))]
+Until = Annotated[Optional[str], typer.Option("--until", metavar="DATE", help=t("help.report.until"))]
+# `--week [YYYY-Www]`: a flag whose week, when given, follows as an argument
+Week = Annotated[bool, typer.Option("--week", help=t("help.report.week"))]
+WeekArg = Annotated[Optional[str], typer.Argument(metavar="[YYYY-Www]", help=t("help.report.week_arg"),
+                                                  show_default=False)]
+
+
+def _period(since, until, week, week_spec):
+    from jtdj.report_commands import PeriodOptions
+
+    return PeriodOptions(since=since, until=until, week=week_spec, week_flag=week)
+
+
+@app.command("summary", help=t("help.report.summary"))
+def summary_cmd(
+    ctx: typer.Context,
+    fmt: Annotated[Optional[SummaryFmt], typer.Option("--format", "-f",
+                                                      help=t("help.report.summary_format"))] = None,
+    fail_on_overdue: FailOnOverdue = False, as_of: AsOf = None, plan: PlanKey = None,
+) -> None:
+    from jtdj import report_commands
+
+    report_commands.summary(_session(ctx, as_of, plan), fmt, fail_on_overdue)
+
+
+@app.command("report", help=t("help.report.report"))
+def report_cmd(
+    ctx: typer.Context, week_spec: WeekArg = None, since: Since = None, until: Until = None,
+    week: Week = False,
+    fmt: Annotated[Optional[ReportFmt], typer.Option("--format", "-f",
+                                                     help=t("help.report.report_format"))] = None,
+    fail_on_overdue: FailOnOverdue = False, as_of: AsOf = None, plan: PlanKey = None,
+) -> None:
+    from jtdj import report_commands
+
+    report_commands.report_cmd(_session(ctx, as_of, plan), _period(since, until, week, week_spec),
+                               fmt, fail_on_overdue)
+
+
+@app.command("email", help=t("help.report.email"))
+def email_cmd(
+    ctx: typer.Context, week_spec: WeekArg = None,
+    to: Annotated[Optional[List[str]], typer.Option("--to", metavar="ADDR", help=t("help.report.to"))] = None,
+    cc: Annotated[Optional[List[str]], typer.Option("--cc", metavar="ADDR", help=t("help.report.cc"))] = None,
+    bcc: Annotated[Optional[List[str]], typer.Option("--bcc", metavar="ADDR", help=t("help.report.bcc"))] = None,
+    since: Since = None, until: Until = None, week: Week = False,
+    subject: Annotated[Optional[str], typer.Option("--subject", metavar="TEXT",
+                                                   help=t("help.report.subject"))] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", "-n", help=t("help.report.dry_run"))] = False,
+    flush: Annotated[bool, typer.Option("--flush", help=t("help.report.flush"))] = False,
+    force: Annotated[bool, typer.Option("--force", help=t("help.report.force"))] = False,
+    smtp_host: Annotated[Optional[str], typer.Option("--smtp-host", metavar="HOST",
+                                                     help=t("help.report.smtp_host"))] = None,
+    smtp_port: Annotated[Optional[int], typer.Option("--smtp-port", metavar="PORT", min=1, max=65535,
+                                                     help=t("help.report.smtp_port"))] = None,
+    smtp_security: Annotated[Optional[Security], typer.Option(
+        "--smtp-security", help=t("help.report.smtp_security"))] = None,
+    smtp_user: Annotated[Optional[str], typer.Option("--smtp-user", metavar="USER",
+                                                     help=t("help.report.smtp_user"))] = None,
+    sender: Annotated[Optional[str], typer.Option("--from", metavar="ADDR",
+                                                  help=t("help.report.sender"))] = None,
+    fail_on_overdue: FailOnOverdue = False, as_of: AsOf = None, plan: PlanKey = None,
+) -> None:
+    from jtdj import report_commands
+
+    flags = {"smtp_host": smtp_host, "smtp_port": smtp_port,
+             "smtp_security": smtp_security.value if smtp_security else None,
+             "smtp_user": smtp_user, "sender": sender}
+    report_commands.email(_session(ctx, as_of, plan), _period(since, until, week, week_spec),
+                          to, cc, bcc, subject, dry_run, flush, force, flags, fail_on_overdue)
+
+
 # --- the edge: errors cross here once ---------------------------------------------------------
 
 _GLOBAL_OPTIONS_WITH_VALUE = {"--db", "--config", "--plan", "--as-of", "--lang", "--by"}

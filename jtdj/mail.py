@@ -1,0 +1,324 @@
+"""The status e-mail: settings, the MIME message, sending over SMTP, and the outbox.
+
+Nothing is lost: a message the server did not accept is written to the outbox (``outbox/``
+beside the database; the folder 0700, each file 0600) and ``jtdj email --flush`` sends it later,
+removing a file only once the server has accepted it. The SMTP password comes only from
+JTDJ_SMTP_PASSWORD or the config file; it is never printed, queued or put in an error.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import smtplib
+import socket
+import ssl
+import stat
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from email import policy
+from email.message import EmailMessage
+from email.utils import format_datetime, getaddresses, make_msgid
+from hashlib import sha1
+from pathlib import Path
+
+from jtdj.errors import JtdjError, UsageError
+from jtdj.i18n import t
+
+SECURITY = ("none", "starttls", "ssl")
+DEFAULT_PORTS = {"none": 25, "starttls": 587, "ssl": 465}
+DEFAULT_TIMEOUT = 30.0
+OUTBOX_VERSION = 1
+
+
+class SendFailed(JtdjError):
+    """The server did not take the message; ``refused`` lists recipients it refused, if any."""
+
+    def __init__(self, message: str, refused: list[str] | None = None):
+        super().__init__(message)
+        self.refused = refused
+
+
+@dataclass
+class SmtpSettings:
+    host: str = "localhost"
+    port: int = 25
+    security: str = "none"
+    user: str | None = None
+    password: str | None = field(default=None, repr=False)
+    sender: str | None = None
+    cafile: str | None = None
+    timeout: float = DEFAULT_TIMEOUT
+    password_from_config: bool = False
+
+
+def smtp_settings(flags: dict, environ, config: dict) -> SmtpSettings:
+    """Each setting from its flag, else its JTDJ_* variable, else the config file's [smtp]."""
+    conf = config.get("smtp") or {}
+    if not isinstance(conf, dict):
+        raise UsageError(t("mail.bad_setting", source="[smtp]", value=conf))
+
+    def pick(flag: str | None, env: str, key: str):
+        if flag is not None and flags.get(flag) not in (None, ""):
+            return flags[flag], f"--{flag.replace('_', '-')}"
+        if environ.get(env):
+            return environ[env], env
+        if conf.get(key) not in (None, ""):
+            return conf[key], f"[smtp] {key}"
+        return None, None
+
+    security, source = pick("smtp_security", "JTDJ_SMTP_SECURITY", "security")
+    security = str(security or "none").strip().lower()
+    if security not in SECURITY:
+        raise UsageError(t("mail.bad_security", source=source, value=security))
+    port, source = pick("smtp_port", "JTDJ_SMTP_PORT", "port")
+    port = _number(port, source, int) if port is not None else DEFAULT_PORTS[security]
+    if not 0 < port < 65536:
+        raise UsageError(t("mail.bad_setting", source=source, value=port))
+    timeout, source = pick(None, "JTDJ_SMTP_TIMEOUT", "timeout")
+    timeout = _number(timeout, source, float) if timeout is not None else DEFAULT_TIMEOUT
+    if timeout <= 0:
+        raise UsageError(t("mail.bad_setting", source=source, value=timeout))
+    host = pick("smtp_host", "JTDJ_SMTP_HOST", "host")[0] or "localhost"
+    user = pick("smtp_user", "JTDJ_SMTP_USER", "user")[0]
+    password, source = pick(None, "JTDJ_SMTP_PASSWORD", "password")
+    sender = pick("sender", "JTDJ_MAIL_FROM", "from")[0]
+    if sender is None and user and "@" in str(user):
+        sender = str(user)
+    if sender is not None:
+        check_address(str(sender), "--from")
+    if user and password is None:
+        raise UsageError(t("mail.no_password", user=user))
+    cafile = pick(None, "JTDJ_SMTP_CAFILE", "cafile")[0]
+    return SmtpSettings(host=str(host), port=port, security=security,
+                        user=str(user) if user else None,
+                        password=str(password) if password is not None else None,
+                        sender=str(sender) if sender else None,
+                        cafile=str(Path(str(cafile)).expanduser()) if cafile else None,
+                        timeout=timeout, password_from_config=source == "[smtp] password")
+
+
+def _number(value, source: str, kind):
+    try:
+        return kind(value)
+    except (TypeError, ValueError):
+        raise UsageError(t("mail.bad_setting", source=source, value=value)) from None
+
+
+def password_exposed(config_path: Path, config: dict) -> bool:
+    """A config file holding a password that group or others may read."""
+    smtp = config.get("smtp")
+    if not isinstance(smtp, dict) or not smtp.get("password"):
+        return False
+    try:
+        return bool(config_path.stat().st_mode & (stat.S_IRWXG | stat.S_IRWXO))
+    except OSError:
+        return False
+
+
+# --- recipients ------------------------------------------------------------------------------
+
+def check_address(text: str, what: str) -> str:
+    """One address (``Name <a@b>`` or ``a@b``); CR/LF and anything without @ are refused."""
+    pairs = getaddresses([text])
+    if (len(pairs) != 1 or "@" not in pairs[0][1] or any(c in text for c in "\r\n")
+            or any(c.isspace() for c in pairs[0][1])):
+        raise UsageError(t("mail.bad_address", what=what, value=text))
+    return text.strip()
+
+
+def recipients(to: list[str] | None, cc: list[str] | None, bcc: list[str] | None,
+               config: dict) -> dict[str, list[str]]:
+    """To, Cc and Bcc from the flags; when no flag names anyone, from the config's [mail]."""
+    lists = {"to": list(to or []), "cc": list(cc or []), "bcc": list(bcc or [])}
+    if not any(lists.values()):
+        conf = config.get("mail") or {}
+        for key in lists:
+            value = conf.get(key) if isinstance(conf, dict) else None
+            lists[key] = [value] if isinstance(value, str) else list(value or [])
+    for key, values in lists.items():
+        lists[key] = [check_address(str(v), f"--{key}") for v in values if str(v).strip()]
+    if not any(lists.values()):
+        raise UsageError(t("mail.no_recipients"))
+    return lists
+
+
+def envelope(lists: dict[str, list[str]]) -> list[str]:
+    """Every address the message goes to (Bcc included), each once, in the given order."""
+    seen: dict[str, None] = {}
+    for key in ("to", "cc", "bcc"):
+        for _name, addr in getaddresses(lists[key]):
+            seen.setdefault(addr, None)
+    return list(seen)
+
+
+def address_only(text: str) -> str:
+    return getaddresses([text])[0][1]
+
+
+# --- the message -----------------------------------------------------------------------------
+
+def build_message(subject: str, text: str, html: str, sender: str,
+                  lists: dict[str, list[str]], now: datetime | None = None) -> EmailMessage:
+    """multipart/alternative: the text report, then the HTML report; UTF-8, base64 bodies so any
+    server takes them; the subject and names encoded by the email package (RFC 2047)."""
+    if any(c in subject for c in "\r\n"):
+        raise UsageError(t("mail.bad_subject"))
+    msg = EmailMessage(policy=policy.SMTP)
+    msg["Subject"] = subject
+    msg["From"] = sender
+    if lists["to"]:
+        msg["To"] = ", ".join(lists["to"])
+    if lists["cc"]:
+        msg["Cc"] = ", ".join(lists["cc"])
+    if not lists["to"] and not lists["cc"]:
+        msg["To"] = "undisclosed-recipients:;"
+    msg["Date"] = format_datetime((now or datetime.now(timezone.utc)).astimezone())
+    domain = address_only(sender).rpartition("@")[2] or "localhost"
+    msg["Message-ID"] = make_msgid(domain=domain)
+    msg["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies to a cron job
+    msg["X-Mailer"] = "jtdj"
+    msg.set_content(text, subtype="plain", charset="utf-8", cte="base64")
+    msg.add_alternative(html, subtype="html", charset="utf-8", cte="base64")
+    return msg
+
+
+def dry_run_text(msg: EmailMessage, bcc: list[str]) -> str:
+    """The RFC 5322 message for stdout; Bcc kept so that `| sendmail -t` delivers (and drops) it."""
+    if bcc:
+        msg["Bcc"] = ", ".join(bcc)
+    try:
+        return msg.as_string(policy=policy.default)
+    finally:
+        del msg["Bcc"]
+
+
+# --- sending ---------------------------------------------------------------------------------
+
+def send(settings: SmtpSettings, sender: str, to: list[str], raw: bytes) -> None:
+    """Hand the message to the server, or raise SendFailed naming the cause in one line."""
+    where = f"{settings.host}:{settings.port}"
+    context = None
+    if settings.security != "none":
+        try:
+            context = ssl.create_default_context(cafile=settings.cafile)
+        except (OSError, ssl.SSLError) as exc:
+            raise SendFailed(t("mail.fail.cafile", path=settings.cafile, reason=_why(exc))) from None
+    try:
+        if settings.security == "ssl":
+            client = smtplib.SMTP_SSL(settings.host, settings.port, timeout=settings.timeout,
+                                      context=context)
+        else:
+            client = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout)
+        try:
+            client.ehlo()
+            if settings.security == "starttls":
+                if not client.has_extn("starttls"):
+                    raise SendFailed(t("mail.fail.no_starttls", where=where))
+                client.starttls(context=context)
+                client.ehlo()
+            if settings.user:
+                client.login(settings.user, settings.password or "")
+            refused = client.sendmail(sender, to, raw)
+        finally:
+            try:
+                client.quit()
+            except (smtplib.SMTPException, OSError):
+                client.close()
+    except SendFailed:
+        raise
+    except smtplib.SMTPAuthenticationError as exc:
+        raise SendFailed(t("mail.fail.auth", user=settings.user, where=where,
+                           reply=_reply(exc))) from None
+    except smtplib.SMTPRecipientsRefused as exc:
+        raise SendFailed(_refused_message(exc.recipients), refused=list(exc.recipients)) from None
+    except smtplib.SMTPSenderRefused as exc:
+        raise SendFailed(t("mail.fail.sender", sender=sender, reply=_reply(exc))) from None
+    except smtplib.SMTPNotSupportedError as exc:
+        raise SendFailed(t("mail.fail.smtp", where=where, reason=_why(exc))) from None
+    except smtplib.SMTPResponseException as exc:
+        raise SendFailed(t("mail.fail.smtp", where=where, reason=_reply(exc))) from None
+    except smtplib.SMTPException as exc:
+        if isinstance(exc.__context__, (socket.timeout, TimeoutError)):  # smtplib wraps it
+            raise SendFailed(t("mail.fail.timeout", where=where,
+                               seconds=f"{settings.timeout:g}")) from None
+        raise SendFailed(t("mail.fail.smtp", where=where, reason=_why(exc))) from None
+    except ssl.SSLError as exc:
+        raise SendFailed(t("mail.fail.tls", where=where, reason=_why(exc))) from None
+    except ConnectionRefusedError:
+        raise SendFailed(t("mail.fail.refused", where=where)) from None
+    except (socket.timeout, TimeoutError):
+        raise SendFailed(t("mail.fail.timeout", where=where, seconds=f"{settings.timeout:g}")) from None
+    except socket.gaierror as exc:
+        raise SendFailed(t("mail.fail.host", host=settings.host, reason=_why(exc))) from None
+    except OSError as exc:
+        raise SendFailed(t("mail.fail.network", where=where, reason=_why(exc))) from None
+    if refused:
+        raise SendFailed(_refused_message(refused), refused=list(refused))
+
+
+def _reply(exc: smtplib.SMTPResponseException) -> str:
+    text = exc.smtp_error.decode("utf-8", "replace") if isinstance(exc.smtp_error, bytes) \
+        else str(exc.smtp_error)
+    return f"{exc.smtp_code} {' '.join(text.split())}"
+
+
+def _why(exc: BaseException) -> str:
+    return " ".join(str(getattr(exc, "reason", None) or getattr(exc, "strerror", None)
+                        or exc or type(exc).__name__).split())
+
+
+def _refused_message(refused: dict) -> str:
+    parts = [f"{addr} ({code} {' '.join((msg.decode('utf-8', 'replace') if isinstance(msg, bytes) else str(msg)).split())})"
+             for addr, (code, msg) in refused.items()]
+    return t("mail.fail.recipients", list="; ".join(parts))
+
+
+# --- the outbox ------------------------------------------------------------------------------
+
+def queue(outbox: Path, entry: dict, raw: bytes) -> Path:
+    """Write one unsent message (with its envelope) to the outbox; return its file."""
+    if not outbox.exists():
+        outbox.mkdir(parents=True, mode=0o700)
+        os.chmod(outbox, 0o700)
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
+    name = f"{stamp}-{sha1(entry['message_id'].encode()).hexdigest()[:10]}.json"
+    path = outbox / name
+    _write_private(path, {"version": OUTBOX_VERSION, **entry, "message": raw.decode("utf-8")})
+    return path
+
+
+def _write_private(path: Path, data: dict) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(data, fh, ensure_ascii=False, indent=1)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def queued(outbox: Path) -> list[Path]:
+    """The outbox's messages, oldest first."""
+    if not outbox.is_dir():
+        return []
+    return sorted(p for p in outbox.glob("*.json") if not p.name.startswith("."))
+
+
+def load(path: Path) -> dict:
+    try:
+        entry = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(entry, dict) or not entry.get("recipients") or not entry.get("message"):
+            raise ValueError("missing fields")
+        return entry
+    except (OSError, ValueError) as exc:
+        raise JtdjError(t("mail.bad_outbox_file", path=path, reason=_why(exc))) from None
+
+
+def requeue(path: Path, entry: dict, recipients: list[str]) -> None:
+    """Keep a message only for the recipients that still have to get it."""
+    _write_private(path, {**entry, "recipients": recipients})

@@ -1,0 +1,163 @@
+"""Summaries and period reports, computed as plain data (dicts and lists; no printing, no formats).
+
+Counts come from ``store.count_tasks`` (SQL GROUP BY over the counting rules of ``jtdj list``), so
+a summary costs a fixed handful of queries however many tasks the plan has. A period holds what
+happened with since < date <= until; the state shown is the state as of ``until``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from jtdj import store as st
+from jtdj.dates import iso_week_range, parse_date
+from jtdj.errors import UsageError
+from jtdj.i18n import t
+from jtdj.store import Store, TaskFilter
+from jtdj.views import percent
+
+SUMMARY_KEYS = ("plan", "as_of", "totals", "sections", "items", "owners", "overdue", "due_soon")
+COUNT_KEYS = ("tasks", "done", "doing", "todo", "dropped", "open", "overdue", "due_soon",
+              "percent_done")
+TASK_KEYS = ("id", "title", "owner", "due")
+DEFAULT_DAYS = 7
+
+
+@dataclass(frozen=True)
+class Period:
+    """Events dated since < on_date <= until; ``week`` is set when it is an ISO week."""
+
+    since: date
+    until: date
+    week: str | None = None
+
+    @property
+    def days(self) -> int:
+        return (self.until - self.since).days
+
+
+def resolve_period(today: date, since: str | None = None, until: str | None = None,
+                   week: str | None = None, week_flag: bool = False) -> Period:
+    """The period from the options: --week [YYYY-Www] alone, or --since/--until.
+
+    ``--until`` defaults to today; ``--since`` to 7 days before until, and a relative --since
+    (``7d``, ``-14d``) counts back from until. ``--week`` alone is the last complete ISO week.
+    """
+    if week is not None and not week_flag:
+        raise UsageError(t("report.week_needs_flag", value=week))
+    if week_flag:
+        if since or until:
+            raise UsageError(t("report.week_and_range"))
+        monday, sunday = iso_week_range(week, today)
+        iso = monday.isocalendar()
+        return Period(monday - timedelta(days=1), sunday, f"{iso[0]}-W{iso[1]:02d}")
+    end = parse_date(until, today, "--until") if until else today
+    start = parse_date(since, end, "--since") if since else end - timedelta(days=DEFAULT_DAYS)
+    if start >= end:
+        raise UsageError(t("report.empty_period", since=start.isoformat(), until=end.isoformat()))
+    return Period(start, end)
+
+
+def counts(row: dict | None) -> dict:
+    """A count row from the store with open and % done added, in COUNT_KEYS order."""
+    row = row or {}
+    out = {k: int(row.get(k) or 0) for k in ("tasks", "done", "doing", "todo", "dropped")}
+    out["open"] = out["todo"] + out["doing"]
+    out["overdue"] = int(row.get("overdue") or 0)
+    out["due_soon"] = int(row.get("due_soon") or 0)
+    out["percent_done"] = percent(out["done"], out["tasks"] - out["dropped"])
+    return {k: out[k] for k in COUNT_KEYS}
+
+
+def totals(store: Store, plan: str, as_of: date) -> dict:
+    rows = st.count_tasks(store, plan, as_of, "total")
+    return counts(rows[0] if rows else None)
+
+
+def sections_and_items(store: Store, plan: str, as_of: date) -> tuple[list[dict], list[dict]]:
+    """Per-section and per-item counts, in plan order; parts with no tasks are left out."""
+    by_section = {r["key"]: r for r in st.count_tasks(store, plan, as_of, "section")}
+    by_item = {r["key"]: r for r in st.count_tasks(store, plan, as_of, "item")}
+    sections = [{"section": s["no"], "title": s["title"], **counts(by_section[s["no"]])}
+                for s in store.sections(plan) if s["no"] in by_section]
+    items = [{"item": i["no"], "section": i["section"], "title": i["title"],
+              **counts(by_item[i["no"]])}
+             for i in store.items(plan) if i["no"] in by_item]
+    return sections, items
+
+
+def owners(store: Store, plan: str, as_of: date) -> list[dict]:
+    """Per owner (null: no owner yet), by name, the tasks without an owner last."""
+    return [{"owner": r["key"], **counts(r)} for r in st.count_tasks(store, plan, as_of, "owner")]
+
+
+def task_list(store: Store, plan: str, as_of: date, which: str) -> list[dict]:
+    """The overdue tasks, or those due within 14 days (the same rules as `jtdj list`)."""
+    if which == "overdue":
+        f = TaskFilter(status="open", overdue=True)
+    else:
+        f = TaskFilter(status="open", due_within=st.DUE_SOON_DAYS)
+    return [{k: r[k] for k in TASK_KEYS} for r in store.select_tasks(plan, f, as_of, sort="due")]
+
+
+def plan_head(store: Store, plan: str) -> dict:
+    row = store.plan(plan) or {}
+    return {"key": plan, "title": row.get("title") or plan}
+
+
+def summary(store: Store, plan: str, as_of: date) -> dict:
+    """The plan at a glance as of a date (the JSON of `jtdj summary`)."""
+    sections, items = sections_and_items(store, plan, as_of)
+    return {
+        "plan": plan, "title": plan_head(store, plan)["title"], "as_of": as_of.isoformat(),
+        "totals": totals(store, plan, as_of), "sections": sections, "items": items,
+        "owners": owners(store, plan, as_of),
+        "overdue": task_list(store, plan, as_of, "overdue"),
+        "due_soon": task_list(store, plan, as_of, "due_soon"),
+    }
+
+
+def report(store: Store, plan: str, period: Period) -> dict:
+    """The period report (the JSON of `jtdj report`): six parts, state as of ``until``."""
+    start = totals(store, plan, period.since)
+    end = totals(store, plan, period.until)
+    sections, items = sections_and_items(store, plan, period.until)
+    items_by_section: dict[int, list[dict]] = {}
+    for it in items:
+        items_by_section.setdefault(it["section"], []).append(it)
+    overdue = [{**r, "days": (period.until - date.fromisoformat(r["due"])).days}
+               for r in task_list(store, plan, period.until, "overdue")]
+    return {
+        "plan": plan, "title": plan_head(store, plan)["title"],
+        "period": {"since": period.since.isoformat(), "until": period.until.isoformat(),
+                   "first_day": (period.since + timedelta(days=1)).isoformat(),
+                   "week": period.week},
+        "overview": {"start": start, "end": end,
+                     "change": {k: end[k] - start[k] for k in COUNT_KEYS}},
+        "completed": [{"id": r["id"], "title": r["title"], "owner": r["owner"],
+                       "on": r["done_on"], "note": r["note"]}
+                      for r in st.completed_between(store, plan, period.since, period.until)],
+        "progress": [{"id": r["target"], "title": r["title"], "on": r["on_date"],
+                      "by": r["actor"], "text": r["text"], "percent": r["percent"]}
+                     for r in st.notes_between(store, plan, period.since, period.until)],
+        "overdue": group_by_owner(overdue),
+        "due_soon": task_list(store, plan, period.until, "due_soon"),
+        "sections": [{**s, "items": items_by_section.get(s["section"], [])} for s in sections],
+    }
+
+
+def group_by_owner(tasks: list[dict]) -> list[dict]:
+    """Overdue tasks per owner: the tasks nobody owns first (they need an owner), then by name."""
+    groups: dict[str | None, list[dict]] = {}
+    for r in tasks:
+        groups.setdefault(r["owner"], []).append(r)
+    keys = sorted(groups, key=lambda k: (k is not None, k or ""))
+    return [{"owner": k, "tasks": groups[k]} for k in keys]
+
+
+def overdue_count(data: dict) -> int:
+    """How many tasks are overdue in a summary or report (for --fail-on-overdue)."""
+    if "totals" in data:
+        return data["totals"]["overdue"]
+    return data["overview"]["end"]["overdue"]

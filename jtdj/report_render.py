@@ -1,0 +1,330 @@
+"""Writers for the summary and the period report: text, Markdown, HTML, JSON, Rich table.
+
+Pure: data from ``jtdj.report`` in, text out. The report is first laid out once as blocks
+(a heading and a table of cells); each format then writes the same blocks its own way, so the
+formats never disagree on content. Nothing here reads the clock: the same data gives the same
+bytes. Plan words are escaped in every format that has markup (html.escape, md_escape,
+rich Text).
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+
+from jtdj.i18n import language, t
+from jtdj.render import md_escape, to_json
+
+BAR_WIDTH = 10
+
+
+def bar(pct: int, width: int = BAR_WIDTH) -> str:
+    filled = (pct * width * 2 + 100) // 200
+    return "█" * filled + "░" * (width - filled)
+
+
+def signed(n: int) -> str:
+    return f"+{n}" if n > 0 else str(n)
+
+
+def owner_word(owner: str | None) -> str:
+    return owner if owner else t("report.no_owner")
+
+
+def fraction(c: dict) -> str:
+    return f"{c['done']}/{c['tasks'] - c['dropped']}"
+
+
+@dataclass
+class Block:
+    """One part of a report: a heading, and a table (or nothing to say)."""
+
+    heading: str
+    headers: list[str] = field(default_factory=list)
+    rows: list[list[str]] = field(default_factory=list)
+    right: set[int] = field(default_factory=set)  # right-aligned columns
+    lines: list[str] | None = None  # how plain text lists long rows instead of a wide table
+    styles: list[str | None] = field(default_factory=list)  # per row, for html: "warn", "strong"
+
+
+# --- the report, laid out once ---------------------------------------------------------------
+
+def is_weekly(data: dict) -> bool:
+    """An ISO week or any seven days: the office's weekly report (周报)."""
+    from datetime import date
+
+    p = data["period"]
+    return bool(p["week"]) or (date.fromisoformat(p["until"])
+                               - date.fromisoformat(p["since"])).days == 7
+
+
+def report_title(data: dict) -> str:
+    key = "report.title_week" if is_weekly(data) else "report.title_period"
+    return t(key, title=data["title"])
+
+
+def report_subtitle(data: dict) -> str:
+    p = data["period"]
+    week = t("report.week", week=p["week"]) if p["week"] else ""
+    return t("report.period", first=p["first_day"], until=p["until"], week=week)
+
+
+def report_blocks(data: dict) -> list[Block]:
+    ov = data["overview"]
+    blocks = [Block(t("report.h_overview"),
+                    [t("report.col_metric"), t("report.col_start"), t("report.col_end"),
+                     t("report.col_change")],
+                    [[t(f"metric.{k}"), _metric(k, ov["start"][k]), _metric(k, ov["end"][k]),
+                      signed(ov["change"][k]) + (t("report.points") if k == "percent_done" else "")]
+                     for k in ov["end"]], right={1, 2, 3})]
+    done = data["completed"]
+    blocks.append(Block(
+        _count_heading("report.h_completed", len(done)),
+        [t("col.id"), t("col.task"), t("col.owner"), t("col.done_on"), t("report.col_note")],
+        [[r["id"], r["title"], owner_word(r["owner"]), r["on"], r["note"] or ""] for r in done],
+        lines=[f"- {r['id']} {r['title']}"
+               + t("report.paren", text=t("report.sep").join([owner_word(r["owner"]), r["on"]]))
+               + (t("report.colon") + r["note"] if r["note"] else "") for r in done]))
+    notes = data["progress"]
+    blocks.append(Block(
+        _count_heading("report.h_progress", len(notes), "report.count_notes"),
+        [t("col.on"), t("col.id"), t("col.task"), t("report.col_progress"), t("col.percent"),
+         t("col.actor")],
+        [[n["on"], n["id"], n["title"] or "", n["text"],
+          "" if n["percent"] is None else f"{n['percent']}%", n["by"]] for n in notes],
+        right={4},
+        lines=[f"- {n['on']} {n['id']} {n['title'] or ''}{t('report.colon')}{n['text']}"
+               + t("report.paren", text=t("report.sep").join(
+                   ([f"{n['percent']}%"] if n["percent"] is not None else []) + [n["by"]]))
+               for n in notes]))
+    late = [(g["owner"], r) for g in data["overdue"] for r in g["tasks"]]
+    lines = []
+    for g in data["overdue"]:
+        lines.append(t("report.group", owner=owner_word(g["owner"]), count=len(g["tasks"])))
+        lines += [f"  - {r['id']} {r['title']}"
+                  + t("report.paren", text=t("report.due_late", due=r["due"], days=r["days"]))
+                  for r in g["tasks"]]
+    blocks.append(Block(
+        _count_heading("report.h_overdue", len(late)),
+        [t("col.owner"), t("col.id"), t("col.task"), t("col.due"), t("report.col_days")],
+        [[owner_word(o), r["id"], r["title"], r["due"], str(r["days"])] for o, r in late],
+        right={4}, lines=lines, styles=["warn" if o is None else None for o, _ in late]))
+    soon = data["due_soon"]
+    blocks.append(Block(
+        _count_heading("report.h_due_soon", len(soon)),
+        [t("col.id"), t("col.task"), t("col.owner"), t("col.due")],
+        [[r["id"], r["title"], owner_word(r["owner"]), r["due"]] for r in soon],
+        lines=[f"- {r['id']} {r['title']}" + t("report.paren", text=t("report.sep").join(
+            [owner_word(r["owner"]), t("report.due_on", due=r["due"])])) for r in soon]))
+    rows, styles = [], []
+    for s in data["sections"]:
+        rows.append([t("report.section", no=s["section"]), s["title"], fraction(s),
+                     f"{s['percent_done']}%", bar(s["percent_done"])])
+        styles.append("strong")
+        for i in s["items"]:
+            rows.append([f"{i['item']}.", i["title"], fraction(i), f"{i['percent_done']}%",
+                         bar(i["percent_done"])])
+            styles.append(None)
+    blocks.append(Block(t("report.h_sections"),
+                        [t("col.id"), t("report.col_name"), t("report.col_done"),
+                         t("col.percent"), t("report.col_bar")],
+                        rows, right={2, 3}, styles=styles))
+    return blocks
+
+
+def _metric(key: str, value: int) -> str:
+    return f"{value}%" if key == "percent_done" else str(value)
+
+
+def _count_heading(key: str, count: int, count_key: str = "report.count_tasks") -> str:
+    return t(key) + t(count_key, count=count)
+
+
+# --- writers ---------------------------------------------------------------------------------
+
+def report_text(data: dict) -> str:
+    """Plain text for e-mail bodies and cron logs: no colour, no markup."""
+    out = [report_title(data), report_subtitle(data)]
+    for b in report_blocks(data):
+        out += ["", b.heading]
+        if not b.rows:
+            out.append(t("word.none"))
+        elif b.lines is not None:
+            out += b.lines
+        else:
+            out += _plain_table(b)
+    return "\n".join(out) + "\n"
+
+
+def _plain_table(b: Block) -> list[str]:
+    from rich.cells import cell_len
+
+    widths = [max(cell_len(r[i]) for r in [b.headers] + b.rows) for i in range(len(b.headers))]
+
+    def line(cells):
+        parts = []
+        for i, c in enumerate(cells):
+            pad = " " * (widths[i] - cell_len(c))
+            parts.append(pad + c if i in b.right else c + pad)
+        return "  ".join(parts).rstrip()
+
+    return [line(b.headers)] + [line(r) for r in b.rows]
+
+
+def report_md(data: dict) -> str:
+    out = [f"# {md_escape(report_title(data))}", "", md_escape(report_subtitle(data))]
+    for b in report_blocks(data):
+        out += ["", f"## {md_escape(b.heading)}", ""]
+        out += _md_table(b) if b.rows else [t("word.none")]
+    return "\n".join(out) + "\n"
+
+
+def _md_table(b: Block) -> list[str]:
+    rule = "|" + "|".join("---:" if i in b.right else "---" for i in range(len(b.headers))) + "|"
+    rows = []
+    for r, style in zip(b.rows, b.styles or [None] * len(b.rows)):
+        cells = [md_escape(c) for c in r]
+        if style == "strong":
+            cells = [f"**{c}**" if c else c for c in cells]
+        rows.append("| " + " | ".join(cells) + " |")
+    return ["| " + " | ".join(md_escape(h) for h in b.headers) + " |", rule, *rows]
+
+
+_CSS = {
+    "body": "margin:0;padding:16px;background:#f4f5f7;color:#1f2328;"
+            "font-family:'PingFang SC','Microsoft YaHei','Noto Sans CJK SC',Arial,sans-serif;"
+            "font-size:14px;line-height:1.6",
+    "main": "max-width:820px;margin:0 auto;background:#ffffff;padding:20px 24px;"
+            "border:1px solid #d0d7de;border-radius:6px",
+    "h1": "font-size:20px;margin:0 0 4px 0;color:#b71c1c",
+    "sub": "margin:0 0 12px 0;color:#57606a",
+    "h2": "font-size:16px;margin:20px 0 8px 0;padding-bottom:4px;border-bottom:2px solid #b71c1c",
+    "table": "border-collapse:collapse;width:100%;font-size:13px",
+    "th": "border:1px solid #d0d7de;background:#f6f8fa;padding:4px 8px",
+    "td": "border:1px solid #d0d7de;padding:4px 8px;vertical-align:top",
+    "warn": "color:#b71c1c",
+    "strong": "font-weight:bold;background:#fafbfc",
+    "none": "margin:0;color:#57606a",
+    "bar": "font-family:monospace;color:#2e7d32;white-space:nowrap",
+}
+
+
+def report_html(data: dict) -> str:
+    """A self-contained page: inline CSS, no scripts, no external assets, every element closed."""
+    e = html.escape
+    lang = "zh-CN" if language() == "zh" else "en"
+    title = report_title(data)
+    out = ["<!DOCTYPE html>", f'<html lang="{lang}">', "<head>", '<meta charset="utf-8">',
+           '<meta name="viewport" content="width=device-width, initial-scale=1">',
+           f"<title>{e(title)}</title>", "</head>", f'<body style="{_CSS["body"]}">',
+           f'<div style="{_CSS["main"]}">', f'<h1 style="{_CSS["h1"]}">{e(title)}</h1>',
+           f'<p style="{_CSS["sub"]}">{e(report_subtitle(data))}</p>']
+    for b in report_blocks(data):
+        out.append(f'<h2 style="{_CSS["h2"]}">{e(b.heading)}</h2>')
+        if not b.rows:
+            out.append(f'<p style="{_CSS["none"]}">{e(t("word.none"))}</p>')
+            continue
+        out.append(f'<table style="{_CSS["table"]}">')
+        out.append("<tr>" + "".join(
+            f'<th style="{_CSS["th"]};text-align:{"right" if i in b.right else "left"}">{e(h)}</th>'
+            for i, h in enumerate(b.headers)) + "</tr>")
+        for r, style in zip(b.rows, b.styles or [None] * len(b.rows)):
+            extra = ";" + _CSS[style] if style else ""
+            cells = []
+            for i, c in enumerate(r):
+                align = ";text-align:right" if i in b.right else ""
+                look = ";" + _CSS["bar"] if c and set(c) <= {"█", "░"} else ""
+                cells.append(f'<td style="{_CSS["td"]}{align}{extra}{look}">{e(c)}</td>')
+            out.append("<tr>" + "".join(cells) + "</tr>")
+        out.append("</table>")
+    out += ["</div>", "</body>", "</html>"]
+    return "\n".join(out) + "\n"
+
+
+def report_json(data: dict) -> str:
+    return to_json(data)
+
+
+REPORT_WRITERS = {"text": report_text, "md": report_md, "html": report_html, "json": report_json}
+
+
+def render_report(data: dict, fmt: str) -> str:
+    return REPORT_WRITERS[fmt](data)
+
+
+# --- the summary -----------------------------------------------------------------------------
+
+def summary_title(data: dict) -> str:
+    return t("summary.title", title=data["title"], as_of=data["as_of"])
+
+
+def summary_blocks(data: dict) -> list[Block]:
+    tot = data["totals"]
+    blocks = [Block(t("summary.h_totals"), [t("report.col_metric"), t("report.col_value")],
+                    [[t(f"metric.{k}"), _metric(k, v)] for k, v in tot.items()], right={1})]
+    progress_headers = [t("col.id"), t("report.col_name"), t("report.col_done"),
+                        t("col.percent"), t("report.col_bar")]
+    blocks.append(Block(t("summary.h_sections"), progress_headers,
+                        [[t("report.section", no=s["section"]), s["title"], fraction(s),
+                          f"{s['percent_done']}%", bar(s["percent_done"])]
+                         for s in data["sections"]], right={2, 3}))
+    blocks.append(Block(t("summary.h_items"), progress_headers,
+                        [[f"{i['item']}.", i["title"], fraction(i), f"{i['percent_done']}%",
+                          bar(i["percent_done"])] for i in data["items"]], right={2, 3}))
+    blocks.append(Block(t("summary.h_owners"),
+                        [t("col.owner"), t("metric.open"), t("metric.done"), t("metric.overdue")],
+                        [[owner_word(o["owner"]), str(o["open"]), str(o["done"]),
+                          str(o["overdue"])] for o in data["owners"]], right={1, 2, 3}))
+    task_headers = [t("col.id"), t("col.task"), t("col.owner"), t("col.due")]
+    for key, heading in (("overdue", "summary.h_overdue"), ("due_soon", "summary.h_due_soon")):
+        blocks.append(Block(_count_heading(heading, len(data[key])), task_headers,
+                            [[r["id"], r["title"], owner_word(r["owner"]), r["due"]]
+                             for r in data[key]]))
+    return blocks
+
+
+def summary_md(data: dict) -> str:
+    out = [f"# {md_escape(summary_title(data))}"]
+    for b in summary_blocks(data):
+        out += ["", f"## {md_escape(b.heading)}", ""]
+        out += _md_table(b) if b.rows else [t("word.none")]
+    return "\n".join(out) + "\n"
+
+
+def summary_json(data: dict) -> str:
+    from jtdj.report import SUMMARY_KEYS
+
+    return to_json({k: data[k] for k in SUMMARY_KEYS})
+
+
+def summary_rich(console, data: dict) -> None:
+    """Rich tables for a terminal; plan words are Text (never markup), titles wrap."""
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    console.print(Text(summary_title(data), style="bold"))
+    for b in summary_blocks(data):
+        table = Table(title=b.heading, box=box.SQUARE, header_style="bold", title_justify="left",
+                      expand=False)
+        for i, h in enumerate(b.headers):
+            wide = h in (t("col.task"), t("report.col_name"))
+            table.add_column(h, justify="right" if i in b.right else "left", overflow="fold",
+                             ratio=1 if wide else None, min_width=10 if wide else None,
+                             no_wrap=not wide)
+        for r in b.rows:
+            cells = []
+            for c in r:
+                text = Text(c)
+                if c and set(c) <= {"█", "░"}:
+                    text.stylize("green")
+                cells.append(text)
+            table.add_row(*cells)
+        if not b.rows:
+            console.print(Text(b.heading, style="bold"))
+            console.print(t("word.none"))
+        else:
+            console.print(table)
+
+
+SUMMARY_WRITERS = {"md": summary_md, "json": summary_json}

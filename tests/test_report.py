@@ -1,0 +1,239 @@
+"""`jtdj report`: a period report from events on known dates, in four formats."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+import pytest
+from conftest import as_json, rows
+
+PERIOD = ("--since", "2022-06-24", "--until", "2022-07-01")
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+        "track", "wbr"}
+
+
+@pytest.fixture
+def scene(run, imported):
+    """Events before, on the edges of, and inside the period 2022-06-24 < day <= 2022-07-01."""
+    for args in (
+        ("assign", "5", "--to", "组织科"), ("assign", "8.5", "7.6", "--to", "宣传科"),
+        ("due", "5.3", "2022-06-25"), ("due", "5.4", "2022-06-28"), ("due", "2.1", "2022-06-20"),
+        ("due", "7.6", "2022-07-10"),
+    ):
+        assert run("--as-of", "2022-06-01", *args).exit_code == 0
+    for args in (
+        ("done", "5.1", "--on", "2022-06-28", "--note", "已印发通知"),
+        ("done", "1.1", "--on", "2022-06-20"),  # before the period
+        ("done", "5.5", "--on", "2022-06-24"),  # on `since`: not in the period
+        ("done", "5.6", "--on", "2022-07-01"),  # on `until`: in it
+        ("done", "6.1", "--on", "2022-07-02"),  # after it
+        ("drop", "4.1", "--reason", "上级取消", "--on", "2022-06-26"),
+    ):
+        assert run("--as-of", "2022-07-05", *args).exit_code == 0
+    for as_of, args in (
+        ("2022-06-30", ("note", "5.2", "已召开动员会 <b>&", "--percent", "40")),
+        ("2022-06-25", ("note", "5", "条目进展")),
+        ("2022-06-24", ("note", "5.3", "期前的进展")),
+        ("2022-07-02", ("note", "5.4", "期后的进展")),
+    ):
+        assert run("--as-of", as_of, *args).exit_code == 0
+
+
+def title(db_path, task_id: str) -> str:
+    return rows(db_path, "SELECT title FROM tasks WHERE id = ?", task_id)[0]["title"]
+
+
+def report(run, *args, as_of="2022-07-05"):
+    result = run("--as-of", as_of, "report", *args)
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def test_each_part_of_the_period(run, scene, db_path):
+    data = as_json(report(run, *PERIOD, "--format", "json"))
+    assert data["plan"] == "2022"
+    assert data["period"] == {"since": "2022-06-24", "until": "2022-07-01",
+                              "first_day": "2022-06-25", "week": None}
+    ov = data["overview"]
+    assert ov["start"] == {"tasks": 98, "done": 2, "doing": 0, "todo": 96, "dropped": 0,
+                           "open": 96, "overdue": 1, "due_soon": 2, "percent_done": 2}
+    assert ov["end"] == {"tasks": 98, "done": 4, "doing": 0, "todo": 93, "dropped": 1,
+                         "open": 93, "overdue": 3, "due_soon": 2, "percent_done": 4}
+    assert ov["change"] == {"tasks": 0, "done": 2, "doing": 0, "todo": -3, "dropped": 1,
+                            "open": -3, "overdue": 2, "due_soon": 0, "percent_done": 2}
+    assert data["completed"] == [
+        {"id": "5.1", "title": title(db_path, "5.1"), "owner": "组织科", "on": "2022-06-28",
+         "note": "已印发通知"},
+        {"id": "5.6", "title": title(db_path, "5.6"), "owner": "组织科", "on": "2022-07-01",
+         "note": None},
+    ]
+    assert data["progress"] == [
+        {"id": "5.2", "title": title(db_path, "5.2"), "on": "2022-06-30", "by": "tester",
+         "text": "已召开动员会 <b>&", "percent": 40},
+        {"id": "5", "title": "加强党建品牌阵地建设", "on": "2022-06-25", "by": "tester",
+         "text": "条目进展", "percent": None},
+    ]
+    assert data["overdue"] == [
+        {"owner": None, "tasks": [{"id": "2.1", "title": title(db_path, "2.1"), "owner": None,
+                                   "due": "2022-06-20", "days": 11}]},
+        {"owner": "组织科", "tasks": [
+            {"id": "5.3", "title": title(db_path, "5.3"), "owner": "组织科", "due": "2022-06-25",
+             "days": 6},
+            {"id": "5.4", "title": title(db_path, "5.4"), "owner": "组织科", "due": "2022-06-28",
+             "days": 3}]},
+    ]
+    assert data["due_soon"] == [
+        {"id": "7.6", "title": title(db_path, "7.6"), "owner": "宣传科", "due": "2022-07-10"},
+        {"id": "8.5", "title": title(db_path, "8.5"), "owner": "宣传科", "due": "2022-07-15"},
+    ]
+    sections = {s["section"]: s for s in data["sections"]}
+    assert (sections[2]["done"], sections[2]["dropped"], sections[2]["percent_done"]) == (3, 1, 15)
+    item5 = next(i for i in sections[2]["items"] if i["item"] == 5)
+    assert (item5["tasks"], item5["done"], item5["percent_done"]) == (6, 3, 50)
+    assert [i["item"] for i in sections[1]["items"]] == [1, 2, 3]
+
+
+def test_text_report(run, scene, db_path):
+    out = report(run, *PERIOD).stdout  # text is the default format
+    parts = out.split("\n\n")
+    assert parts[0] == ("2022年区委教育工委党的建设重点工作要点 进展周报\n"
+                        "统计期间：2022-06-25 至 2022-07-01")
+    assert parts[1].splitlines()[0] == "一、总体情况"
+    assert "已完成          2     4           +2" in parts[1]
+    assert parts[1].splitlines()[-1] == "完成率         2%    4%  +2 个百分点"
+    assert parts[2] == (f"二、本期完成（2 项）\n"
+                        f"- 5.1 {title(db_path, '5.1')}（组织科，2022-06-28）：已印发通知\n"
+                        f"- 5.6 {title(db_path, '5.6')}（组织科，2022-07-01）")
+    assert parts[3] == (f"三、本期进展（2 条）\n"
+                        f"- 2022-06-30 5.2 {title(db_path, '5.2')}：已召开动员会 <b>&（40%，tester）\n"
+                        f"- 2022-06-25 5 加强党建品牌阵地建设：条目进展（tester）")
+    assert parts[4] == (f"四、滞后事项（3 项）\n"
+                        f"未明确责任单位（1 项）\n"
+                        f"  - 2.1 {title(db_path, '2.1')}（完成时限 2022-06-20，逾期 11 天）\n"
+                        f"组织科（2 项）\n"
+                        f"  - 5.3 {title(db_path, '5.3')}（完成时限 2022-06-25，逾期 6 天）\n"
+                        f"  - 5.4 {title(db_path, '5.4')}（完成时限 2022-06-28，逾期 3 天）")
+    assert parts[5] == (f"五、近期到期（2 项）\n"
+                        f"- 7.6 {title(db_path, '7.6')}（宣传科，完成时限 2022-07-10）\n"
+                        f"- 8.5 {title(db_path, '8.5')}（宣传科，完成时限 2022-07-15）")
+    table = parts[6].splitlines()
+    assert table[0] == "六、分项进度"
+    assert "5.       加强党建品牌阵地建设               3/6   50%  █████░░░░░" in table
+    assert len(table) == 2 + 5 + 13  # heading, header row, 5 sections, 13 items
+    assert "\x1b[" not in out
+
+
+def test_empty_parts_say_none(run, imported):
+    out = report(run, "--since", "2022-01-01", "--until", "2022-01-08").stdout
+    assert "二、本期完成（0 项）\n（无）" in out
+    assert "三、本期进展（0 条）\n（无）" in out
+
+
+def test_markdown(run, scene):
+    out = report(run, *PERIOD, "--format", "md").stdout
+    assert out.startswith("# 2022年区委教育工委党的建设重点工作要点 进展周报\n")
+    for heading in ("一、总体情况", "二、本期完成（2 项）", "三、本期进展（2 条）",
+                    "四、滞后事项（3 项）", "五、近期到期（2 项）", "六、分项进度"):
+        assert f"\n## {heading}\n" in out
+    assert "| 已完成 | 2 | 4 | +2 |" in out
+    assert "| 2022-06-30 | 5.2 |" in out and "已召开动员会 &lt;b>& | 40% | tester |" in out
+    assert "| 未明确责任单位 | 2.1 |" in out
+
+
+class Balance(HTMLParser):
+    """Checks that every non-void element is closed, in order."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.stack: list[str] = []
+        self.errors: list[str] = []
+        self.tags: set[str] = set()
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.add(tag)
+        if tag not in VOID:
+            self.stack.append(tag)
+
+    def handle_startendtag(self, tag, attrs):
+        self.tags.add(tag)
+
+    def handle_endtag(self, tag):
+        if not self.stack or self.stack[-1] != tag:
+            self.errors.append(f"</{tag}> with open {self.stack[-3:]}")
+        else:
+            self.stack.pop()
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def test_html_is_well_formed_and_self_contained(run, scene):
+    out = report(run, *PERIOD, "--format", "html").stdout
+    assert out.startswith("<!DOCTYPE html>\n")
+    checker = Balance()
+    checker.feed(out)
+    checker.close()
+    assert checker.errors == [] and checker.stack == []
+    assert {"html", "head", "body", "table", "h1", "h2"} <= checker.tags
+    assert not checker.tags & {"script", "link", "img", "iframe", "object"}
+    assert "http://" not in out and "https://" not in out and "src=" not in out
+    # plan and note text is escaped: the note's <b> is text, not an element
+    assert "已召开动员会 &lt;b&gt;&amp;" in out and "b" not in checker.tags
+    text = "".join(checker.text)
+    for heading in ("一、总体情况", "二、本期完成（2 项）", "六、分项进度", "已印发通知", "未明确责任单位"):
+        assert heading in text
+
+
+@pytest.mark.parametrize("fmt", ["text", "md", "html", "json"])
+def test_same_database_same_bytes(run, scene, fmt):
+    first = report(run, *PERIOD, "--format", fmt).stdout
+    second = report(run, *PERIOD, "--format", fmt).stdout
+    assert first == second
+
+
+def test_the_period_options(run, scene):
+    def period(*args, as_of="2022-07-05"):
+        return as_json(report(run, *args, "--format", "json", as_of=as_of))["period"]
+
+    # --week alone: the last complete ISO week before today (Monday 27 June .. Sunday 3 July)
+    assert period("--week") == {"since": "2022-06-26", "until": "2022-07-03",
+                                "first_day": "2022-06-27", "week": "2022-W26"}
+    assert period("--week", "2022-W26", as_of="2022-12-01") == period("--week")
+    # defaults: until today, since 7 days before until; a relative --since counts from until
+    assert (period()["since"], period()["until"]) == ("2022-06-28", "2022-07-05")
+    assert period("--until", "2022-07-01", "--since", "14d")["since"] == "2022-06-17"
+    assert period("--until", "7月1日")["since"] == "2022-06-24"
+
+
+@pytest.mark.parametrize("args", [
+    ("--week", "--since", "2022-06-01"),
+    ("--week", "2022-W99"),
+    ("2022-W26",),  # a week without --week
+    ("--since", "2022-07-01", "--until", "2022-07-01"),
+    ("--since", "someday"),
+    ("--format", "csv"),
+])
+def test_bad_period_options_are_usage_errors(run, scene, args):
+    result = run("--as-of", "2022-07-05", "report", *args)
+    assert result.exit_code == 2, result.output
+    assert result.stdout == ""
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_fail_on_overdue(run, scene):
+    result = run("--as-of", "2022-07-05", "report", *PERIOD, "--fail-on-overdue")
+    assert result.exit_code == 3
+    assert "一、总体情况" in result.stdout
+    calm = run("--as-of", "2022-06-10", "report", "--fail-on-overdue")
+    assert calm.exit_code == 0, calm.output
+
+
+def test_english_report(run, scene):
+    result = run("--lang", "en", "--as-of", "2022-07-05", "report", *PERIOD)
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    for heading in ("1. Overview", "2. Completed (2 tasks)", "3. Progress (2 notes)",
+                    "4. Overdue (3 tasks)", "5. Due soon (2 tasks)", "6. By section"):
+        assert f"\n{heading}\n" in out
+    assert "No owner yet (1)" in out
