@@ -19,9 +19,10 @@ from jtdj.errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE, JtdjError
 from jtdj.i18n import language_from_environment, set_language, t
 
 
-def _early_language() -> None:
-    """Help text is built at import, so pick the language before the commands are declared."""
-    argv = sys.argv[1:]
+def _early_language(argv: list[str] | None = None) -> None:
+    """Help text is built at import, so pick the language before the commands are declared
+    (and again per run, for errors found before the global options are read)."""
+    argv = sys.argv[1:] if argv is None else argv
     flag = None
     for i, arg in enumerate(argv):
         if arg == "--lang" and i + 1 < len(argv):
@@ -534,6 +535,7 @@ def main(argv: list[str] | None = None) -> None:
         from click.exceptions import Abort
 
     args = list(argv if argv is not None else sys.argv[1:])
+    _early_language(args)
     debug = "--debug" in args
     try:
         code = _app_for(args)(args=args, prog_name="jtdj", standalone_mode=False)
@@ -552,7 +554,9 @@ def main(argv: list[str] | None = None) -> None:
         hint = ""
         if exc.ctx is not None:
             hint = " " + t("error.try_help", command=exc.ctx.command_path)
-        _fail(exc.format_message() + hint, EXIT_USAGE, debug)
+        from jtdj import usage_errors
+
+        _fail(usage_errors.message(exc) + hint, EXIT_USAGE, debug)
     except click.exceptions.ClickException as exc:
         _fail(exc.format_message(), exc.exit_code, debug)
     except BrokenPipeError:
