@@ -107,7 +107,8 @@ def task_notes(store: Store, plan: str, task_id: str, status: str) -> list[dict]
     for it, and after a restore it is an ordinary note."""
     notes = store.notes(plan, task_id)
     extra = done_note(store, plan, task_id, status)
-    if extra and not any((n["on_date"], n["text"]) == (extra["on_date"], extra["text"]) for n in notes):
+    if extra and not any((n["on_date"], n["text"]) == (extra["on_date"], extra["text"])
+                         for n in notes):
         notes = sorted(notes + [extra], key=lambda n: n["on_date"])
     return notes
 
@@ -129,7 +130,8 @@ def _as_of_records(store: Store, plan: str, as_of: date) -> dict[str, dict]:
 
 
 def to_data(store: Store, plan: str, as_of: date) -> dict:
-    """{"plan", "sections" > "items" > "tasks" (with state and notes), "events"}: see docs/export.md."""
+    """{"plan", "sections" > "items" > "tasks" (with state and notes), "events"}:
+    see docs/export.md."""
     from jtdj.views import event_record
 
     head = store.plan(plan)
