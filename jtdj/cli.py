@@ -534,11 +534,15 @@ def main(argv: list[str] | None = None) -> None:
         import click
         from click.exceptions import Abort
 
+    import sqlite3
+
     args = list(argv if argv is not None else sys.argv[1:])
     _early_language(args)
     debug = "--debug" in args
     try:
         code = _app_for(args)(args=args, prog_name="jtdj", standalone_mode=False)
+        if code == EXIT_INTERRUPTED:  # typer turns Ctrl-C into a silent Exit(130)
+            raise KeyboardInterrupt
     except JtdjError as exc:
         # a plan file with several problems: the summary line, then each problem on its own line
         details = [p for p in getattr(exc, "problems", None) or [] if p != exc.message]
@@ -559,6 +563,10 @@ def main(argv: list[str] | None = None) -> None:
         _fail(usage_errors.message(exc) + hint, EXIT_USAGE, debug)
     except click.exceptions.ClickException as exc:
         _fail(exc.format_message(), exc.exit_code, debug)
+    except sqlite3.DatabaseError as exc:  # a read met a damaged page: one line, not a traceback
+        from jtdj.store import explain_error
+
+        _fail(explain_error(exc), EXIT_FAILED, debug)
     except BrokenPipeError:
         # a reader such as `head` closed the pipe: not an error of ours
         devnull = os.open(os.devnull, os.O_WRONLY)

@@ -251,7 +251,7 @@ def _event_value(field: str, value: str | None) -> str:
         return "—"
     if field == "status":
         return render.status_word(value)
-    if value.startswith("["):
+    if field in ("support", "tags", "evidence") and value.startswith("["):  # lists kept as JSON
         import json
 
         return t("list.sep").join(json.loads(value))

@@ -7,6 +7,7 @@ values back, and a later undo skips batches already undone.
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from pathlib import Path
 from jtdj import migrations
 from jtdj.errors import JtdjError, NotFound, StorageError, UsageError
 from jtdj.i18n import t
+from jtdj.importer import MISSING
 from jtdj.store import TASK_COLUMNS, Store, _secure_dir
 
 AUTO_BACKUPS_KEPT = 5
@@ -90,8 +92,13 @@ def undo(store: Store, plan: str, actor: str, today) -> UndoResult:
                                              and e["old"] is None):
                 # a task this batch created: archive it, never delete it
                 _set(store, batch, plan, target, "archived", 1, note)
+                if e["action"] == "import":  # as if gone from the file: a re-import brings it back
+                    _edit_file_values(store, plan, target, {MISSING: True})
             elif e["field"] in _REVERTIBLE:
                 _set(store, batch, plan, target, e["field"], e["old"], note)
+                if e["action"] in ("import", "archive", "restore"):
+                    # forget what the file said, so importing it again applies it again
+                    _edit_file_values(store, plan, target, {e["field"]: None, MISSING: None})
             else:
                 continue
             if target not in result.targets:
@@ -118,6 +125,22 @@ def _set(store: Store, batch, plan: str, task_id: str, column: str, value, note:
     store.conn.execute(f"UPDATE tasks SET {column} = ? WHERE plan = ? AND id = ?",
                        (value, plan, task_id))
     batch.event(task_id, "undo", column, old, value, note=note)
+
+
+def _edit_file_values(store: Store, plan: str, task_id: str, changes: dict) -> None:
+    """Change what the database remembers of the file's values (None: forget the key)."""
+    row = store.conn.execute("SELECT file_values FROM tasks WHERE plan = ? AND id = ?",
+                             (plan, task_id)).fetchone()
+    if row is None or not row[0]:
+        return
+    values = json.loads(row[0])
+    for key, value in changes.items():
+        if value is None:
+            values.pop(key, None)
+        else:
+            values[key] = value
+    store.conn.execute("UPDATE tasks SET file_values = ? WHERE plan = ? AND id = ?",
+                       (json.dumps(values, ensure_ascii=False, sort_keys=True), plan, task_id))
 
 
 # --- backups ---------------------------------------------------------------------------------

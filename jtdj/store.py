@@ -172,6 +172,7 @@ class Store:
                 migrations.apply(conn)
         except sqlite3.DatabaseError as exc:
             raise StorageError(_explain_db_error(path, exc)) from None
+        _opened[:] = [path]
         return cls(conn, path)
 
     def close(self) -> None:
@@ -186,14 +187,29 @@ class Store:
             raise StorageError(_explain_db_error(self.path, exc)) from None
         try:
             yield
+        except sqlite3.DatabaseError as exc:  # e.g. a read-only file: BEGIN works, UPDATE fails
+            self._rollback()
+            raise StorageError(_explain_db_error(self.path, exc)) from None
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            self._rollback()
             raise
         try:
             self.conn.execute("COMMIT")
         except sqlite3.DatabaseError as exc:
-            self.conn.execute("ROLLBACK")
+            self._rollback()
             raise StorageError(_explain_db_error(self.path, exc)) from None
+        except KeyboardInterrupt:
+            if self.conn.in_transaction:  # Ctrl-C before the commit: nothing is kept
+                self._rollback()
+                raise
+            # Ctrl-C while SQLite committed: the work is saved, so finish the command normally
+            # rather than exit 130 claiming nothing changed
+
+    def _rollback(self) -> None:
+        try:
+            self.conn.execute("ROLLBACK")
+        except sqlite3.DatabaseError:  # nothing to roll back, or the file is damaged: keep the cause
+            pass
 
     @contextmanager
     def batch(self, plan: str, actor: str, on: date) -> Iterator[Batch]:
@@ -354,6 +370,15 @@ def task_record(row: sqlite3.Row) -> dict:
         "done_on": r["done_on"] if status == "done" else None, "percent": percent,
         "tags": json.loads(r["tags"] or "[]"), "light": r.get("light"),
     }
+
+
+def explain_error(exc: sqlite3.DatabaseError) -> str:
+    """One line for a SQLite error met outside a transaction (a read of a damaged page), for the
+    CLI's edge, naming the database most recently opened."""
+    return _explain_db_error(_opened[-1] if _opened else Path("jtdj.db"), exc)
+
+
+_opened: list[Path] = []
 
 
 def _explain_db_error(path: Path, exc: sqlite3.DatabaseError) -> str:

@@ -1,0 +1,241 @@
+"""Promise 6: hostile and broken input gets one line on stderr, the documented exit code, no
+traceback and no change. (Plan-file problems are in test_plan_errors.py.)"""
+
+from __future__ import annotations
+
+import atexit
+import hashlib
+import json
+import shutil
+import signal
+import sqlite3
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import as_json, rows
+from test_crash import env_for, fingerprint, start_and_kill_while_writing, write_big_plan
+
+AS_OF = ("--as-of", "2022-07-01")
+
+
+def _permissions_bite() -> bool:
+    """False for root (or anyone with CAP_DAC_OVERRIDE): a read-only file is writable to them."""
+    with tempfile.TemporaryDirectory() as folder:
+        probe = Path(folder) / "probe"
+        probe.write_text("")
+        probe.chmod(0o444)
+        try:
+            with open(probe, "w"):
+                return False
+        except PermissionError:
+            return True
+
+
+needs_non_root = pytest.mark.skipif(not _permissions_bite(), reason="running as root: file "
+                                    "permissions do not apply, so nothing can be read-only here")
+
+
+def one_line_error(result, code: int) -> str:
+    assert result.exit_code == code, result.output
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+def sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+# --- where the database lives --------------------------------------------------------------------
+
+def test_database_folder_that_cannot_be_created(run, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    for argv in (["list"], ["import"], ["done", "1.1"]):
+        line = one_line_error(run("--db", blocker / "sub" / "jtdj.db", *argv), 1)
+        assert str(blocker / "sub") in line
+    assert blocker.read_text() == "not a folder"
+
+
+@needs_non_root
+def test_database_in_a_read_only_folder(run, tmp_path):
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    folder.chmod(0o500)
+    try:
+        line = one_line_error(run("--db", folder / "jtdj.db", "list"), 1)
+        assert str(folder) in line
+        assert list(folder.iterdir()) == []
+    finally:
+        folder.chmod(0o700)
+
+
+@needs_non_root
+def test_read_only_database_file(run, imported, db_path):
+    db_path.chmod(0o444)
+    try:
+        before = sha(db_path)
+        line = one_line_error(run("done", "1.1", *AS_OF), 1)
+        assert str(db_path) in line
+        assert sha(db_path) == before
+        listed = run("list", "--format", "json", *AS_OF)  # reading still works
+        assert listed.exit_code == 0, listed.stderr
+        assert len(as_json(listed)) == 98
+    finally:
+        db_path.chmod(0o600)
+
+
+def test_a_file_that_is_not_a_database(run, db_path):
+    db_path.parent.mkdir(parents=True)
+    db_path.write_text("名单\n张三,李四\n" * 200, encoding="utf-8")
+    before = sha(db_path)
+    for argv in (["list"], ["done", "1.1"], ["import"], ["undo"]):
+        line = one_line_error(run(*argv), 1)
+        assert "jtdj restore" in line
+    assert sha(db_path) == before
+
+
+def _task_pages(db_path: Path) -> list[int]:
+    try:
+        return [r["pageno"] for r in rows(db_path, "SELECT pageno FROM dbstat WHERE name = 'tasks'")]
+    except sqlite3.OperationalError:  # SQLite built without dbstat: damage every page but the first
+        return list(range(2, db_path.stat().st_size // rows(db_path, "PRAGMA page_size")[0]["page_size"]))
+
+
+@pytest.mark.parametrize("where", ["schema page", "task pages"])
+def test_a_corrupted_database_suggests_restore(run, imported, db_path, where):
+    conn = sqlite3.connect(db_path)  # everything into the main file, so the damage hits it
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    page = rows(db_path, "PRAGMA page_size")[0]["page_size"]
+    with open(db_path, "r+b") as f:
+        if where == "schema page":  # found when the database is opened
+            f.seek(100)
+            f.write(b"\xff" * (page - 100))
+        else:  # found only when the tasks are read
+            for n in _task_pages(db_path):
+                f.seek((n - 1) * page + 8)
+                f.write(b"\xa5" * 64)
+    before = sha(db_path)
+    for argv in (["list", "--status", "all", "--format", "json"], ["done", "1.1"],
+                 ["show", "1.1"], ["summary"]):
+        line = one_line_error(run(*argv, *AS_OF), 1)
+        assert "jtdj restore" in line, line
+    assert sha(db_path) == before
+
+
+# --- ids and dates on the command line ----------------------------------------------------------
+
+@pytest.mark.parametrize("argv", [
+    ["done", "1.1", "../5"], ["done", "5.2.1.9"], ["assign", "../5", "--to", "x"],
+    ["done", "1.1", "--on", "2022-02-30"], ["due", "1.1", "2022-02-30"],
+    ["--as-of", "2022-02-30", "done", "1.1"],
+])
+def test_bad_ids_and_dates_change_nothing(run, imported, db_path, argv):
+    before = rows(db_path, "SELECT * FROM tasks ORDER BY id")
+    events = rows(db_path, "SELECT count(*) AS n FROM events")
+    result = run(*argv) if argv[0] == "--as-of" else run(*argv, *AS_OF)
+    one_line_error(result, 2)
+    assert rows(db_path, "SELECT * FROM tasks ORDER BY id") == before
+    assert rows(db_path, "SELECT count(*) AS n FROM events") == events
+
+
+# --- Ctrl-C --------------------------------------------------------------------------------------
+
+@pytest.mark.slow
+def test_ctrl_c_during_an_import_exits_130_and_writes_nothing(tmp_path):
+    import subprocess
+    import sys
+
+    db = tmp_path / "data" / "jtdj.db"
+    assert subprocess.run([sys.executable, "-m", "jtdj", "import"], env=env_for(db)).returncode == 0
+    before = fingerprint(db)
+    big = write_big_plan(tmp_path / "big.toml")
+
+    proc = start_and_kill_while_writing(db, ["import", str(big)], sig=signal.SIGINT)
+    err = proc.err
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
+    assert fingerprint(db) == before
+
+
+# --- any sequence of commands keeps the counts adding up ----------------------------------------
+
+_TEMPLATE: dict = {}
+_TASKS = ["1.1", "1.2", "2.1", "2.2", "5.1", "5.2", "8.5", "13.1"]
+_ITEMS = ["5", "7"]
+STATUSES = ("todo", "doing", "done", "dropped")
+
+
+def _template(run) -> Path:
+    """One imported database, copied for every example (importing each time would be slow)."""
+    if "path" not in _TEMPLATE:
+        folder = Path(tempfile.mkdtemp(prefix="jtdj-template-"))
+        atexit.register(shutil.rmtree, folder, True)
+        path = folder / "jtdj.db"
+        assert run("--db", path, "import").exit_code == 0
+        _TEMPLATE["path"] = path
+    return _TEMPLATE["path"]
+
+
+command = st.one_of(
+    st.tuples(st.just("start"), st.sampled_from(_TASKS + _ITEMS)),
+    st.tuples(st.just("done"), st.sampled_from(_TASKS + _ITEMS)),
+    st.tuples(st.just("reopen"), st.sampled_from(_TASKS + _ITEMS)),
+    st.tuples(st.just("drop"), st.sampled_from(_TASKS + _ITEMS)),
+    st.tuples(st.just("assign"), st.sampled_from(_TASKS + _ITEMS)),
+    st.tuples(st.just("undo"), st.just("")),
+)
+
+
+def _summary_totals(run, db: Path) -> dict | None:
+    probe = run("--db", db, "summary", "--help")
+    if probe.exit_code != 0:
+        return None
+    result = run("--db", db, "summary", "--format", "json", *AS_OF)
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(command, max_size=10))
+def test_any_command_sequence_keeps_counts_consistent(run, commands):
+    work = Path(tempfile.mkdtemp(prefix="jtdj-prop-"))
+    try:
+        db = work / "jtdj.db"
+        shutil.copy(_template(run), db)
+        for name, target in commands:
+            argv = {"undo": ["undo"], "drop": ["drop", target, "--reason", "不做了"],
+                    "assign": ["assign", target, "--to", "组织科"]}.get(name, [name, target])
+            result = run("--db", db, *argv, "--by", "小王", *AS_OF)
+            assert result.exit_code in (0, 1), result.output  # 1: nothing left to undo
+            assert "Traceback" not in result.stderr
+        counts = {}
+        for status in STATUSES:
+            result = run("--db", db, "list", "--status", status, "--format", "json", *AS_OF)
+            assert result.exit_code == 0, result.stderr
+            listed = as_json(result)
+            assert {r["status"] for r in listed} <= {status}
+            counts[status] = len(listed)
+        every = as_json(run("--db", db, "list", "--status", "all", "--format", "json", *AS_OF))
+        assert sum(counts.values()) == len(every) == 98
+        opened = as_json(run("--db", db, "list", "--status", "open", "--format", "json", *AS_OF))
+        assert len(opened) == counts["todo"] + counts["doing"]
+        stored = rows(db, "SELECT status, count(*) AS n FROM tasks WHERE archived = 0 GROUP BY status")
+        assert {r["status"]: r["n"] for r in stored} == {k: v for k, v in counts.items() if v}
+        summary = _summary_totals(run, db)
+        if summary is not None:  # the summary's totals are the same counts
+            totals = summary["totals"]
+            assert totals["tasks"] == len(every)
+            assert {k: totals[k] for k in STATUSES} == counts
+            assert totals["open"] == len(opened)
+            overdue = run("--db", db, "list", "--overdue", "--format", "json", *AS_OF)
+            assert totals["overdue"] == len(as_json(overdue))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+

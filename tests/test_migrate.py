@@ -1,0 +1,97 @@
+"""Promise 5: upgrades. A database made by the first released schema opens with today's code,
+is migrated in place, keeps every task, event and note, and records each step. A database from
+a newer jtdj is refused and left byte for byte as it was."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+from conftest import as_json, rows
+
+from jtdj import migrations
+
+V1 = Path(__file__).resolve().parent / "data" / "schema-v1.db"  # made by data/make_schema_v1.py
+
+TASK_COLUMNS = ["plan", "id", "item", "no", "section", "title", "timing", "start", "due", "owner",
+                "support", "tags", "status", "percent", "started_on", "done_on", "dropped_on",
+                "drop_reason", "archived", "origin", "evidence", "file_values"]
+EVENT_COLUMNS = ["id", "batch", "at", "on_date", "actor", "plan", "target", "action", "field",
+                 "old", "new", "note"]
+NOTE_COLUMNS = ["id", "plan", "target", "on_date", "at", "actor", "text", "percent", "batch"]
+
+
+def _columns(db: Path, table: str) -> list[str]:
+    return [r["name"] for r in rows(db, f"PRAGMA table_info({table})")]
+
+
+def _everything(db: Path) -> dict:
+    return {
+        "tasks": rows(db, "SELECT * FROM tasks ORDER BY plan, id"),
+        "events": rows(db, "SELECT * FROM events ORDER BY id"),
+        "notes": rows(db, "SELECT * FROM notes ORDER BY id"),
+        "plans": rows(db, "SELECT * FROM plans"),
+        "items": rows(db, "SELECT * FROM items ORDER BY plan, no"),
+    }
+
+
+def test_the_stored_database_is_schema_1():
+    assert rows(V1, "PRAGMA user_version")[0]["user_version"] == 1
+    assert [r["name"] for r in rows(V1, "SELECT name FROM migrations")] == ["m001_initial"]
+    assert rows(V1, "SELECT count(*) AS n FROM tasks")[0]["n"] == 99
+    assert rows(V1, "SELECT count(*) AS n FROM notes")[0]["n"] >= 3
+
+
+def test_an_old_database_is_migrated_and_keeps_everything(run, tmp_path, db_path):
+    db_path.parent.mkdir(parents=True)
+    shutil.copy(V1, db_path)
+    before = _everything(db_path)
+
+    result = run("list", "--status", "all", "--format", "json", "--as-of", "2022-07-01")
+    assert result.exit_code == 0, result.stderr
+    assert len(as_json(result)) == 99
+
+    after = _everything(db_path)
+    assert after == before  # every task, event, note, plan and item, value for value
+    steps = [m.__name__ for m in migrations.MIGRATIONS]
+    assert [r["name"] for r in rows(db_path, "SELECT name FROM migrations ORDER BY rowid")] == steps
+    assert rows(db_path, "PRAGMA user_version")[0]["user_version"] == len(migrations.MIGRATIONS)
+    assert _columns(db_path, "tasks") == TASK_COLUMNS
+    assert _columns(db_path, "events") == EVENT_COLUMNS
+    assert _columns(db_path, "notes") == NOTE_COLUMNS
+    assert rows(db_path, "PRAGMA integrity_check")[0]["integrity_check"] == "ok"
+
+    # what the clerk did under schema 1 still shows, and the database takes new work
+    done = {r["id"] for r in as_json(run("list", "--status", "done", "--format", "json",
+                                         "--as-of", "2022-07-01"))}
+    assert done == {"1.1", "1.2", "8.5"}
+    assert "已完成一半" in run("show", "2.1", "--format", "json", "--as-of", "2022-07-01").stdout
+    assert run("done", "2.1", "--as-of", "2022-07-01").exit_code == 0
+    assert rows(db_path, "SELECT status FROM tasks WHERE id = '2.1'")[0]["status"] == "done"
+
+
+def test_a_second_open_does_not_migrate_again(run, db_path):
+    db_path.parent.mkdir(parents=True)
+    shutil.copy(V1, db_path)
+    assert run("list", "--format", "json", "--as-of", "2022-07-01").exit_code == 0
+    applied = rows(db_path, "SELECT name, applied_at FROM migrations ORDER BY rowid")
+    assert run("list", "--format", "json", "--as-of", "2022-07-01").exit_code == 0
+    assert rows(db_path, "SELECT name, applied_at FROM migrations ORDER BY rowid") == applied
+
+
+def test_a_database_from_a_newer_jtdj_is_refused_untouched(run, db_path):
+    db_path.parent.mkdir(parents=True)
+    shutil.copy(V1, db_path)
+    conn = sqlite3.connect(db_path)
+    conn.execute("PRAGMA user_version = 999")
+    conn.close()
+    before = db_path.read_bytes()
+
+    for argv in (["list"], ["done", "2.1"], ["import"], ["undo"], ["backup"]):
+        result = run(*argv)
+        assert result.exit_code == 1, (argv, result.output)
+        assert "999" in result.stderr and "Traceback" not in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
+    assert db_path.read_bytes() == before
+    assert not Path(str(db_path) + "-wal").exists() or Path(str(db_path) + "-wal").stat().st_size == 0
