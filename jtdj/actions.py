@@ -189,13 +189,17 @@ def add_task(ctx: Context, item: int, title: str, due: date | None, when: str | 
         raise NotFound(t("error.missing_ids", plan=ctx.plan, list=t(
             "error.missing_one", id=str(item), near=_near(str(item), existing))))
     plan_row = ctx.store.plan(ctx.plan)
+    from jtdj.plan import timing_dates
+
+    plan_due = date.fromisoformat(plan_row["due"]) if plan_row["due"] else None
+    start, due = timing_dates(when, None, due, (plan_due or ctx.today).year)
     with ctx.store.batch(ctx.plan, ctx.actor, ctx.today) as batch:
         numbers = [natural_key(i)[1] for i in ctx.store.task_ids(ctx.plan) if natural_key(i)[0] == item]
         no = max(numbers, default=0) + 1
         task_id = f"{item}.{no}"
         st.insert_tasks(ctx.store, [{
             "plan": ctx.plan, "id": task_id, "item": item, "no": no, "section": item_row["section"],
-            "title": title.strip(), "timing": when, "start": None,
+            "title": title.strip(), "timing": when, "start": start.isoformat() if start else None,
             "due": (due.isoformat() if due else plan_row["due"]), "owner": owner or None,
             "support": "[]", "tags": "[]", "status": "todo", "percent": None, "started_on": None,
             "done_on": None, "dropped_on": None, "drop_reason": None, "archived": 0,

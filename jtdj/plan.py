@@ -30,6 +30,16 @@ FIXED_TIMINGS = {
 }
 
 
+def timing_dates(when: str | None, start: date | None, due: date | None,
+                 year: int) -> tuple[date | None, date | None]:
+    """Fill start/due from timing words that fix them (“七一”前后, 暑期); given dates win."""
+    period = FIXED_TIMINGS.get((when or "").strip())
+    if period is None:
+        return start, due
+    (sm, sd), (dm, dd) = period
+    return start or date(year, sm, sd), due or date(year, dm, dd)
+
+
 @dataclass
 class Note:
     on: date
@@ -360,12 +370,9 @@ def _task(c: _Checker, raw: dict, tpath: str, item_no: int, seen: dict, plan: Pl
         c.add(f"{tpath}.status", t("plan.bad_status", got=_describe(status),
                                    allowed="|".join(STATUSES)))
         status = "todo"
-    start, due, when = d.get("start"), d.get("due"), d.get("when")
-    if when and when.strip() in FIXED_TIMINGS and (start is None or due is None):
-        year = (plan.due or plan.issued or date.today()).year
-        (sm, sd_), (dm, dd) = FIXED_TIMINGS[when.strip()]
-        start = start or date(year, sm, sd_)
-        due = due or date(year, dm, dd)
+    when = d.get("when")
+    start, due = timing_dates(when, d.get("start"), d.get("due"),
+                              (plan.due or plan.issued or date.today()).year)
     if start and due and start > due:
         c.add(f"{tpath}.start", t("plan.start_after_due", start=start, due=due))
     for name, needs in (("done_on", "done"), ("dropped_on", "dropped"), ("drop_reason", "dropped")):
