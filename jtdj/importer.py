@@ -100,6 +100,8 @@ def import_plan(store: st.Store, plan: Plan, source: str, actor: str, today: dat
         _sync(store, plan, source, result, batch=None, today=today)
         return result
     with store.batch(plan.key, actor, today) as batch:
+        # decided again under the write lock: two first runs at once must not both insert it
+        result.new_plan = store.plan(plan.key) is None
         _sync(store, plan, source, result, batch=batch, today=today)
         if result.new_plan or store.setting("current_plan") is None:
             store.set_setting("current_plan", plan.key)

@@ -144,3 +144,20 @@ def test_eight_writers_and_a_reader_lose_nothing(tmp_path, run, db_path):
     assert sum(t["status"] == "done" for t in tasks.values()) == 72
     assert len(notes) == WORKERS * (COMMANDS // 3)
     assert rows(db_path, "PRAGMA integrity_check")[0]["integrity_check"] == "ok"
+
+
+@pytest.mark.slow
+def test_first_runs_at_the_same_moment_import_the_plan_once(tmp_path):
+    """A clerk and a cron job both starting jtdj on a new machine: the bundled plan is
+    imported once, and neither of them fails."""
+    env = _env(tmp_path)
+    procs = [subprocess.Popen([sys.executable, "-m", "jtdj", "list", "--format", "json"], env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for _ in range(WORKERS)]
+    results = [(p, *p.communicate(timeout=120)) for p in procs]
+    for p, out, err in results:
+        assert p.returncode == 0, err
+        assert len(json.loads(out)) == 98
+    db = tmp_path / "data" / "jtdj.db"
+    assert rows(db, "SELECT count(*) AS n FROM tasks")[0]["n"] == 98
+    assert rows(db, "SELECT count(DISTINCT batch) AS n FROM events")[0]["n"] == 1

@@ -76,6 +76,28 @@ def test_database_in_a_read_only_folder(run, tmp_path):
 
 
 @needs_non_root
+def test_existing_database_in_a_read_only_folder(run, tmp_path):
+    """SQLite needs to create its -wal/-shm files beside a WAL database, even to read it."""
+    folder = tmp_path / "locked"
+    db = folder / "jtdj.db"
+    import subprocess
+    import sys
+
+    # in a process of its own, so that closing it removes the -wal and -shm files
+    assert subprocess.run([sys.executable, "-m", "jtdj", "import"], env=env_for(db)).returncode == 0
+    assert sorted(p.name for p in folder.iterdir()) == ["jtdj.db"]
+    folder.chmod(0o500)
+    try:
+        before = sha(db)
+        for argv in (["list"], ["done", "1.1"]):
+            line = one_line_error(run("--db", db, *argv, *AS_OF), 1)
+            assert str(db) in line
+        assert sha(db) == before
+    finally:
+        folder.chmod(0o700)
+
+
+@needs_non_root
 def test_read_only_database_file(run, imported, db_path):
     db_path.chmod(0o444)
     try:
