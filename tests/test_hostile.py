@@ -230,7 +230,10 @@ def test_any_command_sequence_keeps_counts_consistent(run, commands):
     work = Path(tempfile.mkdtemp(prefix="jtdj-prop-"))
     try:
         db = work / "jtdj.db"
-        shutil.copy(_template(run), db)
+        source, target = sqlite3.connect(_template(run)), sqlite3.connect(db)
+        source.backup(target)  # a copy of the file alone could miss pages still in its -wal
+        source.close()
+        target.close()
         for name, target in commands:
             argv = {"undo": ["undo"], "drop": ["drop", target, "--reason", "不做了"],
                     "assign": ["assign", target, "--to", "组织科"]}.get(name, [name, target])
