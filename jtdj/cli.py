@@ -482,6 +482,7 @@ def email_cmd(
                                                      help=t("help.report.smtp_user"))] = None,
     sender: Annotated[Optional[str], typer.Option("--from", metavar="ADDR",
                                                   help=t("help.report.sender"))] = None,
+    attach_xlsx: Annotated[bool, typer.Option("--attach-xlsx", help=t("help.mail_extra.attach_xlsx"))] = False,
     fail_on_overdue: FailOnOverdue = False, as_of: AsOf = None, plan: PlanKey = None,
 ) -> None:
     from jtdj import report_commands
@@ -490,7 +491,8 @@ def email_cmd(
              "smtp_security": smtp_security.value if smtp_security else None,
              "smtp_user": smtp_user, "sender": sender}
     report_commands.email(_session(ctx, as_of, plan), _period(since, until, week, week_spec),
-                          to, cc, bcc, subject, dry_run, flush, force, flags, fail_on_overdue)
+                          to, cc, bcc, subject, dry_run, flush, force, flags, fail_on_overdue,
+                          attach_xlsx=attach_xlsx)
 
 
 # --- the edge: errors cross here once ---------------------------------------------------------

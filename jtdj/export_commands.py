@@ -21,7 +21,7 @@ def export(session: Session, fmt: str | None, output: Path | None) -> None:
     if fmt == "xlsx":
         if to_stdout:
             raise UsageError(t("export.xlsx_needs_file"))
-        _require_openpyxl()
+        require_openpyxl()
     from jtdj import export as ex
     from jtdj import render
 
@@ -49,7 +49,7 @@ def _format_from_suffix(output: Path | None) -> str | None:
     return suffix if suffix in FORMATS else None
 
 
-def _require_openpyxl() -> None:
+def require_openpyxl() -> None:
     try:
         import openpyxl  # noqa: F401
     except ImportError:

@@ -183,6 +183,14 @@ def build_message(subject: str, text: str, html: str, sender: str,
     return msg
 
 
+XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def attach(msg: EmailMessage, data: bytes, filename: str) -> None:
+    """Add a named attachment; the message becomes multipart/mixed around the two reports."""
+    msg.add_attachment(data, maintype=XLSX_TYPE[0], subtype=XLSX_TYPE[1], filename=filename)
+
+
 def dry_run_text(msg: EmailMessage, bcc: list[str]) -> str:
     """The RFC 5322 message for stdout; Bcc kept so that `| sendmail -t` delivers (and drops) it."""
     if bcc:

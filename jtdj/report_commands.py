@@ -65,7 +65,7 @@ def _value(option):
 
 def email(session: Session, period: PeriodOptions, to, cc, bcc, subject: str | None,
           dry_run: bool, flush: bool, force: bool, smtp_flags: dict,
-          fail_on_overdue: bool) -> None:
+          fail_on_overdue: bool, attach_xlsx: bool = False) -> None:
     conf = session.settings.config
     settings = mail.smtp_settings(smtp_flags, os.environ, conf)
     if mail.password_exposed(session.settings.config_path, conf):
@@ -76,12 +76,24 @@ def email(session: Session, period: PeriodOptions, to, cc, bcc, subject: str | N
     lists = mail.recipients(to, cc, bcc, conf)
     if not settings.sender:
         raise JtdjError(t("mail.no_sender"), 2)
+    if attach_xlsx:
+        from jtdj.export_commands import require_openpyxl
+
+        require_openpyxl()  # before anything is built or sent
     data = _report_data(session, period)
     p = data["period"]
     subject = subject or t("mail.subject_week" if report_render.is_weekly(data) else "mail.subject",
                            title=data["title"], until=p["until"], first=p["first_day"])
     msg = mail.build_message(subject, report_render.report_text(data),
                              report_render.report_html(data), settings.sender, lists)
+    if attach_xlsx:
+        from datetime import date
+
+        from jtdj.export import ledger_xlsx
+
+        until = date.fromisoformat(p["until"])
+        mail.attach(msg, ledger_xlsx(session.store, data["plan"], until),
+                    t("mail_extra.ledger_name", plan=data["plan"], until=p["until"]))
     if dry_run:
         session.out(mail.dry_run_text(msg, lists["bcc"]))
         _check_overdue(data, fail_on_overdue)
