@@ -76,7 +76,9 @@ def measure(argvs, env, runs: int, setup=None) -> dict:
             setup(i)
         seconds, rss, code = timed(argvs(i), env)
         if code not in (0, 3):
-            raise SystemExit(f"benchmark command failed ({code}): {' '.join(argvs(i))}")
+            again = subprocess.run(argvs(i), env=env, capture_output=True, text=True)
+            raise SystemExit(f"benchmark command failed ({code}): {' '.join(argvs(i))}\n"
+                             f"{again.stderr.strip()}")
         if i:  # the first run warms the caches
             samples.append(seconds)
             peaks.append(rss)

@@ -53,7 +53,7 @@ def resolve(ctx: Context, refs: list[Ref], expand_items: bool = True) -> list[st
         else:
             out.append(str(ref))
     if missing:
-        raise NotFound(t("error.missing_ids", plan=ctx.plan, list="; ".join(missing)))
+        raise NotFound(t("error.missing_ids", plan=ctx.plan, list=t("list.group_sep").join(missing)))
     seen: set[str] = set()
     unique = [i for i in out if not (i in seen or seen.add(i))]
     return unique

@@ -9,10 +9,9 @@ import os
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import List, Optional
+from typing import Annotated, List, Optional
 
 import typer
-from typing_extensions import Annotated
 
 from jtdj import __version__
 from jtdj.errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE, JtdjError
