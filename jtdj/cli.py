@@ -484,12 +484,12 @@ def email_cmd(
     attach_xlsx: Annotated[bool, typer.Option("--attach-xlsx", help=t("help.mail_extra.attach_xlsx"))] = False,
     fail_on_overdue: FailOnOverdue = False, as_of: AsOf = None, plan: PlanKey = None,
 ) -> None:
-    from jtdj import report_commands
+    from jtdj import mail_commands
 
     flags = {"smtp_host": smtp_host, "smtp_port": smtp_port,
              "smtp_security": smtp_security.value if smtp_security else None,
              "smtp_user": smtp_user, "sender": sender}
-    report_commands.email(_session(ctx, as_of, plan), _period(since, until, week, week_spec),
+    mail_commands.email(_session(ctx, as_of, plan), _period(since, until, week, week_spec),
                           to, cc, bcc, subject, dry_run, flush, force, flags, fail_on_overdue,
                           attach_xlsx=attach_xlsx)
 

@@ -6,7 +6,6 @@ language; people's formats (table, md) use translated headers and words.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from dataclasses import dataclass
@@ -69,6 +68,8 @@ def to_json(data) -> str:
 
 def to_csv(records: Sequence[dict], keys: Sequence[str]) -> str:
     """CSV for spreadsheets: BOM so Excel/WPS read UTF-8, formula-like cells neutralised."""
+    import csv
+
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow(keys)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
@@ -99,7 +98,7 @@ class Batch:
 
     def __init__(self, store: "Store", plan: str, actor: str, on: date):
         self.store, self.plan, self.actor, self.on = store, plan, actor, on
-        self.id = uuid.uuid4().hex[:16]
+        self.id = os.urandom(8).hex()
         self.at = now_utc()
         self.count = 0
 

@@ -1,0 +1,118 @@
+"""The body of `jtdj email`: build the report message, send it, queue it when sending fails.
+
+Apart from report_commands so that `summary` and `report` do not load smtplib, ssl and email.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+from jtdj import mail, report_render
+from jtdj import store as st
+from jtdj.errors import EXIT_FAILED, JtdjError
+from jtdj.i18n import t
+from jtdj.report_commands import PeriodOptions, _check_overdue, _report_data
+from jtdj.session import Session
+
+
+def email(session: Session, period: PeriodOptions, to, cc, bcc, subject: str | None,
+          dry_run: bool, flush: bool, force: bool, smtp_flags: dict,
+          fail_on_overdue: bool, attach_xlsx: bool = False) -> None:
+    conf = session.settings.config
+    settings = mail.smtp_settings(smtp_flags, os.environ, conf)
+    if mail.password_exposed(session.settings.config_path, conf):
+        session.notice(t("mail.password_exposed", path=session.settings.config_path))
+    if flush:
+        _flush(session, settings, mail.queued(session.settings.outbox_dir))
+        return
+    lists = mail.recipients(to, cc, bcc, conf)
+    if not settings.sender:
+        raise JtdjError(t("mail.no_sender"), 2)
+    if attach_xlsx:
+        from jtdj.export_commands import require_openpyxl
+
+        require_openpyxl()  # before anything is built or sent
+    data = _report_data(session, period)
+    p = data["period"]
+    subject = subject or t("mail.subject_week" if report_render.is_weekly(data) else "mail.subject",
+                           title=data["title"], until=p["until"], first=p["first_day"])
+    msg = mail.build_message(subject, report_render.report_text(data),
+                             report_render.report_html(data), settings.sender, lists)
+    if attach_xlsx:
+        from datetime import date
+
+        from jtdj.export import ledger_xlsx
+
+        until = date.fromisoformat(p["until"])
+        mail.attach(msg, ledger_xlsx(session.store, data["plan"], until),
+                    t("mail_extra.ledger_name", plan=data["plan"], until=p["until"]))
+    if dry_run:
+        session.out(mail.dry_run_text(msg, lists["bcc"]))
+        _check_overdue(data, fail_on_overdue)
+        return
+    addresses = mail.envelope(lists)
+    key = json.dumps(sorted({a.lower() for a in addresses}), ensure_ascii=False)
+    last = st.mail_log_last(session.store, data["plan"], p["since"], p["until"], key)
+    if last is not None and not force and _still_counts(session, last):
+        _already(session, settings, last)
+    else:
+        _send_new(session, settings, msg, data, addresses, key, subject)
+    _check_overdue(data, fail_on_overdue)
+
+
+def _send_new(session: Session, settings, msg, data: dict, addresses: list[str], key: str,
+              subject: str) -> None:
+    raw = msg.as_bytes()
+    p = data["period"]
+    entry = {"plan": data["plan"], "since": p["since"], "until": p["until"], "recipients": key,
+             "message_id": msg["Message-ID"], "subject": subject}
+    sender = mail.address_only(settings.sender)
+    try:
+        mail.send(settings, sender, addresses, raw)
+    except mail.SendFailed as exc:
+        waiting = exc.refused or addresses
+        path = mail.queue(session.settings.outbox_dir, {
+            "message_id": msg["Message-ID"], "plan": data["plan"], "since": p["since"],
+            "until": p["until"], "subject": subject, "sender": sender, "recipients": waiting,
+            "queued_at": st.now_utc()}, raw)
+        st.mail_log_add(session.store, {**entry, "state": "queued", "outbox": path.name})
+        raise JtdjError(t("mail.failed", cause=exc.message, path=path), EXIT_FAILED) from None
+    st.mail_log_add(session.store, {**entry, "state": "sent"})
+    session.confirm(t("mail.sent", count=len(addresses), id=msg["Message-ID"]))
+
+
+def _still_counts(session: Session, last: dict) -> bool:
+    """Sent, or queued with its copy still in the outbox (a deleted copy was given up)."""
+    if last["state"] == "sent":
+        return True
+    return bool(last["outbox"]) and (session.settings.outbox_dir / last["outbox"]).exists()
+
+
+def _already(session: Session, settings, last: dict) -> None:
+    """The same report to the same people: send nothing new; a queued copy is flushed."""
+    if last["state"] == "queued":
+        path = session.settings.outbox_dir / last["outbox"]
+        session.notice(t("mail.flushing_queued", at=last["at"], id=last["message_id"]))
+        _flush(session, settings, [path])
+        return
+    session.notice(t("mail.already_sent", at=last["at"], id=last["message_id"]))
+
+
+def _flush(session: Session, settings, paths) -> None:
+    """Resend queued messages, oldest first; each file goes only once the server took it."""
+    sent = 0
+    for n, path in enumerate(paths):
+        entry = mail.load(path)
+        try:
+            mail.send(settings, entry["sender"], entry["recipients"],
+                      entry["message"].encode("utf-8"))
+        except mail.SendFailed as exc:
+            if exc.refused and len(exc.refused) < len(entry["recipients"]):
+                mail.requeue(path, entry, exc.refused)
+            raise JtdjError(t("mail.flush_failed", file=path.name, cause=exc.message,
+                              left=len(paths) - n), EXIT_FAILED) from None
+        path.unlink()
+        st.mail_log_sent(session.store, entry["message_id"])
+        sent += 1
+    session.confirm(t("mail.flushed", count=sent))
