@@ -34,22 +34,23 @@ class Context:
 
 def resolve(ctx: Context, refs: list[Ref], expand_items: bool = True) -> list[str]:
     """Task ids for ``refs`` (an item means all its tasks); unknown ids fail together."""
-    all_ids = ctx.store.task_ids(ctx.plan)
-    known = set(all_ids)
-    items = {it["no"] for it in ctx.store.items(ctx.plan)}
+    # look up only what was asked for: a plan may hold 100,000 tasks
+    known = ctx.store.existing_task_ids(ctx.plan, [str(r) for r in refs if not r.is_item])
+    items = ctx.store.existing_items(ctx.plan, [r.item for r in refs if r.is_item])
     missing = []
     out: list[str] = []
     for ref in refs:
         if ref.is_item:
             if ref.item not in items:
-                missing.append(t("error.missing_one", id=str(ref), near=_near(str(ref),
-                                 [str(i) for i in sorted(items)])))
+                missing.append(t("error.missing_one", id=str(ref), near=_near(str(ref), [
+                    str(i["no"]) for i in ctx.store.items(ctx.plan)])))
             elif expand_items:
                 out.extend(ctx.store.item_task_ids(ctx.plan, ref.item))
             else:
                 out.append(str(ref))
         elif str(ref) not in known:
-            missing.append(t("error.missing_one", id=str(ref), near=_near(str(ref), all_ids)))
+            missing.append(t("error.missing_one", id=str(ref),
+                             near=_near(str(ref), ctx.store.task_ids(ctx.plan))))
         else:
             out.append(str(ref))
     if missing:

@@ -256,6 +256,16 @@ class Store:
         sql = "SELECT id FROM tasks WHERE plan = ?" + ("" if include_archived else " AND archived = 0")
         return [r[0] for r in self.conn.execute(sql + " ORDER BY item, no", (plan,))]
 
+    def existing_task_ids(self, plan: str, ids: list[str]) -> set[str]:
+        return {r[0] for r in self.conn.execute(
+            "SELECT id FROM tasks WHERE plan = ? AND id IN (SELECT value FROM json_each(?))",
+            (plan, json.dumps(ids)))} if ids else set()
+
+    def existing_items(self, plan: str, numbers: list[int]) -> set[int]:
+        return {r[0] for r in self.conn.execute(
+            "SELECT no FROM items WHERE plan = ? AND no IN (SELECT value FROM json_each(?))",
+            (plan, json.dumps(numbers)))} if numbers else set()
+
     def item_task_ids(self, plan: str, item: int) -> list[str]:
         return [r[0] for r in self.conn.execute(
             "SELECT id FROM tasks WHERE plan = ? AND item = ? AND archived = 0 ORDER BY no",
@@ -364,11 +374,15 @@ def task_record(row: sqlite3.Row) -> dict:
     percent = 100 if status == "done" else r["percent"]
     return {
         "id": r["id"], "item": r["item"], "section": r["section"], "title": r["title"],
-        "status": status, "owner": r["owner"], "support": json.loads(r["support"] or "[]"),
+        "status": status, "owner": r["owner"], "support": _json_list(r["support"]),
         "due": r["due"], "start": r["start"], "when": r["timing"],
         "done_on": r["done_on"] if status == "done" else None, "percent": percent,
-        "tags": json.loads(r["tags"] or "[]"), "light": r.get("light"),
+        "tags": _json_list(r["tags"]), "light": r.get("light"),
     }
+
+
+def _json_list(text: str | None) -> list:
+    return json.loads(text) if text and text != "[]" else []
 
 
 def explain_error(exc: sqlite3.DatabaseError) -> str:
@@ -490,7 +504,9 @@ def completed_between(store: Store, plan: str, since: date, until: date) -> list
     """Tasks done now whose done date is in (since, until], with the note of their check-off."""
     sql = ("SELECT t.id, t.title, t.owner, t.done_on, (SELECT e.note FROM events e"
            " WHERE e.plan = t.plan AND e.target = t.id AND e.action = 'done'"
-           " AND e.field = 'status' AND e.on_date = t.done_on ORDER BY e.id DESC LIMIT 1) AS note"
+           # "+": look the event up by its task (a handful of rows), never by date, which
+           # can hold every task checked off that day
+           " AND e.field = 'status' AND +e.on_date = t.done_on ORDER BY e.id DESC LIMIT 1) AS note"
            " FROM tasks t WHERE t.plan = :plan AND t.archived = 0 AND t.status = 'done'"
            " AND t.done_on > :since AND t.done_on <= :until ORDER BY t.done_on, t.item, t.no")
     return [dict(r) for r in store.conn.execute(
