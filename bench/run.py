@@ -31,12 +31,20 @@ WORDS = ("党建", "品牌", "阵地", "学习", "教育", "培训", "督查", "
 OWNERS = [f"{name}{n}" for n in range(1, 5) for name in ("组织科", "宣传科", "办公室", "人事科", "纪检组")]
 
 
+AS_OF = date(2022, 7, 1)
+KEYWORD = "关键词"  # planted in about 1 title in 500, so `--search 关键词` finds a page, not half
+
+
 def make_plan(path: Path, tasks: int, seed: int = 2022) -> None:
-    """A plan file of about ``tasks`` tasks: 10 sections, 100-task items, Chinese titles."""
+    """A plan file of about ``tasks`` tasks: 10 sections, 100-task items, Chinese titles, owners.
+
+    Items fall due through the year in order (item k of n within days k*365/n .. +30), the way
+    a plan's work is spread; `prepare` later checks off most of what fell due before AS_OF.
+    """
     rnd = random.Random(seed)
     per_item = 100
     items = max(1, tasks // per_item)
-    per_section = max(1, items // 10)
+    per_section = max(1, -(-items // 10))
     start = date(2022, 1, 1)
     out = ['[plan]', f'key = "bench{tasks}"', f'title = "基准测试计划（{tasks} 项任务）"',
            'issued = 2022-01-01', 'due = 2022-12-31', '']
@@ -47,14 +55,27 @@ def make_plan(path: Path, tasks: int, seed: int = 2022) -> None:
             item_no += 1
             if item_no > items:
                 break
+            first = start + timedelta(days=(item_no - 1) * 330 // items)
             out += ['[[sections.items]]', f'no = {item_no}', f'title = "条目{item_no}"',
                     f'text = "条目{item_no}。' + "，".join(rnd.sample(WORDS, 6)) + '。"', '']
             for k in range(1, per_item + 1):
                 title = "".join(rnd.sample(WORDS, 5)) + f"工作{item_no}-{k}"
-                due = start + timedelta(days=rnd.randrange(365))
+                if rnd.random() < 0.002:
+                    title = KEYWORD + title
+                due = first + timedelta(days=rnd.randrange(30))
                 out += ['[[sections.items.tasks]]', f'no = {k}', f'title = "{title}"',
                         f'due = {due.isoformat()}', f'owner = "{rnd.choice(OWNERS)}"', '']
     path.write_text("\n".join(out), encoding="utf-8")
+
+
+def items_to_check_off(items: int) -> list[str]:
+    """Items whose tasks all fell due before AS_OF, except every tenth (left overdue)."""
+    done = []
+    for item_no in range(1, items + 1):
+        first = date(2022, 1, 1) + timedelta(days=(item_no - 1) * 330 // items)
+        if first + timedelta(days=30) < AS_OF and item_no % 10:
+            done.append(str(item_no))
+    return done
 
 
 def timed(argv: list[str], env: dict, stdin=None) -> tuple[float, int, int]:
@@ -99,7 +120,7 @@ def run(args) -> str:
     jtdj = Path(args.jtdj) if args.jtdj else build_venv(work)
     python = jtdj.parent / "python"
     env = {k: v for k, v in os.environ.items() if not k.startswith("JTDJ_")}
-    env.update(JTDJ_USER="bench", JTDJ_TODAY="2022-07-01", NO_COLOR="1", COLUMNS="80")
+    env.update(JTDJ_USER="bench", JTDJ_TODAY=AS_OF.isoformat(), NO_COLOR="1", COLUMNS="80")
     runs = args.runs
     rows = []
     floors = {"python -c pass": measure(lambda i: [str(python), "-c", "pass"], env, runs),
@@ -113,7 +134,8 @@ def run(args) -> str:
         if size <= 13:
             plan = None
         else:
-            make_plan(plan, size)
+            subprocess.run([sys.executable, __file__, "--make-plan", str(plan), str(size)],
+                           check=True)
         e = dict(env, JTDJ_DB=str(db))
         plan_args = [str(plan)] if plan else []
 
@@ -128,9 +150,10 @@ def run(args) -> str:
             setup=fresh_db)))
         rows.append((label, "import (unchanged re-import)", measure(
             lambda i: [str(jtdj), "import", *plan_args], e, max(1, runs // 2 if size > 13 else runs))))
-        # some work done through commands: every task of the first tenth of the items
+        # work done through commands: most of what fell due before AS_OF, checked off
         n_items = 13 if size <= 13 else size // 100
-        subprocess.run([str(jtdj), "done", *[str(i) for i in range(1, max(2, n_items // 10) + 1)]],
+        done_items = ["1", "2"] if size <= 13 else items_to_check_off(n_items)
+        subprocess.run([str(jtdj), "--as-of", AS_OF.isoformat(), "done", *done_items],
                        env=e, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         owner = "组织科1"
         if size <= 13:
@@ -140,7 +163,8 @@ def run(args) -> str:
             ("--help", [str(jtdj), "--help"]),
             ("list (piped)", [str(jtdj), "list"]),
             (f"list --owner {owner}", [str(jtdj), "list", "--owner", owner]),
-            ("list --search 党建", [str(jtdj), "list", "--search", "党建"]),
+            (f"list --search {KEYWORD}", [str(jtdj), "list", "--search", KEYWORD]),
+            ("list --search 党建 (2 characters)", [str(jtdj), "list", "--search", "党建"]),
             ("summary", [str(jtdj), "summary"]),
             ("report --format text", [str(jtdj), "report", "--format", "text"]),
         ]
@@ -168,6 +192,9 @@ def run(args) -> str:
 
 
 def main() -> None:
+    if sys.argv[1:2] == ["--make-plan"]:
+        make_plan(Path(sys.argv[2]), int(sys.argv[3]))
+        return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jtdj", help="an installed jtdj executable (default: build a fresh venv)")
     parser.add_argument("--sizes", default="13,10000,100000",

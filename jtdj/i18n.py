@@ -1,8 +1,13 @@
 """The one message function: every word a person reads goes through ``t()``.
 
 Catalogues are TOML files in ``jtdj/locales/`` (``zh.toml``, ``en.toml``): tables of
-``key = "text"`` with ``{name}`` placeholders; ``[error] bad_id`` is the key ``error.bad_id``. A third language is one more file. JSON/CSV keys, ids and
-exit codes never go through here: they are a contract, not words.
+``key = "text"`` with ``{name}`` placeholders; ``[error] bad_id`` is the key ``error.bad_id``.
+A third language is one more file. JSON/CSV keys, ids and exit codes never go through here:
+they are a contract, not words.
+
+The TOML files are the source. ``python -m jtdj.i18n`` compiles each into a flat
+``<lang>.json`` beside it (as gettext compiles .po to .mo): reading that takes a quarter of a
+millisecond where parsing the TOML takes seven, on every run. A test keeps the two in step.
 """
 
 from __future__ import annotations
@@ -10,8 +15,6 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
-
-import tomli
 
 LOCALES_DIR = Path(__file__).parent / "locales"
 DEFAULT_LANG = "zh"
@@ -25,8 +28,35 @@ def available_languages() -> list[str]:
 
 @lru_cache(maxsize=None)
 def catalogue(lang: str) -> dict[str, str]:
+    compiled = LOCALES_DIR / f"{lang}.json"
+    if compiled.exists():
+        import json
+
+        with open(compiled, encoding="utf-8") as fh:
+            return json.load(fh)
+    return source_catalogue(lang)
+
+
+def source_catalogue(lang: str) -> dict[str, str]:
+    """The catalogue read from its TOML source."""
+    import tomli
+
     with open(LOCALES_DIR / f"{lang}.toml", "rb") as fh:
         return dict(_flatten(tomli.load(fh)))
+
+
+def compile_catalogues() -> list[Path]:
+    """Write ``<lang>.json`` for every ``<lang>.toml``; run after editing a catalogue."""
+    import json
+
+    written = []
+    for lang in available_languages():
+        target = LOCALES_DIR / f"{lang}.json"
+        text = json.dumps(source_catalogue(lang), ensure_ascii=False, indent=0, sort_keys=True)
+        target.write_text(text + "\n", encoding="utf-8")
+        written.append(target)
+    catalogue.cache_clear()
+    return written
 
 
 def _flatten(table: dict, prefix: str = ""):
@@ -68,3 +98,8 @@ def t(key: str, /, **values: object) -> str:
     if text is None:
         text = catalogue(DEFAULT_LANG).get(key, key)
     return text.format(**values) if values else text
+
+
+if __name__ == "__main__":
+    for path in compile_catalogues():
+        print(path)
