@@ -29,6 +29,15 @@ class Column:
     justify: str = "left"
 
 
+def display_width(text: str) -> int:
+    """Columns ``text`` takes in a terminal or a monospaced mail: CJK characters take two.
+
+    Plain-text reports use this instead of Rich's measure, which costs 9 ms to import."""
+    from unicodedata import combining, east_asian_width
+
+    return sum(0 if combining(ch) else 2 if east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
 def status_word(code: str | None) -> str:
     return t(f"status.{code}") if code else ""
 

@@ -157,7 +157,7 @@ def report_text(data: dict) -> str:
 
 
 def _plain_table(b: Block) -> list[str]:
-    from rich.cells import cell_len
+    from jtdj.render import display_width as cell_len
 
     widths = [max(cell_len(r[i]) for r in [b.headers] + b.rows) for i in range(len(b.headers))]
 

@@ -1,0 +1,58 @@
+"""Start-up guard (not a timed test): the fast paths do not load what they do not use.
+
+A clerk runs jtdj dozens of times a day; every module loaded on start is paid each time. These
+checks look at sys.modules in a fresh interpreter, so they hold on any machine however loaded.
+"""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ROOT
+
+HEAVY = ("sqlite_utils", "rich", "dateutil", "pydantic", "smtplib", "ssl", "email", "openpyxl",
+         "pluggy", "tomli", "csv")
+
+
+def loaded_after(code: str, env: dict | None = None) -> set[str]:
+    probe = code + "\nimport json, sys\nprint(json.dumps(sorted(sys.modules)))"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          cwd=ROOT, env={**os.environ, **(env or {})}, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return set(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def heavy(modules: set[str]) -> set[str]:
+    return {m for m in modules if m.split(".")[0] in HEAVY}
+
+
+def test_importing_the_cli_loads_nothing_heavy():
+    assert heavy(loaded_after("import jtdj.cli")) == set()
+
+
+@pytest.mark.parametrize("argv, allowed", [
+    (["list"], set()),                              # piped: TSV, no Rich
+    (["list", "--owner", "组织科", "--search", "党建"], set()),
+    (["summary", "--format", "json"], set()),
+    (["report", "--format", "text"], set()),
+    (["show", "5.2", "--format", "json"], set()),
+    (["done", "5.2"], set()),
+    (["list", "--format", "table"], {"rich"}),       # a table is what Rich is for
+])
+def test_a_command_loads_only_what_it_uses(argv, allowed, tmp_path):
+    env = {"JTDJ_DB": str(tmp_path / "j.db"), "JTDJ_TODAY": "2022-07-01",
+           "JTDJ_CONFIG": str(tmp_path / "c.toml")}
+    first = subprocess.run([sys.executable, "-m", "jtdj", "import"], cwd=ROOT, capture_output=True,
+                           env={**os.environ, **env}, timeout=60)
+    assert first.returncode == 0, first.stderr
+    code = ("import sys\nfrom jtdj.cli import main\n"
+            f"sys.argv = ['jtdj'] + {argv!r}\n"
+            "import io, contextlib\n"
+            "out = io.StringIO()\n"
+            "try:\n    with contextlib.redirect_stdout(out):\n        main()\n"
+            "except SystemExit as exc:\n    assert exc.code in (0, None), exc.code\n")
+    loaded = heavy(loaded_after(code, env))
+    assert {m.split(".")[0] for m in loaded} <= allowed, sorted(loaded)
