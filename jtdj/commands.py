@@ -331,4 +331,4 @@ def _emit(session: Session, records, fmt: str, columns, keys, caption: str | Non
     elif fmt == "md":
         session.out(render.to_markdown(records, columns, value=value))
     else:
-        session.out(render.render_records([_pick(r, keys) for r in records], fmt, columns, keys))
+        session.out(render.render_records(records, fmt, columns, keys))  # it picks the keys
