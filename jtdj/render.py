@@ -64,6 +64,8 @@ def human_value(key: str, value) -> str:
 def machine_value(value, sep: str = "; ") -> str:
     if value is None:
         return ""
+    if value.__class__ is str:
+        return value
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list):
@@ -100,12 +102,13 @@ def _defuse(cell: str) -> str:
 
 def to_tsv(records: Sequence[dict], keys: Sequence[str]) -> str:
     """Tab-separated for pipes: header of JSON keys, one line per record, nothing else."""
-    def clean(v):
-        return machine_value(v).replace("\t", " ").replace("\r", " ").replace("\n", " ")
-
     lines = ["\t".join(keys)]
-    lines += ["\t".join(clean(r.get(k)) for k in keys) for r in records]
+    lines += ["\t".join([machine_value(r.get(k)).translate(_TSV_SAFE) for k in keys])
+              for r in records]
     return "\n".join(lines) + "\n"
+
+
+_TSV_SAFE = str.maketrans({"\t": " ", "\r": " ", "\n": " "})
 
 
 def md_escape(text: str) -> str:

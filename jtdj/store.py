@@ -85,6 +85,10 @@ LIGHT = """CASE
   WHEN due < :d THEN 'red'
   WHEN due <= :soon THEN 'yellow'
   ELSE 'green' END"""
+# what task_record reads: not the wide file_values snapshot nor the evidence list
+RECORD_COLUMNS = ", ".join(f"t.{c}" for c in (
+    "id", "item", "no", "section", "title", "status", "owner", "support", "due", "start",
+    "timing", "done_on", "percent", "tags"))
 SORTS = {
     "id": "item, no",
     "due": "due IS NULL, due, item, no",
@@ -323,7 +327,7 @@ class Store:
             params["status"] = f.status
         if f.overdue:
             outer.append(f"({LIGHT}) = 'red'")
-        sql = (f"SELECT *, {LIGHT} AS light FROM (SELECT t.*, {EFFECTIVE_STATUS} AS eff"
+        sql = (f"SELECT *, {LIGHT} AS light FROM (SELECT {RECORD_COLUMNS}, {EFFECTIVE_STATUS} AS eff"
                f" FROM tasks t WHERE {' AND '.join(where)})"
                + (f" WHERE {' AND '.join(outer)}" if outer else "")
                + f" ORDER BY {SORTS.get(sort, SORTS['id'])}")
