@@ -42,7 +42,7 @@ def import_plan(session: Session, file: Path | None, dry_run: bool) -> None:
                                   session.today, dry_run=dry_run)
     if dry_run:
         for change in result.changes:
-            fields = ", ".join(change.fields)
+            fields = t("list.sep").join(t(f"field.{name}") for name in change.fields)
             session.out(t(f"import.would_{change.kind}", id=change.task_id, fields=fields) + "\n")
     counts = dict(added=result.added, changed=result.changed, archived=result.archived,
                   unchanged=result.unchanged, key=plan.key)

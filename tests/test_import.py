@@ -250,7 +250,7 @@ def test_dry_run_prints_changes_and_writes_nothing(run, imported, db_path, tmp_p
     assert dump(db_path) == before
     lines = result.stdout.splitlines()
     assert any("4.2" in line and "归档" in line for line in lines), result.stdout
-    assert any("5.2" in line and "title" in line for line in lines), result.stdout
+    assert any("5.2" in line and "标题" in line for line in lines), result.stdout
     assert len(lines) == 2
     counts = [line for line in result.stderr.splitlines() if "试运行" in line]
     assert len(counts) == 1 and "更新 1" in counts[0] and "归档 1" in counts[0]
@@ -362,7 +362,7 @@ def test_item_title_changed_in_the_file_is_updated_and_logged(run, imported, db_
     path = edited_plan(tmp_path, (f'title = "{old}"', 'title = "做好老干部服务工作"'))
     dry = run(*AS_OF, "import", "--dry-run", path)
     assert dry.exit_code == 0, dry.output
-    assert [line for line in dry.stdout.splitlines() if "13" in line] == ["更新 13：title"]
+    assert [line for line in dry.stdout.splitlines() if "13" in line] == ["更新 13：标题"]
     result = run(*AS_OF, "import", path)
     assert result.exit_code == 0, result.output
     assert "更新 1" in result.stderr
