@@ -83,5 +83,14 @@ def rows(db_path: Path, sql: str, *params) -> list[dict]:
         conn.close()
 
 
+def dump(db_path: Path) -> list[str]:
+    """Every row of every table as SQL text: equal dumps mean an unchanged database."""
+    conn = sqlite3.connect(db_path)
+    try:
+        return list(conn.iterdump())
+    finally:
+        conn.close()
+
+
 def as_json(result) -> object:
     return json.loads(result.stdout)

@@ -15,17 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import PLAN_2022, rows
+from conftest import PLAN_2022, dump, rows
 
 AS_OF = ("--as-of", "2022-07-01")
 
 
-def dump(path: Path) -> list[str]:
-    conn = sqlite3.connect(path)
-    try:
-        return list(conn.iterdump())
-    finally:
-        conn.close()
 
 
 def integrity(path: Path) -> str:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import tomli
 
-from conftest import PLAN_2022, SAMPLE_2023, as_json, rows
+from conftest import PLAN_2022, SAMPLE_2023, as_json, dump, rows
 
 AS_OF = ("--as-of", "2022-07-01")
 
@@ -19,13 +19,6 @@ def load_toml(path: Path) -> dict:
         return tomli.load(fh)
 
 
-def dump(db_path: Path) -> list[str]:
-    """Every row of every table, as SQL text: equal dumps mean an unchanged database."""
-    conn = sqlite3.connect(db_path)
-    try:
-        return list(conn.iterdump())
-    finally:
-        conn.close()
 
 
 def count(db_path: Path, sql: str, *params) -> int:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import tomli
 
-from conftest import PLAN_2022
+from conftest import PLAN_2022, dump
 
 AS_OF = ("--as-of", "2022-07-01")
 
@@ -56,12 +56,6 @@ title = "任务丙"
 """
 
 
-def dump(db_path: Path) -> list[str]:
-    conn = sqlite3.connect(db_path)
-    try:
-        return list(conn.iterdump())
-    finally:
-        conn.close()
 
 
 @pytest.fixture
