@@ -6,7 +6,6 @@ environment happens to have (say typing_extensions) would break a real install.
 
 import ast
 import sys
-from pathlib import Path
 
 import tomli
 

@@ -292,7 +292,7 @@ def test_writer_refuses_values_the_plan_format_does_not_have(bad):
 
 # --- Hypothesis: plan file -> database -> plan file gives the same bytes -----------------------
 
-from datetime import date, timedelta  # noqa: E402
+from datetime import date  # noqa: E402
 
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402

@@ -4,7 +4,6 @@ database, and several plans live side by side. Real CLI, real SQLite file."""
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 
 import tomli
