@@ -10,6 +10,7 @@ import difflib
 import json
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date, datetime
 from pathlib import Path
 
@@ -70,7 +71,7 @@ class Task:
     evidence: list[str] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
 
-    @property
+    @cached_property
     def id(self) -> str:
         return f"{self.item}.{self.no}"
 
