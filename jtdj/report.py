@@ -14,7 +14,7 @@ from jtdj import store as st
 from jtdj.dates import iso_week_range, parse_date
 from jtdj.errors import UsageError
 from jtdj.i18n import t
-from jtdj.store import Store, TaskFilter
+from jtdj.store import Store
 from jtdj.views import percent
 
 SUMMARY_KEYS = ("plan", "as_of", "totals", "sections", "items", "owners", "overdue", "due_soon")
@@ -94,11 +94,7 @@ def owners(store: Store, plan: str, as_of: date) -> list[dict]:
 
 def task_list(store: Store, plan: str, as_of: date, which: str) -> list[dict]:
     """The overdue tasks, or those due within 14 days (the same rules as `jtdj list`)."""
-    if which == "overdue":
-        f = TaskFilter(status="open", overdue=True)
-    else:
-        f = TaskFilter(status="open", due_within=st.DUE_SOON_DAYS)
-    return [{k: r[k] for k in TASK_KEYS} for r in store.select_tasks(plan, f, as_of, sort="due")]
+    return [dict(zip(TASK_KEYS, row)) for row in st.due_tasks(store, plan, as_of, which)]
 
 
 def plan_head(store: Store, plan: str) -> dict:
