@@ -9,7 +9,7 @@ import json
 import os
 
 from jtdj import mail, report_render
-from jtdj import store as st
+from jtdj import store_reports as st
 from jtdj.errors import EXIT_FAILED, JtdjError
 from jtdj.i18n import t
 from jtdj.report_commands import PeriodOptions, _check_overdue, _report_data

@@ -1,6 +1,6 @@
 """Summaries and period reports, computed as plain data (dicts and lists; no printing, no formats).
 
-Counts come from ``store.count_tasks`` (SQL GROUP BY over the counting rules of ``jtdj list``), so
+Counts come from ``store_reports.count_tasks`` (SQL GROUP BY over the counting rules of ``jtdj list``), so
 a summary costs a fixed handful of queries however many tasks the plan has. A period holds what
 happened with since < date <= until; the state shown is the state as of ``until``.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from jtdj import store as st
+from jtdj import store_reports as st
 from jtdj.dates import iso_week_range, parse_date
 from jtdj.errors import UsageError
 from jtdj.i18n import t

@@ -1,0 +1,111 @@
+"""The queries behind summaries, period reports and the mail log.
+
+Beside ``store.py`` (everyday reads and writes) because they change with the reports, not with
+the clerk's commands. Counting is done with GROUP BY over the same EFFECTIVE_STATUS / LIGHT
+expressions that ``Store.select_tasks`` uses, so a summary agrees with `jtdj list`, and costs one
+scan of the counting index however many groupings a command asks for.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from jtdj.store import DUE_SOON_DAYS, EFFECTIVE_STATUS, LIGHT, Store, now_utc
+COUNT_FIELDS = ("tasks", "done", "doing", "todo", "dropped", "overdue", "due_soon")
+
+
+def _count_groups(store: Store, plan: str, as_of: date) -> list[tuple]:
+    """Counts per (section, item, owner) in ONE scan of the counting index; each grouping of
+    ``count_tasks`` adds these up instead of scanning the tasks again."""
+    params = {"plan": plan, "d": as_of.isoformat(),
+              "soon": (as_of + timedelta(days=DUE_SOON_DAYS)).isoformat()}
+    sql = ("SELECT section, item, owner, count(*), sum(eff = 'done'), sum(eff = 'doing'),"
+           " sum(eff = 'todo'), sum(eff = 'dropped'), sum(light = 'red'), sum(light = 'yellow')"
+           f" FROM (SELECT eff, {LIGHT} AS light, section, item, owner FROM"
+           f" (SELECT t.section, t.item, t.owner, t.due, {EFFECTIVE_STATUS} AS eff"
+           " FROM tasks t WHERE t.plan = :plan AND t.archived = 0))"
+           " GROUP BY item, owner, section")
+    return store.conn.execute(sql, params).fetchall()
+
+
+def count_tasks(store: Store, plan: str, as_of: date, by: str = "total") -> list[dict]:
+    """Counts of non-archived tasks as of ``as_of``: one row, or one per section/item/owner
+    (ordered by that key, no owner last). Each row has tasks, done, doing, todo, dropped,
+    overdue, due_soon (and ``key`` when grouped). One command's calls share one scan."""
+    cache = store.__dict__.setdefault("_counts", {})
+    if (plan, as_of) not in cache:
+        cache.clear()
+        cache[(plan, as_of)] = _count_groups(store, plan, as_of)
+    position = {"total": None, "section": 0, "item": 1, "owner": 2}[by]
+    totals: dict = {}
+    for row in cache[(plan, as_of)]:
+        key = None if position is None else row[position]
+        acc = totals.setdefault(key, [0] * len(COUNT_FIELDS))
+        for i, value in enumerate(row[3:]):
+            acc[i] += value or 0
+    if position is None:
+        return [dict(zip(COUNT_FIELDS, totals.get(None, [0] * len(COUNT_FIELDS))))]
+    ordered = sorted(totals, key=lambda k: (k is None, k if k is not None else ""))
+    return [{"key": k, **dict(zip(COUNT_FIELDS, totals[k]))} for k in ordered]
+
+
+def due_tasks(store: Store, plan: str, as_of: date, which: str) -> list[tuple]:
+    """(id, title, owner, due) of the open tasks overdue at ``as_of`` or due within 14 days of
+    it, by due date: the red and yellow lights of `jtdj list`, without building whole records."""
+    params = {"plan": plan, "d": as_of.isoformat(),
+              "soon": (as_of + timedelta(days=DUE_SOON_DAYS)).isoformat()}
+    window = "t.due < :d" if which == "overdue" else "t.due >= :d AND t.due <= :soon"
+    sql = (f"SELECT t.id, t.title, t.owner, t.due FROM tasks t WHERE t.plan = :plan"
+           f" AND t.archived = 0 AND {window} AND ({EFFECTIVE_STATUS}) IN ('todo', 'doing')"
+           " ORDER BY t.due, t.item, t.no")
+    return store.conn.execute(sql, params).fetchall()
+
+
+def completed_between(store: Store, plan: str, since: date, until: date) -> list[dict]:
+    """Tasks done now whose done date is in (since, until], with the note of their check-off."""
+    sql = ("SELECT t.id, t.title, t.owner, t.done_on, (SELECT e.note FROM events e"
+           " WHERE e.plan = t.plan AND e.target = t.id AND e.action = 'done'"
+           # "+": look the event up by its task (a handful of rows), never by date, which
+           # can hold every task checked off that day
+           " AND e.field = 'status' AND +e.on_date = t.done_on ORDER BY e.id DESC LIMIT 1) AS note"
+           " FROM tasks t WHERE t.plan = :plan AND t.archived = 0 AND t.status = 'done'"
+           " AND t.done_on > :since AND t.done_on <= :until ORDER BY t.done_on, t.item, t.no")
+    return [dict(r) for r in store.conn.execute(
+        sql, {"plan": plan, "since": since.isoformat(), "until": until.isoformat()})]
+
+
+def notes_between(store: Store, plan: str, since: date, until: date) -> list[dict]:
+    """Progress notes dated in (since, until], newest first, with the title of their target."""
+    sql = ("SELECT n.target, n.on_date, n.actor, n.text, n.percent,"
+           " coalesce((SELECT t.title FROM tasks t WHERE t.plan = n.plan AND t.id = n.target),"
+           " (SELECT i.title FROM items i WHERE i.plan = n.plan"
+           " AND CAST(i.no AS TEXT) = n.target)) AS title"
+           " FROM notes n WHERE n.plan = :plan AND n.on_date > :since AND n.on_date <= :until"
+           " ORDER BY n.on_date DESC, n.id DESC")
+    return [dict(r) for r in store.conn.execute(
+        sql, {"plan": plan, "since": since.isoformat(), "until": until.isoformat()})]
+
+
+def mail_log_add(store: Store, entry: dict) -> None:
+    """Record a report mailed or queued: at, plan, since, until, recipients (JSON), message_id,
+    subject, state ('sent' or 'queued'), outbox (file name while queued)."""
+    with store.transaction():
+        store.conn.execute(
+            "INSERT INTO mail_log (at, plan, since, until, recipients, message_id, subject, state,"
+            " outbox) VALUES (:at, :plan, :since, :until, :recipients, :message_id, :subject,"
+            " :state, :outbox)", {"at": now_utc(), "outbox": None, **entry})
+
+
+def mail_log_last(store: Store, plan: str, since: str, until: str, recipients: str) -> dict | None:
+    row = store.conn.execute(
+        "SELECT * FROM mail_log WHERE plan = ? AND since = ? AND until = ? AND recipients = ?"
+        " ORDER BY id DESC LIMIT 1", (plan, since, until, recipients)).fetchone()
+    return dict(row) if row else None
+
+
+def mail_log_sent(store: Store, message_id: str) -> None:
+    """A queued message was accepted by the server."""
+    with store.transaction():
+        store.conn.execute(
+            "UPDATE mail_log SET state = 'sent', outbox = NULL, at = ? WHERE message_id = ?",
+            (now_utc(), message_id))
