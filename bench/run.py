@@ -14,6 +14,7 @@ and in bench/results/<date>.md.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import shutil
@@ -175,9 +176,13 @@ def run(args) -> str:
                                                               "--format", "json"]))
         for name, argv in cases:
             rows.append((label, name, measure(lambda i, a=argv: a, e, runs)))
-        last_item = n_items
+        # open tasks of the last item (due in December): a small answer keeps this process small
+        listed = subprocess.run([str(jtdj), "list", "--format", "json"]
+                                + ([] if size <= 13 else ["--item", str(n_items)]),
+                                env=e, check=True, capture_output=True, text=True).stdout
+        open_ids = [r["id"] for r in json.loads(listed)][-(runs + 1):]
         rows.append((label, "done ID", measure(
-            lambda i: [str(jtdj), "done", f"{last_item}.{i + 1}"], e, runs)))
+            lambda i: [str(jtdj), "done", open_ids[i]], e, runs)))
     table = ["| plan | command | median (ms) | × typer floor | peak RSS (MiB) |",
              "|---|---|---:|---:|---:|"]
     for label, name, m in rows:

@@ -10,7 +10,6 @@ import difflib
 import json
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
 from datetime import date, datetime
 from pathlib import Path
 
@@ -71,9 +70,10 @@ class Task:
     evidence: list[str] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
 
-    @cached_property
-    def id(self) -> str:
-        return f"{self.item}.{self.no}"
+    id: str = field(init=False, repr=False, compare=False, default="")
+
+    def __post_init__(self) -> None:
+        self.id = f"{self.item}.{self.no}"  # read many times per task by a 100,000-task import
 
 
 @dataclass

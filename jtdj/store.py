@@ -471,6 +471,7 @@ def update_task_columns(store: Store, plan: str, task_id: str, values: dict) -> 
                        {**values, "_plan": plan, "_id": task_id})
 
 
-def all_task_rows(store: Store, plan: str) -> dict[str, dict]:
-    return {r["id"]: dict(r) for r in store.conn.execute(
-        "SELECT * FROM tasks WHERE plan = ?", (plan,))}
+def all_task_rows(store: Store, plan: str) -> dict[str, sqlite3.Row]:
+    """Every task of a plan by id, as read-only rows (``row["title"]``): no dict per row, which
+    is half a second of a 100,000-task re-import."""
+    return {r["id"]: r for r in store.conn.execute("SELECT * FROM tasks WHERE plan = ?", (plan,))}
