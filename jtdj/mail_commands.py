@@ -12,7 +12,7 @@ from jtdj import mail, report_render
 from jtdj import store_reports as st
 from jtdj.errors import EXIT_FAILED, JtdjError
 from jtdj.i18n import t
-from jtdj.report_commands import PeriodOptions, _check_overdue, _report_data
+from jtdj.report_commands import PeriodOptions, check_overdue, report_data
 from jtdj.session import Session
 
 
@@ -33,7 +33,7 @@ def email(session: Session, period: PeriodOptions, to, cc, bcc, subject: str | N
         from jtdj.export_commands import require_openpyxl
 
         require_openpyxl()  # before anything is built or sent
-    data = _report_data(session, period)
+    data = report_data(session, period)
     p = data["period"]
     subject = subject or t("mail.subject_week" if report_render.is_weekly(data) else "mail.subject",
                            title=data["title"], until=p["until"], first=p["first_day"])
@@ -49,7 +49,7 @@ def email(session: Session, period: PeriodOptions, to, cc, bcc, subject: str | N
                     t("mail_extra.ledger_name", plan=data["plan"], until=p["until"]))
     if dry_run:
         session.out(mail.dry_run_text(msg, lists["bcc"]))
-        _check_overdue(data, fail_on_overdue)
+        check_overdue(data, fail_on_overdue)
         return
     addresses = mail.envelope(lists)
     key = json.dumps(sorted({a.lower() for a in addresses}), ensure_ascii=False)
@@ -58,7 +58,7 @@ def email(session: Session, period: PeriodOptions, to, cc, bcc, subject: str | N
         _already(session, settings, last)
     else:
         _send_new(session, settings, msg, data, addresses, key, subject)
-    _check_overdue(data, fail_on_overdue)
+    check_overdue(data, fail_on_overdue)
 
 
 def _send_new(session: Session, settings, msg, data: dict, addresses: list[str], key: str,

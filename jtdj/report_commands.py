@@ -1,4 +1,4 @@
-"""The bodies of `jtdj summary`, `jtdj report` and `jtdj email`.
+"""The bodies of `jtdj summary` and `jtdj report` (`jtdj email` is in mail_commands).
 
 Cron-friendly: stdout carries only what was asked for (the summary, the report, the message
 with --dry-run); notices go to stderr; a success is silent unless -v (or stderr is a terminal).
@@ -32,23 +32,23 @@ def summary(session: Session, fmt, fail_on_overdue: bool) -> None:
         report_render.summary_rich(session.console(), data)
     else:
         session.out(report_render.SUMMARY_WRITERS[fmt](data))
-    _check_overdue(data, fail_on_overdue)
+    check_overdue(data, fail_on_overdue)
 
 
 def report_cmd(session: Session, period: PeriodOptions, fmt, fail_on_overdue: bool) -> None:
     fmt = _value(fmt) or "text"
-    data = _report_data(session, period)
+    data = report_data(session, period)
     session.out(report_render.render_report(data, fmt))
-    _check_overdue(data, fail_on_overdue)
+    check_overdue(data, fail_on_overdue)
 
 
-def _report_data(session: Session, period: PeriodOptions) -> dict:
+def report_data(session: Session, period: PeriodOptions) -> dict:
     p = report.resolve_period(session.today, period.since, period.until, period.week,
                               period.week_flag)
     return report.report(session.store, session.plan_key(), p)
 
 
-def _check_overdue(data: dict, fail_on_overdue: bool) -> None:
+def check_overdue(data: dict, fail_on_overdue: bool) -> None:
     count = report.overdue_count(data)
     if fail_on_overdue and count:
         raise JtdjError(t("report.overdue_exit", count=count), EXIT_OVERDUE)
