@@ -136,7 +136,7 @@ def _progress_label(node: dict) -> str:
 def _tree_markdown(nodes) -> str:
     lines = []
     for s in nodes:
-        lines.append(f"- **{t('tree.section', no=s['section'])} {render.md_escape(s['title'])}** "
+        lines.append(f"- **{render.section_label(s['section'])} {render.md_escape(s['title'])}** "
                      f"{_progress_label(s)}")
         for i in s["items"]:
             lines.append(f"  - **{i['id']}. {render.md_escape(i['title'])}** {_progress_label(i)}")
@@ -155,7 +155,7 @@ def _tree_rich(nodes, session):
     plan = session.store.plan(session.plan_key())
     root = Tree(Text(plan["title"], style="bold"))
     for s in nodes:
-        branch = root.add(render.Wrapped(Text(f"{t('tree.section', no=s['section'])} {s['title']} ")
+        branch = root.add(render.Wrapped(Text(f"{render.section_label(s['section'])} {s['title']} ")
                                          + Text(_progress_label(s), style="cyan")))
         for i in s["items"]:
             leaf = branch.add(render.Wrapped(Text(f"{i['id']}. {i['title']} ")

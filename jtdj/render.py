@@ -38,6 +38,13 @@ def display_width(text: str) -> int:
     return sum(0 if combining(ch) else 2 if east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
+def section_label(no: int) -> str:
+    """How a section is numbered for a reader: 一、二、… in Chinese (as the plan does), Section 1…"""
+    numerals = t("export.numerals").split(",")
+    numeral = numerals[no - 1] if 0 < no <= len(numerals) else str(no)
+    return t("tree.section", no=no, numeral=numeral)
+
+
 def status_word(code: str | None) -> str:
     return t(f"status.{code}") if code else ""
 

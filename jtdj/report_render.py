@@ -13,7 +13,7 @@ import html
 from dataclasses import dataclass, field
 
 from jtdj.i18n import language, t
-from jtdj.render import md_escape, to_json
+from jtdj.render import md_escape, section_label, to_json
 
 BAR_WIDTH = 10
 
@@ -118,7 +118,7 @@ def report_blocks(data: dict) -> list[Block]:
             [owner_word(r["owner"]), t("report.due_on", due=r["due"])])) for r in soon]))
     rows, styles = [], []
     for s in data["sections"]:
-        rows.append([t("report.section", no=s["section"]), s["title"], fraction(s),
+        rows.append([section_label(s["section"]), s["title"], fraction(s),
                      f"{s['percent_done']}%", bar(s["percent_done"])])
         styles.append("strong")
         for i in s["items"]:
@@ -265,7 +265,7 @@ def summary_blocks(data: dict) -> list[Block]:
     progress_headers = [t("col.id"), t("report.col_name"), t("report.col_done"),
                         t("col.percent"), t("report.col_bar")]
     blocks.append(Block(t("summary.h_sections"), progress_headers,
-                        [[t("report.section", no=s["section"]), s["title"], fraction(s),
+                        [[section_label(s["section"]), s["title"], fraction(s),
                           f"{s['percent_done']}%", bar(s["percent_done"])]
                          for s in data["sections"]], right={2, 3}))
     blocks.append(Block(t("summary.h_items"), progress_headers,

@@ -118,7 +118,7 @@ def test_text_report(run, scene, db_path):
                         f"- 8.5 {title(db_path, '8.5')}（宣传科，完成时限 2022-07-15）")
     table = parts[6].splitlines()
     assert table[0] == "六、分项进度"
-    assert "5.       加强党建品牌阵地建设               3/6   50%  █████░░░░░" in table
+    assert "5.    加强党建品牌阵地建设               3/6   50%  █████░░░░░" in table
     assert len(table) == 2 + 5 + 13  # heading, header row, 5 sections, 13 items
     assert "\x1b[" not in out
 
