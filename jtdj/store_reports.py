@@ -14,39 +14,44 @@ from jtdj.store import DUE_SOON_DAYS, EFFECTIVE_STATUS, LIGHT, Store, now_utc
 COUNT_FIELDS = ("tasks", "done", "doing", "todo", "dropped", "overdue", "due_soon")
 
 
-def _count_groups(store: Store, plan: str, as_of: date) -> list[tuple]:
-    """Counts per (section, item, owner) in ONE scan of the counting index; each grouping of
-    ``count_tasks`` adds these up instead of scanning the tasks again."""
+def _count_groups(store: Store, plan: str, as_of: date, column: str) -> list[tuple]:
+    """Counts per item (with its section) or per owner, in one scan of a covering index whose
+    order matches the grouping, so no sort is needed."""
     params = {"plan": plan, "d": as_of.isoformat(),
               "soon": (as_of + timedelta(days=DUE_SOON_DAYS)).isoformat()}
-    sql = ("SELECT section, item, owner, count(*), sum(eff = 'done'), sum(eff = 'doing'),"
+    keys = "item, section" if column == "item" else "owner"
+    sql = (f"SELECT {keys}, count(*), sum(eff = 'done'), sum(eff = 'doing'),"
            " sum(eff = 'todo'), sum(eff = 'dropped'), sum(light = 'red'), sum(light = 'yellow')"
            f" FROM (SELECT eff, {LIGHT} AS light, section, item, owner FROM"
            f" (SELECT t.section, t.item, t.owner, t.due, {EFFECTIVE_STATUS} AS eff"
-           " FROM tasks t WHERE t.plan = :plan AND t.archived = 0))"
-           " GROUP BY item, owner, section")
+           f" FROM tasks t WHERE t.plan = :plan AND t.archived = 0)) GROUP BY {keys}")
     return store.conn.execute(sql, params).fetchall()
 
 
 def count_tasks(store: Store, plan: str, as_of: date, by: str = "total") -> list[dict]:
     """Counts of non-archived tasks as of ``as_of``: one row, or one per section/item/owner
     (ordered by that key, no owner last). Each row has tasks, done, doing, todo, dropped,
-    overdue, due_soon (and ``key`` when grouped). One command's calls share one scan."""
+    overdue, due_soon (and ``key`` when grouped). Totals and sections are added up from the
+    per-item counts, and one command's calls share them."""
     cache = store.__dict__.setdefault("_counts", {})
-    if (plan, as_of) not in cache:
-        cache.clear()
-        cache[(plan, as_of)] = _count_groups(store, plan, as_of)
-    position = {"total": None, "section": 0, "item": 1, "owner": 2}[by]
-    totals: dict = {}
-    for row in cache[(plan, as_of)]:
-        key = None if position is None else row[position]
-        acc = totals.setdefault(key, [0] * len(COUNT_FIELDS))
-        for i, value in enumerate(row[3:]):
-            acc[i] += value or 0
-    if position is None:
-        return [dict(zip(COUNT_FIELDS, totals.get(None, [0] * len(COUNT_FIELDS))))]
-    ordered = sorted(totals, key=lambda k: (k is None, k if k is not None else ""))
-    return [{"key": k, **dict(zip(COUNT_FIELDS, totals[k]))} for k in ordered]
+    column = "owner" if by == "owner" else "item"
+    if (plan, as_of, column) not in cache:
+        cache[(plan, as_of, column)] = _count_groups(store, plan, as_of, column)
+    rows = cache[(plan, as_of, column)]
+    if by == "owner":
+        groups = {row[0]: row[1:] for row in rows}
+    else:
+        position = {"total": None, "section": 1, "item": 0}[by]
+        groups = {}
+        for row in rows:
+            key = None if position is None else row[position]
+            acc = groups.setdefault(key, [0] * len(COUNT_FIELDS))
+            for i, value in enumerate(row[2:]):
+                acc[i] += value or 0
+        if position is None:
+            return [dict(zip(COUNT_FIELDS, groups.get(None, [0] * len(COUNT_FIELDS))))]
+    ordered = sorted(groups, key=lambda k: (k is None, k if k is not None else ""))
+    return [{"key": k, **dict(zip(COUNT_FIELDS, (v or 0 for v in groups[k])))} for k in ordered]
 
 
 def due_tasks(store: Store, plan: str, as_of: date, which: str) -> list[tuple]:
