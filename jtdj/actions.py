@@ -39,18 +39,20 @@ def resolve(ctx: Context, refs: list[Ref], expand_items: bool = True) -> list[st
     items = ctx.store.existing_items(ctx.plan, [r.item for r in refs if r.is_item])
     missing = []
     out: list[str] = []
+    all_items: list[str] = []
+    all_tasks: list[str] = []
     for ref in refs:
         if ref.is_item:
             if ref.item not in items:
-                missing.append(t("error.missing_one", id=str(ref), near=_near(str(ref), [
-                    str(i["no"]) for i in ctx.store.items(ctx.plan)])))
+                all_items = all_items or [str(i["no"]) for i in ctx.store.items(ctx.plan)]
+                missing.append(t("error.missing_one", id=str(ref), near=_near(str(ref), all_items)))
             elif expand_items:
                 out.extend(ctx.store.item_task_ids(ctx.plan, ref.item))
             else:
                 out.append(str(ref))
         elif str(ref) not in known:
-            missing.append(t("error.missing_one", id=str(ref),
-                             near=_near(str(ref), ctx.store.task_ids(ctx.plan))))
+            all_tasks = all_tasks or ctx.store.task_ids(ctx.plan)
+            missing.append(t("error.missing_one", id=str(ref), near=_near(str(ref), all_tasks)))
         else:
             out.append(str(ref))
     if missing:

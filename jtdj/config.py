@@ -58,6 +58,14 @@ def resolve_db_path(flag: str | None, config: dict) -> Path:
     return Path(value).expanduser() if value else _user_data_dir() / "jtdj.db"
 
 
+def outbox_dir_for(db_path: Path) -> Path:
+    return db_path.parent / "outbox"
+
+
+def backups_dir_for(db_path: Path) -> Path:
+    return db_path.parent / "backups"
+
+
 def os_user() -> str:
     try:
         return getpass.getuser()
@@ -80,11 +88,11 @@ class Settings:
 
     @property
     def outbox_dir(self) -> Path:
-        return self.db_path.parent / "outbox"
+        return outbox_dir_for(self.db_path)
 
     @property
     def backups_dir(self) -> Path:
-        return self.db_path.parent / "backups"
+        return backups_dir_for(self.db_path)
 
 
 def resolve_today(flag: str | None) -> date:

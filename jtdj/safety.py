@@ -152,8 +152,9 @@ def _timestamp() -> str:
 def backup(store: Store, dest: Path | None = None, prefix: str = "jtdj") -> Path:
     """A consistent copy made with SQLite's online backup API, safe while others write."""
     if dest is None:
-        folder = store.path.parent / "backups"
-        dest = folder / f"{prefix}-{_timestamp()}.db"
+        from jtdj.config import backups_dir_for
+
+        dest = backups_dir_for(store.path) / f"{prefix}-{_timestamp()}.db"
     dest = Path(dest)
     if dest.is_dir():
         dest = dest / f"{prefix}-{_timestamp()}.db"

@@ -80,6 +80,12 @@ EFFECTIVE_STATUS = """CASE
   WHEN t.started_on IS NOT NULL AND t.started_on <= :d THEN 'doing'
   WHEN t.status = 'doing' AND t.started_on IS NULL THEN 'doing'
   ELSE 'todo' END"""
+def as_of_params(plan: str, as_of: date) -> dict:
+    """The named parameters EFFECTIVE_STATUS and LIGHT read: the plan, the day, day + 14."""
+    return {"plan": plan, "d": as_of.isoformat(),
+            "soon": (as_of + timedelta(days=DUE_SOON_DAYS)).isoformat()}
+
+
 LIGHT = """CASE
   WHEN eff IN ('done', 'dropped') THEN 'grey'
   WHEN due IS NULL THEN 'green'
@@ -286,8 +292,7 @@ class Store:
     def select_tasks(self, plan: str, f: TaskFilter, as_of: date, sort: str = "id") -> list[dict]:
         """Tasks matching ``f`` with their status and traffic light as of ``as_of``."""
         where = ["t.plan = :plan", "t.archived = :archived"]
-        params: dict = {"plan": plan, "archived": 1 if f.archived else 0, "d": as_of.isoformat(),
-                        "soon": (as_of + timedelta(days=DUE_SOON_DAYS)).isoformat()}
+        params = {**as_of_params(plan, as_of), "archived": 1 if f.archived else 0}
         if f.section is not None:
             where.append("t.section = :section")
             params["section"] = f.section

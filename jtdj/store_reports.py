@@ -8,17 +8,16 @@ scan of the counting index however many groupings a command asks for.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
-from jtdj.store import DUE_SOON_DAYS, EFFECTIVE_STATUS, LIGHT, Store, now_utc
+from jtdj.store import EFFECTIVE_STATUS, LIGHT, Store, as_of_params, now_utc
 COUNT_FIELDS = ("tasks", "done", "doing", "todo", "dropped", "overdue", "due_soon")
 
 
 def _count_groups(store: Store, plan: str, as_of: date, column: str) -> list[tuple]:
     """Counts per item (with its section) or per owner, in one scan of a covering index whose
     order matches the grouping, so no sort is needed."""
-    params = {"plan": plan, "d": as_of.isoformat(),
-              "soon": (as_of + timedelta(days=DUE_SOON_DAYS)).isoformat()}
+    params = as_of_params(plan, as_of)
     keys = "item, section" if column == "item" else "owner"
     sql = (f"SELECT {keys}, count(*), sum(eff = 'done'), sum(eff = 'doing'),"
            " sum(eff = 'todo'), sum(eff = 'dropped'), sum(light = 'red'), sum(light = 'yellow')"
@@ -57,8 +56,7 @@ def count_tasks(store: Store, plan: str, as_of: date, by: str = "total") -> list
 def due_tasks(store: Store, plan: str, as_of: date, which: str) -> list[tuple]:
     """(id, title, owner, due) of the open tasks overdue at ``as_of`` or due within 14 days of
     it, by due date: the red and yellow lights of `jtdj list`, without building whole records."""
-    params = {"plan": plan, "d": as_of.isoformat(),
-              "soon": (as_of + timedelta(days=DUE_SOON_DAYS)).isoformat()}
+    params = as_of_params(plan, as_of)
     window = "t.due < :d" if which == "overdue" else "t.due >= :d AND t.due <= :soon"
     sql = (f"SELECT t.id, t.title, t.owner, t.due FROM tasks t WHERE t.plan = :plan"
            f" AND t.archived = 0 AND {window} AND ({EFFECTIVE_STATUS}) IN ('todo', 'doing')"
