@@ -423,6 +423,8 @@ Since = Annotated[Optional[str], typer.Option("--since", metavar="DATE|7d",
 Until = Annotated[Optional[str], typer.Option("--until", metavar="DATE", help=t("help.report.until"))]
 # `--week [YYYY-Www]`: a flag whose week, when given, follows as an argument
 Week = Annotated[bool, typer.Option("--week", help=t("help.report.week"))]
+Limit = Annotated[Optional[int], typer.Option("--limit", metavar="N", min=0,
+                                              help=t("help.report.limit"))]
 WeekArg = Annotated[Optional[str], typer.Argument(metavar="[YYYY-Www]", help=t("help.report.week_arg"),
                                                   show_default=False)]
 
@@ -438,11 +440,12 @@ def summary_cmd(
     ctx: typer.Context,
     fmt: Annotated[Optional[SummaryFmt], typer.Option("--format", "-f",
                                                       help=t("help.report.summary_format"))] = None,
-    fail_on_overdue: FailOnOverdue = False, as_of: AsOf = None, plan: PlanKey = None,
+    limit: Limit = None, fail_on_overdue: FailOnOverdue = False, as_of: AsOf = None,
+    plan: PlanKey = None,
 ) -> None:
     from jtdj import report_commands
 
-    report_commands.summary(_session(ctx, as_of, plan), fmt, fail_on_overdue)
+    report_commands.summary(_session(ctx, as_of, plan), fmt, fail_on_overdue, limit)
 
 
 @app.command("report", help=t("help.report.report"))
@@ -451,12 +454,13 @@ def report_cmd(
     week: Week = False,
     fmt: Annotated[Optional[ReportFmt], typer.Option("--format", "-f",
                                                      help=t("help.report.report_format"))] = None,
-    fail_on_overdue: FailOnOverdue = False, as_of: AsOf = None, plan: PlanKey = None,
+    limit: Limit = None, fail_on_overdue: FailOnOverdue = False, as_of: AsOf = None,
+    plan: PlanKey = None,
 ) -> None:
     from jtdj import report_commands
 
     report_commands.report_cmd(_session(ctx, as_of, plan), _period(since, until, week, week_spec),
-                               fmt, fail_on_overdue)
+                               fmt, fail_on_overdue, limit)
 
 
 @app.command("email", help=t("help.report.email"))
@@ -482,7 +486,8 @@ def email_cmd(
     sender: Annotated[Optional[str], typer.Option("--from", metavar="ADDR",
                                                   help=t("help.report.sender"))] = None,
     attach_xlsx: Annotated[bool, typer.Option("--attach-xlsx", help=t("help.mail_extra.attach_xlsx"))] = False,
-    fail_on_overdue: FailOnOverdue = False, as_of: AsOf = None, plan: PlanKey = None,
+    limit: Limit = None, fail_on_overdue: FailOnOverdue = False, as_of: AsOf = None,
+    plan: PlanKey = None,
 ) -> None:
     from jtdj import mail_commands
 
@@ -491,7 +496,7 @@ def email_cmd(
              "smtp_user": smtp_user, "sender": sender}
     mail_commands.email(_session(ctx, as_of, plan), _period(since, until, week, week_spec),
                           to, cc, bcc, subject, dry_run, flush, force, flags, fail_on_overdue,
-                          attach_xlsx=attach_xlsx)
+                          attach_xlsx=attach_xlsx, limit=limit)
 
 
 # --- the edge: errors cross here once ---------------------------------------------------------

@@ -12,13 +12,13 @@ from jtdj import mail, report_render
 from jtdj import store_reports as st
 from jtdj.errors import EXIT_FAILED, JtdjError
 from jtdj.i18n import t
-from jtdj.report_commands import PeriodOptions, check_overdue, report_data
+from jtdj.report_commands import PeriodOptions, check_overdue, list_limit, report_data
 from jtdj.session import Session
 
 
 def email(session: Session, period: PeriodOptions, to, cc, bcc, subject: str | None,
           dry_run: bool, flush: bool, force: bool, smtp_flags: dict,
-          fail_on_overdue: bool, attach_xlsx: bool = False) -> None:
+          fail_on_overdue: bool, attach_xlsx: bool = False, limit: int | None = None) -> None:
     conf = session.settings.config
     settings = mail.smtp_settings(smtp_flags, os.environ, conf)
     if mail.password_exposed(session.settings.config_path, conf):
@@ -33,7 +33,7 @@ def email(session: Session, period: PeriodOptions, to, cc, bcc, subject: str | N
         from jtdj.export_commands import require_openpyxl
 
         require_openpyxl()  # before anything is built or sent
-    data = report_data(session, period)
+    data = report_data(session, period, list_limit(limit, "text"))
     p = data["period"]
     subject = subject or t("mail.subject_week" if report_render.is_weekly(data) else "mail.subject",
                            title=data["title"], until=p["until"], first=p["first_day"])

@@ -111,8 +111,33 @@ def m006_owner_counting_index(db) -> None:
                " status, done_on, dropped_on, started_on)")
 
 
+def m007_state_indexes(db) -> None:
+    """Count from raw status, correcting only the tasks whose state changed after the as-of day
+    (see ``store_reports``): narrow (item, status) and (owner, status) indexes for the counts,
+    a (status, state dates, due) index that finds those few tasks and the due lists by seek,
+    and one over the done tasks alone for a period's check-offs.
+
+    The seeks rely on a state date living only on its status (done_on on done tasks, dropped_on
+    on dropped ones), which every command keeps; older rows that broke it are mended here. The
+    status rules never read a date off its status, so no task's status or light changes.
+    """
+    db.execute("UPDATE tasks SET done_on = NULL WHERE status != 'done' AND done_on IS NOT NULL")
+    db.execute("UPDATE tasks SET dropped_on = NULL"
+               " WHERE status != 'dropped' AND dropped_on IS NOT NULL")
+    db.execute("DROP INDEX IF EXISTS idx_tasks_counting")
+    db.execute("DROP INDEX IF EXISTS idx_tasks_owner_counting")
+    db.execute("CREATE INDEX idx_tasks_item_state ON tasks (plan, archived, item, status, due, no)")
+    db.execute("CREATE INDEX idx_tasks_owner_state ON tasks (plan, archived, owner, status, due,"
+               " item, no)")
+    db.execute("CREATE INDEX idx_tasks_state ON tasks (plan, archived, status, done_on,"
+               " dropped_on, started_on, due, item, no, owner)")
+    # the check-offs of a period in report order, read from the index alone
+    db.execute("CREATE INDEX idx_tasks_done ON tasks (plan, archived, done_on, item, no)"
+               " WHERE status = 'done'")
+
+
 MIGRATIONS = [m001_initial, m002_mail_log, m003_task_search, m004_counting_index,
-              m005_drop_due_index, m006_owner_counting_index]
+              m005_drop_due_index, m006_owner_counting_index, m007_state_indexes]
 
 
 def schema_version(conn) -> int:

@@ -92,9 +92,12 @@ def owners(store: Store, plan: str, as_of: date) -> list[dict]:
     return [{"owner": r["key"], **counts(r)} for r in st.count_tasks(store, plan, as_of, "owner")]
 
 
-def task_list(store: Store, plan: str, as_of: date, which: str) -> list[dict]:
-    """The overdue tasks, or those due within 14 days (the same rules as `jtdj list`)."""
-    return [dict(zip(TASK_KEYS, row)) for row in st.due_tasks(store, plan, as_of, which)]
+def task_list(store: Store, plan: str, as_of: date, which: str,
+              limit: int | None = None) -> list[dict]:
+    """The overdue tasks, or those due within 14 days (the same rules as `jtdj list`), the
+    first ``limit`` by due date."""
+    rows, _total = st.due_tasks(store, plan, as_of, which, limit)
+    return [dict(zip(TASK_KEYS, row)) for row in rows]
 
 
 def plan_head(store: Store, plan: str) -> dict:
@@ -102,29 +105,43 @@ def plan_head(store: Store, plan: str) -> dict:
     return {"key": plan, "title": row.get("title") or plan}
 
 
-def summary(store: Store, plan: str, as_of: date) -> dict:
-    """The plan at a glance as of a date (the JSON of `jtdj summary`)."""
+def summary(store: Store, plan: str, as_of: date, limit: int | None = None) -> dict:
+    """The plan at a glance as of a date (the JSON of `jtdj summary`). With ``limit``, the
+    overdue and due-soon lists hold their first ``limit`` tasks; the totals still count all."""
     sections, items = sections_and_items(store, plan, as_of)
     return {
         "plan": plan, "title": plan_head(store, plan)["title"], "as_of": as_of.isoformat(),
         "totals": totals(store, plan, as_of), "sections": sections, "items": items,
         "owners": owners(store, plan, as_of),
-        "overdue": task_list(store, plan, as_of, "overdue"),
-        "due_soon": task_list(store, plan, as_of, "due_soon"),
+        "overdue": task_list(store, plan, as_of, "overdue", limit),
+        "due_soon": task_list(store, plan, as_of, "due_soon", limit),
     }
 
 
-def report(store: Store, plan: str, period: Period) -> dict:
-    """The period report (the JSON of `jtdj report`): six parts, state as of ``until``."""
+def report(store: Store, plan: str, period: Period, limit: int | None = None) -> dict:
+    """The period report (the JSON of `jtdj report`): six parts, state as of ``until``.
+
+    With ``limit``, each list holds its first ``limit`` entries (the overdue ones: per owner)
+    and ``omitted`` says how many were left out of each; the counts still count everything.
+    """
+    sections, items = sections_and_items(store, plan, period.until)
     start = totals(store, plan, period.since)
     end = totals(store, plan, period.until)
-    sections, items = sections_and_items(store, plan, period.until)
     items_by_section: dict[int, list[dict]] = {}
     for it in items:
         items_by_section.setdefault(it["section"], []).append(it)
-    overdue = [{**r, "days": (period.until - date.fromisoformat(r["due"])).days}
-               for r in task_list(store, plan, period.until, "overdue")]
-    return {
+    completed, n_completed = st.completed_between(store, plan, period.since, period.until, limit)
+    notes, n_notes = st.notes_between(store, plan, period.since, period.until, limit)
+    overdue = []
+    for owner, count, rows in st.overdue_by_owner(store, plan, period.until, limit):
+        group = {"owner": owner, "tasks": [
+            {**dict(zip(TASK_KEYS, r)), "days": (period.until - date.fromisoformat(r[3])).days}
+            for r in rows]}
+        if limit is not None:
+            group["omitted"] = count - len(rows)
+        overdue.append(group)
+    due_soon = task_list(store, plan, period.until, "due_soon", limit)
+    data = {
         "plan": plan, "title": plan_head(store, plan)["title"],
         "period": {"since": period.since.isoformat(), "until": period.until.isoformat(),
                    "first_day": (period.since + timedelta(days=1)).isoformat(),
@@ -132,24 +149,20 @@ def report(store: Store, plan: str, period: Period) -> dict:
         "overview": {"start": start, "end": end,
                      "change": {k: end[k] - start[k] for k in COUNT_KEYS}},
         "completed": [{"id": r["id"], "title": r["title"], "owner": r["owner"],
-                       "on": r["done_on"], "note": r["note"]}
-                      for r in st.completed_between(store, plan, period.since, period.until)],
+                       "on": r["done_on"], "note": r["note"]} for r in completed],
         "progress": [{"id": r["target"], "title": r["title"], "on": r["on_date"],
                       "by": r["actor"], "text": r["text"], "percent": r["percent"]}
-                     for r in st.notes_between(store, plan, period.since, period.until)],
-        "overdue": group_by_owner(overdue),
-        "due_soon": task_list(store, plan, period.until, "due_soon"),
+                     for r in notes],
+        "overdue": overdue,
+        "due_soon": due_soon,
         "sections": [{**s, "items": items_by_section.get(s["section"], [])} for s in sections],
     }
-
-
-def group_by_owner(tasks: list[dict]) -> list[dict]:
-    """Overdue tasks per owner: the tasks nobody owns first (they need an owner), then by name."""
-    groups: dict[str | None, list[dict]] = {}
-    for r in tasks:
-        groups.setdefault(r["owner"], []).append(r)
-    keys = sorted(groups, key=lambda k: (k is not None, k or ""))
-    return [{"owner": k, "tasks": groups[k]} for k in keys]
+    if limit is not None:
+        data["omitted"] = {"completed": n_completed - len(completed),
+                           "progress": n_notes - len(notes),
+                           "overdue": sum(g["omitted"] for g in overdue),
+                           "due_soon": end["due_soon"] - len(due_soon)}
+    return data
 
 
 def overdue_count(data: dict) -> int:

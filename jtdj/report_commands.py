@@ -15,6 +15,16 @@ from jtdj.session import Session
 
 SUMMARY_FORMATS = ("table", "json", "md")
 REPORT_FORMATS = ("text", "md", "html", "json")
+# Lists a person reads stop here (with a line saying how many more); JSON holds them all.
+DEFAULT_LIMIT = 50
+
+
+def list_limit(limit: int | None, fmt: str) -> int | None:
+    """How many tasks each list shows: --limit N (0: all); else all in JSON, DEFAULT_LIMIT in
+    the formats people read."""
+    if limit is not None:
+        return limit or None
+    return None if fmt == "json" else DEFAULT_LIMIT
 
 
 @dataclass
@@ -25,9 +35,10 @@ class PeriodOptions:
     week_flag: bool = False
 
 
-def summary(session: Session, fmt, fail_on_overdue: bool) -> None:
+def summary(session: Session, fmt, fail_on_overdue: bool, limit: int | None = None) -> None:
     fmt = session.format(fmt, SUMMARY_FORMATS)
-    data = report.summary(session.store, session.plan_key(), session.today)
+    data = report.summary(session.store, session.plan_key(), session.today,
+                          list_limit(limit, fmt))
     if fmt == "table":
         report_render.summary_rich(session.console(), data)
     else:
@@ -35,17 +46,18 @@ def summary(session: Session, fmt, fail_on_overdue: bool) -> None:
     check_overdue(data, fail_on_overdue)
 
 
-def report_cmd(session: Session, period: PeriodOptions, fmt, fail_on_overdue: bool) -> None:
+def report_cmd(session: Session, period: PeriodOptions, fmt, fail_on_overdue: bool,
+               limit: int | None = None) -> None:
     fmt = _value(fmt) or "text"
-    data = report_data(session, period)
+    data = report_data(session, period, list_limit(limit, fmt))
     session.out(report_render.render_report(data, fmt))
     check_overdue(data, fail_on_overdue)
 
 
-def report_data(session: Session, period: PeriodOptions) -> dict:
+def report_data(session: Session, period: PeriodOptions, limit: int | None = None) -> dict:
     p = report.resolve_period(session.today, period.since, period.until, period.week,
                               period.week_flag)
-    return report.report(session.store, session.plan_key(), p)
+    return report.report(session.store, session.plan_key(), p, limit)
 
 
 def check_overdue(data: dict, fail_on_overdue: bool) -> None:

@@ -45,6 +45,12 @@ class Block:
     right: set[int] = field(default_factory=set)  # right-aligned columns
     lines: list[str] | None = None  # how plain text lists long rows instead of a wide table
     styles: list[str | None] = field(default_factory=list)  # per row, for html: "warn", "strong"
+    more: int = 0  # rows left out (--limit); said in a line after the table
+    more_in_lines: bool = False  # the plain-text lines already say it, group by group
+
+    @property
+    def more_line(self) -> str | None:
+        return t("report.more", count=self.more) if self.more else None
 
 
 # --- the report, laid out once ---------------------------------------------------------------
@@ -77,17 +83,20 @@ def report_blocks(data: dict) -> list[Block]:
                     [[t(f"metric.{k}"), _metric(k, ov["start"][k]), _metric(k, ov["end"][k]),
                       signed(ov["change"][k]) + (t("report.points") if k == "percent_done" else "")]
                      for k in ov["end"]], right={1, 2, 3})]
+    omitted = data.get("omitted", {})
     done = data["completed"]
     blocks.append(Block(
-        _count_heading("report.h_completed", len(done)),
+        _count_heading("report.h_completed", len(done) + omitted.get("completed", 0)),
         [t("col.id"), t("col.task"), t("col.owner"), t("col.done_on"), t("report.col_note")],
         [[r["id"], r["title"], owner_word(r["owner"]), r["on"], r["note"] or ""] for r in done],
         lines=[f"- {r['id']} {r['title']}"
                + t("report.paren", text=t("report.sep").join([owner_word(r["owner"]), r["on"]]))
-               + (t("report.colon") + r["note"] if r["note"] else "") for r in done]))
+               + (t("report.colon") + r["note"] if r["note"] else "") for r in done],
+        more=omitted.get("completed", 0)))
     notes = data["progress"]
     blocks.append(Block(
-        _count_heading("report.h_progress", len(notes), "report.count_notes"),
+        _count_heading("report.h_progress", len(notes) + omitted.get("progress", 0),
+                       "report.count_notes"),
         [t("col.on"), t("col.id"), t("col.task"), t("report.col_progress"), t("col.percent"),
          t("col.actor")],
         [[n["on"], n["id"], n["title"] or "", n["text"],
@@ -96,26 +105,33 @@ def report_blocks(data: dict) -> list[Block]:
         lines=[f"- {n['on']} {n['id']} {n['title'] or ''}{t('report.colon')}{n['text']}"
                + t("report.paren", text=t("report.sep").join(
                    ([f"{n['percent']}%"] if n["percent"] is not None else []) + [n["by"]]))
-               for n in notes]))
+               for n in notes],
+        more=omitted.get("progress", 0)))
     late = [(g["owner"], r) for g in data["overdue"] for r in g["tasks"]]
     lines = []
     for g in data["overdue"]:
-        lines.append(t("report.group", owner=owner_word(g["owner"]), count=len(g["tasks"])))
+        left_out = g.get("omitted", 0)
+        lines.append(t("report.group", owner=owner_word(g["owner"]),
+                       count=len(g["tasks"]) + left_out))
         lines += [f"  - {r['id']} {r['title']}"
                   + t("report.paren", text=t("report.due_late", due=r["due"], days=r["days"]))
                   for r in g["tasks"]]
+        if left_out:
+            lines.append("  " + t("report.more", count=left_out))
     blocks.append(Block(
-        _count_heading("report.h_overdue", len(late)),
+        _count_heading("report.h_overdue", len(late) + omitted.get("overdue", 0)),
         [t("col.owner"), t("col.id"), t("col.task"), t("col.due"), t("report.col_days")],
         [[owner_word(o), r["id"], r["title"], r["due"], str(r["days"])] for o, r in late],
-        right={4}, lines=lines, styles=["warn" if o is None else None for o, _ in late]))
+        right={4}, lines=lines, styles=["warn" if o is None else None for o, _ in late],
+        more=omitted.get("overdue", 0), more_in_lines=True))
     soon = data["due_soon"]
     blocks.append(Block(
-        _count_heading("report.h_due_soon", len(soon)),
+        _count_heading("report.h_due_soon", len(soon) + omitted.get("due_soon", 0)),
         [t("col.id"), t("col.task"), t("col.owner"), t("col.due")],
         [[r["id"], r["title"], owner_word(r["owner"]), r["due"]] for r in soon],
         lines=[f"- {r['id']} {r['title']}" + t("report.paren", text=t("report.sep").join(
-            [owner_word(r["owner"]), t("report.due_on", due=r["due"])])) for r in soon]))
+            [owner_word(r["owner"]), t("report.due_on", due=r["due"])])) for r in soon],
+        more=omitted.get("due_soon", 0)))
     rows, styles = [], []
     for s in data["sections"]:
         rows.append([section_label(s["section"]), s["title"], fraction(s),
@@ -153,6 +169,8 @@ def report_text(data: dict) -> str:
             out += b.lines
         else:
             out += _plain_table(b)
+        if b.more_line and not (b.lines is not None and b.more_in_lines):
+            out.append(b.more_line)
     return "\n".join(out) + "\n"
 
 
@@ -176,6 +194,8 @@ def report_md(data: dict) -> str:
     for b in report_blocks(data):
         out += ["", f"## {md_escape(b.heading)}", ""]
         out += _md_table(b) if b.rows else [t("word.none")]
+        if b.more_line:
+            out += ["", md_escape(b.more_line)]
     return "\n".join(out) + "\n"
 
 
@@ -237,6 +257,8 @@ def report_html(data: dict) -> str:
                 cells.append(f'<td style="{_CSS["td"]}{align}{extra}{look}">{e(c)}</td>')
             out.append("<tr>" + "".join(cells) + "</tr>")
         out.append("</table>")
+        if b.more_line:
+            out.append(f'<p style="{_CSS["none"]}">{e(b.more_line)}</p>')
     out += ["</div>", "</body>", "</html>"]
     return "\n".join(out) + "\n"
 
@@ -277,9 +299,10 @@ def summary_blocks(data: dict) -> list[Block]:
                           str(o["overdue"])] for o in data["owners"]], right={1, 2, 3}))
     task_headers = [t("col.id"), t("col.task"), t("col.owner"), t("col.due")]
     for key, heading in (("overdue", "summary.h_overdue"), ("due_soon", "summary.h_due_soon")):
-        blocks.append(Block(_count_heading(heading, len(data[key])), task_headers,
+        # the totals count every task; the list may hold only the first (--limit)
+        blocks.append(Block(_count_heading(heading, tot[key]), task_headers,
                             [[r["id"], r["title"], owner_word(r["owner"]), r["due"]]
-                             for r in data[key]]))
+                             for r in data[key]], more=tot[key] - len(data[key])))
     return blocks
 
 
@@ -288,6 +311,8 @@ def summary_md(data: dict) -> str:
     for b in summary_blocks(data):
         out += ["", f"## {md_escape(b.heading)}", ""]
         out += _md_table(b) if b.rows else [t("word.none")]
+        if b.more_line:
+            out += ["", md_escape(b.more_line)]
     return "\n".join(out) + "\n"
 
 
@@ -325,6 +350,8 @@ def summary_rich(console, data: dict) -> None:
             console.print(t("word.none"))
         else:
             console.print(table)
+        if b.more_line:
+            console.print(Text(b.more_line))
 
 
 SUMMARY_WRITERS = {"md": summary_md, "json": summary_json}

@@ -10,83 +10,234 @@ from __future__ import annotations
 
 from datetime import date
 
-from jtdj.store import EFFECTIVE_STATUS, LIGHT, Store, as_of_params, now_utc
+from jtdj.store import Store, as_of_params, now_utc
+
 COUNT_FIELDS = ("tasks", "done", "doing", "todo", "dropped", "overdue", "due_soon")
+_POSITION = {name: i for i, name in enumerate(COUNT_FIELDS)}
+_BASE = "t.plan = :plan AND t.archived = 0"
+_STATE = "tasks t INDEXED BY idx_tasks_state"
+# A state date lives only on its status (migrations.m007), so each part below is a seek in
+# idx_tasks_state. Tasks whose stored status is not their status as of :d — closed after :d
+# (open then), started after :d (todo then), todo with a start on or before :d (doing then):
+_CHANGED_SINCE = {
+    "done": "t.status = 'done' AND t.done_on > :d",
+    "dropped": "t.status = 'dropped' AND t.done_on IS NULL AND t.dropped_on > :d",
+    "todo": ("t.status = 'todo' AND t.done_on IS NULL AND t.dropped_on IS NULL"
+             " AND t.started_on <= :d"),
+    "doing": ("t.status = 'doing' AND t.done_on IS NULL AND t.dropped_on IS NULL"
+              " AND t.started_on > :d"),
+}
+# Tasks open as of :d, with a condition on due: open now (never started, or started), or
+# closed after :d. Each part is ordered by (due, item, no) in the index.
+_OPEN_PARTS = tuple(
+    f"t.status = '{status}' AND t.done_on IS NULL AND t.dropped_on IS NULL AND t.started_on {s}"
+    for status in ("todo", "doing") for s in ("IS NULL", "IS NOT NULL")
+) + (_CHANGED_SINCE["done"], _CHANGED_SINCE["dropped"])
+_DUE_WINDOWS = {"overdue": "t.due < :d", "due_soon": "t.due >= :d AND t.due <= :soon"}
 
 
-def _count_groups(store: Store, plan: str, as_of: date, column: str) -> list[tuple]:
-    """Counts per item (with its section) or per owner, in one scan of a covering index whose
-    order matches the grouping, so no sort is needed."""
+def _status_counts(store: Store, plan: str, column: str) -> dict:
+    """Stored-status counts per item or owner (they do not depend on the day): one scan of a
+    narrow index in group order, shared by every as-of day of the command."""
+    cache = store.__dict__.setdefault("_counts", {})
+    if (plan, column) not in cache:
+        index = "idx_tasks_item_state" if column == "item" else "idx_tasks_owner_state"
+        groups: dict = {}
+        for key, status, n in store.conn.execute(
+                f"SELECT t.{column}, t.status, count(*) FROM tasks t INDEXED BY {index}"
+                f" WHERE {_BASE} GROUP BY t.{column}, t.status", {"plan": plan}):
+            acc = groups.setdefault(key, [0] * len(COUNT_FIELDS))
+            acc[0] += n
+            if status in _POSITION:
+                acc[_POSITION[status]] += n
+        cache[(plan, column)] = groups
+    return cache[(plan, column)]
+
+
+def _tally(store: Store, plan: str, as_of: date, column: str | None) -> dict:
+    """Counts as of ``as_of`` per key of ``column`` (None: one total): stored-status counts,
+    the red and yellow lights of the tasks open now, then the tasks whose status as of that day
+    differs, found by seek (none, when the day is today)."""
     params = as_of_params(plan, as_of)
-    keys = "item, section" if column == "item" else "owner"
-    sql = (f"SELECT {keys}, count(*), sum(eff = 'done'), sum(eff = 'doing'),"
-           " sum(eff = 'todo'), sum(eff = 'dropped'), sum(light = 'red'), sum(light = 'yellow')"
-           f" FROM (SELECT eff, {LIGHT} AS light, section, item, owner FROM"
-           f" (SELECT t.section, t.item, t.owner, t.due, {EFFECTIVE_STATUS} AS eff"
-           f" FROM tasks t WHERE t.plan = :plan AND t.archived = 0)) GROUP BY {keys}")
-    return store.conn.execute(sql, params).fetchall()
+    stored = _status_counts(store, plan, column or "item")
+    if column is None:
+        total = [0] * len(COUNT_FIELDS)
+        for acc in stored.values():
+            total = [a + b for a, b in zip(total, acc)]
+        groups = {None: total}
+    else:
+        groups = {key: list(acc) for key, acc in stored.items()}
+    key = f"t.{column}" if column else "NULL"
+    group_by = f" GROUP BY {key}" if column else ""
+    for k, red, n in store.conn.execute(_lights_sql(column), params):
+        acc = groups[k]
+        acc[5] += red
+        acc[6] += n - red
+    changed = " UNION ALL ".join(
+        f"SELECT '{status}', {key}, count(*), sum(t.started_on <= :d), sum(t.due < :d),"
+        f" sum(t.due >= :d AND t.due <= :soon) FROM {_STATE} WHERE {_BASE} AND {cond}{group_by}"
+        for status, cond in _CHANGED_SINCE.items())
+    for status, k, n, started, red, yellow in store.conn.execute(changed, params):
+        if not n:
+            continue
+        acc = groups[k]
+        acc[_POSITION[status]] -= n
+        acc[2] += started or 0  # doing as of the day: started by then
+        acc[3] += n - (started or 0)
+        if status in ("done", "dropped"):  # open as of the day: a light of their own
+            acc[5] += red or 0
+            acc[6] += yellow or 0
+    return groups
+
+
+_OWNERS = ("WITH RECURSIVE o(owner) AS (SELECT (SELECT min(owner) FROM tasks t WHERE"
+           f" {_BASE}) UNION ALL SELECT (SELECT min(owner) FROM tasks t WHERE {_BASE}"
+           " AND t.owner > o.owner) FROM o WHERE o.owner IS NOT NULL) ")
+
+
+def _lights_sql(column: str | None) -> str:
+    """(key, red, red + yellow) of the tasks open now and due by :soon. Per owner: a seek per
+    owner in the owner index (owners found by skipping through it); otherwise ranges of
+    idx_tasks_state."""
+    if column == "owner":
+        late = "t.status IN ('todo', 'doing') AND t.due <= :soon"
+        return (_OWNERS + "SELECT t.owner, sum(t.due < :d), count(*) FROM o CROSS JOIN tasks t"
+                f" INDEXED BY idx_tasks_owner_state ON {_BASE} AND t.owner = o.owner AND {late}"
+                " GROUP BY t.owner UNION ALL SELECT NULL, sum(t.due < :d), count(*) FROM tasks t"
+                f" INDEXED BY idx_tasks_owner_state WHERE {_BASE} AND t.owner IS NULL AND {late}"
+                " HAVING count(*)")
+    key = f"t.{column}" if column else "NULL"
+    open_now = " UNION ALL ".join(
+        f"SELECT {key} AS k, t.due FROM {_STATE} WHERE {_BASE} AND {part} AND t.due <= :soon"
+        for part in _OPEN_PARTS[:4])
+    return f"SELECT k, sum(due < :d), count(*) FROM ({open_now}) GROUP BY k"
 
 
 def count_tasks(store: Store, plan: str, as_of: date, by: str = "total") -> list[dict]:
     """Counts of non-archived tasks as of ``as_of``: one row, or one per section/item/owner
     (ordered by that key, no owner last). Each row has tasks, done, doing, todo, dropped,
-    overdue, due_soon (and ``key`` when grouped). Totals and sections are added up from the
-    per-item counts, and one command's calls share them."""
+    overdue, due_soon (and ``key`` when grouped), by the rules of `jtdj list`."""
     cache = store.__dict__.setdefault("_counts", {})
     column = "owner" if by == "owner" else "item"
+    if by == "total" and (plan, as_of, "item") not in cache:
+        return [dict(zip(COUNT_FIELDS, _tally(store, plan, as_of, None)[None]))]
     if (plan, as_of, column) not in cache:
-        cache[(plan, as_of, column)] = _count_groups(store, plan, as_of, column)
-    rows = cache[(plan, as_of, column)]
-    if by == "owner":
-        groups = {row[0]: row[1:] for row in rows}
-    else:
-        position = {"total": None, "section": 1, "item": 0}[by]
-        groups = {}
-        for row in rows:
-            key = None if position is None else row[position]
-            acc = groups.setdefault(key, [0] * len(COUNT_FIELDS))
-            for i, value in enumerate(row[2:]):
-                acc[i] += value or 0
-        if position is None:
-            return [dict(zip(COUNT_FIELDS, groups.get(None, [0] * len(COUNT_FIELDS))))]
+        cache[(plan, as_of, column)] = _tally(store, plan, as_of, column)
+    groups = cache[(plan, as_of, column)]
+    if by == "total":  # the per-item counts of this day are at hand: add them up
+        return [dict(zip(COUNT_FIELDS, (sum(col) for col in zip(*groups.values()))))
+                if groups else dict.fromkeys(COUNT_FIELDS, 0)]
+    if by == "section":
+        sections: dict = {}
+        for item, section in store.conn.execute(
+                "SELECT no, section FROM items WHERE plan = ?", (plan,)):
+            if item in groups:
+                acc = sections.setdefault(section, [0] * len(COUNT_FIELDS))
+                for i, value in enumerate(groups[item]):
+                    acc[i] += value
+        groups = sections
     ordered = sorted(groups, key=lambda k: (k is None, k if k is not None else ""))
-    return [{"key": k, **dict(zip(COUNT_FIELDS, (v or 0 for v in groups[k])))} for k in ordered]
+    return [{"key": k, **dict(zip(COUNT_FIELDS, groups[k]))} for k in ordered]
 
 
-def due_tasks(store: Store, plan: str, as_of: date, which: str) -> list[tuple]:
-    """(id, title, owner, due) of the open tasks overdue at ``as_of`` or due within 14 days of
-    it, by due date: the red and yellow lights of `jtdj list`, without building whole records."""
+def _open_rowids(which: str, limit: int | None, extra: str = "") -> str:
+    """SQL for the rowids of the tasks open as of :d and overdue or due soon, by due date;
+    with ``limit``, only the first ones (each part stops early, in index order)."""
+    window = _DUE_WINDOWS[which]
+    order = " ORDER BY t.due, t.item, t.no" + (f" LIMIT {int(limit)}" if limit is not None else "")
+    parts = [f"SELECT * FROM (SELECT t.rowid AS r, t.due, t.item, t.no, t.owner FROM {_STATE}"
+             f" WHERE {_BASE} AND {part} AND {window}{extra}{order})" for part in _OPEN_PARTS]
+    return " UNION ALL ".join(parts)
+
+
+def due_tasks(store: Store, plan: str, as_of: date, which: str,
+              limit: int | None = None) -> tuple[list[tuple], int]:
+    """(id, title, owner, due) of the tasks open at ``as_of`` and overdue or due within 14
+    days, by due date (the red and yellow lights of `jtdj list`), the first ``limit`` of them;
+    and how many there are in all."""
     params = as_of_params(plan, as_of)
-    window = "t.due < :d" if which == "overdue" else "t.due >= :d AND t.due <= :soon"
-    sql = (f"SELECT t.id, t.title, t.owner, t.due FROM tasks t WHERE t.plan = :plan"
-           f" AND t.archived = 0 AND {window} AND ({EFFECTIVE_STATUS}) IN ('todo', 'doing')"
-           " ORDER BY t.due, t.item, t.no")
-    return store.conn.execute(sql, params).fetchall()
+    rows = store.conn.execute(
+        f"SELECT t.id, t.title, t.owner, t.due FROM tasks t JOIN ({_open_rowids(which, limit)}) o"
+        " ON t.rowid = o.r ORDER BY o.due, o.item, o.no"
+        + (f" LIMIT {int(limit)}" if limit is not None else ""), params).fetchall()
+    if limit is None or len(rows) < limit:
+        return rows, len(rows)
+    total = store.conn.execute(f"SELECT count(*) FROM ({_open_rowids(which, None)})",
+                               params).fetchone()[0]
+    return rows, total
 
 
-def completed_between(store: Store, plan: str, since: date, until: date) -> list[dict]:
-    """Tasks done now whose done date is in (since, until], with the note of their check-off."""
+def overdue_by_owner(store: Store, plan: str, as_of: date,
+                     limit: int | None = None) -> list[tuple[str | None, int, list[tuple]]]:
+    """Overdue tasks per owner: (owner, how many, the first ``limit`` by due date as (id,
+    title, owner, due)), the tasks nobody owns first (they need an owner), then by name."""
+    params = as_of_params(plan, as_of)
+    closed_later = " UNION ALL ".join(
+        f"SELECT 1 FROM {_STATE} WHERE {_BASE} AND {part} AND t.due < :d" for part in _OPEN_PARTS[4:])
+    if limit is None or store.conn.execute(f"SELECT EXISTS ({closed_later})", params).fetchone()[0]:
+        # every overdue task at once: all of them wanted, or some closed only after the day
+        rows, _ = due_tasks(store, plan, as_of, "overdue")
+        groups: dict = {}
+        for row in rows:
+            groups.setdefault(row[2], []).append(row)
+        return [(k, len(groups[k]), groups[k] if limit is None else groups[k][:limit])
+                for k in sorted(groups, key=lambda k: (k is not None, k or ""))]
+    # overdue now = open now and past due: a seek per owner in the owner index
+    owners = [r[0] for r in store.conn.execute(
+        _OWNERS + "SELECT owner FROM o WHERE owner IS NOT NULL", params)]
+    late = (f"FROM tasks t INDEXED BY idx_tasks_owner_state WHERE {_BASE} AND t.owner IS :owner"
+            " AND t.status IN ('todo', 'doing') AND t.due < :d")
+    out = []
+    for owner in [None, *owners]:
+        p = {**params, "owner": owner}
+        count = store.conn.execute(f"SELECT count(*) {late}", p).fetchone()[0]
+        if count:
+            rows = store.conn.execute(
+                f"SELECT t.id, t.title, t.owner, t.due FROM tasks t JOIN (SELECT t.rowid AS r,"
+                f" t.due, t.item, t.no {late} ORDER BY t.due, t.item, t.no LIMIT {int(limit)}) o"
+                " ON t.rowid = o.r ORDER BY o.due, o.item, o.no", p).fetchall()
+            out.append((owner, count, [tuple(r) for r in rows]))
+    return out
+
+
+def completed_between(store: Store, plan: str, since: date, until: date,
+                      limit: int | None = None) -> tuple[list[dict], int]:
+    """Tasks done now whose done date is in (since, until], with the note of their check-off:
+    the first ``limit`` by date, and how many there are in all."""
+    params = {"plan": plan, "since": since.isoformat(), "until": until.isoformat()}
+    done = ("SELECT t.rowid AS r, t.done_on, t.item, t.no FROM tasks t INDEXED BY idx_tasks_done"
+            f" WHERE {_BASE} AND t.status = 'done' AND t.done_on > :since AND t.done_on <= :until")
+    page = f" ORDER BY done_on, item, no LIMIT {int(limit)}" if limit is not None else ""
     sql = ("SELECT t.id, t.title, t.owner, t.done_on, (SELECT e.note FROM events e"
            " WHERE e.plan = t.plan AND e.target = t.id AND e.action = 'done'"
            # "+": look the event up by its task (a handful of rows), never by date, which
            # can hold every task checked off that day
            " AND e.field = 'status' AND +e.on_date = t.done_on ORDER BY e.id DESC LIMIT 1) AS note"
-           " FROM tasks t WHERE t.plan = :plan AND t.archived = 0 AND t.status = 'done'"
-           " AND t.done_on > :since AND t.done_on <= :until ORDER BY t.done_on, t.item, t.no")
-    return [dict(r) for r in store.conn.execute(
-        sql, {"plan": plan, "since": since.isoformat(), "until": until.isoformat()})]
+           f" FROM tasks t JOIN (SELECT * FROM ({done}){page}) d ON t.rowid = d.r"
+           " ORDER BY d.done_on, d.item, d.no")
+    rows = [dict(r) for r in store.conn.execute(sql, params)]
+    if limit is None or len(rows) < limit:
+        return rows, len(rows)
+    return rows, store.conn.execute(f"SELECT count(*) FROM ({done})", params).fetchone()[0]
 
 
-def notes_between(store: Store, plan: str, since: date, until: date) -> list[dict]:
-    """Progress notes dated in (since, until], newest first, with the title of their target."""
+def notes_between(store: Store, plan: str, since: date, until: date,
+                  limit: int | None = None) -> tuple[list[dict], int]:
+    """Progress notes dated in (since, until], newest first, with the title of their target:
+    the first ``limit``, and how many there are in all."""
+    params = {"plan": plan, "since": since.isoformat(), "until": until.isoformat()}
+    period = "n.plan = :plan AND n.on_date > :since AND n.on_date <= :until"
     sql = ("SELECT n.target, n.on_date, n.actor, n.text, n.percent,"
            " coalesce((SELECT t.title FROM tasks t WHERE t.plan = n.plan AND t.id = n.target),"
            " (SELECT i.title FROM items i WHERE i.plan = n.plan"
            " AND CAST(i.no AS TEXT) = n.target)) AS title"
-           " FROM notes n WHERE n.plan = :plan AND n.on_date > :since AND n.on_date <= :until"
-           " ORDER BY n.on_date DESC, n.id DESC")
-    return [dict(r) for r in store.conn.execute(
-        sql, {"plan": plan, "since": since.isoformat(), "until": until.isoformat()})]
+           f" FROM notes n WHERE {period} ORDER BY n.on_date DESC, n.id DESC"
+           + (f" LIMIT {int(limit)}" if limit is not None else ""))
+    rows = [dict(r) for r in store.conn.execute(sql, params)]
+    if limit is None or len(rows) < limit:
+        return rows, len(rows)
+    return rows, store.conn.execute(f"SELECT count(*) FROM notes n WHERE {period}",
+                                    params).fetchone()[0]
 
 
 def mail_log_add(store: Store, entry: dict) -> None:
