@@ -126,7 +126,7 @@ def m007_state_indexes(db) -> None:
                " WHERE status != 'dropped' AND dropped_on IS NOT NULL")
     db.execute("DROP INDEX IF EXISTS idx_tasks_counting")
     db.execute("DROP INDEX IF EXISTS idx_tasks_owner_counting")
-    db.execute("CREATE INDEX idx_tasks_item_state ON tasks (plan, archived, item, status, due, no)")
+    db.execute("CREATE INDEX idx_tasks_item_state ON tasks (plan, archived, item, status)")
     db.execute("CREATE INDEX idx_tasks_owner_state ON tasks (plan, archived, owner, status, due,"
                " item, no)")
     db.execute("CREATE INDEX idx_tasks_state ON tasks (plan, archived, status, done_on,"
