@@ -190,8 +190,14 @@ def _plain_table(b: Block) -> list[str]:
 
 
 def report_md(data: dict) -> str:
-    out = [f"# {md_escape(report_title(data))}", "", md_escape(report_subtitle(data))]
-    for b in report_blocks(data):
+    head = [f"# {md_escape(report_title(data))}", "", md_escape(report_subtitle(data))]
+    return _md_document(head, report_blocks(data))
+
+
+def _md_document(head: list[str], blocks: list[Block]) -> str:
+    """A heading per block, its table (or 无), and the line saying how many were left out."""
+    out = list(head)
+    for b in blocks:
         out += ["", f"## {md_escape(b.heading)}", ""]
         out += _md_table(b) if b.rows else [t("word.none")]
         if b.more_line:
@@ -307,13 +313,7 @@ def summary_blocks(data: dict) -> list[Block]:
 
 
 def summary_md(data: dict) -> str:
-    out = [f"# {md_escape(summary_title(data))}"]
-    for b in summary_blocks(data):
-        out += ["", f"## {md_escape(b.heading)}", ""]
-        out += _md_table(b) if b.rows else [t("word.none")]
-        if b.more_line:
-            out += ["", md_escape(b.more_line)]
-    return "\n".join(out) + "\n"
+    return _md_document([f"# {md_escape(summary_title(data))}"], summary_blocks(data))
 
 
 def summary_json(data: dict) -> str:
