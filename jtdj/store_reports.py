@@ -1,9 +1,11 @@
 """The queries behind summaries, period reports and the mail log.
 
 Beside ``store.py`` (everyday reads and writes) because they change with the reports, not with
-the clerk's commands. Counting is done with GROUP BY over the same EFFECTIVE_STATUS / LIGHT
-expressions that ``Store.select_tasks`` uses, so a summary agrees with `jtdj list`, and costs one
-scan of the counting index however many groupings a command asks for.
+the clerk's commands. Counts follow the rules of `jtdj list` (``store.EFFECTIVE_STATUS`` and
+``LIGHT``) without evaluating them per task: stored statuses are counted per item or owner from
+narrow indexes, the lights of the tasks open now from due-date ranges, and only the tasks whose
+status on the day differs from the stored one are corrected, each kind found by a seek in
+``idx_tasks_state`` (migrations.m007). ``tests/test_counting.py`` holds them to `jtdj list`.
 """
 
 from __future__ import annotations
