@@ -130,7 +130,7 @@ def m007_state_indexes(db) -> None:
     db.execute("CREATE INDEX idx_tasks_owner_state ON tasks (plan, archived, owner, status, due,"
                " item, no)")
     db.execute("CREATE INDEX idx_tasks_state ON tasks (plan, archived, status, done_on,"
-               " dropped_on, started_on, due, item, no, owner)")
+               " dropped_on, started_on, due, item, no)")
     # the check-offs of a period in report order, read from the index alone
     db.execute("CREATE INDEX idx_tasks_done ON tasks (plan, archived, done_on, item, no)"
                " WHERE status = 'done'")

@@ -147,7 +147,7 @@ def _open_rowids(which: str, limit: int | None, extra: str = "") -> str:
     with ``limit``, only the first ones (each part stops early, in index order)."""
     window = _DUE_WINDOWS[which]
     order = " ORDER BY t.due, t.item, t.no" + (f" LIMIT {int(limit)}" if limit is not None else "")
-    parts = [f"SELECT * FROM (SELECT t.rowid AS r, t.due, t.item, t.no, t.owner FROM {_STATE}"
+    parts = [f"SELECT * FROM (SELECT t.rowid AS r, t.due, t.item, t.no FROM {_STATE}"
              f" WHERE {_BASE} AND {part} AND {window}{extra}{order})" for part in _OPEN_PARTS]
     return " UNION ALL ".join(parts)
 
