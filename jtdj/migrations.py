@@ -136,8 +136,52 @@ def m007_state_indexes(db) -> None:
                " WHERE status = 'done'")
 
 
+def m008_status_tallies(db) -> None:
+    """Kept counts of non-archived tasks per (item, status) and (owner, status), so a summary
+    reads a few hundred rows instead of scanning every task twice.
+
+    Updates and deletes keep them by trigger (whoever writes). Inserts do not: a per-row
+    trigger would add a second to a 100,000-task import. ``store.insert_tasks`` adds the new
+    rows in bulk instead, and ``tally_rowid`` in settings records the last task counted; a
+    reader that finds a newer task (one inserted by another tool) counts from the tasks.
+    An owner-less task is counted under owner '' (a key column cannot be NULL).
+    """
+    db.execute("CREATE TABLE item_tally (plan TEXT NOT NULL, item INTEGER NOT NULL,"
+               " status TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (plan, item, status))"
+               " WITHOUT ROWID")
+    db.execute("CREATE TABLE owner_tally (plan TEXT NOT NULL, owner TEXT NOT NULL,"
+               " status TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (plan, owner, status))"
+               " WITHOUT ROWID")
+    changes = []
+    for sign, row in (("-", "old"), ("+", "new")):
+        for table, key in (("item_tally", f"{row}.item"), ("owner_tally", f"coalesce({row}.owner, '')")):
+            changes.append(
+                f"INSERT INTO {table} SELECT {row}.plan, {key}, {row}.status, {sign}1"
+                f" WHERE {row}.archived = 0 ON CONFLICT DO UPDATE SET n = n {sign} 1;")
+    body = " ".join(changes)
+    db.execute("CREATE TRIGGER tally_update AFTER UPDATE OF plan, item, owner, status, archived"
+               " ON tasks WHEN old.plan IS NOT new.plan OR old.item IS NOT new.item"
+               " OR old.owner IS NOT new.owner OR old.status IS NOT new.status"
+               f" OR old.archived IS NOT new.archived BEGIN {body} END")
+    db.execute(f"CREATE TRIGGER tally_delete AFTER DELETE ON tasks BEGIN {' '.join(changes[:2])} END")
+    rebuild_tallies(db.conn)
+
+
+def rebuild_tallies(conn, after_rowid: int = 0) -> None:
+    """Count the tasks past ``after_rowid`` into the tallies and record the last one counted
+    (inside the caller's transaction)."""
+    for table, key in (("item_tally", "item"), ("owner_tally", "coalesce(owner, '')")):
+        conn.execute(f"INSERT INTO {table} SELECT plan, {key}, status, count(*) FROM tasks"
+                     f" WHERE rowid > ? AND archived = 0 GROUP BY plan, {key}, status"
+                     " ON CONFLICT DO UPDATE SET n = n + excluded.n", (after_rowid,))
+    conn.execute("INSERT INTO settings (key, value) SELECT 'tally_rowid',"
+                 " CAST(coalesce(max(rowid), 0) AS TEXT) FROM tasks WHERE true"
+                 " ON CONFLICT DO UPDATE SET value = excluded.value")
+
+
 MIGRATIONS = [m001_initial, m002_mail_log, m003_task_search, m004_counting_index,
-              m005_drop_due_index, m006_owner_counting_index, m007_state_indexes]
+              m005_drop_due_index, m006_owner_counting_index, m007_state_indexes,
+              m008_status_tallies]
 
 
 def schema_version(conn) -> int:

@@ -39,15 +39,24 @@ _DUE_WINDOWS = {"overdue": "t.due < :d", "due_soon": "t.due >= :d AND t.due <= :
 
 
 def _status_counts(store: Store, plan: str, column: str) -> dict:
-    """Stored-status counts per item or owner (they do not depend on the day): one scan of a
-    narrow index in group order, shared by every as-of day of the command."""
+    """Stored-status counts per item or owner (they do not depend on the day), read from the
+    tallies kept by migrations.m008 — or, if a task was inserted behind their back, counted
+    in one scan of a narrow index. Shared by every as-of day of the command."""
     cache = store.__dict__.setdefault("_counts", {})
     if (plan, column) not in cache:
-        index = "idx_tasks_item_state" if column == "item" else "idx_tasks_owner_state"
+        counted, last = store.conn.execute(
+            "SELECT (SELECT value FROM settings WHERE key = 'tally_rowid'),"
+            " (SELECT coalesce(max(rowid), 0) FROM tasks)").fetchone()
+        if counted == str(last):
+            table = "item_tally" if column == "item" else "owner_tally"
+            key = "item" if column == "item" else "nullif(owner, '')"
+            sql = f"SELECT {key}, status, n FROM {table} WHERE plan = :plan AND n > 0"
+        else:
+            index = "idx_tasks_item_state" if column == "item" else "idx_tasks_owner_state"
+            sql = (f"SELECT t.{column}, t.status, count(*) FROM tasks t INDEXED BY {index}"
+                   f" WHERE {_BASE} GROUP BY t.{column}, t.status")
         groups: dict = {}
-        for key, status, n in store.conn.execute(
-                f"SELECT t.{column}, t.status, count(*) FROM tasks t INDEXED BY {index}"
-                f" WHERE {_BASE} GROUP BY t.{column}, t.status", {"plan": plan}):
+        for key, status, n in store.conn.execute(sql, {"plan": plan}):
             acc = groups.setdefault(key, [0] * len(COUNT_FIELDS))
             acc[0] += n
             if status in _POSITION:

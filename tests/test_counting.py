@@ -44,36 +44,64 @@ def _random_history(run, seed: int) -> None:
         assert run("--as-of", "2022-12-31", *args).exit_code == 0, args
 
 
+def _assert_summary_agrees_with_list(run, as_of: str) -> None:
+    """Every total, per-item and per-owner count, and both due lists of `summary` equal what
+    `list` shows for the same day."""
+    tasks = _json(run, "list", "--status", "all", as_of=as_of)
+    data = _json(run, "summary", as_of=as_of)
+
+    def expected(key=None, value=None):
+        mine = [r for r in tasks if key is None or r[key] == value]
+        status = Counter(r["status"] for r in mine)
+        light = Counter(r["light"] for r in mine)
+        return (len(mine), status["done"], status["doing"], status["todo"],
+                status["dropped"], light["red"], light["yellow"])
+
+    def got(c):
+        return (c["tasks"], c["done"], c["doing"], c["todo"], c["dropped"], c["overdue"],
+                c["due_soon"])
+
+    assert got(data["totals"]) == expected(), as_of
+    assert [i["item"] for i in data["items"]] == sorted({r["item"] for r in tasks})
+    for it in data["items"]:
+        assert got(it) == expected("item", it["item"]), (as_of, it["item"])
+    assert {o["owner"] for o in data["owners"]} == {r["owner"] for r in tasks}
+    for o in data["owners"]:
+        assert got(o) == expected("owner", o["owner"]), (as_of, o["owner"])
+    for light, key in (("red", "overdue"), ("yellow", "due_soon")):
+        listed = sorted((r for r in tasks if r["light"] == light),
+                        key=lambda r: (r["due"], r["item"], int(r["id"].split(".")[1])))
+        assert [r["id"] for r in data[key]] == [r["id"] for r in listed], (as_of, key)
+
+
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_every_count_agrees_with_list_on_every_day(run, imported, seed):
     _random_history(run, seed)
     for day in (DAYS[2], DAYS[9], DAYS[14], DAYS[20], DAYS[-1]):
-        as_of = day.isoformat()
-        tasks = _json(run, "list", "--status", "all", as_of=as_of)
-        data = _json(run, "summary", as_of=as_of)
+        _assert_summary_agrees_with_list(run, day.isoformat())
 
-        def expected(key=None, value=None):
-            mine = [r for r in tasks if key is None or r[key] == value]
-            status = Counter(r["status"] for r in mine)
-            light = Counter(r["light"] for r in mine)
-            return (len(mine), status["done"], status["doing"], status["todo"],
-                    status["dropped"], light["red"], light["yellow"])
 
-        def got(c):
-            return (c["tasks"], c["done"], c["doing"], c["todo"], c["dropped"], c["overdue"],
-                    c["due_soon"])
-
-        assert got(data["totals"]) == expected(), as_of
-        for it in data["items"]:
-            assert got(it) == expected("item", it["item"]), (as_of, it["item"])
-        for o in data["owners"]:
-            assert got(o) == expected("owner", o["owner"]), (as_of, o["owner"])
-        overdue = sorted((r for r in tasks if r["light"] == "red"),
-                         key=lambda r: (r["due"], r["item"], int(r["id"].split(".")[1])))
-        assert [r["id"] for r in data["overdue"]] == [r["id"] for r in overdue], as_of
-        soon = sorted((r for r in tasks if r["light"] == "yellow"),
-                      key=lambda r: (r["due"], r["item"], int(r["id"].split(".")[1])))
-        assert [r["id"] for r in data["due_soon"]] == [r["id"] for r in soon], as_of
+def test_kept_counts_follow_every_writer(run, imported, db_path):
+    """The status tallies (m008) follow commands, undo, and rows another tool inserts, changes
+    or deletes."""
+    as_of = "2022-07-01"
+    for args in (("done", "1.1", "1.2"), ("assign", "2", "--to", "组织科"),
+                 ("drop", "3.1", "--reason", "调整"), ("undo",), ("start", "4.1")):
+        assert run("--as-of", as_of, *args).exit_code == 0, args
+        _assert_summary_agrees_with_list(run, as_of)
+    conn = sqlite3.connect(db_path)
+    with conn:  # another tool: a copied task, an archived one, a deleted one
+        conn.execute("INSERT INTO tasks (plan, id, item, no, section, title, status, archived,"
+                     " origin, owner) SELECT plan, '5.99', item, 99, section, title, 'done', 0,"
+                     " origin, '外来' FROM tasks WHERE id = '5.1'")
+        conn.execute("UPDATE tasks SET archived = 1 WHERE id = '6.1'")
+        conn.execute("DELETE FROM tasks WHERE id = '6.2'")
+    conn.close()
+    _assert_summary_agrees_with_list(run, as_of)
+    assert run("--as-of", as_of, "add", "7", "新增的一项任务").exit_code == 0
+    _assert_summary_agrees_with_list(run, as_of)
+    assert rows(db_path, "SELECT value FROM settings WHERE key = 'tally_rowid'") == rows(
+        db_path, "SELECT CAST(max(rowid) AS TEXT) AS value FROM tasks")
 
 
 @pytest.fixture
@@ -152,3 +180,24 @@ def test_state_dates_off_their_status_are_mended_on_upgrade(run, tmp_path, db_pa
     totals = _json(run, "summary", as_of="2022-07-01")["totals"]
     assert totals["todo"] == sum(r["status"] == "todo" for r in tasks)
     assert totals["overdue"] == sum(r["light"] == "red" for r in tasks)
+
+
+def test_display_width_counts_every_character_as_unicodedata_does():
+    """The bulk count of CJK runs in the plain-text report must give the widths of the
+    character-by-character rule, for every character and for mixed titles."""
+    from unicodedata import combining, east_asian_width
+
+    from jtdj.render import display_width
+
+    def slow(text):
+        return sum(0 if combining(ch) else 2 if east_asian_width(ch) in "WF" else 1
+                   for ch in text)
+
+    for cp in range(0x20, 0x30000):
+        if 0xD800 <= cp <= 0xDFFF:
+            continue
+        ch = chr(cp)
+        assert display_width(ch) == slow(ch), hex(cp)
+    for text in ("办好“名师成长营”", "7.7 组织好校科级干部研修（2022-07-01）", "█████░░░░░",
+                 "e\u0301té ｱｲｳ ＡＢＣ 한국어 ≥ 𠀀", ""):
+        assert display_width(text) == slow(text), text
