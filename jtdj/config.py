@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import sys
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -17,13 +18,25 @@ from jtdj.i18n import t
 APP = "jtdj"
 
 
+def _xdg_dir(variable: str, fallback: str) -> Path:
+    """The XDG base directory rule, as platformdirs applies it on Linux (an unset or blank
+    variable means the fallback under the home folder)."""
+    path = os.environ.get(variable, "")
+    return Path(path if path.strip() else os.path.expanduser(fallback)) / APP
+
+
 def _user_data_dir() -> Path:
+    # On Linux the rule is two lines; importing platformdirs for it costs 3 ms on every run.
+    if sys.platform.startswith("linux"):
+        return _xdg_dir("XDG_DATA_HOME", "~/.local/share")
     from platformdirs import user_data_dir
 
     return Path(user_data_dir(APP, appauthor=False))
 
 
 def _user_config_dir() -> Path:
+    if sys.platform.startswith("linux"):
+        return _xdg_dir("XDG_CONFIG_HOME", "~/.config")
     from platformdirs import user_config_dir
 
     return Path(user_config_dir(APP, appauthor=False))
