@@ -122,8 +122,14 @@ def _defuse(cell: str) -> str:
 def to_tsv(records: Sequence[dict], keys: Sequence[str]) -> str:
     """Tab-separated for pipes: header of JSON keys, one line per record, nothing else."""
     lines = ["\t".join(keys)]
-    lines += ["\t".join([machine_value(r.get(k)).translate(_TSV_SAFE) for k in keys])
-              for r in records]
+    tabs = len(keys) - 1
+    for r in records:
+        values = [v if v.__class__ is str else machine_value(v) for v in map(r.get, keys)]
+        line = "\t".join(values)
+        # a tab or line break inside a value would shift the columns: only then blank them
+        if line.count("\t") != tabs or "\n" in line or "\r" in line:
+            line = "\t".join([v.translate(_TSV_SAFE) for v in values])
+        lines.append(line)
     return "\n".join(lines) + "\n"
 
 

@@ -92,7 +92,7 @@ LIGHT = """CASE
   WHEN due < :d THEN 'red'
   WHEN due <= :soon THEN 'yellow'
   ELSE 'green' END"""
-# what task_record reads: not the wide file_values snapshot nor the evidence list
+# what task_record reads, in its order: not the wide file_values snapshot nor the evidence list
 RECORD_COLUMNS = ", ".join(f"t.{c}" for c in (
     "id", "item", "no", "section", "title", "status", "owner", "support", "due", "start",
     "timing", "done_on", "percent", "tags"))
@@ -341,7 +341,9 @@ class Store:
                f" FROM {source} WHERE {' AND '.join(where)})"
                + (f" WHERE {' AND '.join(outer)}" if outer else "")
                + f" ORDER BY {SORTS.get(sort, SORTS['id'])}")
-        return [task_record(r) for r in self.conn.execute(sql, params)]
+        cursor = self.conn.cursor()
+        cursor.row_factory = None  # plain tuples: task_record unpacks them by position
+        return [task_record(*r) for r in cursor.execute(sql, params)]
 
     def task(self, plan: str, task_id: str) -> dict | None:
         row = self.conn.execute("SELECT * FROM tasks WHERE plan = ? AND id = ?",
@@ -382,17 +384,16 @@ class Store:
         return [dict(r) for r in self.conn.execute(sql, params)]
 
 
-def task_record(row: sqlite3.Row) -> dict:
-    """A task row as the stable record every output format shows (JSON keys in English)."""
-    r = dict(row)
-    status = r.get("eff", r["status"])
-    percent = 100 if status == "done" else r["percent"]
+def task_record(id, item, no, section, title, status, owner, support, due, start, timing,
+                done_on, percent, tags, eff, light) -> dict:
+    """A task row (RECORD_COLUMNS, then eff and light) as the stable record every output format
+    shows (JSON keys in English)."""
+    percent = 100 if eff == "done" else percent
     return {
-        "id": r["id"], "item": r["item"], "section": r["section"], "title": r["title"],
-        "status": status, "owner": r["owner"], "support": _json_list(r["support"]),
-        "due": r["due"], "start": r["start"], "when": r["timing"],
-        "done_on": r["done_on"] if status == "done" else None, "percent": percent,
-        "tags": _json_list(r["tags"]), "light": r.get("light"),
+        "id": id, "item": item, "section": section, "title": title, "status": eff,
+        "owner": owner, "support": _json_list(support), "due": due, "start": start,
+        "when": timing, "done_on": done_on if eff == "done" else None, "percent": percent,
+        "tags": _json_list(tags), "light": light,
     }
 
 

@@ -259,3 +259,13 @@ def test_completion_is_silent_without_a_database(tmp_path, monkeypatch):
     monkeypatch.setenv("JTDJ_DB", str(tmp_path / "none" / "jtdj.db"))
     assert completion_ids() == [] and completion_owners() == []
     assert not (tmp_path / "none").exists()
+
+
+def test_tsv_keeps_one_line_per_record_and_its_columns():
+    """A tab or line break inside a value becomes a space; nothing else is touched."""
+    from jtdj.render import to_tsv
+
+    records = [{"a": "x\ty", "b": "l1\nl2\r", "c": 3}, {"a": None, "b": ["p", "q"], "c": True},
+               {"a": "“引号”", "b": "=1+1", "c": ""}]
+    assert to_tsv(records, ["a", "b", "c"]) == (
+        "a\tb\tc\nx y\tl1 l2 \t3\n\tp; q\ttrue\n“引号”\t=1+1\t\n")
