@@ -128,7 +128,7 @@ def m007_state_indexes(db) -> None:
     db.execute("DROP INDEX IF EXISTS idx_tasks_owner_counting")
     db.execute("CREATE INDEX idx_tasks_item_state ON tasks (plan, archived, item, status)")
     db.execute("CREATE INDEX idx_tasks_owner_state ON tasks (plan, archived, owner, status, due,"
-               " item, no)")
+               " item, no, done_on, dropped_on)")
     db.execute("CREATE INDEX idx_tasks_state ON tasks (plan, archived, status, done_on,"
                " dropped_on, started_on, due, item, no)")
     # the check-offs of a period in report order, read from the index alone

@@ -325,6 +325,10 @@ class Store:
         if f.ids is not None:
             where.append("t.id IN (SELECT value FROM json_each(:ids))")
             params["ids"] = json.dumps(f.ids)
+        if f.status in ("open", "todo", "doing"):
+            # open as of :d means open now or closed after :d; this reads the state from the
+            # index, so closed tasks are passed over without fetching their rows
+            where.append("(t.status IN ('todo', 'doing') OR t.done_on > :d OR t.dropped_on > :d)")
         outer = []
         if f.status == "open":
             outer.append("eff IN ('todo', 'doing')")
