@@ -7,7 +7,7 @@ happened with since < date <= until; the state shown is the state as of ``until`
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 from datetime import date, timedelta
 
 from jtdj import store_reports as st
@@ -24,8 +24,7 @@ TASK_KEYS = ("id", "title", "owner", "due")
 DEFAULT_DAYS = 7
 
 
-@dataclass(frozen=True)
-class Period:
+class Period(NamedTuple):
     """Events dated since < on_date <= until; ``week`` is set when it is an ISO week."""
 
     since: date

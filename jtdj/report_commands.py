@@ -6,7 +6,7 @@ with --dry-run); notices go to stderr; a success is silent unless -v (or stderr 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from jtdj import report, report_render
 from jtdj.errors import EXIT_OVERDUE, JtdjError
@@ -27,8 +27,7 @@ def list_limit(limit: int | None, fmt: str) -> int | None:
     return None if fmt == "json" else DEFAULT_LIMIT
 
 
-@dataclass
-class PeriodOptions:
+class PeriodOptions(NamedTuple):
     since: str | None = None
     until: str | None = None
     week: str | None = None

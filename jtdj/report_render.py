@@ -174,18 +174,19 @@ def report_text(data: dict) -> str:
 
 
 def _plain_table(b: Block) -> list[str]:
-    from jtdj.render import display_width as cell_len
+    from jtdj.render import display_width
 
-    widths = [max(cell_len(r[i]) for r in [b.headers] + b.rows) for i in range(len(b.headers))]
-
-    def line(cells):
+    table = [b.headers] + b.rows
+    sizes = [[display_width(c) for c in r] for r in table]  # each cell measured once
+    widths = [max(col) for col in zip(*sizes)]
+    lines = []
+    for cells, cell_sizes in zip(table, sizes):
         parts = []
-        for i, c in enumerate(cells):
-            pad = " " * (widths[i] - cell_len(c))
+        for i, (c, size) in enumerate(zip(cells, cell_sizes)):
+            pad = " " * (widths[i] - size)
             parts.append(pad + c if i in b.right else c + pad)
-        return "  ".join(parts).rstrip()
-
-    return [line(b.headers)] + [line(r) for r in b.rows]
+        lines.append("  ".join(parts).rstrip())
+    return lines
 
 
 def report_md(data: dict) -> str:

@@ -11,11 +11,10 @@ import json
 import os
 import sqlite3
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from operator import itemgetter
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, NamedTuple
 
 from jtdj import migrations
 from jtdj.errors import StorageError
@@ -55,8 +54,8 @@ def to_text(value) -> str | None:
     return str(value)
 
 
-@dataclass
-class TaskFilter:
+# A NamedTuple, not a dataclass: building a dataclass costs 0.7 ms of every start.
+class TaskFilter(NamedTuple):
     """What `list`, `tree`, `summary` and friends select; all conditions combine with AND."""
 
     section: int | None = None
