@@ -80,8 +80,11 @@ def _tally(store: Store, plan: str, as_of: date, column: str | None) -> dict:
         groups = {key: list(acc) for key, acc in stored.items()}
     key = f"t.{column}" if column else "NULL"
     group_by = f" GROUP BY {key}" if column else ""
+    def row(k):  # a key the stored counts lack can only come from a damaged tally: count it
+        return groups.setdefault(k, [0] * len(COUNT_FIELDS))
+
     for k, red, n in store.conn.execute(_lights_sql(column), params):
-        acc = groups[k]
+        acc = row(k)
         acc[5] += red
         acc[6] += n - red
     changed = " UNION ALL ".join(
@@ -94,7 +97,7 @@ def _tally(store: Store, plan: str, as_of: date, column: str | None) -> dict:
             continue
         if status == "done":
             done_after += n
-        acc = groups[k]
+        acc = row(k)
         acc[_POSITION[status]] -= n
         acc[2] += started or 0  # doing as of the day: started by then
         acc[3] += n - (started or 0)
