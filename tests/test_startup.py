@@ -56,3 +56,26 @@ def test_a_command_loads_only_what_it_uses(argv, allowed, tmp_path):
             "except SystemExit as exc:\n    assert exc.code in (0, None), exc.code\n")
     loaded = heavy(loaded_after(code, env))
     assert {m.split(".")[0] for m in loaded} <= allowed, sorted(loaded)
+
+
+def test_the_collector_is_paused_for_a_command_and_back_on_after_it(run, imported):
+    """A command runs without the cyclic garbage collector (its objects hold no cycles); a
+    program calling jtdj.cli.main in-process gets it back afterwards, even after an error."""
+    import gc
+
+    from jtdj import commands
+
+    seen = []
+    real = commands.list_tasks
+
+    def spy(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return real(*args, **kwargs)
+
+    commands.list_tasks = spy
+    try:
+        assert run("list").exit_code == 0
+    finally:
+        commands.list_tasks = real
+    assert seen == [False] and gc.isenabled()
+    assert run("show", "99.99").exit_code != 0 and gc.isenabled()
