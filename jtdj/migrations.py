@@ -152,9 +152,10 @@ def m008_status_tallies(db) -> None:
     db.execute("CREATE TABLE owner_tally (plan TEXT NOT NULL, owner TEXT NOT NULL,"
                " status TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (plan, owner, status))"
                " WITHOUT ROWID")
-    changes = []
+    changes = []  # take the old row out of its counts, put the new one in
     for sign, row in (("-", "old"), ("+", "new")):
-        for table, key in (("item_tally", f"{row}.item"), ("owner_tally", f"coalesce({row}.owner, '')")):
+        keys = (("item_tally", f"{row}.item"), ("owner_tally", f"coalesce({row}.owner, '')"))
+        for table, key in keys:
             changes.append(
                 f"INSERT INTO {table} SELECT {row}.plan, {key}, {row}.status, {sign}1"
                 f" WHERE {row}.archived = 0 ON CONFLICT DO UPDATE SET n = n {sign} 1;")
@@ -163,7 +164,8 @@ def m008_status_tallies(db) -> None:
                " ON tasks WHEN old.plan IS NOT new.plan OR old.item IS NOT new.item"
                " OR old.owner IS NOT new.owner OR old.status IS NOT new.status"
                f" OR old.archived IS NOT new.archived BEGIN {body} END")
-    db.execute(f"CREATE TRIGGER tally_delete AFTER DELETE ON tasks BEGIN {' '.join(changes[:2])} END")
+    db.execute("CREATE TRIGGER tally_delete AFTER DELETE ON tasks"
+               f" BEGIN {' '.join(changes[:2])} END")
     rebuild_tallies(db.conn)
 
 

@@ -7,8 +7,8 @@ happened with since < date <= until; the state shown is the state as of ``until`
 
 from __future__ import annotations
 
-from typing import NamedTuple
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from jtdj import store_reports as st
 from jtdj.dates import iso_week_range, parse_date

@@ -466,13 +466,11 @@ def insert_tasks(store: Store, rows: list[dict]) -> None:
                        " FROM tasks WHERE rowid > ?", (before,))
     # count the new tasks into the status tallies (migrations.m008); if another tool inserted
     # tasks since they were last counted, count everything again
-    from jtdj.migrations import rebuild_tallies
-
     if store.setting("tally_rowid") != str(before):
         store.conn.execute("DELETE FROM item_tally")
         store.conn.execute("DELETE FROM owner_tally")
         before = 0
-    rebuild_tallies(store.conn, before)
+    migrations.rebuild_tallies(store.conn, before)
 
 
 def insert_events(store: Store, rows: list[tuple]) -> None:
