@@ -7,8 +7,8 @@ batch (one transaction, one batch id for undo), and returns what changed and wha
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from datetime import date
+from typing import NamedTuple
 
 from jtdj.errors import NotFound, UsageError
 from jtdj.i18n import t
@@ -16,14 +16,15 @@ from jtdj.ids import Ref, closest, natural_key
 from jtdj.store import Store
 
 
-@dataclass
 class Outcome:
-    changed: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
+    """The ids a command changed, and those already as asked."""
+
+    def __init__(self) -> None:
+        self.changed: list[str] = []
+        self.unchanged: list[str] = []
 
 
-@dataclass
-class Context:
+class Context(NamedTuple):  # NamedTuples, not dataclasses, here and in ids: cheaper to start
     """Who acts, on which plan, on which day."""
 
     store: Store

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from jtdj.dates import normalise
 from jtdj.errors import UsageError
@@ -17,8 +17,7 @@ from jtdj.i18n import t
 _ID = re.compile(r"^(\d{1,6})(?:\.(\d{1,6}))?$")
 
 
-@dataclass(frozen=True, order=True)
-class Ref:
+class Ref(NamedTuple):
     """A parsed id: an item (``task is None``) or one task of an item."""
 
     item: int
