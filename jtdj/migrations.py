@@ -136,9 +136,23 @@ def m007_state_indexes(db) -> None:
                " WHERE status = 'done'")
 
 
-def m008_status_tallies(db) -> None:
-    """Kept counts of non-archived tasks per (item, status) and (owner, status), so a summary
-    reads a few hundred rows instead of scanning every task twice.
+# The kept counts: table, its key columns (from a task row r, in primary-key order) and which
+# tasks it counts. Stored status per item and per owner; the tasks open now per due date and
+# item or owner (their red and yellow lights on any day are a range of due dates).
+_OPEN_NOW = "{r}.archived = 0 AND {r}.status IN ('todo', 'doing') AND {r}.due IS NOT NULL"
+TALLIES = (
+    ("item_tally", ("item INTEGER", "status TEXT"), ("{r}.item", "{r}.status"), "{r}.archived = 0"),
+    ("owner_tally", ("owner TEXT", "status TEXT"), ("coalesce({r}.owner, '')", "{r}.status"),
+     "{r}.archived = 0"),
+    ("item_due_tally", ("due TEXT", "item INTEGER"), ("{r}.due", "{r}.item"), _OPEN_NOW),
+    ("owner_due_tally", ("due TEXT", "owner TEXT"), ("{r}.due", "coalesce({r}.owner, '')"),
+     _OPEN_NOW),
+)
+
+
+def m008_tallies(db) -> None:
+    """Kept counts (see TALLIES), so a summary reads a few thousand rows instead of scanning
+    every task for each grouping.
 
     Updates and deletes keep them by trigger (whoever writes). Inserts do not: a per-row
     trigger would add a second to a 100,000-task import. ``store.insert_tasks`` adds the new
@@ -146,35 +160,33 @@ def m008_status_tallies(db) -> None:
     reader that finds a newer task (one inserted by another tool) counts from the tasks.
     An owner-less task is counted under owner '' (a key column cannot be NULL).
     """
-    db.execute("CREATE TABLE item_tally (plan TEXT NOT NULL, item INTEGER NOT NULL,"
-               " status TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (plan, item, status))"
-               " WITHOUT ROWID")
-    db.execute("CREATE TABLE owner_tally (plan TEXT NOT NULL, owner TEXT NOT NULL,"
-               " status TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (plan, owner, status))"
-               " WITHOUT ROWID")
     changes = []  # take the old row out of its counts, put the new one in
-    for sign, row in (("-", "old"), ("+", "new")):
-        keys = (("item_tally", f"{row}.item"), ("owner_tally", f"coalesce({row}.owner, '')"))
-        for table, key in keys:
-            changes.append(
-                f"INSERT INTO {table} SELECT {row}.plan, {key}, {row}.status, {sign}1"
-                f" WHERE {row}.archived = 0 ON CONFLICT DO UPDATE SET n = n {sign} 1;")
-    body = " ".join(changes)
-    db.execute("CREATE TRIGGER tally_update AFTER UPDATE OF plan, item, owner, status, archived"
-               " ON tasks WHEN old.plan IS NOT new.plan OR old.item IS NOT new.item"
-               " OR old.owner IS NOT new.owner OR old.status IS NOT new.status"
-               f" OR old.archived IS NOT new.archived BEGIN {body} END")
-    db.execute("CREATE TRIGGER tally_delete AFTER DELETE ON tasks"
-               f" BEGIN {' '.join(changes[:2])} END")
+    for table, columns, keys, counted in TALLIES:
+        names = [c.split()[0] for c in columns]
+        db.execute(f"CREATE TABLE {table} (plan TEXT NOT NULL, "
+                   + ", ".join(f"{c} NOT NULL" for c in columns)
+                   + f", n INTEGER NOT NULL, PRIMARY KEY (plan, {', '.join(names)})) WITHOUT ROWID")
+        for sign, row in (("-", "old"), ("+", "new")):
+            values = ", ".join(k.format(r=row) for k in keys)
+            changes.append((row, f"INSERT INTO {table} SELECT {row}.plan, {values}, {sign}1"
+                                 f" WHERE {counted.format(r=row)}"
+                                 f" ON CONFLICT DO UPDATE SET n = n {sign} 1;"))
+    watched = ("plan", "item", "owner", "status", "archived", "due")
+    db.execute(f"CREATE TRIGGER tally_update AFTER UPDATE OF {', '.join(watched)} ON tasks WHEN "
+               + " OR ".join(f"old.{c} IS NOT new.{c}" for c in watched)
+               + f" BEGIN {' '.join(sql for _row, sql in changes)} END")
+    db.execute("CREATE TRIGGER tally_delete AFTER DELETE ON tasks BEGIN "
+               + " ".join(sql for row, sql in changes if row == "old") + " END")
     rebuild_tallies(db.conn)
 
 
 def rebuild_tallies(conn, after_rowid: int = 0) -> None:
     """Count the tasks past ``after_rowid`` into the tallies and record the last one counted
     (inside the caller's transaction)."""
-    for table, key in (("item_tally", "item"), ("owner_tally", "coalesce(owner, '')")):
-        conn.execute(f"INSERT INTO {table} SELECT plan, {key}, status, count(*) FROM tasks"
-                     f" WHERE rowid > ? AND archived = 0 GROUP BY plan, {key}, status"
+    for table, _columns, keys, counted in TALLIES:
+        values = ", ".join(k.format(r="tasks") for k in keys)
+        conn.execute(f"INSERT INTO {table} SELECT plan, {values}, count(*) FROM tasks"
+                     f" WHERE rowid > ? AND {counted.format(r='tasks')} GROUP BY plan, {values}"
                      " ON CONFLICT DO UPDATE SET n = n + excluded.n", (after_rowid,))
     conn.execute("INSERT INTO settings (key, value) SELECT 'tally_rowid',"
                  " CAST(coalesce(max(rowid), 0) AS TEXT) FROM tasks WHERE true"
@@ -183,7 +195,7 @@ def rebuild_tallies(conn, after_rowid: int = 0) -> None:
 
 MIGRATIONS = [m001_initial, m002_mail_log, m003_task_search, m004_counting_index,
               m005_drop_due_index, m006_owner_counting_index, m007_state_indexes,
-              m008_status_tallies]
+              m008_tallies]
 
 
 def schema_version(conn) -> int:

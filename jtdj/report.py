@@ -1,6 +1,6 @@
 """Summaries and period reports, computed as plain data (dicts and lists; no printing, no formats).
 
-Counts come from ``store_reports.count_tasks`` (SQL GROUP BY over the counting rules of ``jtdj list``), so
+Counts come from ``store_reports.count_tasks`` (the counting rules of ``jtdj list``, in SQL), so
 a summary costs a fixed handful of queries however many tasks the plan has. A period holds what
 happened with since < date <= until; the state shown is the state as of ``until``.
 """
@@ -58,45 +58,41 @@ def resolve_period(today: date, since: str | None = None, until: str | None = No
     return Period(start, end)
 
 
-def counts(row: dict | None) -> dict:
-    """A count row from the store with open and % done added, in COUNT_KEYS order."""
-    row = row or {}
-    out = {k: int(row.get(k) or 0) for k in ("tasks", "done", "doing", "todo", "dropped")}
-    out["open"] = out["todo"] + out["doing"]
-    out["overdue"] = int(row.get("overdue") or 0)
-    out["due_soon"] = int(row.get("due_soon") or 0)
-    out["percent_done"] = percent(out["done"], out["tasks"] - out["dropped"])
-    return {k: out[k] for k in COUNT_KEYS}
+def counts(values) -> dict:
+    """A count list from the store (tasks, done, doing, todo, dropped, overdue, due_soon) as
+    the COUNT_KEYS record, with open and % done added."""
+    tasks, done, doing, todo, dropped, overdue, due_soon = values
+    return {"tasks": tasks, "done": done, "doing": doing, "todo": todo, "dropped": dropped,
+            "open": todo + doing, "overdue": overdue, "due_soon": due_soon,
+            "percent_done": percent(done, tasks - dropped)}
 
 
 def totals(store: Store, plan: str, as_of: date) -> dict:
-    rows = st.count_tasks(store, plan, as_of, "total")
-    return counts(rows[0] if rows else None)
+    return counts(st.count_tasks(store, plan, as_of, "total")[None])
 
 
 def sections_and_items(store: Store, plan: str, as_of: date) -> tuple[list[dict], list[dict]]:
     """Per-section and per-item counts, in plan order; parts with no tasks are left out."""
-    by_section = {r["key"]: r for r in st.count_tasks(store, plan, as_of, "section")}
-    by_item = {r["key"]: r for r in st.count_tasks(store, plan, as_of, "item")}
+    by_section = st.count_tasks(store, plan, as_of, "section")
+    by_item = st.count_tasks(store, plan, as_of, "item")
     sections = [{"section": s["no"], "title": s["title"], **counts(by_section[s["no"]])}
                 for s in store.sections(plan) if s["no"] in by_section]
-    items = [{"item": i["no"], "section": i["section"], "title": i["title"],
-              **counts(by_item[i["no"]])}
-             for i in store.items(plan) if i["no"] in by_item]
+    items = [{"item": no, "section": section, "title": title, **counts(by_item[no])}
+             for no, section, title in store.item_heads(plan) if no in by_item]
     return sections, items
 
 
 def owners(store: Store, plan: str, as_of: date) -> list[dict]:
     """Per owner (null: no owner yet), by name, the tasks without an owner last."""
-    return [{"owner": r["key"], **counts(r)} for r in st.count_tasks(store, plan, as_of, "owner")]
+    return [{"owner": owner, **counts(values)}
+            for owner, values in st.count_tasks(store, plan, as_of, "owner").items()]
 
 
 def task_list(store: Store, plan: str, as_of: date, which: str,
               limit: int | None = None) -> list[dict]:
     """The overdue tasks, or those due within 14 days (the same rules as `jtdj list`), the
     first ``limit`` by due date."""
-    rows, _total = st.due_tasks(store, plan, as_of, which, limit)
-    return [dict(zip(TASK_KEYS, row)) for row in rows]
+    return [dict(zip(TASK_KEYS, row)) for row in st.due_tasks(store, plan, as_of, which, limit)]
 
 
 def plan_head(store: Store, plan: str) -> dict:

@@ -258,6 +258,12 @@ class Store:
         return [dict(r) for r in self.conn.execute(
             "SELECT no, section, title, text FROM items WHERE plan = ? ORDER BY no", (plan,))]
 
+    def item_heads(self, plan: str) -> list[tuple[int, int, str]]:
+        """(no, section, title) of each item, in order: what a per-item table shows, without
+        the item texts (a 100,000-task plan has a thousand of them)."""
+        return self.conn.execute(
+            "SELECT no, section, title FROM items WHERE plan = ? ORDER BY no", (plan,)).fetchall()
+
     def item(self, plan: str, no: int) -> dict | None:
         row = self.conn.execute("SELECT no, section, title, text FROM items WHERE plan = ? AND no = ?",
                                 (plan, no)).fetchone()
@@ -467,8 +473,8 @@ def insert_tasks(store: Store, rows: list[dict]) -> None:
     # count the new tasks into the status tallies (migrations.m008); if another tool inserted
     # tasks since they were last counted, count everything again
     if store.setting("tally_rowid") != str(before):
-        store.conn.execute("DELETE FROM item_tally")
-        store.conn.execute("DELETE FROM owner_tally")
+        for table, *_ in migrations.TALLIES:
+            store.conn.execute(f"DELETE FROM {table}")
         before = 0
     migrations.rebuild_tallies(store.conn, before)
 

@@ -38,16 +38,24 @@ _OPEN_PARTS = tuple(
 _DUE_WINDOWS = {"overdue": "t.due < :d", "due_soon": "t.due >= :d AND t.due <= :soon"}
 
 
-def _status_counts(store: Store, plan: str, column: str) -> dict:
-    """Stored-status counts per item or owner (they do not depend on the day), read from the
-    tallies kept by migrations.m008 — or, if a task was inserted behind their back, counted
-    in one scan of a narrow index. Shared by every as-of day of the command."""
+def _tallies_fresh(store: Store) -> bool:
+    """Whether the kept counts (migrations.TALLIES) count every task: false only when another
+    tool inserted tasks behind their back, and then the counting reads the tasks instead."""
     cache = store.__dict__.setdefault("_counts", {})
-    if (plan, column) not in cache:
+    if "fresh" not in cache:
         counted, last = store.conn.execute(
             "SELECT (SELECT value FROM settings WHERE key = 'tally_rowid'),"
             " (SELECT coalesce(max(rowid), 0) FROM tasks)").fetchone()
-        if counted == str(last):
+        cache["fresh"] = counted == str(last)
+    return cache["fresh"]
+
+
+def _status_counts(store: Store, plan: str, column: str) -> dict:
+    """Stored-status counts per item or owner (they do not depend on the day), from the kept
+    tallies or one scan of a narrow index; shared by every as-of day of the command."""
+    cache = store.__dict__.setdefault("_counts", {})
+    if (plan, column) not in cache:
+        if _tallies_fresh(store):
             table = "item_tally" if column == "item" else "owner_tally"
             key = "item" if column == "item" else "nullif(owner, '')"
             sql = f"SELECT {key}, status, n FROM {table} WHERE plan = :plan AND n > 0"
@@ -83,7 +91,9 @@ def _tally(store: Store, plan: str, as_of: date, column: str | None) -> dict:
     def row(k):  # a key the stored counts lack can only come from a damaged tally: count it
         return groups.setdefault(k, [0] * len(COUNT_FIELDS))
 
-    for k, red, n in store.conn.execute(_lights_sql(column), params):
+    for k, red, n in store.conn.execute(_lights_sql(column, _tallies_fresh(store)), params):
+        if not n:
+            continue
         acc = row(k)
         acc[5] += red
         acc[6] += n - red
@@ -114,10 +124,16 @@ _OWNERS = ("WITH RECURSIVE o(owner) AS (SELECT (SELECT min(owner) FROM tasks t W
            " AND t.owner > o.owner) FROM o WHERE o.owner IS NOT NULL) ")
 
 
-def _lights_sql(column: str | None) -> str:
-    """(key, red, red + yellow) of the tasks open now and due by :soon. Per owner: a seek per
-    owner in the owner index (owners found by skipping through it); otherwise ranges of
-    idx_tasks_state."""
+def _lights_sql(column: str | None, tallied: bool) -> str:
+    """(key, red, red + yellow) of the tasks open now and due by :soon: a range of due dates
+    in the kept tallies; without them, a seek per owner in the owner index (owners found by
+    skipping through it) or ranges of idx_tasks_state."""
+    if tallied:
+        table, key = (("owner_due_tally", "nullif(owner, '')") if column == "owner"
+                      else ("item_due_tally", "item" if column == "item" else "NULL"))
+        return (f"SELECT {key}, coalesce(sum(CASE WHEN due < :d THEN n END), 0), sum(n)"
+                f" FROM {table} WHERE plan = :plan AND due <= :soon AND n > 0"
+                + (f" GROUP BY {key}" if column else ""))
     if column == "owner":
         late = "t.status IN ('todo', 'doing') AND t.due <= :soon"
         return (_OWNERS + "SELECT t.owner, sum(t.due < :d), count(*) FROM o CROSS JOIN tasks t"
@@ -132,20 +148,20 @@ def _lights_sql(column: str | None) -> str:
     return f"SELECT k, sum(due < :d), count(*) FROM ({open_now}) GROUP BY k"
 
 
-def count_tasks(store: Store, plan: str, as_of: date, by: str = "total") -> list[dict]:
-    """Counts of non-archived tasks as of ``as_of``: one row, or one per section/item/owner
-    (ordered by that key, no owner last). Each row has tasks, done, doing, todo, dropped,
-    overdue, due_soon (and ``key`` when grouped), by the rules of `jtdj list`."""
+def count_tasks(store: Store, plan: str, as_of: date, by: str = "total") -> dict:
+    """Counts of non-archived tasks as of ``as_of``, by the rules of `jtdj list`: a list of
+    (tasks, done, doing, todo, dropped, overdue, due_soon) per section, item or owner, in key
+    order (no owner last); or, by total, one list under the key None."""
     cache = store.__dict__.setdefault("_counts", {})
     column = "owner" if by == "owner" else "item"
     if by == "total" and (plan, as_of, "item") not in cache:
-        return [dict(zip(COUNT_FIELDS, _tally(store, plan, as_of, None)[None]))]
+        return _tally(store, plan, as_of, None)
     if (plan, as_of, column) not in cache:
         cache[(plan, as_of, column)] = _tally(store, plan, as_of, column)
     groups = cache[(plan, as_of, column)]
     if by == "total":  # the per-item counts of this day are at hand: add them up
-        return [dict(zip(COUNT_FIELDS, (sum(col) for col in zip(*groups.values()))))
-                if groups else dict.fromkeys(COUNT_FIELDS, 0)]
+        return {None: [sum(col) for col in zip(*groups.values())] if groups
+                else [0] * len(COUNT_FIELDS)}
     if by == "section":
         sections: dict = {}
         for item, section in store.conn.execute(
@@ -156,7 +172,7 @@ def count_tasks(store: Store, plan: str, as_of: date, by: str = "total") -> list
                     acc[i] += value
         groups = sections
     ordered = sorted(groups, key=lambda k: (k is None, k if k is not None else ""))
-    return [{"key": k, **dict(zip(COUNT_FIELDS, groups[k]))} for k in ordered]
+    return {k: groups[k] for k in ordered}
 
 
 def _open_rowids(which: str, limit: int | None, extra: str = "") -> str:
@@ -170,20 +186,15 @@ def _open_rowids(which: str, limit: int | None, extra: str = "") -> str:
 
 
 def due_tasks(store: Store, plan: str, as_of: date, which: str,
-              limit: int | None = None) -> tuple[list[tuple], int]:
+              limit: int | None = None) -> list[tuple]:
     """(id, title, owner, due) of the tasks open at ``as_of`` and overdue or due within 14
-    days, by due date (the red and yellow lights of `jtdj list`), the first ``limit`` of them;
-    and how many there are in all."""
-    params = as_of_params(plan, as_of)
-    rows = store.conn.execute(
+    days, by due date (the red and yellow lights of `jtdj list`), the first ``limit`` of them.
+    How many there are in all is in the day's counts."""
+    return store.conn.execute(
         f"SELECT t.id, t.title, t.owner, t.due FROM tasks t JOIN ({_open_rowids(which, limit)}) o"
         " ON t.rowid = o.r ORDER BY o.due, o.item, o.no"
-        + (f" LIMIT {int(limit)}" if limit is not None else ""), params).fetchall()
-    if limit is None or len(rows) < limit:
-        return rows, len(rows)
-    total = store.conn.execute(f"SELECT count(*) FROM ({_open_rowids(which, None)})",
-                               params).fetchone()[0]
-    return rows, total
+        + (f" LIMIT {int(limit)}" if limit is not None else ""),
+        as_of_params(plan, as_of)).fetchall()
 
 
 def overdue_by_owner(store: Store, plan: str, as_of: date,
@@ -195,21 +206,29 @@ def overdue_by_owner(store: Store, plan: str, as_of: date,
         f"SELECT 1 FROM {_STATE} WHERE {_BASE} AND {part} AND t.due < :d" for part in _OPEN_PARTS[4:])
     if limit is None or store.conn.execute(f"SELECT EXISTS ({closed_later})", params).fetchone()[0]:
         # every overdue task at once: all of them wanted, or some closed only after the day
-        rows, _ = due_tasks(store, plan, as_of, "overdue")
+        rows = due_tasks(store, plan, as_of, "overdue")
         groups: dict = {}
         for row in rows:
             groups.setdefault(row[2], []).append(row)
         return [(k, len(groups[k]), groups[k] if limit is None else groups[k][:limit])
                 for k in sorted(groups, key=lambda k: (k is not None, k or ""))]
-    # overdue now = open now and past due: a seek per owner in the owner index
-    owners = [r[0] for r in store.conn.execute(
-        _OWNERS + "SELECT owner FROM o WHERE owner IS NOT NULL", params)]
+    # overdue now = open now and past due: how many per owner from the kept tallies (or a
+    # count per owner), then the first ones by a seek per owner in the owner index
     late = (f"FROM tasks t INDEXED BY idx_tasks_owner_state WHERE {_BASE} AND t.owner IS :owner"
             " AND t.status IN ('todo', 'doing') AND t.due < :d")
+    if _tallies_fresh(store):
+        counts = store.conn.execute(
+            "SELECT nullif(owner, ''), sum(n) FROM owner_due_tally WHERE plan = :plan"
+            " AND due < :d AND n > 0 GROUP BY owner ORDER BY owner", params).fetchall()
+    else:
+        owners = [None] + [r[0] for r in store.conn.execute(
+            _OWNERS + "SELECT owner FROM o WHERE owner IS NOT NULL", params)]
+        counts = [(owner, store.conn.execute(f"SELECT count(*) {late}",
+                                             {**params, "owner": owner}).fetchone()[0])
+                  for owner in owners]
     out = []
-    for owner in [None, *owners]:
+    for owner, count in counts:
         p = {**params, "owner": owner}
-        count = store.conn.execute(f"SELECT count(*) {late}", p).fetchone()[0]
         if count:
             rows = store.conn.execute(
                 f"SELECT t.id, t.title, t.owner, t.due FROM tasks t JOIN (SELECT t.rowid AS r,"

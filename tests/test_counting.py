@@ -82,18 +82,20 @@ def test_every_count_agrees_with_list_on_every_day(run, imported, seed):
 
 
 def test_kept_counts_follow_every_writer(run, imported, db_path):
-    """The status tallies (m008) follow commands, undo, and rows another tool inserts, changes
+    """The kept tallies (m008) follow commands, undo, and rows another tool inserts, changes
     or deletes."""
     as_of = "2022-07-01"
     for args in (("done", "1.1", "1.2"), ("assign", "2", "--to", "组织科"),
-                 ("drop", "3.1", "--reason", "调整"), ("undo",), ("start", "4.1")):
+                 ("drop", "3.1", "--reason", "调整"), ("undo",), ("start", "4.1"),
+                 ("due", "6.3", "2022-06-20"), ("reopen", "1.1")):
         assert run("--as-of", as_of, *args).exit_code == 0, args
         _assert_summary_agrees_with_list(run, as_of)
     conn = sqlite3.connect(db_path)
     with conn:  # another tool: a copied task, an archived one, a deleted one
         conn.execute("INSERT INTO tasks (plan, id, item, no, section, title, status, archived,"
-                     " origin, owner) SELECT plan, '5.99', item, 99, section, title, 'done', 0,"
-                     " origin, '外来' FROM tasks WHERE id = '5.1'")
+                     " origin, owner, due) SELECT plan, '5.99', item, 99, section, title, 'todo',"
+                     " 0, origin, '外来', '2022-06-01' FROM tasks WHERE id = '5.1'")
+        conn.execute("UPDATE tasks SET due = '2022-06-30' WHERE id = '7.1'")
         conn.execute("UPDATE tasks SET archived = 1 WHERE id = '6.1'")
         conn.execute("DELETE FROM tasks WHERE id = '6.2'")
     conn.close()
