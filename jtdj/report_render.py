@@ -9,7 +9,6 @@ rich Text).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 
 from jtdj.i18n import language, t
 from jtdj.render import md_escape, section_label, to_json
@@ -34,18 +33,23 @@ def fraction(c: dict) -> str:
     return f"{c['done']}/{c['tasks'] - c['dropped']}"
 
 
-@dataclass
 class Block:
-    """One part of a report: a heading, and a table (or nothing to say)."""
+    """One part of a report: a heading, and a table (or nothing to say).
 
-    heading: str
-    headers: list[str] = field(default_factory=list)
-    rows: list[list[str]] = field(default_factory=list)
-    right: set[int] = field(default_factory=set)  # right-aligned columns
-    lines: list[str] | None = None  # how plain text lists long rows instead of a wide table
-    styles: list[str | None] = field(default_factory=list)  # per row, for html: "warn", "strong"
-    more: int = 0  # rows left out (--limit); said in a line after the table
-    more_in_lines: bool = False  # the plain-text lines already say it, group by group
+    A plain class rather than a dataclass: building a dataclass costs 0.7 ms of every start."""
+
+    def __init__(self, heading: str, headers: list[str] | None = None,
+                 rows: list[list[str]] | None = None, right: set[int] | None = None,
+                 lines: list[str] | None = None, styles: list[str | None] | None = None,
+                 more: int = 0, more_in_lines: bool = False):
+        self.heading = heading
+        self.headers = headers or []
+        self.rows = rows or []
+        self.right = right or set()  # right-aligned columns
+        self.lines = lines  # how plain text lists long rows instead of a wide table
+        self.styles = styles or []  # per row, for html: "warn", "strong"
+        self.more = more  # rows left out (--limit); said in a line after the table
+        self.more_in_lines = more_in_lines  # the plain-text lines already say it, per group
 
     @property
     def more_line(self) -> str | None:
