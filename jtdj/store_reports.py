@@ -175,13 +175,13 @@ def count_tasks(store: Store, plan: str, as_of: date, by: str = "total") -> dict
     return {k: groups[k] for k in ordered}
 
 
-def _open_rowids(which: str, limit: int | None, extra: str = "") -> str:
+def _open_rowids(which: str, limit: int | None) -> str:
     """SQL for the rowids of the tasks open as of :d and overdue or due soon, by due date;
     with ``limit``, only the first ones (each part stops early, in index order)."""
     window = _DUE_WINDOWS[which]
     order = " ORDER BY t.due, t.item, t.no" + (f" LIMIT {int(limit)}" if limit is not None else "")
     parts = [f"SELECT * FROM (SELECT t.rowid AS r, t.due, t.item, t.no FROM {_STATE}"
-             f" WHERE {_BASE} AND {part} AND {window}{extra}{order})" for part in _OPEN_PARTS]
+             f" WHERE {_BASE} AND {part} AND {window}{order})" for part in _OPEN_PARTS]
     return " UNION ALL ".join(parts)
 
 
