@@ -183,7 +183,7 @@ def add_note(ctx: Context, target: str, text: str, percent: int | None) -> None:
 def add_task(ctx: Context, item: int, title: str, due: date | None, when: str | None,
              owner: str | None) -> str:
     """A task the plan file does not have; it gets the item's next number."""
-    from jtdj import store as st
+    from jtdj import store_writes as sw
 
     if not title.strip():
         raise UsageError(t("error.empty_value", what="TITLE"))
@@ -201,7 +201,7 @@ def add_task(ctx: Context, item: int, title: str, due: date | None, when: str | 
         numbers = [natural_key(i)[1] for i in ctx.store.task_ids(ctx.plan) if natural_key(i)[0] == item]
         no = max(numbers, default=0) + 1
         task_id = f"{item}.{no}"
-        st.insert_tasks(ctx.store, [{
+        sw.insert_tasks(ctx.store, [{
             "plan": ctx.plan, "id": task_id, "item": item, "no": no, "section": item_row["section"],
             "title": title.strip(), "timing": when, "start": start.isoformat() if start else None,
             "due": (due.isoformat() if due else plan_row["due"]), "owner": owner or None,

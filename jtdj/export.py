@@ -13,7 +13,8 @@ from datetime import date
 
 from jtdj import toml_writer
 from jtdj.plan import FIXED_TIMINGS
-from jtdj.store import Store, TaskFilter, all_task_rows
+from jtdj.store import Store, TaskFilter
+from jtdj.store_writes import all_task_rows
 
 TOML_HEADER = ("{title}\n"
                "Written by `jtdj export --format toml`: the plan with its progress (state fields).\n"

@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from jtdj import store as st
+from jtdj import store_writes as sw
 from jtdj.errors import PlanFileError
 from jtdj.i18n import t
 from jtdj.plan import Plan, Task
@@ -120,7 +121,7 @@ def _check_clashes(plan: Plan, source: str, existing: dict) -> None:
 
 
 def _sync(store, plan: Plan, source: str, result: ImportResult, batch, today: date) -> None:
-    existing = st.all_task_rows(store, plan.key) if not result.new_plan else {}
+    existing = sw.all_task_rows(store, plan.key) if not result.new_plan else {}
     _check_clashes(plan, source, existing)
     inserts, events, notes = [], [], []
     writing = batch is not None
@@ -158,7 +159,7 @@ def _sync(store, plan: Plan, source: str, result: ImportResult, batch, today: da
         result.changes.append(Change(task_id, "archived"))
         if writing:
             gone = {**json.loads(row["file_values"] or "{}"), MISSING: True}
-            st.update_task_columns(store, plan.key, task_id, {
+            sw.update_task_columns(store, plan.key, task_id, {
                 "archived": 1, "file_values": _SNAPSHOT_JSON(gone)})
             event(task_id, "archive", "archived", 0, 1)
     if writing:
@@ -168,15 +169,15 @@ def _sync(store, plan: Plan, source: str, result: ImportResult, batch, today: da
         sections = [{"plan": plan.key, "no": s.no, "title": s.title} for s in plan.sections]
         items = [{"plan": plan.key, "no": i.no, "section": s.no, "title": i.title, "text": i.text}
                  for s in plan.sections for i in s.items]
-        st.upsert_plan(store, head, sections, items)
-        st.insert_tasks(store, inserts)
+        sw.upsert_plan(store, head, sections, items)
+        sw.insert_tasks(store, inserts)
         if result.new_plan:
             for item in plan.items:
                 for n in item.notes:
                     notes.append((plan.key, str(item.no), n.on.isoformat(), batch.at,
                                   n.by or batch.actor, n.text, n.percent, batch.id))
-        st.insert_notes(store, notes)
-        st.insert_events(store, events)
+        sw.insert_notes(store, notes)
+        sw.insert_events(store, events)
 
 
 def _item_changes(item, section_no: int, old: dict | None, result: ImportResult, event,
@@ -233,7 +234,7 @@ def _update_existing(store, plan_key, task_id, row, values, result, event, writi
         updates["archived"] = 0
         event(task_id, "restore", "archived", 1, 0)
     updates["file_values"] = _SNAPSHOT_JSON(values)
-    st.update_task_columns(store, plan_key, task_id, updates)
+    sw.update_task_columns(store, plan_key, task_id, updates)
 
 
 def bundled_plan_path() -> Path:

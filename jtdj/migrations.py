@@ -80,7 +80,7 @@ def m003_task_search(db) -> None:
         db.execute("CREATE TABLE task_search (rowid INTEGER PRIMARY KEY, title TEXT)")
         db.execute("INSERT INTO settings (key, value) VALUES ('search_index', 'plain')")
     db.execute("INSERT INTO task_search (rowid, title) SELECT rowid, lower(title) FROM tasks")
-    # New rows are indexed in bulk by store.insert_tasks (a per-row trigger into FTS5 would
+    # New rows are indexed in bulk by store_writes.insert_tasks (a per-row trigger into FTS5 would
     # make a 100,000-task import several seconds slower); updates and deletes are rare.
     db.execute("CREATE TRIGGER task_search_update AFTER UPDATE OF title ON tasks BEGIN"
                " UPDATE task_search SET title = lower(new.title) WHERE rowid = new.rowid; END")
@@ -155,7 +155,7 @@ def m008_tallies(db) -> None:
     every task for each grouping.
 
     Updates and deletes keep them by trigger (whoever writes). Inserts do not: a per-row
-    trigger would add a second to a 100,000-task import. ``store.insert_tasks`` adds the new
+    trigger would add a second to a 100,000-task import. ``store_writes.insert_tasks`` adds the new
     rows in bulk instead, and ``tally_rowid`` in settings records the last task counted; a
     reader that finds a newer task (one inserted by another tool) counts from the tasks.
     An owner-less task is counted under owner '' (a key column cannot be NULL).

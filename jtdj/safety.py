@@ -18,7 +18,8 @@ from jtdj import migrations
 from jtdj.errors import JtdjError, NotFound, StorageError, UsageError
 from jtdj.i18n import t
 from jtdj.importer import MISSING
-from jtdj.store import TASK_COLUMNS, Store, _secure_dir
+from jtdj.store import Store, _secure_dir
+from jtdj.store_writes import TASK_COLUMNS
 
 AUTO_BACKUPS_KEPT = 5
 UNDO_NOTE_PREFIX = "undo:"

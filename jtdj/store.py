@@ -1,6 +1,8 @@
 """The database: open and migrate, queries, and writes (each one transaction with its events).
 
-This is the one module that speaks SQL. Every statement is parameterised. Writes go through
+SQL lives here and in three companions: ``store_reports`` (counts and report queries),
+``store_writes`` (an import's bulk writes) and ``safety`` (undo and backups). Every statement is
+parameterised. Writes go through
 ``Store.batch()``, which holds a ``BEGIN IMMEDIATE`` transaction (so a cron job and the clerk queue
 politely behind the busy timeout instead of failing) and gives each event row the same batch id.
 """
@@ -12,7 +14,6 @@ import os
 import sqlite3
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta, timezone
-from operator import itemgetter
 from pathlib import Path
 from typing import Iterator, NamedTuple
 
@@ -430,79 +431,3 @@ def _explain_db_error(path: Path, exc: sqlite3.DatabaseError) -> str:
     if "locked" in text or "busy" in text:
         return t("error.db_locked", path=path)
     return t("error.db_other", path=path, reason=text)
-
-
-# --- bulk writes used by import --------------------------------------------------------------
-
-def upsert_plan(store: Store, head: dict, sections: list[dict], items: list[dict]) -> None:
-    """Write the plan's heading, sections and items (the caller holds the transaction)."""
-    c = store.conn
-    c.execute(
-        "INSERT INTO plans (key, title, issuer, doc_no, issued, due, preamble, source, imported_at)"
-        " VALUES (:key,:title,:issuer,:doc_no,:issued,:due,:preamble,:source,:imported_at)"
-        " ON CONFLICT(key) DO UPDATE SET title=excluded.title, issuer=excluded.issuer,"
-        " doc_no=excluded.doc_no, issued=excluded.issued, due=excluded.due,"
-        " preamble=excluded.preamble, source=excluded.source, imported_at=excluded.imported_at",
-        head)
-    c.executemany(
-        "INSERT INTO sections (plan, no, title) VALUES (:plan,:no,:title)"
-        " ON CONFLICT(plan, no) DO UPDATE SET title=excluded.title", sections)
-    c.executemany(
-        "INSERT INTO items (plan, no, section, title, text) VALUES (:plan,:no,:section,:title,:text)"
-        " ON CONFLICT(plan, no) DO UPDATE SET section=excluded.section, title=excluded.title,"
-        " text=excluded.text", items)
-
-
-TASK_COLUMNS = ("plan", "id", "item", "no", "section", "title", "timing", "start", "due", "owner",
-                "support", "tags", "status", "percent", "started_on", "done_on", "dropped_on",
-                "drop_reason", "archived", "origin", "evidence", "file_values")
-
-
-_TASK_VALUES = itemgetter(*TASK_COLUMNS)
-
-
-def insert_tasks(store: Store, rows: list[dict]) -> None:
-    cols = ", ".join(TASK_COLUMNS)
-    marks = ", ".join("?" for _ in TASK_COLUMNS)
-    before = store.conn.execute("SELECT coalesce(max(rowid), 0) FROM tasks").fetchone()[0]
-    # positional values bind faster than named ones: a tenth of a second per 100,000 tasks
-    store.conn.executemany(f"INSERT INTO tasks ({cols}) VALUES ({marks})", map(_TASK_VALUES, rows))
-    # index the new titles for --search in one statement (see migrations.m003_task_search)
-    store.conn.execute("INSERT INTO task_search (rowid, title) SELECT rowid, lower(title)"
-                       " FROM tasks WHERE rowid > ?", (before,))
-    # count the new tasks into the status tallies (migrations.m008); if another tool inserted
-    # tasks since they were last counted, count everything again
-    if store.setting("tally_rowid") != str(before):
-        for table, *_ in migrations.TALLIES:
-            store.conn.execute(f"DELETE FROM {table}")
-        before = 0
-    migrations.rebuild_tallies(store.conn, before)
-
-
-def insert_events(store: Store, rows: list[tuple]) -> None:
-    """Rows of (batch, at, on_date, actor, plan, target, action, field, old, new, note)."""
-    store.conn.executemany(
-        "INSERT INTO events (batch, at, on_date, actor, plan, target, action, field, old, new,"
-        " note) VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows)
-
-
-def insert_notes(store: Store, rows: list[tuple]) -> None:
-    """Rows of (plan, target, on_date, at, actor, text, percent, batch)."""
-    store.conn.executemany(
-        "INSERT INTO notes (plan, target, on_date, at, actor, text, percent, batch)"
-        " VALUES (?,?,?,?,?,?,?,?)", rows)
-
-
-def update_task_columns(store: Store, plan: str, task_id: str, values: dict) -> None:
-    unknown = set(values) - set(TASK_COLUMNS)
-    if unknown:
-        raise ValueError(f"not task columns: {unknown}")
-    assignments = ", ".join(f"{name} = :{name}" for name in values)
-    store.conn.execute(f"UPDATE tasks SET {assignments} WHERE plan = :_plan AND id = :_id",
-                       {**values, "_plan": plan, "_id": task_id})
-
-
-def all_task_rows(store: Store, plan: str) -> dict[str, sqlite3.Row]:
-    """Every task of a plan by id, as read-only rows (``row["title"]``): no dict per row, which
-    is half a second of a 100,000-task re-import."""
-    return {r["id"]: r for r in store.conn.execute("SELECT * FROM tasks WHERE plan = ?", (plan,))}
