@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 from jtdj.errors import NotFound, UsageError
 from jtdj.i18n import t
-from jtdj.ids import Ref, closest, natural_key
+from jtdj.parse import Ref, closest, natural_key
 from jtdj.store import Store
 
 
@@ -24,7 +24,7 @@ class Outcome:
         self.unchanged: list[str] = []
 
 
-class Context(NamedTuple):  # NamedTuples, not dataclasses, here and in ids: cheaper to start
+class Context(NamedTuple):
     """Who acts, on which plan, on which day."""
 
     store: Store
@@ -183,7 +183,8 @@ def add_note(ctx: Context, target: str, text: str, percent: int | None) -> None:
 def add_task(ctx: Context, item: int, title: str, due: date | None, when: str | None,
              owner: str | None) -> str:
     """A task the plan file does not have; it gets the item's next number."""
-    from jtdj import store_writes as sw
+    from jtdj.plan import plan_year, timing_dates
+    from jtdj.store.bulk import insert_tasks
 
     if not title.strip():
         raise UsageError(t("error.empty_value", what="TITLE"))
@@ -193,15 +194,14 @@ def add_task(ctx: Context, item: int, title: str, due: date | None, when: str | 
         raise NotFound(t("error.missing_ids", plan=ctx.plan, list=t(
             "error.missing_one", id=str(item), near=_near(str(item), existing))))
     plan_row = ctx.store.plan(ctx.plan)
-    from jtdj.plan import timing_dates
-
-    plan_due = date.fromisoformat(plan_row["due"]) if plan_row["due"] else None
-    start, due = timing_dates(when, None, due, (plan_due or ctx.today).year)
+    year = plan_year(*(date.fromisoformat(plan_row[k]) if plan_row[k] else None
+                       for k in ("due", "issued")), ctx.today)
+    start, due = timing_dates(when, None, due, year)
     with ctx.store.batch(ctx.plan, ctx.actor, ctx.today) as batch:
         numbers = [natural_key(i)[1] for i in ctx.store.task_ids(ctx.plan) if natural_key(i)[0] == item]
         no = max(numbers, default=0) + 1
         task_id = f"{item}.{no}"
-        sw.insert_tasks(ctx.store, [{
+        insert_tasks(ctx.store, [{
             "plan": ctx.plan, "id": task_id, "item": item, "no": no, "section": item_row["section"],
             "title": title.strip(), "timing": when, "start": start.isoformat() if start else None,
             "due": (due.isoformat() if due else plan_row["due"]), "owner": owner or None,

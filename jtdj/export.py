@@ -1,5 +1,6 @@
-"""Export data built from the store: the plan file with progress (TOML), a full dump with the
-event history (JSON), one row per task (CSV) and the office's 工作台账 (xlsx).
+"""Export documents as data: the plan file with progress (TOML), a full dump with the event
+history (JSON), one row per task (CSV) and the office's 工作台账 (xlsx); ``render.exports``
+and ``render.xlsx`` write them.
 
 The TOML export is the plan-file format of ``docs/plan-format.md`` with its state fields, written
 so that importing it into an empty database and exporting again gives the same bytes. It does
@@ -11,17 +12,10 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from jtdj import toml_writer
 from jtdj.plan import FIXED_TIMINGS
 from jtdj.store import Store, TaskFilter
-from jtdj.store_writes import all_task_rows
-
-TOML_HEADER = ("{title}\n"
-               "Written by `jtdj export --format toml`: the plan with its progress (state fields).\n"
-               "Format: docs/plan-format.md. Import into an empty database with `jtdj import FILE`.")
-CSV_KEYS = ("id", "section", "item", "title", "when", "start", "due", "owner", "support", "tags",
-            "status", "light", "percent", "done_on", "dropped_on", "drop_reason", "progress",
-            "evidence", "archived", "origin")
+from jtdj.store.bulk import all_task_rows
+from jtdj.views import event_record, note_record, percent
 
 
 def _date(text: str | None) -> date | None:
@@ -33,7 +27,8 @@ def _list(text: str | None) -> list[str]:
 
 
 def _note(n: dict) -> dict:
-    return {"on": _date(n["on_date"]), "by": n["actor"], "text": n["text"], "percent": n["percent"]}
+    """A note as the plan file holds it: its day a date."""
+    return {**note_record(n), "on": _date(n["on_date"])}
 
 
 def _tasks_by_item(store: Store, plan: str) -> dict[int, list[dict]]:
@@ -114,11 +109,6 @@ def task_notes(store: Store, plan: str, task_id: str, status: str) -> list[dict]
     return notes
 
 
-def to_toml(store: Store, plan: str) -> str:
-    document = plan_document(store, plan)
-    return toml_writer.dumps(document, header=TOML_HEADER.format(title=document["plan"]["title"]))
-
-
 # --- JSON: everything, with the event history ------------------------------------------------
 
 def _as_of_records(store: Store, plan: str, as_of: date) -> dict[str, dict]:
@@ -133,14 +123,9 @@ def _as_of_records(store: Store, plan: str, as_of: date) -> dict[str, dict]:
 def to_data(store: Store, plan: str, as_of: date) -> dict:
     """{"plan", "sections" > "items" > "tasks" (with state and notes), "events"}:
     see docs/export.md."""
-    from jtdj.views import event_record
-
     head = store.plan(plan)
     live = _as_of_records(store, plan, as_of)
     tasks = _tasks_by_item(store, plan)
-
-    def note(n):
-        return {"on": n["on_date"], "by": n["actor"], "text": n["text"], "percent": n["percent"]}
 
     def task(row):
         now = live.get(row["id"], {})
@@ -153,14 +138,14 @@ def to_data(store: Store, plan: str, as_of: date) -> dict:
             "dropped_on": row["dropped_on"], "drop_reason": row["drop_reason"],
             "archived": bool(row["archived"]), "origin": row["origin"],
             "evidence": _list(row["evidence"]),
-            "notes": [note(n) for n in task_notes(store, plan, row["id"], row["status"])],
+            "notes": [note_record(n) for n in task_notes(store, plan, row["id"], row["status"])],
         }
 
     items_by_section: dict[int, list[dict]] = {}
     for it in store.items(plan):
         items_by_section.setdefault(it["section"], []).append({
             "id": str(it["no"]), "no": it["no"], "title": it["title"], "text": it["text"],
-            "notes": [note(n) for n in store.notes(plan, str(it["no"]))],
+            "notes": [note_record(n) for n in store.notes(plan, str(it["no"]))],
             "tasks": [task(row) for row in tasks.get(it["no"], [])]})
     events = [event_record(e) for e in sorted(store.events(plan), key=lambda e: e["id"])]
     return {
@@ -209,16 +194,8 @@ def task_rows(store: Store, plan: str, as_of: date, include_archived: bool = Tru
     return rows
 
 
-def to_csv(store: Store, plan: str, as_of: date) -> str:
-    from jtdj import render
-
-    return render.to_csv(task_rows(store, plan, as_of), CSV_KEYS)
-
-
 def section_summary(rows: list[dict], sections: list[dict]) -> list[dict]:
     """Per section: tasks, done, dropped, open, overdue, % done (dropped left out of the base)."""
-    from jtdj.views import percent
-
     out = []
     for s in sections:
         mine = [r for r in rows if r["section"] == s["no"]]
@@ -233,112 +210,22 @@ def section_summary(rows: list[dict], sections: list[dict]) -> list[dict]:
     return out
 
 
-# --- xlsx: the 工作台账 ---------------------------------------------------------------------
+# --- the 工作台账 ------------------------------------------------------------------------
 
-LEDGER_COLUMNS = (  # (catalogue key, width in characters)
-    ("export.col.seq", 7), ("export.col.section", 20), ("export.col.item", 20),
-    ("export.col.task", 40), ("export.col.owner", 14), ("export.col.support", 14),
-    ("export.col.due", 12), ("export.col.when", 12), ("export.col.status", 9),
-    ("export.col.progress", 36), ("export.col.done_on", 12), ("export.col.evidence", 28),
-)
-SUMMARY_COLUMNS = (
-    ("export.summary.section", 40), ("export.summary.tasks", 9), ("export.summary.done", 9),
-    ("export.summary.dropped", 9), ("export.summary.open", 9), ("export.summary.overdue", 9),
-    ("export.summary.percent", 9),
-)
-# Excel's own "good / neutral / bad" fills, so the sheet looks familiar
-LIGHT_FILL = {"red": "FFC7CE", "yellow": "FFEB9C", "green": "C6EFCE", "grey": "D9D9D9"}
-
-
-def _numeral(no: int) -> str:
-    from jtdj.i18n import t
-
-    numerals = t("export.numerals").split(",")
-    return numerals[no - 1] if 0 < no <= len(numerals) else str(no)
-
-
-def ledger_xlsx(store: Store, plan: str, as_of: date) -> bytes:
-    """The 工作台账 workbook: sheet 1 one row per task, sheet 2 the per-section summary."""
-    import io
-
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
-
-    from jtdj.i18n import t
-    from jtdj.render import status_word
-
-    head = store.plan(plan)
+def ledger_data(store: Store, plan: str, as_of: date) -> dict:
+    """What the xlsx ledger shows (``render.xlsx``): the plan's heading, its sections and
+    items, one row per live task as of the day, and the per-section and total counts."""
     sections = store.sections(plan)
-    section_label = {s["no"]: t("export.section_label", numeral=_numeral(s["no"]), title=s["title"])
-                     for s in sections}
-    item_label = {i["no"]: f"{i['no']}. {i['title']}" for i in store.items(plan)}
     rows = task_rows(store, plan, as_of, include_archived=False)
-
-    wb = Workbook()
-    wb.properties.title = head["title"]
-    wb.properties.creator = "jtdj"
-    ws = wb.active
-    ws.title = t("export.sheet_tasks")
-    bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="top")
-    header_fill = PatternFill("solid", fgColor="DDEBF7")
-
-    def header(sheet, columns):
-        for col, (key, width) in enumerate(columns, 1):
-            cell = sheet.cell(row=1, column=col)
-            _text(cell, t(key))
-            cell.font, cell.fill = bold, header_fill
-            cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
-            sheet.column_dimensions[get_column_letter(col)].width = width
-        sheet.freeze_panes = "A2"
-        sheet.print_title_rows = "1:1"
-        sheet.page_setup.orientation = "landscape"
-        sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
-        sheet.sheet_properties.pageSetUpPr.fitToPage = True
-
-    header(ws, LEDGER_COLUMNS)
-    sep = t("list.sep")
-    for n, r in enumerate(rows, 2):
-        values = (r["id"], section_label.get(r["section"], ""), item_label.get(r["item"], ""),
-                  r["title"], r["owner"] or "", sep.join(r["support"]), _date(r["due"]),
-                  r["when"] or "", status_word(r["status"]), r["progress"], _date(r["done_on"]),
-                  "\n".join(r["evidence"]))
-        for col, v in enumerate(values, 1):
-            cell = ws.cell(row=n, column=col)
-            if isinstance(v, date):
-                cell.value, cell.number_format = v, "yyyy-mm-dd"
-            else:
-                _text(cell, v)
-            cell.alignment = wrap
-        ws.cell(row=n, column=9).fill = PatternFill("solid", fgColor=LIGHT_FILL[r["light"]])
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(LEDGER_COLUMNS))}{max(len(rows) + 1, 2)}"
-    ws.oddHeader.center.text = head["title"].replace("&", "&&")
-    ws.oddFooter.center.text = t("export.as_of", date=as_of.isoformat()).replace("&", "&&")
-
-    summary = wb.create_sheet(t("export.sheet_summary"))
-    header(summary, SUMMARY_COLUMNS)
-    lines = section_summary(rows, sections)
-    totals = section_summary([{**r, "section": 0} for r in rows],
-                             [{"no": 0, "title": t("export.summary.total")}])
-    for n, s in enumerate(lines + totals, 2):
-        label = section_label[s["section"]] if s["section"] else s["title"]
-        _text(summary.cell(row=n, column=1), label)
-        summary.cell(row=n, column=1).alignment = wrap
-        for col, key in enumerate(("tasks", "done", "dropped", "open", "overdue"), 2):
-            summary.cell(row=n, column=col, value=s[key])
-        cell = summary.cell(row=n, column=7, value=s["percent"] / 100)
-        cell.number_format = "0%"
-        if not s["section"]:
-            for col in range(1, 8):
-                summary.cell(row=n, column=col).font = bold
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return {
+        "title": store.plan(plan)["title"], "as_of": as_of, "sections": sections,
+        "items": {i["no"]: i["title"] for i in store.items(plan)}, "rows": rows,
+        "summary": section_summary(rows, sections),
+        "total": section_summary([{**r, "section": 0} for r in rows], [{"no": 0, "title": ""}])[0]
+        if rows else None,
+    }
 
 
-def _text(cell, value: str) -> None:
-    """A text cell that stays text: a title starting with "=" is never run as a formula."""
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    cell.value = ILLEGAL_CHARACTERS_RE.sub("", value or "")
-    cell.data_type = "s"
+# Which data each export format writes (``render.FORMATS["export"]`` says how).
+DOCUMENTS = {"toml": lambda store, plan, as_of: plan_document(store, plan),
+             "json": to_data, "csv": task_rows, "xlsx": ledger_data}

@@ -14,15 +14,14 @@ from datetime import date
 from pathlib import Path
 
 from jtdj import store as st
-from jtdj import store_writes as sw
 from jtdj.errors import PlanFileError
 from jtdj.i18n import t
 from jtdj.plan import Plan, Task
+from jtdj.store import bulk as sw
+from jtdj.store.bulk import MISSING
 
 # Plan-owned fields of a task: (column in tasks, how to read it off a plan Task)
 SYNCED_FIELDS = ("title", "timing", "start", "due", "owner", "support", "tags", "item", "section")
-# Marks, in a task's file_values, that the last import archived it because the file dropped it.
-MISSING = "_missing"
 # Plan-owned fields of an item, logged when the file changes them.
 ITEM_FIELDS = ("title", "text", "section")
 
@@ -46,19 +45,14 @@ class ImportResult:
     state_kept: int = 0
     changes: list[Change] = field(default_factory=list)
 
-    @property
-    def total_changes(self) -> int:
-        return self.added + self.changed + self.archived
 
-
-# One encoder each, reused: json.dumps with options builds a new encoder on every call, which
-# is a second of a 100,000-task import.
-_LIST_JSON = json.JSONEncoder(ensure_ascii=False).encode
-_SNAPSHOT_JSON = json.JSONEncoder(ensure_ascii=False).encode  # keys in a fixed order already
+# One encoder, reused (json.dumps with options builds a new one on every call); the snapshot's
+# keys come in a fixed order already.
+_JSON = json.JSONEncoder(ensure_ascii=False).encode
 
 
 def json_list(values: list) -> str:
-    return _LIST_JSON(values) if values else "[]"
+    return _JSON(values) if values else "[]"
 
 
 def file_values(task: Task, section: int, plan_due: date | None) -> dict:
@@ -160,7 +154,7 @@ def _sync(store, plan: Plan, source: str, result: ImportResult, batch, today: da
         if writing:
             gone = {**json.loads(row["file_values"] or "{}"), MISSING: True}
             sw.update_task_columns(store, plan.key, task_id, {
-                "archived": 1, "file_values": _SNAPSHOT_JSON(gone)})
+                "archived": 1, "file_values": _JSON(gone)})
             event(task_id, "archive", "archived", 0, 1)
     if writing:
         head = {"key": plan.key, "title": plan.title, "issuer": plan.issuer, "doc_no": plan.doc_no,
@@ -203,7 +197,7 @@ def _new_row(plan_key: str, task: Task, values: dict) -> dict:
         "drop_reason": task.drop_reason, "archived": 1 if task.archived else 0,
         "origin": "added" if task.added else "plan",
         "evidence": json_list(task.evidence),
-        "file_values": _SNAPSHOT_JSON(values),
+        "file_values": _JSON(values),
     }
 
 
@@ -233,7 +227,7 @@ def _update_existing(store, plan_key, task_id, row, values, result, event, writi
     if restoring:
         updates["archived"] = 0
         event(task_id, "restore", "archived", 1, 0)
-    updates["file_values"] = _SNAPSHOT_JSON(values)
+    updates["file_values"] = _JSON(values)
     sw.update_task_columns(store, plan_key, task_id, updates)
 
 

@@ -159,7 +159,7 @@ def address_only(text: str) -> str:
 # --- the message -----------------------------------------------------------------------------
 
 def build_message(subject: str, text: str, html: str, sender: str,
-                  lists: dict[str, list[str]], now: datetime | None = None) -> EmailMessage:
+                  lists: dict[str, list[str]], now: datetime) -> EmailMessage:
     """multipart/alternative: the text report, then the HTML report; UTF-8, base64 bodies so any
     server takes them; the subject and names encoded by the email package (RFC 2047)."""
     if any(c in subject for c in "\r\n"):
@@ -173,7 +173,7 @@ def build_message(subject: str, text: str, html: str, sender: str,
         msg["Cc"] = ", ".join(lists["cc"])
     if not lists["to"] and not lists["cc"]:
         msg["To"] = "undisclosed-recipients:;"
-    msg["Date"] = format_datetime((now or datetime.now(timezone.utc)).astimezone())
+    msg["Date"] = format_datetime(now.astimezone())
     domain = address_only(sender).rpartition("@")[2] or "localhost"
     msg["Message-ID"] = make_msgid(domain=domain)
     msg["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies to a cron job
@@ -284,12 +284,12 @@ def _refused_message(refused: dict) -> str:
 
 # --- the outbox ------------------------------------------------------------------------------
 
-def queue(outbox: Path, entry: dict, raw: bytes) -> Path:
+def queue(outbox: Path, entry: dict, raw: bytes, now: datetime) -> Path:
     """Write one unsent message (with its envelope) to the outbox; return its file."""
     if not outbox.exists():
         outbox.mkdir(parents=True, mode=0o700)
         os.chmod(outbox, 0o700)
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
+    stamp = now.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%S")
     name = f"{stamp}-{sha1(entry['message_id'].encode()).hexdigest()[:10]}.json"
     path = outbox / name
     _write_private(path, {"version": OUTBOX_VERSION, **entry, "message": raw.decode("utf-8")})

@@ -1,4 +1,4 @@
-"""The plan file: read, validate (every problem, with its path), and return plain dataclasses.
+"""The plan file: read, validate (every problem, with its path), and return plain records.
 
 Nothing here touches the database. ``docs/plan-format.md`` is the user-facing description of
 the format this module accepts; keep the two in step.
@@ -38,6 +38,11 @@ def timing_dates(when: str | None, start: date | None, due: date | None,
         return start, due
     (sm, sd), (dm, dd) = period
     return start or date(year, sm, sd), due or date(year, dm, dd)
+
+
+def plan_year(due: date | None, issued: date | None, today: date) -> int:
+    """The year a timing word without one (暑期) falls in: the plan's, else the as-of day's."""
+    return (due or issued or today).year
 
 
 @dataclass
@@ -293,10 +298,11 @@ def parse_toml(text: str, path: Path | str) -> dict:
         raise PlanFileError(t("plan.too_deep", file=path)) from None
 
 
-def load_plan(path: Path | str) -> Plan:
-    """Read and validate a plan file; raise PlanFileError listing every problem."""
+def load_plan(path: Path | str, today: date) -> Plan:
+    """Read and validate a plan file; raise PlanFileError listing every problem. Timing words
+    without a year (暑期) fall in the plan's year, else in the year of ``today`` (the as-of day)."""
     path = Path(path)
-    return plan_from_data(parse_toml(read_plan_text(path), path), str(path))
+    return plan_from_data(parse_toml(read_plan_text(path), path), today, str(path))
 
 
 def _notes(c: _Checker, raw_notes: list, path: str) -> list[Note]:
@@ -311,7 +317,7 @@ def _notes(c: _Checker, raw_notes: list, path: str) -> list[Note]:
     return notes
 
 
-def plan_from_data(data: dict, source: str = "") -> Plan:
+def plan_from_data(data: dict, today: date, source: str = "") -> Plan:
     c = _Checker()
     top = c.table(data, TOP_FIELDS, "")
     if top.get("format", 1) != 1:
@@ -327,7 +333,7 @@ def plan_from_data(data: dict, source: str = "") -> Plan:
                 preamble=head.get("preamble"))
     if "sections" in top and not top["sections"]:
         c.add("sections", t("plan.no_sections"))
-    year = (plan.due or plan.issued or date.today()).year  # for timings without a year
+    year = plan_year(plan.due, plan.issued, today)
     seen_sections: dict[int, str] = {}
     seen_items: dict[int, str] = {}
     for s, raw_section in enumerate(top.get("sections", []), 1):

@@ -1,6 +1,6 @@
 """Summaries and period reports, computed as plain data (dicts and lists; no printing, no formats).
 
-Counts come from ``store_reports.count_tasks`` (the counting rules of ``jtdj list``, in SQL), so
+Counts come from ``store.counts.count_tasks`` (the counting rules of ``jtdj list``, in SQL), so
 a summary costs a fixed handful of queries however many tasks the plan has. A period holds what
 happened with since < date <= until; the state shown is the state as of ``until``.
 """
@@ -8,54 +8,15 @@ happened with since < date <= until; the state shown is the state as of ``until`
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import NamedTuple
 
-from jtdj import store_reports as st
-from jtdj.dates import iso_week_range, parse_date
-from jtdj.errors import UsageError
-from jtdj.i18n import t
+from jtdj.parse import Period
 from jtdj.store import Store
+from jtdj.store import counts as st
 from jtdj.views import percent
 
-SUMMARY_KEYS = ("plan", "as_of", "totals", "sections", "items", "owners", "overdue", "due_soon")
 COUNT_KEYS = ("tasks", "done", "doing", "todo", "dropped", "open", "overdue", "due_soon",
               "percent_done")
 TASK_KEYS = ("id", "title", "owner", "due")
-DEFAULT_DAYS = 7
-
-
-class Period(NamedTuple):
-    """Events dated since < on_date <= until; ``week`` is set when it is an ISO week."""
-
-    since: date
-    until: date
-    week: str | None = None
-
-    @property
-    def days(self) -> int:
-        return (self.until - self.since).days
-
-
-def resolve_period(today: date, since: str | None = None, until: str | None = None,
-                   week: str | None = None, week_flag: bool = False) -> Period:
-    """The period from the options: --week [YYYY-Www] alone, or --since/--until.
-
-    ``--until`` defaults to today; ``--since`` to 7 days before until, and a relative --since
-    (``7d``, ``-14d``) counts back from until. ``--week`` alone is the last complete ISO week.
-    """
-    if week is not None and not week_flag:
-        raise UsageError(t("report.week_needs_flag", value=week))
-    if week_flag:
-        if since or until:
-            raise UsageError(t("report.week_and_range"))
-        monday, sunday = iso_week_range(week, today)
-        iso = monday.isocalendar()
-        return Period(monday - timedelta(days=1), sunday, f"{iso[0]}-W{iso[1]:02d}")
-    end = parse_date(until, today, "--until") if until else today
-    start = parse_date(since, end, "--since") if since else end - timedelta(days=DEFAULT_DAYS)
-    if start >= end:
-        raise UsageError(t("report.empty_period", since=start.isoformat(), until=end.isoformat()))
-    return Period(start, end)
 
 
 def counts(values) -> dict:
@@ -105,7 +66,7 @@ def summary(store: Store, plan: str, as_of: date, limit: int | None = None) -> d
     overdue and due-soon lists hold their first ``limit`` tasks; the totals still count all."""
     sections, items = sections_and_items(store, plan, as_of)
     return {
-        "plan": plan, "title": plan_head(store, plan)["title"], "as_of": as_of.isoformat(),
+        "plan": plan, "title": plan_head(store, plan)["title"], "as_of": as_of,
         "totals": totals(store, plan, as_of), "sections": sections, "items": items,
         "owners": owners(store, plan, as_of),
         "overdue": task_list(store, plan, as_of, "overdue", limit),
@@ -138,9 +99,8 @@ def report(store: Store, plan: str, period: Period, limit: int | None = None) ->
     due_soon = task_list(store, plan, period.until, "due_soon", limit)
     data = {
         "plan": plan, "title": plan_head(store, plan)["title"],
-        "period": {"since": period.since.isoformat(), "until": period.until.isoformat(),
-                   "first_day": (period.since + timedelta(days=1)).isoformat(),
-                   "week": period.week},
+        "period": {"since": period.since, "until": period.until,
+                   "first_day": period.since + timedelta(days=1), "week": period.week},
         "overview": {"start": start, "end": end,
                      "change": {k: end[k] - start[k] for k in COUNT_KEYS}},
         "completed": [{"id": r["id"], "title": r["title"], "owner": r["owner"],

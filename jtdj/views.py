@@ -1,4 +1,5 @@
-"""What the reading commands show, computed as plain data (no printing, no formats)."""
+"""Read models: what `list`, `tree`, `show`, `history`, `plans` and `paths` show, as plain data
+(no printing, no formats; ``render`` writes them)."""
 
 from __future__ import annotations
 
@@ -58,7 +59,7 @@ def task_detail(store: Store, plan: str, task_id: str, as_of: date) -> dict:
         "origin": row["origin"], "drop_reason": row["drop_reason"],
         "evidence": json.loads(row["evidence"] or "[]"),
         "item_title": item["title"] if item else None, "item_text": item["text"] if item else None,
-        "notes": [_note(n) for n in store.notes(plan, task_id)],
+        "notes": [note_record(n) for n in store.notes(plan, task_id)],
         "history": [event_record(e) for e in store.events(plan, task_id)],
     }
 
@@ -70,12 +71,12 @@ def item_detail(store: Store, plan: str, item_no: int, as_of: date) -> dict:
     return {
         "kind": "item", "id": str(item_no), "section": item["section"], "section_title": section,
         "title": item["title"], "text": item["text"], **progress(tasks), "tasks": tasks,
-        "notes": [_note(n) for n in store.notes(plan, str(item_no))],
+        "notes": [note_record(n) for n in store.notes(plan, str(item_no))],
         "history": [event_record(e) for e in store.events(plan, str(item_no))],
     }
 
 
-def _note(n: dict) -> dict:
+def note_record(n: dict) -> dict:
     return {"on": n["on_date"], "by": n["actor"], "text": n["text"], "percent": n["percent"]}
 
 
@@ -83,3 +84,18 @@ def event_record(e: dict) -> dict:
     return {"id": e["id"], "at": e["at"], "on": e["on_date"], "actor": e["actor"],
             "target": e["target"], "action": e["action"], "field": e["field"],
             "old": e["old"], "new": e["new"], "note": e["note"], "batch": e["batch"]}
+
+
+def history(store: Store, plan: str, target: str | None, since: date | None,
+            limit: int | None) -> list[dict]:
+    """The change log, newest first: every event from ``since`` (inclusive) on, of one task or
+    item (an item's history includes its tasks') or of the whole plan."""
+    from datetime import timedelta
+
+    after = since - timedelta(days=1) if since else None  # the store's ``since`` is exclusive
+    return [event_record(e) for e in store.events(plan, target, since=after, limit=limit)]
+
+
+def plans(store: Store) -> list[dict]:
+    current = store.setting("current_plan")
+    return [{**p, "current": p["key"] == current} for p in store.plans()]

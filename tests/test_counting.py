@@ -189,7 +189,7 @@ def test_display_width_counts_every_character_as_unicodedata_does():
     character-by-character rule, for every character and for mixed titles."""
     from unicodedata import combining, east_asian_width
 
-    from jtdj.render import display_width
+    from jtdj.render.text import display_width
 
     def slow(text):
         return sum(0 if combining(ch) else 2 if east_asian_width(ch) in "WF" else 1

@@ -26,7 +26,7 @@ def declared_modules() -> set[str]:
 
 def imported_modules() -> dict[str, str]:
     found = {}
-    for path in sorted((ROOT / "jtdj").glob("*.py")):
+    for path in sorted((ROOT / "jtdj").rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Import):
                 names = [alias.name for alias in node.names]

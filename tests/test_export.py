@@ -263,7 +263,7 @@ def test_xlsx_ledger_leaves_archived_tasks_out(run, tmp_path):
 # --- the TOML writer ---------------------------------------------------------------------------
 
 def test_writer_escapes_what_toml_requires():
-    from jtdj.toml_writer import dumps, quote
+    from jtdj.render.toml import dumps, quote
 
     assert quote('a "b" \\ c\nd\te\r\x01\x7f年') == '"a \\"b\\" \\\\ c\\nd\\te\\r\\u0001\\u007F年"'
     doc = {"s": "x\"\\\n\b\f\x00\x1f\u2028", "n": 3, "b": False, "l": ["a", "“b”"], "e": [],
@@ -282,7 +282,7 @@ def test_writer_escapes_what_toml_requires():
 def test_writer_refuses_values_the_plan_format_does_not_have(bad):
     from datetime import datetime
 
-    from jtdj.toml_writer import dumps
+    from jtdj.render.toml import dumps
 
     with pytest.raises(TypeError):
         dumps({"v": bad})
@@ -372,18 +372,19 @@ def plan_documents(draw):
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(document=plan_documents())
 def test_round_trip_of_generated_plans(document, tmp_path_factory):
-    from jtdj import export, importer, toml_writer
+    from jtdj import export, importer
     from jtdj.plan import load_plan
+    from jtdj.render.exports import plan_file
     from jtdj.store import Store
 
     folder = tmp_path_factory.mktemp("rt")
-    text = toml_writer.dumps(document, header=export.TOML_HEADER.format(
-        title=document["plan"]["title"]))
+    text = plan_file(document)
     path = folder / "plan.toml"
     path.write_bytes(text.encode("utf-8"))
     store = Store.open(folder / "jtdj.db")
     try:
-        importer.import_plan(store, load_plan(path), str(path), "tester", date(2022, 7, 1))
-        assert export.to_toml(store, document["plan"]["key"]) == text
+        importer.import_plan(store, load_plan(path, date(2022, 7, 1)), str(path), "tester",
+                             date(2022, 7, 1))
+        assert plan_file(export.plan_document(store, document["plan"]["key"])) == text
     finally:
         store.close()

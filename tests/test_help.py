@@ -15,9 +15,9 @@ from jtdj import __version__
 def _commands():
     import typer
 
-    from jtdj.cli import app
+    from jtdj.cli import full_app
 
-    group = typer.main.get_command(app)
+    group = typer.main.get_command(full_app())
     return group, group.commands
 
 

@@ -7,9 +7,9 @@ from datetime import date
 import pytest
 from conftest import as_json, rows
 
-from jtdj.dates import parse_date
+from jtdj.parse import parse_date
 from jtdj.errors import UsageError
-from jtdj.ids import Ref, parse_ref
+from jtdj.parse import Ref, parse_ref
 
 TODAY = date(2022, 7, 1)
 

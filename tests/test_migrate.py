@@ -10,7 +10,7 @@ from pathlib import Path
 
 from conftest import as_json, rows
 
-from jtdj import migrations
+from jtdj.store import migrations
 
 V1 = Path(__file__).resolve().parent / "data" / "schema-v1.db"  # made by data/make_schema_v1.py
 

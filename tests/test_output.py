@@ -155,15 +155,15 @@ def test_list_table_at_80_columns(run, imported):
 def test_rich_table_recorded_at_80_columns():
     from rich.console import Console
 
-    from jtdj.commands import LIST_COLUMNS
-    from jtdj.render import rich_table
+    from jtdj.render import render
+    from jtdj.render.tasks import task_list
 
     records = [{"id": f"2.{n}", "title": "把学习贯彻习近平新时代中国特色社会主义思想、党的十九届"
                 "六中全会精神作为首要政治任务（" + "长" * n + "）", "owner": "组织科",
                 "due": "2022-12-31", "status": "doing", "light": light}
                for n, light in zip(range(8, 13), ["red", "yellow", "green", "grey", "red"])]
     console = Console(width=80, record=True, color_system=None, file=io.StringIO())
-    console.print(rich_table(records, LIST_COLUMNS, caption="共 5 项"))
+    console.print(render("records", "table", task_list(records, caption="共 5 项")))
     text = console.export_text()
     lines = _check_table_lines(text)
     assert len({cell_len(line) for line in lines[:-1]}) == 1
@@ -240,8 +240,8 @@ def test_global_db_option(run, tmp_path):
 # --- shell completion ---------------------------------------------------------------------------
 
 def test_completion_lists_ids_and_owners(run, imported):
-    from jtdj.cli import _complete_ids, _complete_owners
-    from jtdj.session import completion_ids, completion_owners
+    from jtdj.cli.app import _complete_ids, _complete_owners
+    from jtdj.cli.completion import ids as completion_ids, owners as completion_owners
 
     ok(run, "assign", "5.1", "--to", "组织科")
     ok(run, "assign", "5.2", "--to", "宣传科")
@@ -254,7 +254,7 @@ def test_completion_lists_ids_and_owners(run, imported):
 
 
 def test_completion_is_silent_without_a_database(tmp_path, monkeypatch):
-    from jtdj.session import completion_ids, completion_owners
+    from jtdj.cli.completion import ids as completion_ids, owners as completion_owners
 
     monkeypatch.setenv("JTDJ_DB", str(tmp_path / "none" / "jtdj.db"))
     assert completion_ids() == [] and completion_owners() == []
@@ -263,7 +263,7 @@ def test_completion_is_silent_without_a_database(tmp_path, monkeypatch):
 
 def test_tsv_keeps_one_line_per_record_and_its_columns():
     """A tab or line break inside a value becomes a space; nothing else is touched."""
-    from jtdj.render import to_tsv
+    from jtdj.render.records import to_tsv
 
     records = [{"a": "x\ty", "b": "l1\nl2\r", "c": 3}, {"a": None, "b": ["p", "q"], "c": True},
                {"a": "“引号”", "b": "=1+1", "c": ""}]

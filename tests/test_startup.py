@@ -63,19 +63,19 @@ def test_the_collector_is_paused_for_a_command_and_back_on_after_it(run, importe
     program calling jtdj.cli.main in-process gets it back afterwards, even after an error."""
     import gc
 
-    from jtdj import commands
+    from jtdj.cli.session import Session
 
     seen = []
-    real = commands.list_tasks
+    real = Session.show
 
     def spy(*args, **kwargs):
         seen.append(gc.isenabled())
         return real(*args, **kwargs)
 
-    commands.list_tasks = spy
+    Session.show = spy
     try:
         assert run("list").exit_code == 0
     finally:
-        commands.list_tasks = real
+        Session.show = real
     assert seen == [False] and gc.isenabled()
     assert run("show", "99.99").exit_code != 0 and gc.isenabled()

@@ -71,7 +71,7 @@ def test_a_file_that_is_not_a_database_is_refused(run, tmp_path):
 
 
 def test_schema_version_wal_and_recorded_migrations(run, imported, db_path):
-    from jtdj.migrations import MIGRATIONS
+    from jtdj.store.migrations import MIGRATIONS
 
     conn = sqlite3.connect(db_path)
     try:
@@ -95,7 +95,7 @@ def test_reopening_does_not_migrate_again(run, imported, db_path):
 
 
 def test_database_from_a_newer_jtdj_is_left_alone(run, imported, db_path):
-    from jtdj.migrations import MIGRATIONS
+    from jtdj.store.migrations import MIGRATIONS
 
     conn = sqlite3.connect(db_path)
     conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 5}")

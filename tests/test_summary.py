@@ -90,7 +90,7 @@ def test_counting_is_a_fixed_number_of_queries(run, scene, db_path):
     """GROUP BY in SQL: adding tasks adds no queries (fast at 100,000 tasks)."""
     from jtdj import report
     from jtdj.store import Store
-    from jtdj.store_writes import insert_tasks
+    from jtdj.store.bulk import insert_tasks
 
     def queries(store) -> int:
         seen = []

@@ -1,7 +1,7 @@
-"""The queries behind summaries, period reports and the mail log.
+"""The queries behind summaries and period reports: counts, and the lists a report shows.
 
-Beside ``store.py`` (everyday reads and writes) because they change with the reports, not with
-the clerk's commands. Counts follow the rules of `jtdj list` (``store.EFFECTIVE_STATUS`` and
+Apart from ``Store`` (everyday reads and writes) because they change with the reports, not with
+the clerk's commands. Counts follow the rules of `jtdj list` (``tasks.EFFECTIVE_STATUS`` and
 ``LIGHT``) without evaluating them per task: stored statuses are counted per item or owner from
 narrow indexes, the lights of the tasks open now from due-date ranges, and only the tasks whose
 status on the day differs from the stored one are corrected, each kind found by a seek in
@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from jtdj.store import Store, as_of_params, now_utc
+from jtdj.store import Store
+from jtdj.store.tasks import as_of_params
 
 COUNT_FIELDS = ("tasks", "done", "doing", "todo", "dropped", "overdue", "due_soon")
 _POSITION = {name: i for i, name in enumerate(COUNT_FIELDS)}
@@ -38,39 +39,21 @@ _OPEN_PARTS = tuple(
 _DUE_WINDOWS = {"overdue": "t.due < :d", "due_soon": "t.due >= :d AND t.due <= :soon"}
 
 
-def _tallies_fresh(store: Store) -> bool:
-    """Whether the kept counts (migrations.TALLIES) count every task: false only when another
-    tool inserted tasks behind their back, and then the counting reads the tasks instead."""
-    cache = store.__dict__.setdefault("_counts", {})
-    if "fresh" not in cache:
-        counted, last = store.conn.execute(
-            "SELECT (SELECT value FROM settings WHERE key = 'tally_rowid'),"
-            " (SELECT coalesce(max(rowid), 0) FROM tasks)").fetchone()
-        cache["fresh"] = counted == str(last)
-    return cache["fresh"]
-
-
 def _status_counts(store: Store, plan: str, column: str) -> dict:
-    """Stored-status counts per item or owner (they do not depend on the day), from the kept
-    tallies or one scan of a narrow index; shared by every as-of day of the command."""
-    cache = store.__dict__.setdefault("_counts", {})
-    if (plan, column) not in cache:
-        if _tallies_fresh(store):
-            table = "item_tally" if column == "item" else "owner_tally"
-            key = "item" if column == "item" else "nullif(owner, '')"
-            sql = f"SELECT {key}, status, n FROM {table} WHERE plan = :plan AND n > 0"
-        else:
-            index = "idx_tasks_item_state" if column == "item" else "idx_tasks_owner_state"
-            sql = (f"SELECT t.{column}, t.status, count(*) FROM tasks t INDEXED BY {index}"
-                   f" WHERE {_BASE} GROUP BY t.{column}, t.status")
+    """Stored-status counts per item or owner from the kept tallies (they do not depend on the
+    day, so every as-of day of the command shares them)."""
+    if (plan, column) not in store.cache:
+        table = "item_tally" if column == "item" else "owner_tally"
+        key = "item" if column == "item" else "nullif(owner, '')"
         groups: dict = {}
-        for key, status, n in store.conn.execute(sql, {"plan": plan}):
-            acc = groups.setdefault(key, [0] * len(COUNT_FIELDS))
+        for k, status, n in store.conn.execute(
+                f"SELECT {key}, status, n FROM {table} WHERE plan = :plan AND n > 0", {"plan": plan}):
+            acc = groups.setdefault(k, [0] * len(COUNT_FIELDS))
             acc[0] += n
             if status in _POSITION:
                 acc[_POSITION[status]] += n
-        cache[(plan, column)] = groups
-    return cache[(plan, column)]
+        store.cache[(plan, column)] = groups
+    return store.cache[(plan, column)]
 
 
 def _tally(store: Store, plan: str, as_of: date, column: str | None) -> dict:
@@ -91,7 +74,7 @@ def _tally(store: Store, plan: str, as_of: date, column: str | None) -> dict:
     def row(k):  # a key the stored counts lack can only come from a damaged tally: count it
         return groups.setdefault(k, [0] * len(COUNT_FIELDS))
 
-    for k, red, n in store.conn.execute(_lights_sql(column, _tallies_fresh(store)), params):
+    for k, red, n in store.conn.execute(_lights_sql(column), params):
         if not n:
             continue
         acc = row(k)
@@ -115,44 +98,25 @@ def _tally(store: Store, plan: str, as_of: date, column: str | None) -> dict:
             acc[5] += red or 0
             acc[6] += yellow or 0
     # tasks done after the day: two days' figures give a period's check-offs for free
-    store.__dict__.setdefault("_counts", {})[("done_after", plan, as_of)] = done_after
+    store.cache[("done_after", plan, as_of)] = done_after
     return groups
 
 
-_OWNERS = ("WITH RECURSIVE o(owner) AS (SELECT (SELECT min(owner) FROM tasks t WHERE"
-           f" {_BASE}) UNION ALL SELECT (SELECT min(owner) FROM tasks t WHERE {_BASE}"
-           " AND t.owner > o.owner) FROM o WHERE o.owner IS NOT NULL) ")
-
-
-def _lights_sql(column: str | None, tallied: bool) -> str:
+def _lights_sql(column: str | None) -> str:
     """(key, red, red + yellow) of the tasks open now and due by :soon: a range of due dates
-    in the kept tallies; without them, a seek per owner in the owner index (owners found by
-    skipping through it) or ranges of idx_tasks_state."""
-    if tallied:
-        table, key = (("owner_due_tally", "nullif(owner, '')") if column == "owner"
-                      else ("item_due_tally", "item" if column == "item" else "NULL"))
-        return (f"SELECT {key}, coalesce(sum(CASE WHEN due < :d THEN n END), 0), sum(n)"
-                f" FROM {table} WHERE plan = :plan AND due <= :soon AND n > 0"
-                + (f" GROUP BY {key}" if column else ""))
-    if column == "owner":
-        late = "t.status IN ('todo', 'doing') AND t.due <= :soon"
-        return (_OWNERS + "SELECT t.owner, sum(t.due < :d), count(*) FROM o CROSS JOIN tasks t"
-                f" INDEXED BY idx_tasks_owner_state ON {_BASE} AND t.owner = o.owner AND {late}"
-                " GROUP BY t.owner UNION ALL SELECT NULL, sum(t.due < :d), count(*) FROM tasks t"
-                f" INDEXED BY idx_tasks_owner_state WHERE {_BASE} AND t.owner IS NULL AND {late}"
-                " HAVING count(*)")
-    key = f"t.{column}" if column else "NULL"
-    open_now = " UNION ALL ".join(
-        f"SELECT {key} AS k, t.due FROM {_STATE} WHERE {_BASE} AND {part} AND t.due <= :soon"
-        for part in _OPEN_PARTS[:4])
-    return f"SELECT k, sum(due < :d), count(*) FROM ({open_now}) GROUP BY k"
+    in the kept tallies."""
+    table, key = (("owner_due_tally", "nullif(owner, '')") if column == "owner"
+                  else ("item_due_tally", "item" if column == "item" else "NULL"))
+    return (f"SELECT {key}, coalesce(sum(CASE WHEN due < :d THEN n END), 0), sum(n)"
+            f" FROM {table} WHERE plan = :plan AND due <= :soon AND n > 0"
+            + (f" GROUP BY {key}" if column else ""))
 
 
 def count_tasks(store: Store, plan: str, as_of: date, by: str = "total") -> dict:
     """Counts of non-archived tasks as of ``as_of``, by the rules of `jtdj list`: a list of
     (tasks, done, doing, todo, dropped, overdue, due_soon) per section, item or owner, in key
     order (no owner last); or, by total, one list under the key None."""
-    cache = store.__dict__.setdefault("_counts", {})
+    cache = store.cache
     column = "owner" if by == "owner" else "item"
     if by == "total" and (plan, as_of, "item") not in cache:
         return _tally(store, plan, as_of, None)
@@ -216,16 +180,9 @@ def overdue_by_owner(store: Store, plan: str, as_of: date,
     # count per owner), then the first ones by a seek per owner in the owner index
     late = (f"FROM tasks t INDEXED BY idx_tasks_owner_state WHERE {_BASE} AND t.owner IS :owner"
             " AND t.status IN ('todo', 'doing') AND t.due < :d")
-    if _tallies_fresh(store):
-        counts = store.conn.execute(
-            "SELECT nullif(owner, ''), sum(n) FROM owner_due_tally WHERE plan = :plan"
-            " AND due < :d AND n > 0 GROUP BY owner ORDER BY owner", params).fetchall()
-    else:
-        owners = [None] + [r[0] for r in store.conn.execute(
-            _OWNERS + "SELECT owner FROM o WHERE owner IS NOT NULL", params)]
-        counts = [(owner, store.conn.execute(f"SELECT count(*) {late}",
-                                             {**params, "owner": owner}).fetchone()[0])
-                  for owner in owners]
+    counts = store.conn.execute(
+        "SELECT nullif(owner, ''), sum(n) FROM owner_due_tally WHERE plan = :plan"
+        " AND due < :d AND n > 0 GROUP BY owner ORDER BY owner", params).fetchall()
     out = []
     for owner, count in counts:
         p = {**params, "owner": owner}
@@ -256,7 +213,7 @@ def completed_between(store: Store, plan: str, since: date, until: date,
     rows = [dict(r) for r in store.conn.execute(sql, params)]
     if limit is None or len(rows) < limit:
         return rows, len(rows)
-    counted = store.__dict__.get("_counts", {})
+    counted = store.cache
     after_since, after_until = (counted.get(("done_after", plan, day)) for day in (since, until))
     if after_since is not None and after_until is not None:  # counted with the day's totals
         return rows, after_since - after_until
@@ -280,28 +237,3 @@ def notes_between(store: Store, plan: str, since: date, until: date,
         return rows, len(rows)
     return rows, store.conn.execute(f"SELECT count(*) FROM notes n WHERE {period}",
                                     params).fetchone()[0]
-
-
-def mail_log_add(store: Store, entry: dict) -> None:
-    """Record a report mailed or queued: at, plan, since, until, recipients (JSON), message_id,
-    subject, state ('sent' or 'queued'), outbox (file name while queued)."""
-    with store.transaction():
-        store.conn.execute(
-            "INSERT INTO mail_log (at, plan, since, until, recipients, message_id, subject, state,"
-            " outbox) VALUES (:at, :plan, :since, :until, :recipients, :message_id, :subject,"
-            " :state, :outbox)", {"at": now_utc(), "outbox": None, **entry})
-
-
-def mail_log_last(store: Store, plan: str, since: str, until: str, recipients: str) -> dict | None:
-    row = store.conn.execute(
-        "SELECT * FROM mail_log WHERE plan = ? AND since = ? AND until = ? AND recipients = ?"
-        " ORDER BY id DESC LIMIT 1", (plan, since, until, recipients)).fetchone()
-    return dict(row) if row else None
-
-
-def mail_log_sent(store: Store, message_id: str) -> None:
-    """A queued message was accepted by the server."""
-    with store.transaction():
-        store.conn.execute(
-            "UPDATE mail_log SET state = 'sent', outbox = NULL, at = ? WHERE message_id = ?",
-            (now_utc(), message_id))

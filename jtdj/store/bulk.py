@@ -1,6 +1,6 @@
 """The bulk writes of an import (and of `jtdj add`), and the task columns they bind.
 
-Beside ``store.py`` because they write many rows at once, each in the caller's transaction:
+Apart from ``Store`` because they write many rows at once, each in the caller's transaction:
 positional binding, one statement per table, the search index and the kept tallies updated in
 bulk (see migrations.m003 and m008) rather than by per-row triggers.
 """
@@ -10,8 +10,10 @@ from __future__ import annotations
 import sqlite3
 from operator import itemgetter
 
-from jtdj import migrations
-from jtdj.store import Store
+from jtdj.store import Store, migrations
+
+# Marks, in a task's file_values, that the last import archived it because the file dropped it.
+MISSING = "_missing"
 
 def upsert_plan(store: Store, head: dict, sections: list[dict], items: list[dict]) -> None:
     """Write the plan's heading, sections and items (the caller holds the transaction)."""
@@ -44,13 +46,12 @@ def insert_tasks(store: Store, rows: list[dict]) -> None:
     cols = ", ".join(TASK_COLUMNS)
     marks = ", ".join("?" for _ in TASK_COLUMNS)
     before = store.conn.execute("SELECT coalesce(max(rowid), 0) FROM tasks").fetchone()[0]
-    # positional values bind faster than named ones: a tenth of a second per 100,000 tasks
     store.conn.executemany(f"INSERT INTO tasks ({cols}) VALUES ({marks})", map(_TASK_VALUES, rows))
     # index the new titles for --search in one statement (see migrations.m003_task_search)
     store.conn.execute("INSERT INTO task_search (rowid, title) SELECT rowid, lower(title)"
                        " FROM tasks WHERE rowid > ?", (before,))
-    # count the new tasks into the status tallies (migrations.m008); if another tool inserted
-    # tasks since they were last counted, count everything again
+    # count the new tasks into the tallies (migrations.m008); if another program inserted
+    # tasks while this command ran, count everything again
     if store.setting("tally_rowid") != str(before):
         for table, *_ in migrations.TALLIES:
             store.conn.execute(f"DELETE FROM {table}")
@@ -82,6 +83,6 @@ def update_task_columns(store: Store, plan: str, task_id: str, values: dict) -> 
 
 
 def all_task_rows(store: Store, plan: str) -> dict[str, sqlite3.Row]:
-    """Every task of a plan by id, as read-only rows (``row["title"]``): no dict per row, which
-    is half a second of a 100,000-task re-import."""
+    """Every task of a plan by id, as read-only rows (``row["title"]``), not dicts: an import
+    reads each once."""
     return {r["id"]: r for r in store.conn.execute("SELECT * FROM tasks WHERE plan = ?", (plan,))}

@@ -1,7 +1,7 @@
 """Undo, backups and restore: the storage-side promises that nothing is lost.
 
-Kept beside ``store.py`` (which holds the everyday queries) because these work on whole batches
-and whole database files. Undo never deletes history: it writes a new batch that puts the old
+Apart from ``Store`` (the everyday queries) because these work on whole batches and whole
+database files. Undo never deletes history: it writes a new batch that puts the old
 values back, and a later undo skips batches already undone.
 """
 
@@ -11,15 +11,12 @@ import json
 import os
 import sqlite3
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 
-from jtdj import migrations
 from jtdj.errors import JtdjError, NotFound, StorageError, UsageError
 from jtdj.i18n import t
-from jtdj.importer import MISSING
-from jtdj.store import Store, _secure_dir
-from jtdj.store_writes import TASK_COLUMNS
+from jtdj.store import Store, create_private, migrations, secure_dir, utc_text
+from jtdj.store.bulk import MISSING, TASK_COLUMNS
 
 AUTO_BACKUPS_KEPT = 5
 UNDO_NOTE_PREFIX = "undo:"
@@ -146,8 +143,8 @@ def _edit_file_values(store: Store, plan: str, task_id: str, changes: dict) -> N
 
 # --- backups ---------------------------------------------------------------------------------
 
-def _timestamp() -> str:
-    return datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+def _timestamp(store: Store) -> str:
+    return store.clock().astimezone().strftime("%Y%m%d-%H%M%S-%f")
 
 
 def backup(store: Store, dest: Path | None = None, prefix: str = "jtdj") -> Path:
@@ -155,14 +152,13 @@ def backup(store: Store, dest: Path | None = None, prefix: str = "jtdj") -> Path
     if dest is None:
         from jtdj.config import backups_dir_for
 
-        dest = backups_dir_for(store.path) / f"{prefix}-{_timestamp()}.db"
+        dest = backups_dir_for(store.path) / f"{prefix}-{_timestamp(store)}.db"
     dest = Path(dest)
     if dest.is_dir():
-        dest = dest / f"{prefix}-{_timestamp()}.db"
+        dest = dest / f"{prefix}-{_timestamp(store)}.db"
     try:
-        _secure_dir(dest.parent)
-        if not dest.exists():
-            os.close(os.open(dest, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600))
+        secure_dir(dest.parent)
+        create_private(dest)
         target = sqlite3.connect(str(dest))
         try:
             store.conn.backup(target)
@@ -221,5 +217,5 @@ def restore(store: Store, path: Path) -> Path:
     finally:
         source.close()
     if migrations.pending(store.conn):
-        migrations.apply(store.conn)
+        migrations.apply(store.conn, utc_text(store.clock()))
     return safety_copy

@@ -1,24 +1,19 @@
-"""Writers for records: table, JSON, CSV, TSV and Markdown. Pure: rows in, text (or a table) out.
-
-Machine formats (json, csv, tsv) use the English keys and status codes, whatever the interface
-language; people's formats (table, md) use translated headers and words.
+"""Text laid out for a terminal or a monospaced mail: display widths, Chinese line breaking,
+and the Rich table every list is printed in (Rich is imported only when a table is drawn).
 """
 
 from __future__ import annotations
 
-import io
-import json
 from typing import Callable, NamedTuple, Sequence
 
 from jtdj.i18n import t
 
 LIGHT_STYLE = {"red": "bold red", "yellow": "yellow", "green": "green", "grey": "bright_black"}
-LIGHT_SYMBOL = {"red": "▲", "yellow": "◆", "green": "●", "grey": "○"}
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-# A NamedTuple, not a dataclass: building a dataclass costs 0.7 ms of every start.
 class Column(NamedTuple):
+    """One column of a table a person reads: the record key, its header and how it lays out."""
+
     key: str
     header: str  # catalogue key
     min_width: int | None = None
@@ -47,106 +42,6 @@ def display_width(text: str) -> int:
         for ch in set(text).difference(_WIDTHS):
             _WIDTHS[ch] = 0 if combining(ch) else 2 if east_asian_width(ch) in "WF" else 1
         return sum(map(_WIDTHS.__getitem__, text))
-
-
-def section_label(no: int) -> str:
-    """How a section is numbered for a reader: 一、二、… in Chinese (as the plan does), Section 1…"""
-    numerals = t("export.numerals").split(",")
-    numeral = numerals[no - 1] if 0 < no <= len(numerals) else str(no)
-    return t("tree.section", no=no, numeral=numeral)
-
-
-def status_word(code: str | None) -> str:
-    return t(f"status.{code}") if code else ""
-
-
-def light_word(code: str | None) -> str:
-    return f"{LIGHT_SYMBOL[code]} {t(f'light.{code}')}" if code else ""
-
-
-def human_value(key: str, value) -> str:
-    """How a record's value reads for a person (table and Markdown)."""
-    if value is None:
-        return "—" if key in ("owner", "due") else ""
-    if key == "status":
-        return status_word(value)
-    if key == "light":
-        return light_word(value)
-    if key == "percent":
-        return f"{value}%"
-    if isinstance(value, list):
-        return t("list.sep").join(str(v) for v in value)
-    return str(value)
-
-
-def machine_value(value, sep: str = "; ") -> str:
-    if value is None:
-        return ""
-    if value.__class__ is str:
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        return sep.join(str(v) for v in value)
-    return str(value)
-
-
-_COMPACT_JSON = json.JSONEncoder(ensure_ascii=False).encode
-
-
-def to_json(data) -> str:
-    """Indented JSON; a list of records has one record per line, which reads and diffs well
-    and lets the C encoder do the work (2.5 s less for 100,000 tasks than indenting each key)."""
-    if isinstance(data, list) and data and all(isinstance(r, dict) for r in data):
-        return "[\n" + ",\n".join("  " + _COMPACT_JSON(r) for r in data) + "\n]\n"
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
-
-
-def to_csv(records: Sequence[dict], keys: Sequence[str]) -> str:
-    """CSV for spreadsheets: BOM so Excel/WPS read UTF-8, formula-like cells neutralised."""
-    import csv
-
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow(keys)
-    for r in records:
-        writer.writerow([_defuse(machine_value(r.get(k))) for k in keys])
-    return "\ufeff" + buf.getvalue()
-
-
-def _defuse(cell: str) -> str:
-    return "'" + cell if cell.startswith(_FORMULA_START) else cell
-
-
-def to_tsv(records: Sequence[dict], keys: Sequence[str]) -> str:
-    """Tab-separated for pipes: header of JSON keys, one line per record, nothing else."""
-    lines = ["\t".join(keys)]
-    tabs = len(keys) - 1
-    for r in records:
-        values = [v if v.__class__ is str else machine_value(v) for v in map(r.get, keys)]
-        line = "\t".join(values)
-        # a tab or line break inside a value would shift the columns: only then blank them
-        if line.count("\t") != tabs or "\n" in line or "\r" in line:
-            line = "\t".join([v.translate(_TSV_SAFE) for v in values])
-        lines.append(line)
-    return "\n".join(lines) + "\n"
-
-
-_TSV_SAFE = str.maketrans({"\t": " ", "\r": " ", "\n": " "})
-
-
-def md_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("<", "&lt;")
-
-
-def to_markdown(records: Sequence[dict], columns: Sequence[Column],
-                value: Callable[[str, object], str] | None = None) -> str:
-    value = value or human_value
-    head = "| " + " | ".join(t(c.header) for c in columns) + " |"
-    rule = "|" + "|".join("---:" if c.justify == "right" else "---" for c in columns) + "|"
-    rows = ["| " + " | ".join(md_escape(value(c.key, r.get(c.key))) for c in columns) + " |"
-            for r in records]
-    return "\n".join([head, rule, *rows]) + "\n"
 
 
 # Chinese line breaking: these never start a line, those never end one.
@@ -235,7 +130,7 @@ class Wrapped:
 
 
 def rich_table(records: Sequence[dict], columns: Sequence[Column], title: str | None = None,
-               caption: str | None = None, value: Callable[[str, object], str] = human_value):
+               caption: str | None = None, *, value: Callable[[str, object], str]):
     """A Rich table whose long Chinese titles wrap inside their column, never cut."""
     from rich import box
     from rich.table import Table
@@ -255,17 +150,3 @@ def rich_table(records: Sequence[dict], columns: Sequence[Column], title: str | 
             cells.append(text if c.no_wrap else Wrapped(text))
         table.add_row(*cells)
     return table
-
-
-def render_records(records: Sequence[dict], fmt: str, columns: Sequence[Column],
-                   keys: Sequence[str]) -> str:
-    """Text for the machine formats and Markdown; tables are printed by the caller."""
-    if fmt == "json":
-        return to_json([{k: r.get(k) for k in keys} for r in records])
-    if fmt == "csv":
-        return to_csv(records, keys)
-    if fmt == "tsv":
-        return to_tsv(records, keys)
-    if fmt == "md":
-        return to_markdown(records, columns)
-    raise ValueError(fmt)

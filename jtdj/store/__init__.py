@@ -1,10 +1,11 @@
-"""The database: open and migrate, queries, and writes (each one transaction with its events).
+"""The database: the only package that runs SQL.
 
-SQL lives here and in three companions: ``store_reports`` (counts and report queries),
-``store_writes`` (an import's bulk writes) and ``safety`` (undo and backups). Every statement is
-parameterised. Writes go through
-``Store.batch()``, which holds a ``BEGIN IMMEDIATE`` transaction (so a cron job and the clerk queue
-politely behind the busy timeout instead of failing) and gives each event row the same batch id.
+``Store`` opens and migrates the file and holds the everyday reads and writes; its companions
+are ``tasks`` (the task list query), ``counts`` (counting and the report lists), ``bulk`` (an
+import's bulk writes), ``mail_log``, ``safety`` (undo, backups, restore) and ``migrations``.
+Every statement is parameterised. Writes go through ``Store.batch()``, which holds a
+``BEGIN IMMEDIATE`` transaction (so a cron job and the clerk queue politely behind the busy
+timeout instead of failing) and gives each event row the same batch id.
 """
 
 from __future__ import annotations
@@ -13,24 +14,34 @@ import json
 import os
 import sqlite3
 from contextlib import contextmanager
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 from pathlib import Path
-from typing import Iterator, NamedTuple
+from typing import Callable, Iterator
 
-from jtdj import migrations
+from jtdj.config import clock as real_clock
 from jtdj.errors import StorageError
 from jtdj.i18n import t
+from jtdj.store import migrations
+from jtdj.store.tasks import TaskFilter, select_tasks
 
 BUSY_TIMEOUT_S = 60
-DUE_SOON_DAYS = 14
 TASK_FIELDS_JSON = ("support", "tags", "evidence")
 
 
-def now_utc() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+def utc_text(moment: datetime) -> str:
+    """How a moment is kept in the database: UTC, ISO 8601, to the second."""
+    return moment.isoformat(timespec="seconds")
 
 
-def _secure_dir(path: Path) -> None:
+def create_private(path: Path) -> None:
+    """Create ``path`` empty and owner-only (0600) unless it exists, which keeps its mode."""
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+
+
+def secure_dir(path: Path) -> None:
     """Create ``path`` and any missing parents owner-only (mkdir(parents=True) would give the
     parents the umask's mode); folders that exist keep their mode."""
     missing = []
@@ -55,63 +66,13 @@ def to_text(value) -> str | None:
     return str(value)
 
 
-# A NamedTuple, not a dataclass: building a dataclass costs 0.7 ms of every start.
-class TaskFilter(NamedTuple):
-    """What `list`, `tree`, `summary` and friends select; all conditions combine with AND."""
-
-    section: int | None = None
-    item: int | None = None
-    owner: str | None = None
-    unassigned: bool = False
-    status: str = "open"  # todo|doing|done|dropped|open|all
-    overdue: bool = False
-    due_before: date | None = None
-    due_within: int | None = None
-    search: str | None = None
-    tag: str | None = None
-    archived: bool = False
-    ids: list[str] | None = None
-
-
-# Effective status as of :d — done/dropped only from their date on; doing only once started.
-EFFECTIVE_STATUS = """CASE
-  WHEN t.status = 'done' AND (t.done_on IS NULL OR t.done_on <= :d) THEN 'done'
-  WHEN t.status = 'dropped' AND (t.dropped_on IS NULL OR t.dropped_on <= :d) THEN 'dropped'
-  WHEN t.started_on IS NOT NULL AND t.started_on <= :d THEN 'doing'
-  WHEN t.status = 'doing' AND t.started_on IS NULL THEN 'doing'
-  ELSE 'todo' END"""
-def as_of_params(plan: str, as_of: date) -> dict:
-    """The named parameters EFFECTIVE_STATUS and LIGHT read: the plan, the day, day + 14."""
-    return {"plan": plan, "d": as_of.isoformat(),
-            "soon": (as_of + timedelta(days=DUE_SOON_DAYS)).isoformat()}
-
-
-LIGHT = """CASE
-  WHEN eff IN ('done', 'dropped') THEN 'grey'
-  WHEN due IS NULL THEN 'green'
-  WHEN due < :d THEN 'red'
-  WHEN due <= :soon THEN 'yellow'
-  ELSE 'green' END"""
-# what task_record reads, in its order: not the wide file_values snapshot nor the evidence list
-RECORD_COLUMNS = ", ".join(f"t.{c}" for c in (
-    "id", "item", "no", "section", "title", "status", "owner", "support", "due", "start",
-    "timing", "done_on", "percent", "tags"))
-SORTS = {
-    "id": "item, no",
-    "due": "due IS NULL, due, item, no",
-    "owner": "owner IS NULL, owner, item, no",
-    "status": "CASE eff WHEN 'todo' THEN 0 WHEN 'doing' THEN 1 WHEN 'done' THEN 2 ELSE 3 END, item, no",
-}
-
-
 class Batch:
     """One command's writes: shares a batch id, actor and effective date across its events."""
 
     def __init__(self, store: "Store", plan: str, actor: str, on: date):
         self.store, self.plan, self.actor, self.on = store, plan, actor, on
         self.id = os.urandom(8).hex()
-        self.at = now_utc()
-        self.count = 0
+        self.at = utc_text(store.clock())
 
     def event(self, target: str, action: str, field: str | None = None, old=None, new=None,
               note: str | None = None, on: date | None = None) -> None:
@@ -121,7 +82,6 @@ class Batch:
             (self.id, self.at, (on or self.on).isoformat(), self.actor, self.plan, target, action,
              field, to_text(old), to_text(new), note),
         )
-        self.count += 1
 
     def set_task(self, task_id: str, field: str, new, action: str = "set",
                  on: date | None = None, note: str | None = None) -> bool:
@@ -144,27 +104,28 @@ class Batch:
 class Store:
     """An open jtdj database."""
 
-    def __init__(self, conn: sqlite3.Connection, path: Path):
+    def __init__(self, conn: sqlite3.Connection, path: Path,
+                 clock: Callable[[], datetime] = real_clock):
         self.conn = conn
         self.path = path
+        self.clock = clock  # event times, backup names: the caller's clock, so tests can pin it
+        # Counts computed during this command (see ``counts``); a write makes them stale, so
+        # ``transaction()`` empties it.
+        self.cache: dict = {}
 
     # --- opening -------------------------------------------------------------------------------
     @classmethod
-    def open(cls, path: Path) -> "Store":
+    def open(cls, path: Path, clock: Callable[[], datetime] = real_clock) -> "Store":
+        """Open (creating it owner-only if need be) and migrate; make the kept counts whole."""
         path = Path(path)
-        new = not path.exists()
         try:
-            _secure_dir(path.parent)
+            secure_dir(path.parent)
         except OSError as exc:
             raise StorageError(t("error.db_dir", path=path.parent, reason=exc.strerror or exc)) from None
-        if new:
-            try:
-                fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600)
-                os.close(fd)
-            except FileExistsError:
-                pass
-            except OSError as exc:
-                raise StorageError(t("error.db_create", path=path, reason=exc.strerror or exc)) from None
+        try:
+            create_private(path)
+        except OSError as exc:
+            raise StorageError(t("error.db_create", path=path, reason=exc.strerror or exc)) from None
         try:
             conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S, isolation_level=None)
             conn.row_factory = sqlite3.Row
@@ -179,11 +140,22 @@ class Store:
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA cache_size = -32768")  # up to 32 MiB: bulk imports touch 4 indexes
             if migrations.pending(conn):
-                migrations.apply(conn)
+                migrations.apply(conn, utc_text(clock()))
+            migrations.mend_tallies(conn)
         except sqlite3.DatabaseError as exc:
             raise StorageError(_explain_db_error(path, exc)) from None
         _opened[:] = [path]
-        return cls(conn, path)
+        return cls(conn, path, clock)
+
+    @classmethod
+    def open_read_only(cls, path: Path) -> "Store":
+        """For tab completion: never creates, migrates or writes (``mode=ro``)."""
+        conn = sqlite3.connect(f"file:{Path(path)}?mode=ro", uri=True, timeout=1)
+        conn.row_factory = sqlite3.Row
+        if migrations.pending(conn):  # an older schema: its columns may not be there yet
+            conn.close()
+            raise StorageError(t("error.db_other", path=path, reason="schema"))
+        return cls(conn, Path(path))
 
     def close(self) -> None:
         self.conn.close()
@@ -191,7 +163,7 @@ class Store:
     # --- transactions --------------------------------------------------------------------------
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        self.__dict__.pop("_counts", None)  # counts cached by count_tasks go stale on a write
+        self.cache.clear()
         try:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.DatabaseError as exc:
@@ -297,63 +269,7 @@ class Store:
     # --- tasks ---------------------------------------------------------------------------------
     def select_tasks(self, plan: str, f: TaskFilter, as_of: date, sort: str = "id") -> list[dict]:
         """Tasks matching ``f`` with their status and traffic light as of ``as_of``."""
-        where = ["t.plan = :plan", "t.archived = :archived"]
-        params = {**as_of_params(plan, as_of), "archived": 1 if f.archived else 0}
-        if f.section is not None:
-            where.append("t.section = :section")
-            params["section"] = f.section
-        if f.item is not None:
-            where.append("t.item = :item")
-            params["item"] = f.item
-        if f.owner:
-            where.append("t.owner = :owner")
-            params["owner"] = f.owner
-        if f.unassigned:
-            where.append("t.owner IS NULL")
-        if f.due_before is not None:
-            where.append("t.due < :due_before")
-            params["due_before"] = f.due_before.isoformat()
-        if f.due_within is not None:
-            where.append("t.due >= :d AND t.due <= :due_within")
-            params["due_within"] = (as_of + timedelta(days=f.due_within)).isoformat()
-        if f.search:
-            params["q"] = f.search.lower()
-            if len(f.search) >= 3 and self.setting("search_index") == "fts5-trigram":
-                titles = "SELECT rowid FROM task_search WHERE task_search MATCH :fts"
-                params["fts"] = '"' + params["q"].replace('"', '""') + '"'
-            else:
-                titles = "SELECT rowid FROM task_search WHERE instr(title, :q) > 0"
-            where.append(f"(t.rowid IN ({titles}) OR t.item IN (SELECT i.no FROM items i"
-                         " WHERE i.plan = :plan AND instr(lower(i.text), :q) > 0))")
-        if f.tag:
-            where.append("EXISTS (SELECT 1 FROM json_each(t.tags) WHERE value = :tag)")
-            params["tag"] = f.tag
-        if f.ids is not None:
-            where.append("t.id IN (SELECT value FROM json_each(:ids))")
-            params["ids"] = json.dumps(f.ids)
-        if f.status in ("open", "todo", "doing"):
-            # open as of :d means open now or closed after :d; this reads the state from the
-            # index, so closed tasks are passed over without fetching their rows
-            where.append("(t.status IN ('todo', 'doing') OR t.done_on > :d OR t.dropped_on > :d)")
-        outer = []
-        if f.status == "open":
-            outer.append("eff IN ('todo', 'doing')")
-        elif f.status != "all":
-            outer.append("eff = :status")
-            params["status"] = f.status
-        if f.overdue:
-            outer.append(f"({LIGHT}) = 'red'")
-        # one owner's tasks are a range of the owner index; left to itself the planner would
-        # rather walk every task in (item, no) order to save a sort
-        source = ("tasks t INDEXED BY idx_tasks_owner_state" if f.owner or f.unassigned
-                  else "tasks t")
-        sql = (f"SELECT *, {LIGHT} AS light FROM (SELECT {RECORD_COLUMNS}, {EFFECTIVE_STATUS} AS eff"
-               f" FROM {source} WHERE {' AND '.join(where)})"
-               + (f" WHERE {' AND '.join(outer)}" if outer else "")
-               + f" ORDER BY {SORTS.get(sort, SORTS['id'])}")
-        cursor = self.conn.cursor()
-        cursor.row_factory = None  # plain tuples: task_record unpacks them by position
-        return [task_record(*r) for r in cursor.execute(sql, params)]
+        return select_tasks(self, plan, f, as_of, sort)
 
     def task(self, plan: str, task_id: str) -> dict | None:
         row = self.conn.execute("SELECT * FROM tasks WHERE plan = ? AND id = ?",
@@ -392,23 +308,6 @@ class Store:
         if limit:
             sql += f" LIMIT {int(limit)}"
         return [dict(r) for r in self.conn.execute(sql, params)]
-
-
-def task_record(id, item, no, section, title, status, owner, support, due, start, timing,
-                done_on, percent, tags, eff, light) -> dict:
-    """A task row (RECORD_COLUMNS, then eff and light) as the stable record every output format
-    shows (JSON keys in English)."""
-    percent = 100 if eff == "done" else percent
-    return {
-        "id": id, "item": item, "section": section, "title": title, "status": eff,
-        "owner": owner, "support": _json_list(support), "due": due, "start": start,
-        "when": timing, "done_on": done_on if eff == "done" else None, "percent": percent,
-        "tags": _json_list(tags), "light": light,
-    }
-
-
-def _json_list(text: str | None) -> list:
-    return json.loads(text) if text and text != "[]" else []
 
 
 def explain_error(exc: sqlite3.DatabaseError) -> str:

@@ -1,4 +1,4 @@
-"""Writers for the summary and the period report: text, Markdown, HTML, JSON, Rich table.
+"""Writers for the summary and the period report: text, Markdown, HTML, JSON, Rich tables.
 
 Pure: data from ``jtdj.report`` in, text out. The report is first laid out once as blocks
 (a heading and a table of cells); each format then writes the same blocks its own way, so the
@@ -9,9 +9,9 @@ rich Text).
 
 from __future__ import annotations
 
-
 from jtdj.i18n import language, t
-from jtdj.render import md_escape, section_label, to_json
+from jtdj.render.records import md_escape, section_label, to_json
+from jtdj.render.text import display_width
 
 BAR_WIDTH = 10
 
@@ -34,9 +34,7 @@ def fraction(c: dict) -> str:
 
 
 class Block:
-    """One part of a report: a heading, and a table (or nothing to say).
-
-    A plain class rather than a dataclass: building a dataclass costs 0.7 ms of every start."""
+    """One part of a report: a heading, and a table (or nothing to say)."""
 
     def __init__(self, heading: str, headers: list[str] | None = None,
                  rows: list[list[str]] | None = None, right: set[int] | None = None,
@@ -60,11 +58,8 @@ class Block:
 
 def is_weekly(data: dict) -> bool:
     """An ISO week or any seven days: the office's weekly report (周报)."""
-    from datetime import date
-
     p = data["period"]
-    return bool(p["week"]) or (date.fromisoformat(p["until"])
-                               - date.fromisoformat(p["since"])).days == 7
+    return bool(p["week"]) or (p["until"] - p["since"]).days == 7
 
 
 def report_title(data: dict) -> str:
@@ -178,8 +173,6 @@ def report_text(data: dict) -> str:
 
 
 def _plain_table(b: Block) -> list[str]:
-    from jtdj.render import display_width
-
     table = [b.headers] + b.rows
     sizes = [[display_width(c) for c in r] for r in table]  # each cell measured once
     widths = [max(col) for col in zip(*sizes)]
@@ -279,13 +272,6 @@ def report_json(data: dict) -> str:
     return to_json(data)
 
 
-REPORT_WRITERS = {"text": report_text, "md": report_md, "html": report_html, "json": report_json}
-
-
-def render_report(data: dict, fmt: str) -> str:
-    return REPORT_WRITERS[fmt](data)
-
-
 # --- the summary -----------------------------------------------------------------------------
 
 def summary_title(data: dict) -> str:
@@ -322,19 +308,21 @@ def summary_md(data: dict) -> str:
     return _md_document([f"# {md_escape(summary_title(data))}"], summary_blocks(data))
 
 
-def summary_json(data: dict) -> str:
-    from jtdj.report import SUMMARY_KEYS
+SUMMARY_KEYS = ("plan", "as_of", "totals", "sections", "items", "owners", "overdue", "due_soon")
 
+
+def summary_json(data: dict) -> str:
     return to_json({k: data[k] for k in SUMMARY_KEYS})
 
 
-def summary_rich(console, data: dict) -> None:
+def summary_table(data: dict):
     """Rich tables for a terminal; plan words are Text (never markup), titles wrap."""
     from rich import box
+    from rich.console import Group
     from rich.table import Table
     from rich.text import Text
 
-    console.print(Text(summary_title(data), style="bold"))
+    parts = [Text(summary_title(data), style="bold")]
     for b in summary_blocks(data):
         table = Table(title=b.heading, box=box.SQUARE, header_style="bold", title_justify="left",
                       expand=False)
@@ -351,13 +339,7 @@ def summary_rich(console, data: dict) -> None:
                     text.stylize("green")
                 cells.append(text)
             table.add_row(*cells)
-        if not b.rows:
-            console.print(Text(b.heading, style="bold"))
-            console.print(t("word.none"))
-        else:
-            console.print(table)
+        parts += [Text(b.heading, style="bold"), Text(t("word.none"))] if not b.rows else [table]
         if b.more_line:
-            console.print(Text(b.more_line))
-
-
-SUMMARY_WRITERS = {"md": summary_md, "json": summary_json}
+            parts.append(Text(b.more_line))
+    return Group(*parts)

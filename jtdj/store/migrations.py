@@ -8,7 +8,6 @@ number than we know) is refused rather than touched.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
 
 
 def m001_initial(db) -> None:
@@ -155,9 +154,9 @@ def m008_tallies(db) -> None:
     every task for each grouping.
 
     Updates and deletes keep them by trigger (whoever writes). Inserts do not: a per-row
-    trigger would add a second to a 100,000-task import. ``store_writes.insert_tasks`` adds the new
-    rows in bulk instead, and ``tally_rowid`` in settings records the last task counted; a
-    reader that finds a newer task (one inserted by another tool) counts from the tasks.
+    trigger would add a second to a 100,000-task import. ``bulk.insert_tasks`` adds the new
+    rows in bulk instead, and ``tally_rowid`` in settings records the last task counted, so that
+    a task inserted by another program is found (``mend_tallies``) and counted in.
     An owner-less task is counted under owner '' (a key column cannot be NULL).
     """
     changes = []  # take the old row out of its counts, put the new one in
@@ -193,6 +192,31 @@ def rebuild_tallies(conn, after_rowid: int = 0) -> None:
                  " ON CONFLICT DO UPDATE SET value = excluded.value")
 
 
+def tallies_whole(conn) -> bool:
+    """Whether the tallies count every task: the last task counted is the last task."""
+    counted, last = conn.execute(
+        "SELECT (SELECT value FROM settings WHERE key = 'tally_rowid'),"
+        " (SELECT coalesce(max(rowid), 0) FROM tasks)").fetchone()
+    return counted == str(last)
+
+
+def mend_tallies(conn) -> None:
+    """Count every task again when another program inserted (or deleted the last) tasks since
+    jtdj last counted them, so the tallies are always whole when anything reads them."""
+    if tallies_whole(conn):
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        if not tallies_whole(conn):  # another jtdj may have mended them meanwhile
+            for table, *_ in TALLIES:
+                conn.execute(f"DELETE FROM {table}")
+            rebuild_tallies(conn)
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
 MIGRATIONS = [m001_initial, m002_mail_log, m003_task_search, m004_counting_index,
               m005_drop_due_index, m006_owner_counting_index, m007_state_indexes,
               m008_tallies]
@@ -206,8 +230,9 @@ def pending(conn) -> list:
     return MIGRATIONS[schema_version(conn):]
 
 
-def apply(conn) -> list[str]:
-    """Apply the steps this database lacks, each in its own transaction; return their names."""
+def apply(conn, at: str) -> list[str]:
+    """Apply the steps this database lacks, each in its own transaction, recording each as
+    applied ``at``; return their names."""
     import sqlite_utils
 
     db = sqlite_utils.Database(conn)
@@ -225,7 +250,7 @@ def apply(conn) -> list[str]:
             step(db)
             conn.execute(
                 "INSERT INTO migrations (name, applied_at) VALUES (?, ?)",
-                (step.__name__, datetime.now(timezone.utc).isoformat(timespec="seconds")),
+                (step.__name__, at),
             )
             conn.execute(f"PRAGMA user_version = {number}")
             conn.execute("COMMIT")

@@ -1,6 +1,6 @@
 """The body of `jtdj email`: build the report message, send it, queue it when sending fails.
 
-Apart from report_commands so that `summary` and `report` do not load smtplib, ssl and email.
+Apart from ``reports`` so that `summary` and `report` do not load smtplib, ssl and email.
 """
 
 from __future__ import annotations
@@ -8,12 +8,13 @@ from __future__ import annotations
 import json
 import os
 
-from jtdj import mail, report_render
-from jtdj import store_reports as st
+from jtdj import mail, report
+from jtdj.cli.reports import PeriodOptions, check_overdue, list_limit
+from jtdj.cli.session import Session
 from jtdj.errors import EXIT_FAILED, JtdjError
 from jtdj.i18n import t
-from jtdj.report_commands import PeriodOptions, check_overdue, list_limit, report_data
-from jtdj.session import Session
+from jtdj.render import report as report_render
+from jtdj.store import mail_log, utc_text
 
 
 def email(session: Session, period: PeriodOptions, to, cc, bcc, subject: str | None,
@@ -30,30 +31,31 @@ def email(session: Session, period: PeriodOptions, to, cc, bcc, subject: str | N
     if not settings.sender:
         raise JtdjError(t("mail.no_sender"), 2)
     if attach_xlsx:
-        from jtdj.export_commands import require_openpyxl
+        from jtdj.cli.data import require_openpyxl
 
         require_openpyxl()  # before anything is built or sent
-    data = report_data(session, period, list_limit(limit, "text"))
+    data = report.report(session.store, session.plan_key(), period.resolve(session),
+                         list_limit(limit, "text"))
     p = data["period"]
     subject = subject or t("mail.subject_week" if report_render.is_weekly(data) else "mail.subject",
                            title=data["title"], until=p["until"], first=p["first_day"])
     msg = mail.build_message(subject, report_render.report_text(data),
-                             report_render.report_html(data), settings.sender, lists)
+                             report_render.report_html(data), settings.sender, lists,
+                             session.now())
     if attach_xlsx:
-        from datetime import date
+        from jtdj.export import ledger_data
+        from jtdj.render.xlsx import ledger_xlsx
 
-        from jtdj.export import ledger_xlsx
-
-        until = date.fromisoformat(p["until"])
-        mail.attach(msg, ledger_xlsx(session.store, data["plan"], until),
-                    t("mail_extra.ledger_name", plan=data["plan"], until=p["until"]))
+        ledger = ledger_xlsx(ledger_data(session.store, data["plan"], p["until"]))
+        mail.attach(msg, ledger, t("mail_extra.ledger_name", plan=data["plan"], until=p["until"]))
     if dry_run:
         session.out(mail.dry_run_text(msg, lists["bcc"]))
         check_overdue(data, fail_on_overdue)
         return
     addresses = mail.envelope(lists)
     key = json.dumps(sorted({a.lower() for a in addresses}), ensure_ascii=False)
-    last = st.mail_log_last(session.store, data["plan"], p["since"], p["until"], key)
+    last = mail_log.mail_log_last(session.store, data["plan"], p["since"].isoformat(),
+                                  p["until"].isoformat(), key)
     if last is not None and not force and _still_counts(session, last):
         _already(session, settings, last)
     else:
@@ -65,7 +67,8 @@ def _send_new(session: Session, settings, msg, data: dict, addresses: list[str],
               subject: str) -> None:
     raw = msg.as_bytes()
     p = data["period"]
-    entry = {"plan": data["plan"], "since": p["since"], "until": p["until"], "recipients": key,
+    since, until = p["since"].isoformat(), p["until"].isoformat()
+    entry = {"plan": data["plan"], "since": since, "until": until, "recipients": key,
              "message_id": msg["Message-ID"], "subject": subject}
     sender = mail.address_only(settings.sender)
     try:
@@ -73,12 +76,12 @@ def _send_new(session: Session, settings, msg, data: dict, addresses: list[str],
     except mail.SendFailed as exc:
         waiting = exc.refused or addresses
         path = mail.queue(session.settings.outbox_dir, {
-            "message_id": msg["Message-ID"], "plan": data["plan"], "since": p["since"],
-            "until": p["until"], "subject": subject, "sender": sender, "recipients": waiting,
-            "queued_at": st.now_utc()}, raw)
-        st.mail_log_add(session.store, {**entry, "state": "queued", "outbox": path.name})
+            "message_id": msg["Message-ID"], "plan": data["plan"], "since": since,
+            "until": until, "subject": subject, "sender": sender, "recipients": waiting,
+            "queued_at": utc_text(session.now())}, raw, session.now())
+        mail_log.mail_log_add(session.store, {**entry, "state": "queued", "outbox": path.name})
         raise JtdjError(t("mail.failed", cause=exc.message, path=path), EXIT_FAILED) from None
-    st.mail_log_add(session.store, {**entry, "state": "sent"})
+    mail_log.mail_log_add(session.store, {**entry, "state": "sent"})
     session.confirm(t("mail.sent", count=len(addresses), id=msg["Message-ID"]))
 
 
@@ -113,6 +116,6 @@ def _flush(session: Session, settings, paths) -> None:
             raise JtdjError(t("mail.flush_failed", file=path.name, cause=exc.message,
                               left=len(paths) - n), EXIT_FAILED) from None
         path.unlink()
-        st.mail_log_sent(session.store, entry["message_id"])
+        mail_log.mail_log_sent(session.store, entry["message_id"])
         sent += 1
     session.confirm(t("mail.flushed", count=sent))

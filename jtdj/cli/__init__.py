@@ -1,0 +1,133 @@
+"""The command line: the only package that imports typer or click.
+
+``main`` is the console script's entry point and the one error boundary: every expected failure
+becomes one line on stderr and a documented exit code. It imports the app only when called, so
+a Ctrl-C while typer is still loading ends as quietly as one later on. The commands live in
+``plans``, ``tasks``, ``data`` and ``reports``; ``app`` holds what they share.
+"""
+
+import gc
+import os
+import sys
+
+from jtdj.errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE, JtdjError
+from jtdj.i18n import t
+
+def full_app():
+    """The Typer app with every command registered, in the order help lists them."""
+    from jtdj.cli import plans, tasks, data, reports  # noqa: F401, I001  (registration order)
+    from jtdj.cli.app import app
+
+    return app
+
+
+_GLOBAL_OPTIONS_WITH_VALUE = {"--db", "--config", "--plan", "--as-of", "--lang", "--by"}
+
+
+def _app_for(args: list[str]):
+    """The app with only the command being run registered.
+
+    Typer builds a click command for every registered command on each start, most of jtdj's
+    own start-up; help, completion and unknown names get the full app.
+    """
+    import typer
+
+    from jtdj.cli.app import APP_SETTINGS
+
+    app = full_app()
+    if any(var.endswith("_COMPLETE") for var in os.environ):
+        return app
+    name = None
+    skip = False
+    for arg in args:
+        if skip:
+            skip = False
+        elif arg in _GLOBAL_OPTIONS_WITH_VALUE:
+            skip = True
+        elif not arg.startswith("-"):
+            name = arg
+            break
+    wanted = [c for c in app.registered_commands if c.name == name]
+    if not wanted:
+        return app
+    lean = typer.Typer(add_completion=False, **APP_SETTINGS)
+    lean.registered_callback = app.registered_callback
+    lean.registered_commands = wanted
+    return lean
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI with the cyclic garbage collector paused: a command lives for a moment, and
+    its objects (records, rows, parsed plan tables) hold no cycles for it to find."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        _main(argv)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _main(argv: list[str] | None) -> None:
+    """Run the CLI; turn every expected failure into one line on stderr and an exit code."""
+    try:
+        from jtdj.cli.app import early_language
+    except KeyboardInterrupt:
+        _fail(t("error.interrupted"), EXIT_INTERRUPTED, False)
+    try:  # typer 0.2x parses with its own copy of click: catch *its* exceptions
+        from typer import _click as click
+        from typer.exceptions import Abort
+    except ImportError:  # older typer uses the click package
+        import click
+        from click.exceptions import Abort
+
+    import sqlite3
+
+    args = list(argv if argv is not None else sys.argv[1:])
+    early_language(args)
+    debug = "--debug" in args
+    try:
+        code = _app_for(args)(args=args, prog_name="jtdj", standalone_mode=False)
+        if code == EXIT_INTERRUPTED:  # typer turns Ctrl-C into a silent Exit(130)
+            raise KeyboardInterrupt
+    except JtdjError as exc:
+        # a plan file with several problems: the summary line, then each problem on its own line
+        details = [p for p in getattr(exc, "problems", None) or [] if p != exc.message]
+        _fail("\n".join([exc.message, *details]), exc.exit_code, debug)
+    except Abort:
+        _fail(t("error.interrupted"), EXIT_INTERRUPTED, debug)
+    except KeyboardInterrupt:
+        _fail(t("error.interrupted"), EXIT_INTERRUPTED, debug)
+    except click.exceptions.NoArgsIsHelpError as exc:
+        print(exc.ctx.get_help() if exc.ctx else "", file=sys.stderr)
+        sys.exit(EXIT_USAGE)
+    except click.exceptions.UsageError as exc:
+        hint = ""
+        if exc.ctx is not None:
+            hint = " " + t("error.try_help", command=exc.ctx.command_path)
+        from jtdj.cli import usage
+
+        _fail(usage.message(exc) + hint, EXIT_USAGE, debug)
+    except click.exceptions.ClickException as exc:
+        _fail(exc.format_message(), exc.exit_code, debug)
+    except sqlite3.DatabaseError as exc:  # a read met a damaged page: one line, not a traceback
+        from jtdj.store import explain_error
+
+        _fail(explain_error(exc), EXIT_FAILED, debug)
+    except BrokenPipeError:
+        # a reader such as `head` closed the pipe: not an error of ours
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(0)
+    except OSError as exc:
+        _fail(t("error.os", reason=exc.strerror or exc, path=exc.filename or ""), EXIT_FAILED, debug)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def _fail(message: str, code: int, debug: bool) -> None:
+    if debug:
+        import traceback
+
+        traceback.print_exc()
+    print(t("error.prefix") + message, file=sys.stderr)
+    sys.exit(code)

@@ -1,0 +1,156 @@
+"""The Typer app: global options, the options shared by many commands (declared once), and the
+``--format`` choices of each view, taken from ``render.FORMATS``.
+
+The commands are declared in ``plans``, ``tasks``, ``data`` and ``reports`` beside this module;
+each parses its options, calls the core, and hands the result to ``Session.show``.
+"""
+
+# No `from __future__ import annotations` here nor in the command modules: typer would have to
+# evaluate every annotation string of every command on each start.
+
+import sys
+from enum import Enum
+from typing import Annotated, List, Optional
+
+import typer
+
+from jtdj import __version__
+from jtdj.i18n import language_from_environment, set_language, t
+from jtdj.render import formats
+
+
+def early_language(argv: list[str] | None = None) -> None:
+    """Help text is built at import, so pick the language before the commands are declared
+    (and again per run, for errors found before the global options are read)."""
+    argv = sys.argv[1:] if argv is None else argv
+    flag = None
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv):
+            flag = argv[i + 1]
+        elif arg.startswith("--lang="):
+            flag = arg.split("=", 1)[1]
+    set_language(language_from_environment(flag, None))
+
+
+early_language()
+
+APP_SETTINGS = dict(
+    name="jtdj", help=t("help.app"), no_args_is_help=True, rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]}, pretty_exceptions_enable=False,
+)
+app = typer.Typer(add_completion=True, **APP_SETTINGS)
+
+
+def _choices(name: str, view: str) -> type:
+    """An Enum of the view's formats, so typer offers and checks them as choices."""
+    return Enum(name, {f: f for f in formats(view)}, type=str)
+
+
+RecordsFmt = _choices("RecordsFmt", "records")
+SummaryFmt = _choices("SummaryFmt", "summary")
+ReportFmt = _choices("ReportFmt", "report")
+ExportFmt = _choices("ExportFmt", "export")
+
+
+class SortBy(str, Enum):
+    id = "id"
+    due = "due"
+    owner = "owner"
+    status = "status"
+
+
+class StatusFilter(str, Enum):
+    todo = "todo"
+    doing = "doing"
+    done = "done"
+    dropped = "dropped"
+    open = "open"
+    all = "all"
+
+
+# --- shared options, declared once -----------------------------------------------------------
+
+def _complete_ids(incomplete: str) -> list[str]:
+    from jtdj.cli.completion import ids
+
+    return [i for i in ids() if i.startswith(incomplete)]
+
+
+def _complete_owners(incomplete: str) -> list[str]:
+    from jtdj.cli.completion import owners
+
+    return [o for o in owners() if o.startswith(incomplete)]
+
+
+AsOf = Annotated[Optional[str], typer.Option("--as-of", metavar="DATE", help=t("help.opt.as_of"))]
+PlanKey = Annotated[Optional[str], typer.Option("--plan", metavar="KEY", help=t("help.opt.plan"))]
+By = Annotated[Optional[str], typer.Option("--by", metavar="NAME", help=t("help.opt.by"))]
+Format = Annotated[Optional[RecordsFmt], typer.Option("--format", "-f", help=t("help.opt.format"))]
+Ids = Annotated[List[str], typer.Argument(metavar="ID...", help=t("help.arg.ids"),
+                                          autocompletion=_complete_ids)]
+OneId = Annotated[str, typer.Argument(metavar="ID", help=t("help.arg.id"),
+                                      autocompletion=_complete_ids)]
+Section = Annotated[Optional[str], typer.Option("--section", "-s", metavar="N", help=t("help.opt.section"))]
+ItemOpt = Annotated[Optional[str], typer.Option("--item", "-i", metavar="N", help=t("help.opt.item"))]
+Owner = Annotated[Optional[str], typer.Option("--owner", "-o", metavar="NAME", help=t("help.opt.owner"),
+                                              autocompletion=_complete_owners)]
+Unassigned = Annotated[bool, typer.Option("--unassigned", help=t("help.opt.unassigned"))]
+Status = Annotated[Optional[StatusFilter], typer.Option("--status", help=t("help.opt.status"))]
+Overdue = Annotated[bool, typer.Option("--overdue", help=t("help.opt.overdue"))]
+DueBefore = Annotated[Optional[str], typer.Option("--due-before", metavar="DATE", help=t("help.opt.due_before"))]
+DueWithin = Annotated[Optional[int], typer.Option("--due-within", metavar="DAYS", min=0, help=t("help.opt.due_within"))]
+Search = Annotated[Optional[str], typer.Option("--search", "-q", metavar="TEXT", help=t("help.opt.search"))]
+Tag = Annotated[Optional[str], typer.Option("--tag", metavar="TAG", help=t("help.opt.tag"))]
+Archived = Annotated[bool, typer.Option("--archived", help=t("help.opt.archived"))]
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"jtdj {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def global_options(
+    ctx: typer.Context,
+    db: Annotated[Optional[str], typer.Option("--db", metavar="PATH", help=t("help.opt.db"))] = None,
+    config: Annotated[Optional[str], typer.Option("--config", metavar="PATH", help=t("help.opt.config"))] = None,
+    plan: PlanKey = None,
+    as_of: AsOf = None,
+    lang: Annotated[Optional[str], typer.Option("--lang", metavar="zh|en", help=t("help.opt.lang"))] = None,
+    by: By = None,
+    debug: Annotated[bool, typer.Option("--debug", help=t("help.opt.debug"))] = False,  # read by main()
+    verbose: Annotated[int, typer.Option("--verbose", "-v", count=True, help=t("help.opt.verbose"))] = 0,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help=t("help.opt.version"))] = False,
+) -> None:
+    from jtdj.cli.session import Session
+
+    ctx.obj = Session.from_options(db=db, config=config, plan=plan, as_of=as_of, lang=lang,
+                                   by=by, verbose=verbose)
+
+
+def session_of(ctx: typer.Context, as_of: str | None = None, plan: str | None = None,
+             by: str | None = None):
+    session = ctx.obj
+    session.override(as_of=as_of, plan=plan, by=by)
+    return session
+
+
+def task_filter(session, section=None, item=None, owner=None, unassigned=False, status=None,
+                overdue=False, due_before=None, due_within=None, search=None, tag=None,
+                archived=False):
+    """The shared filter options as a TaskFilter, each value read by ``parse``."""
+    from jtdj import parse
+    from jtdj.store.tasks import TaskFilter
+
+    status = getattr(status, "value", status)
+    return TaskFilter(
+        section=parse.section_number(section) if section is not None else None,
+        item=parse.positive_number(item, "--item") if item is not None else None,
+        owner=owner.strip() if owner else None, unassigned=unassigned,
+        status=status or ("all" if archived else "open"), overdue=overdue,
+        due_before=parse.parse_date(due_before, session.today, "--due-before") if due_before
+        else None,
+        due_within=due_within, search=search.strip() if search and search.strip() else None,
+        tag=tag, archived=archived)

@@ -1,0 +1,143 @@
+"""Summaries, period reports and the status e-mail.
+
+Cron-friendly: stdout carries only what was asked for (the summary, the report, the message
+with --dry-run); notices go to stderr; a success is silent unless -v (or stderr is a terminal).
+"""
+
+from enum import Enum
+from typing import Annotated, List, Optional
+
+import typer
+
+from jtdj.cli.app import AsOf, PlanKey, ReportFmt, SummaryFmt, app, session_of
+from jtdj.errors import EXIT_OVERDUE, JtdjError
+from jtdj.i18n import t
+
+# Lists a person reads stop here (with a line saying how many more); JSON holds them all.
+DEFAULT_LIMIT = 50
+
+
+def list_limit(limit: int | None, fmt: str) -> int | None:
+    """How many tasks each list shows: --limit N (0: all); else all in JSON, DEFAULT_LIMIT in
+    the formats people read."""
+    if limit is not None:
+        return limit or None
+    return None if fmt == "json" else DEFAULT_LIMIT
+
+
+def check_overdue(data: dict, fail_on_overdue: bool) -> None:
+    """--fail-on-overdue: exit 3 after the job is done when anything is overdue."""
+    from jtdj.report import overdue_count
+
+    count = overdue_count(data)
+    if fail_on_overdue and count:
+        raise JtdjError(t("report.overdue_exit", count=count), EXIT_OVERDUE)
+
+
+class Security(str, Enum):
+    none = "none"
+    starttls = "starttls"
+    ssl = "ssl"
+
+
+FailOnOverdue = Annotated[bool, typer.Option("--fail-on-overdue",
+                                             help=t("help.report.fail_on_overdue"))]
+Since = Annotated[Optional[str], typer.Option("--since", metavar="DATE|7d",
+                                              help=t("help.report.since"))]
+Until = Annotated[Optional[str], typer.Option("--until", metavar="DATE", help=t("help.report.until"))]
+# `--week [YYYY-Www]`: a flag whose week, when given, follows as an argument
+Week = Annotated[bool, typer.Option("--week", help=t("help.report.week"))]
+Limit = Annotated[Optional[int], typer.Option("--limit", metavar="N", min=0,
+                                              help=t("help.report.limit"))]
+WeekArg = Annotated[Optional[str], typer.Argument(metavar="[YYYY-Www]", help=t("help.report.week_arg"),
+                                                  show_default=False)]
+
+
+def _period(session, since, until, week, week_spec):
+    from jtdj.parse import period
+
+    return period(session.today, since, until, week_spec, week)
+
+
+class PeriodOptions:
+    """The period as typed, read only when the command needs it (after `email --flush`,
+    which has none, and after the mail settings are checked)."""
+
+    def __init__(self, since, until, week, week_spec):
+        self.options = (since, until, week, week_spec)
+
+    def resolve(self, session):
+        return _period(session, *self.options)
+
+
+@app.command("summary", help=t("help.report.summary"))
+def summary_cmd(
+    ctx: typer.Context,
+    fmt: Annotated[Optional[SummaryFmt], typer.Option("--format", "-f",
+                                                      help=t("help.report.summary_format"))] = None,
+    limit: Limit = None, fail_on_overdue: FailOnOverdue = False, as_of: AsOf = None,
+    plan: PlanKey = None,
+) -> None:
+    from jtdj import report
+
+    session = session_of(ctx, as_of, plan)
+    fmt = session.format("summary", fmt)
+    data = report.summary(session.store, session.plan_key(), session.today,
+                          list_limit(limit, fmt))
+    session.show("summary", fmt, data)
+    check_overdue(data, fail_on_overdue)
+
+
+@app.command("report", help=t("help.report.report"))
+def report_cmd(
+    ctx: typer.Context, week_spec: WeekArg = None, since: Since = None, until: Until = None,
+    week: Week = False,
+    fmt: Annotated[Optional[ReportFmt], typer.Option("--format", "-f",
+                                                     help=t("help.report.report_format"))] = None,
+    limit: Limit = None, fail_on_overdue: FailOnOverdue = False, as_of: AsOf = None,
+    plan: PlanKey = None,
+) -> None:
+    from jtdj import report
+
+    session = session_of(ctx, as_of, plan)
+    fmt = session.format("report", fmt)
+    data = report.report(session.store, session.plan_key(),
+                         _period(session, since, until, week, week_spec), list_limit(limit, fmt))
+    session.show("report", fmt, data)
+    check_overdue(data, fail_on_overdue)
+
+
+@app.command("email", help=t("help.report.email"))
+def email_cmd(
+    ctx: typer.Context, week_spec: WeekArg = None,
+    to: Annotated[Optional[List[str]], typer.Option("--to", metavar="ADDR", help=t("help.report.to"))] = None,
+    cc: Annotated[Optional[List[str]], typer.Option("--cc", metavar="ADDR", help=t("help.report.cc"))] = None,
+    bcc: Annotated[Optional[List[str]], typer.Option("--bcc", metavar="ADDR", help=t("help.report.bcc"))] = None,
+    since: Since = None, until: Until = None, week: Week = False,
+    subject: Annotated[Optional[str], typer.Option("--subject", metavar="TEXT",
+                                                   help=t("help.report.subject"))] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", "-n", help=t("help.report.dry_run"))] = False,
+    flush: Annotated[bool, typer.Option("--flush", help=t("help.report.flush"))] = False,
+    force: Annotated[bool, typer.Option("--force", help=t("help.report.force"))] = False,
+    smtp_host: Annotated[Optional[str], typer.Option("--smtp-host", metavar="HOST",
+                                                     help=t("help.report.smtp_host"))] = None,
+    smtp_port: Annotated[Optional[int], typer.Option("--smtp-port", metavar="PORT", min=1, max=65535,
+                                                     help=t("help.report.smtp_port"))] = None,
+    smtp_security: Annotated[Optional[Security], typer.Option(
+        "--smtp-security", help=t("help.report.smtp_security"))] = None,
+    smtp_user: Annotated[Optional[str], typer.Option("--smtp-user", metavar="USER",
+                                                     help=t("help.report.smtp_user"))] = None,
+    sender: Annotated[Optional[str], typer.Option("--from", metavar="ADDR",
+                                                  help=t("help.report.sender"))] = None,
+    attach_xlsx: Annotated[bool, typer.Option("--attach-xlsx", help=t("help.mail_extra.attach_xlsx"))] = False,
+    limit: Limit = None, fail_on_overdue: FailOnOverdue = False, as_of: AsOf = None,
+    plan: PlanKey = None,
+) -> None:
+    from jtdj.cli import email
+
+    session = session_of(ctx, as_of, plan)
+    flags = {"smtp_host": smtp_host, "smtp_port": smtp_port,
+             "smtp_security": smtp_security.value if smtp_security else None,
+             "smtp_user": smtp_user, "sender": sender}
+    email.email(session, PeriodOptions(since, until, week, week_spec), to, cc, bcc, subject, dry_run, flush, force, flags,
+                fail_on_overdue, attach_xlsx=attach_xlsx, limit=limit)

@@ -1,0 +1,270 @@
+"""Commands on tasks: reading (list, tree, show, history) and changing (assign … add).
+
+Each parses its options (ids and dates through ``parse``), calls one function of the core and
+hands the result to ``Session.show``, or says what changed.
+"""
+
+from typing import Annotated, List, Optional
+
+import typer
+
+from jtdj.cli.app import (Archived, AsOf, By, DueBefore, DueWithin, Format, Ids, ItemOpt, OneId,
+                          Overdue, Owner, PlanKey, Search, Section, SortBy, Status, StatusFilter,
+                          Tag, Unassigned, _complete_ids, _complete_owners, app, session_of,
+                          task_filter)
+from jtdj.errors import NotFound, UsageError
+from jtdj.i18n import t
+
+On = Annotated[Optional[str], typer.Option("--on", metavar="DATE", help=t("help.opt.on"))]
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+@app.command("list", help=t("help.cmd.list"))
+def list_cmd(
+    ctx: typer.Context, section: Section = None, item: ItemOpt = None, owner: Owner = None,
+    unassigned: Unassigned = False, status: Status = None, overdue: Overdue = False,
+    due_before: DueBefore = None, due_within: DueWithin = None, search: Search = None,
+    tag: Tag = None, archived: Archived = False,
+    sort: Annotated[SortBy, typer.Option("--sort", help=t("help.opt.sort"))] = SortBy.id,
+    fmt: Format = None, as_of: AsOf = None, plan: PlanKey = None,
+) -> None:
+    from jtdj.render.tasks import task_list
+
+    session = session_of(ctx, as_of, plan)
+    f = task_filter(session, section, item, owner, unassigned, status, overdue, due_before,
+                    due_within, search, tag, archived)
+    fmt = session.format("records", fmt)
+    rows = session.store.select_tasks(session.plan_key(), f, session.today, sort=sort.value)
+    caption = t("list.footer", count=len(rows), as_of=session.today.isoformat())
+    session.show("records", fmt, task_list(rows, caption))
+
+
+@app.command("tree", help=t("help.cmd.tree"))
+def tree_cmd(
+    ctx: typer.Context, section: Section = None, item: ItemOpt = None, owner: Owner = None,
+    unassigned: Unassigned = False, status: Status = None, overdue: Overdue = False,
+    due_before: DueBefore = None, due_within: DueWithin = None, search: Search = None,
+    tag: Tag = None, archived: Archived = False, fmt: Format = None, as_of: AsOf = None,
+    plan: PlanKey = None,
+) -> None:
+    from jtdj import views
+    from jtdj.render.tasks import Tree
+
+    session = session_of(ctx, as_of, plan)
+    f = task_filter(session, section, item, owner, unassigned, status or StatusFilter.all,
+                    overdue, due_before, due_within, search, tag, archived)
+    fmt = session.format("tree", fmt)
+    plan_key = session.plan_key()
+    nodes = views.tree(session.store, plan_key, f, session.today)
+    session.show("tree", fmt, Tree(session.store.plan(plan_key)["title"], nodes))
+
+
+@app.command("show", help=t("help.cmd.show"))
+def show_cmd(ctx: typer.Context, id: OneId, fmt: Format = None, as_of: AsOf = None,
+             plan: PlanKey = None) -> None:
+    from jtdj import actions, views
+    from jtdj.parse import parse_ref
+
+    session = session_of(ctx, as_of, plan)
+    fmt = session.format("detail", fmt)
+    ref = parse_ref(id)
+    ctx_ = session.action_context()
+    actions.resolve(ctx_, [ref], expand_items=False)
+    if ref.is_item:
+        detail = views.item_detail(session.store, ctx_.plan, ref.item, session.today)
+    else:
+        detail = views.task_detail(session.store, ctx_.plan, str(ref), session.today)
+    session.show("detail", fmt, detail)
+
+
+@app.command("history", help=t("help.cmd.history"))
+def history_cmd(
+    ctx: typer.Context,
+    id: Annotated[Optional[str], typer.Argument(metavar="[ID]", help=t("help.arg.id"),
+                                                autocompletion=_complete_ids)] = None,
+    since: Annotated[Optional[str], typer.Option("--since", metavar="DATE", help=t("help.opt.since"))] = None,
+    limit: Annotated[Optional[int], typer.Option("--limit", min=1, help=t("help.opt.limit"))] = None,
+    fmt: Format = None, as_of: AsOf = None, plan: PlanKey = None,
+) -> None:
+    from jtdj import actions, views
+    from jtdj.parse import parse_date, parse_ref
+    from jtdj.render.tasks import history
+
+    session = session_of(ctx, as_of, plan)
+    fmt = session.format("records", fmt)
+    ctx_ = session.action_context()
+    target = None
+    if id is not None:
+        ref = parse_ref(id)
+        actions.resolve(ctx_, [ref], expand_items=False)
+        target = str(ref)
+    first = parse_date(since, session.today, "--since") if since else None
+    events = views.history(session.store, ctx_.plan, target, first, limit)
+    session.show("records", fmt, history(events, t("history.footer", count=len(events))))
+
+
+# --- changing --------------------------------------------------------------------------------
+
+def _targets(session, raw_ids: list[str]):
+    """The action context and the task ids the command acts on; every id is checked (and
+    items expanded to their tasks) before anything is changed."""
+    from jtdj import actions
+    from jtdj.parse import parse_refs
+
+    refs = parse_refs(raw_ids)
+    ctx = session.action_context()
+    ids = actions.resolve(ctx, refs)
+    if not ids:
+        raise NotFound(t("error.no_tasks", ids=", ".join(raw_ids)))
+    return ctx, ids
+
+
+def _on(session, text: str | None):
+    from jtdj.parse import parse_date
+
+    return parse_date(text, session.today, "--on") if text else None
+
+
+def _say(session, action: str, outcome) -> None:
+    """What changed (for a person at a terminal) and what was already so (always)."""
+    if outcome.unchanged:
+        session.notice(t(f"change.already.{action}", ids=", ".join(outcome.unchanged)))
+    if outcome.changed:
+        session.confirm(t(f"change.done.{action}", ids=", ".join(outcome.changed),
+                          count=len(outcome.changed)))
+
+
+@app.command("assign", help=t("help.cmd.assign"))
+def assign_cmd(
+    ctx: typer.Context, ids: Ids,
+    to: Annotated[str, typer.Option("--to", metavar="NAME", help=t("help.opt.to"),
+                                    autocompletion=_complete_owners)],
+    with_: Annotated[Optional[List[str]], typer.Option("--with", metavar="UNIT", help=t("help.opt.with"))] = None,
+    by: By = None, plan: PlanKey = None, as_of: AsOf = None,
+) -> None:
+    from jtdj import actions
+
+    session = session_of(ctx, as_of, plan, by)
+    actx, task_ids = _targets(session, ids)
+    _say(session, "assign", actions.assign(actx, task_ids, to, with_))
+
+
+@app.command("unassign", help=t("help.cmd.unassign"))
+def unassign_cmd(ctx: typer.Context, ids: Ids, by: By = None, plan: PlanKey = None,
+                 as_of: AsOf = None) -> None:
+    from jtdj import actions
+
+    session = session_of(ctx, as_of, plan, by)
+    actx, task_ids = _targets(session, ids)
+    _say(session, "unassign", actions.unassign(actx, task_ids))
+
+
+@app.command("start", help=t("help.cmd.start"))
+def start_cmd(ctx: typer.Context, ids: Ids, on: On = None, by: By = None, plan: PlanKey = None,
+              as_of: AsOf = None) -> None:
+    from jtdj import actions
+
+    session = session_of(ctx, as_of, plan, by)
+    day = _on(session, on)
+    actx, task_ids = _targets(session, ids)
+    _say(session, "start", actions.start(actx, task_ids, day))
+
+
+@app.command("done", help=t("help.cmd.done"))
+def done_cmd(
+    ctx: typer.Context, ids: Ids,
+    note: Annotated[Optional[str], typer.Option("--note", metavar="TEXT", help=t("help.opt.note"))] = None,
+    on: On = None,
+    evidence: Annotated[Optional[List[str]], typer.Option("--evidence", metavar="PATH_OR_URL",
+                                                          help=t("help.opt.evidence"))] = None,
+    by: By = None, plan: PlanKey = None, as_of: AsOf = None,
+) -> None:
+    from jtdj import actions
+
+    session = session_of(ctx, as_of, plan, by)
+    day = _on(session, on)
+    actx, task_ids = _targets(session, ids)
+    _say(session, "done", actions.done(actx, task_ids, day, note, evidence))
+
+
+@app.command("reopen", help=t("help.cmd.reopen"))
+def reopen_cmd(ctx: typer.Context, ids: Ids, by: By = None, plan: PlanKey = None,
+               as_of: AsOf = None) -> None:
+    from jtdj import actions
+
+    session = session_of(ctx, as_of, plan, by)
+    actx, task_ids = _targets(session, ids)
+    _say(session, "reopen", actions.reopen(actx, task_ids))
+
+
+@app.command("drop", help=t("help.cmd.drop"))
+def drop_cmd(
+    ctx: typer.Context, ids: Ids,
+    reason: Annotated[str, typer.Option("--reason", metavar="TEXT", help=t("help.opt.reason"))],
+    on: On = None, by: By = None, plan: PlanKey = None, as_of: AsOf = None,
+) -> None:
+    from jtdj import actions
+
+    session = session_of(ctx, as_of, plan, by)
+    day = _on(session, on)
+    actx, task_ids = _targets(session, ids)
+    _say(session, "drop", actions.drop(actx, task_ids, reason, day))
+
+
+@app.command("due", help=t("help.cmd.due"),
+             context_settings={"ignore_unknown_options": True})  # so `due 5.2 -7d` is a date
+def due_cmd(
+    ctx: typer.Context, id: OneId,
+    date_: Annotated[str, typer.Argument(metavar="DATE", help=t("help.arg.date"))],
+    by: By = None, plan: PlanKey = None, as_of: AsOf = None,
+) -> None:
+    from jtdj import actions
+    from jtdj.parse import parse_date
+
+    session = session_of(ctx, as_of, plan, by)
+    due = parse_date(date_, session.today, "DATE")
+    actx, task_ids = _targets(session, [id])
+    _say(session, "due", actions.set_due(actx, task_ids, due))
+
+
+@app.command("note", help=t("help.cmd.note"))
+def note_cmd(
+    ctx: typer.Context, id: OneId,
+    text: Annotated[str, typer.Argument(metavar="TEXT", help=t("help.arg.note_text"))],
+    percent: Annotated[Optional[int], typer.Option("--percent", "-p", metavar="N", min=0, max=100,
+                                                   help=t("help.opt.percent"))] = None,
+    by: By = None, plan: PlanKey = None, as_of: AsOf = None,
+) -> None:
+    from jtdj import actions
+    from jtdj.parse import parse_ref
+
+    session = session_of(ctx, as_of, plan, by)
+    ref = parse_ref(id)
+    actx = session.action_context()
+    actions.resolve(actx, [ref], expand_items=False)
+    actions.add_note(actx, str(ref), text, percent)
+    session.confirm(t("note.done", id=str(ref)))
+
+
+@app.command("add", help=t("help.cmd.add"))
+def add_cmd(
+    ctx: typer.Context,
+    item: Annotated[str, typer.Argument(metavar="ITEM", help=t("help.arg.item"))],
+    title: Annotated[str, typer.Argument(metavar="TITLE", help=t("help.arg.title"))],
+    due: Annotated[Optional[str], typer.Option("--due", metavar="DATE", help=t("help.opt.due"))] = None,
+    when: Annotated[Optional[str], typer.Option("--when", metavar="WORDS", help=t("help.opt.when"))] = None,
+    owner: Annotated[Optional[str], typer.Option("--owner", metavar="NAME", help=t("help.opt.owner_set"))] = None,
+    by: By = None, plan: PlanKey = None, as_of: AsOf = None,
+) -> None:
+    from jtdj import actions
+    from jtdj.parse import parse_date, parse_ref
+
+    session = session_of(ctx, as_of, plan, by)
+    ref = parse_ref(item)
+    if not ref.is_item:
+        raise UsageError(t("error.expected_item", value=item))
+    due_date = parse_date(due, session.today, "--due") if due else None
+    task_id = actions.add_task(session.action_context(), ref.item, title, due_date, when, owner)
+    session.out(task_id + "\n")
+    session.confirm(t("add.done", id=task_id))

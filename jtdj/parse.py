@@ -1,0 +1,185 @@
+"""The clerk's text turned into values: ids, dates, weeks, periods and numbers.
+
+Everything typed on the command line is read here, so one rule gives one answer: full-width
+digits and the punctuation of a Chinese input method are accepted everywhere; dates are local
+calendar dates read against the as-of day the caller passes in (nothing here reads the clock).
+A malformed value is a UsageError (exit 2) naming the option or argument it came from; whether
+an id exists is the store's business.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from datetime import date, timedelta
+from typing import NamedTuple
+
+from jtdj.errors import UsageError
+from jtdj.i18n import t
+
+_YMD = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+_MD = re.compile(r"^(\d{1,2})\s*[月/]\s*(\d{1,2})\s*日?$")
+_RELATIVE = re.compile(r"^([+-]?)(\d+)\s*([dw天周])$")
+_TODAY_WORDS = {"today", "今天", "今日", "now"}
+
+
+def normalise(text: str) -> str:
+    """Full-width digits and punctuation (from a Chinese input method) become ASCII."""
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+def parse_date(text: str, today: date, what: str = "date") -> date:
+    """Parse ``text`` or raise a UsageError naming ``what`` (the option or argument)."""
+    raw = normalise(str(text)).lower()
+    if raw in _TODAY_WORDS:
+        return today
+    if raw in {"yesterday", "昨天"}:
+        return today - timedelta(days=1)
+    if raw in {"tomorrow", "明天"}:
+        return today + timedelta(days=1)
+    try:
+        m = _YMD.match(raw)
+        if m:
+            return date(int(m[1]), int(m[2]), int(m[3]))
+        m = _MD.match(raw)
+        if m:
+            return date(today.year, int(m[1]), int(m[2]))
+    except ValueError:
+        raise UsageError(t("error.bad_date_value", what=what, value=text)) from None
+    m = _RELATIVE.match(raw)
+    if m:
+        sign, count, unit = m.groups()
+        days = int(count) * (7 if unit in "w周" else 1)
+        return today + timedelta(days=days if sign == "+" else -days)
+    raise UsageError(t("error.bad_date", what=what, value=text))
+
+
+def iso_week_range(spec: str | None, today: date) -> tuple[date, date]:
+    """Monday..Sunday of ISO week ``YYYY-Www``; None: the last complete week before today."""
+    if not spec:
+        this_monday = today - timedelta(days=today.weekday())
+        monday = this_monday - timedelta(days=7)
+        return monday, monday + timedelta(days=6)
+    m = re.match(r"^(\d{4})-?[Ww](\d{1,2})$", normalise(spec))
+    if not m:
+        raise UsageError(t("error.bad_week", value=spec))
+    try:
+        monday = date.fromisocalendar(int(m[1]), int(m[2]), 1)
+    except ValueError:
+        raise UsageError(t("error.bad_week", value=spec)) from None
+    return monday, monday + timedelta(days=6)
+
+
+# --- ids ------------------------------------------------------------------------------------
+
+_ID = re.compile(r"^(\d{1,6})(?:\.(\d{1,6}))?$")
+
+
+class Ref(NamedTuple):
+    """A parsed id: an item (``task is None``) or one task of an item."""
+
+    item: int
+    task: int | None = None
+
+    @property
+    def is_item(self) -> bool:
+        return self.task is None
+
+    def __str__(self) -> str:
+        return str(self.item) if self.task is None else f"{self.item}.{self.task}"
+
+
+def parse_ref(text: str) -> Ref:
+    cleaned = normalise(text).replace("。", ".").replace("、", ".")
+    m = _ID.match(cleaned)
+    if not m or int(m[1]) == 0 or (m[2] is not None and int(m[2]) == 0):
+        raise UsageError(t("error.bad_id", value=text))
+    return Ref(int(m[1]), int(m[2]) if m[2] is not None else None)
+
+
+def parse_refs(texts: list[str]) -> list[Ref]:
+    """Parse all ids first so that one bad id changes nothing."""
+    bad = []
+    refs = []
+    for text in texts:
+        try:
+            refs.append(parse_ref(text))
+        except UsageError:
+            bad.append(text)
+    if bad:
+        raise UsageError(t("error.bad_ids", values=", ".join(bad)))
+    return refs
+
+
+def natural_key(task_id: str) -> tuple[int, ...]:
+    """Sort key so that 2.10 comes after 2.9."""
+    return tuple(int(part) for part in task_id.split("."))
+
+
+def closest(wanted: str, existing: list[str], n: int = 3) -> list[str]:
+    """The existing ids nearest to ``wanted``: same item first, then by spelling."""
+    item = wanted.split(".")[0]
+    same_item = [e for e in existing if e.split(".")[0] == item and e != item]
+    if same_item and "." in wanted:
+        want_no = int(wanted.split(".")[1])
+        same_item.sort(key=lambda e: abs(int(e.split(".")[1]) - want_no))
+        return same_item[:n]
+    return difflib.get_close_matches(wanted, existing, n=n, cutoff=0.0)
+
+
+# --- numbers --------------------------------------------------------------------------------
+
+_CHINESE_NUMERALS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
+                     "九": 9, "十": 10}
+
+
+def positive_number(text: str, what: str) -> int:
+    """A whole number from 1 up, full-width digits accepted (``--item ５``)."""
+    cleaned = normalise(text)
+    if not cleaned.isdigit() or int(cleaned) < 1:
+        raise UsageError(t("error.bad_number", what=what, value=text))
+    return int(cleaned)
+
+
+def section_number(text: str, what: str = "--section") -> int:
+    """A section as the plan numbers it (二, 二、) or as a digit."""
+    cleaned = text.strip().rstrip("、")
+    if cleaned in _CHINESE_NUMERALS:
+        return _CHINESE_NUMERALS[cleaned]
+    return positive_number(cleaned, what)
+
+
+# --- periods --------------------------------------------------------------------------------
+
+DEFAULT_DAYS = 7
+
+
+class Period(NamedTuple):
+    """Events dated since < on_date <= until; ``week`` is set when it is an ISO week."""
+
+    since: date
+    until: date
+    week: str | None = None
+
+
+def period(today: date, since: str | None = None, until: str | None = None,
+           week: str | None = None, week_flag: bool = False) -> Period:
+    """The period from the options: --week [YYYY-Www] alone, or --since/--until.
+
+    ``--until`` defaults to today; ``--since`` to 7 days before until, and a relative --since
+    (``7d``, ``-14d``) counts back from until. ``--week`` alone is the last complete ISO week.
+    """
+    if week is not None and not week_flag:
+        raise UsageError(t("report.week_needs_flag", value=week))
+    if week_flag:
+        if since or until:
+            raise UsageError(t("report.week_and_range"))
+        monday, sunday = iso_week_range(week, today)
+        iso = monday.isocalendar()
+        return Period(monday - timedelta(days=1), sunday, f"{iso[0]}-W{iso[1]:02d}")
+    end = parse_date(until, today, "--until") if until else today
+    start = parse_date(since, end, "--since") if since else end - timedelta(days=DEFAULT_DAYS)
+    if start >= end:
+        raise UsageError(t("report.empty_period", since=start.isoformat(), until=end.isoformat()))
+    return Period(start, end)

@@ -1,0 +1,27 @@
+"""Export documents written out: the plan file with progress (TOML), the full dump (JSON) and
+one row per task (CSV). The ledger (xlsx) has a module of its own."""
+
+from __future__ import annotations
+
+from jtdj.render.records import to_csv, to_json
+from jtdj.render.toml import dumps
+
+TOML_HEADER = ("{title}\n"
+               "Written by `jtdj export --format toml`: the plan with its progress (state fields).\n"
+               "Format: docs/plan-format.md. Import into an empty database with `jtdj import FILE`.")
+CSV_KEYS = ("id", "section", "item", "title", "when", "start", "due", "owner", "support", "tags",
+            "status", "light", "percent", "done_on", "dropped_on", "drop_reason", "progress",
+            "evidence", "archived", "origin")
+
+
+def plan_file(document: dict) -> str:
+    """The plan-file document (``export.plan_document``) as TOML that imports again."""
+    return dumps(document, header=TOML_HEADER.format(title=document["plan"]["title"]))
+
+
+def dump_json(data: dict) -> str:
+    return to_json(data)
+
+
+def rows_csv(rows: list[dict]) -> str:
+    return to_csv(rows, CSV_KEYS)

@@ -1,0 +1,259 @@
+"""Tasks as people and scripts see them: the list's columns, the tree, one task or item in
+detail (`show`), and the words of a change in the history."""
+
+from __future__ import annotations
+
+import json
+from typing import NamedTuple
+
+from jtdj.i18n import t
+from jtdj.render.records import (Records, human_value, light_word, machine_value, md_escape,
+                                 progress_label, records_csv, records_tsv, section_label,
+                                 status_word, to_json)
+from jtdj.render.text import Column, Wrapped, rich_table
+
+LIST_KEYS = ("id", "item", "section", "title", "status", "owner", "support", "due", "start",
+             "when", "done_on", "percent", "tags", "light")
+LIST_COLUMNS = (
+    Column("id", "col.id", no_wrap=True),
+    Column("title", "col.task", min_width=12, ratio=1),
+    Column("owner", "col.owner", max_width=12),
+    Column("due", "col.due", no_wrap=True),
+    Column("status", "col.status", no_wrap=True),
+    Column("light", "col.light", no_wrap=True),
+)
+HISTORY_KEYS = ("id", "at", "on", "actor", "target", "action", "field", "old", "new", "note",
+                "batch")
+HISTORY_COLUMNS = (
+    Column("on", "col.on", no_wrap=True), Column("actor", "col.actor", max_width=10),
+    Column("target", "col.id", no_wrap=True), Column("action", "col.action", no_wrap=True),
+    Column("change", "col.change", ratio=1),
+)
+
+
+def task_list(rows: list[dict], caption: str) -> Records:
+    return Records(rows, LIST_COLUMNS, LIST_KEYS, caption=caption)
+
+
+def history(events: list[dict], caption: str) -> Records:
+    """Events as records: raw for machines, with the action and change in words for people."""
+    shown = [{**e, "action": t(f"action.{e['action']}"), "change": change_text(e)}
+             for e in events]
+    return Records(events, HISTORY_COLUMNS, HISTORY_KEYS, caption=caption, shown=shown)
+
+
+def _event_value(field: str, value: str | None) -> str:
+    if value is None or value in ("", "[]"):
+        return "—"
+    if field == "status":
+        return status_word(value)
+    if field in ("support", "tags", "evidence") and value.startswith("["):  # lists kept as JSON
+        return t("list.sep").join(json.loads(value))
+    return value
+
+
+def change_text(e: dict) -> str:
+    """What an event changed, in words: ``状态: 未开始 → 已完成; 已印发通知``."""
+    parts = []
+    if e["field"]:
+        old, new = _event_value(e["field"], e["old"]), _event_value(e["field"], e["new"])
+        parts.append(f"{t('field.' + e['field'])}: {old} → {new}")
+    if e["note"]:
+        parts.append(e["note"])
+    return "; ".join(parts)
+
+
+# --- the tree --------------------------------------------------------------------------------
+
+class Tree(NamedTuple):
+    """Sections > items > tasks with progress (``views.tree``), under the plan's title."""
+
+    title: str
+    nodes: list[dict]
+
+
+_TREE_KEYS = ("kind", "id", "title", "done", "total", "dropped", "percent", "status", "owner",
+              "due", "light")
+_PROGRESS = ("done", "total", "dropped", "percent")
+
+
+def _pick(record: dict, keys) -> dict:
+    return {k: record.get(k) for k in keys}
+
+
+def tree_json(tree: Tree) -> str:
+    return to_json([{**s, "items": [{**i, "tasks": [_pick(r, LIST_KEYS) for r in i["tasks"]]}
+                                    for i in s["items"]]} for s in tree.nodes])
+
+
+def _tree_rows(tree: Tree) -> Records:
+    """The tree flattened, a row per section, item and task, for CSV and TSV."""
+    rows = []
+    for s in tree.nodes:
+        rows.append({"kind": "section", "id": str(s["section"]), "title": s["title"],
+                     **_pick(s, _PROGRESS)})
+        for i in s["items"]:
+            rows.append({"kind": "item", "id": i["id"], "title": i["title"], **_pick(i, _PROGRESS)})
+            for r in i["tasks"]:
+                rows.append({"kind": "task", **_pick(r, ("id", "title", "status", "owner", "due",
+                                                         "light"))})
+    return Records(rows, (), _TREE_KEYS)
+
+
+def tree_csv(tree: Tree) -> str:
+    return records_csv(_tree_rows(tree))
+
+
+def tree_tsv(tree: Tree) -> str:
+    return records_tsv(_tree_rows(tree))
+
+
+def tree_md(tree: Tree) -> str:
+    lines = []
+    for s in tree.nodes:
+        lines.append(f"- **{section_label(s['section'])} {md_escape(s['title'])}** "
+                     f"{progress_label(s)}")
+        for i in s["items"]:
+            lines.append(f"  - **{i['id']}. {md_escape(i['title'])}** {progress_label(i)}")
+            for r in i["tasks"]:
+                mark = "x" if r["status"] == "done" else " "
+                owner = f" — {r['owner']}" if r["owner"] else ""
+                lines.append(f"    - [{mark}] {r['id']} {md_escape(r['title'])}{owner} "
+                             f"({status_word(r['status'])}, {r['due'] or '—'})")
+    return "\n".join(lines) + "\n"
+
+
+def tree_table(tree: Tree):
+    from rich.text import Text
+    from rich.tree import Tree as RichTree
+
+    root = RichTree(Text(tree.title, style="bold"))
+    for s in tree.nodes:
+        branch = root.add(Wrapped(Text(f"{section_label(s['section'])} {s['title']} ")
+                                  + Text(progress_label(s), style="cyan")))
+        for i in s["items"]:
+            leaf = branch.add(Wrapped(Text(f"{i['id']}. {i['title']} ")
+                                      + Text(progress_label(i), style="cyan")))
+            for r in i["tasks"]:
+                leaf.add(_tree_task(r))
+    return root
+
+
+def _tree_task(r: dict):
+    """One task of the tree: id and light, then the title wrapped under itself."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from jtdj.render.text import LIGHT_STYLE
+
+    head = Text(f"{r['id']} ")
+    head.append(light_word(r["light"]), style=LIGHT_STYLE[r["light"]])
+    body = Text(r["title"])
+    extra = " · ".join(x for x in (r["owner"], r["due"], status_word(r["status"])) if x)
+    body.append(f"（{extra}）", style="dim")
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True)
+    grid.add_column()
+    grid.add_row(head, Wrapped(body))
+    return grid
+
+
+# --- one task or item: `show` ----------------------------------------------------------------
+
+def detail_json(d: dict) -> str:
+    return to_json(d)
+
+
+def _detail_fields(d: dict) -> Records:
+    fields = [{"field": k, "value": machine_value(v, "; ")}
+              for k, v in d.items() if k not in ("tasks", "notes", "history")]
+    return Records(fields, (), ("field", "value"))
+
+
+def detail_csv(d: dict) -> str:
+    return records_csv(_detail_fields(d))
+
+
+def detail_tsv(d: dict) -> str:
+    return records_tsv(_detail_fields(d))
+
+
+def _fields(d: dict) -> list[tuple[str, str]]:
+    """(label, value) pairs in reading order; empty values left out."""
+    if d["kind"] == "item":
+        rows = [
+            ("col.id", d["id"]),
+            ("col.section", f"{d['section']} {d['section_title'] or ''}".strip()),
+            ("col.title", d["title"]),
+            ("col.progress", progress_label(d)),
+        ]
+    else:
+        rows = [
+            ("col.id", d["id"]),
+            ("col.task", d["title"]),
+            ("col.item", f"{d['item']}. {d['item_title'] or ''}"),
+            ("col.status", status_word(d["status"])
+             + (f" ({d['drop_reason']})" if d.get("drop_reason") else "")),
+            ("col.light", light_word(d["light"])),
+            ("col.percent", f"{d['percent']}%" if d["percent"] is not None else ""),
+            ("col.owner", d["owner"] or ""),
+            ("col.support", t("list.sep").join(d["support"])),
+            ("col.when", d["when"] or ""),
+            ("col.start", d["start"] or ""),
+            ("col.due", d["due"] or ""),
+            ("col.done_on", d["done_on"] or ""),
+            ("col.tags", t("list.sep").join(d["tags"])),
+            ("col.evidence", t("list.sep").join(d["evidence"])),
+            ("col.origin", t(f"origin.{d['origin']}")),
+        ]
+        if d["archived"]:
+            rows.append(("col.archived", t("word.yes")))
+    return [(t(label), value) for label, value in rows if value]
+
+
+def _note_line(n: dict) -> str:
+    pct = f" [{n['percent']}%]" if n["percent"] is not None else ""
+    return f"{n['on']} {n['by']}{pct}: {n['text']}"
+
+
+def _event_line(e: dict) -> str:
+    return f"{e['on']} {e['actor']} {e['target']} {t('action.' + e['action'])} {change_text(e)}".rstrip()
+
+
+def detail_table(d: dict):
+    from rich.console import Group
+    from rich.padding import Padding
+    from rich.table import Table
+    from rich.text import Text
+
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column()
+    for label, value in _fields(d):
+        grid.add_row(Text(label), Wrapped(Text(value)))
+    parts = [grid]
+    text = d.get("item_text") if d["kind"] == "task" else d.get("text")
+    if text:
+        parts += [Text(t("show.item_text"), style="bold"), Wrapped(Text(text))]
+    if d["kind"] == "item" and d["tasks"]:
+        parts.append(rich_table(d["tasks"], LIST_COLUMNS, value=human_value))
+    for heading, lines in ((t("show.notes"), [_note_line(n) for n in d["notes"]]),
+                           (t("show.history"), [_event_line(e) for e in d["history"]])):
+        parts.append(Text(heading, style="bold"))
+        if not lines:
+            parts.append(Text("  " + t("word.none"), style="dim"))
+        parts += [Padding(Wrapped(Text(line)), (0, 0, 0, 2)) for line in lines]
+    return Group(*parts)
+
+
+def detail_md(d: dict) -> str:
+    out = [f"## {d['id']} {md_escape(d['title'])}", ""]
+    out += [f"- **{label}**: {md_escape(value)}" for label, value in _fields(d)]
+    text = d.get("item_text") if d["kind"] == "task" else d.get("text")
+    if text:
+        out += ["", f"### {t('show.item_text')}", "", md_escape(text)]
+    out += ["", f"### {t('show.notes')}", ""]
+    out += [f"- {md_escape(_note_line(n))}" for n in d["notes"]] or [f"- {t('word.none')}"]
+    out += ["", f"### {t('show.history')}", ""]
+    out += [f"- {md_escape(_event_line(e))}" for e in d["history"]] or [f"- {t('word.none')}"]
+    return "\n".join(out) + "\n"

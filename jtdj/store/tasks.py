@@ -1,0 +1,140 @@
+"""The task list query: which tasks match a filter, with their status and light as of a day.
+
+`list`, `tree`, `show` and the exports read tasks through ``select_tasks``; the counting in
+``counts`` follows the same rules (``EFFECTIVE_STATUS`` and ``LIGHT``) without evaluating them
+per task, and ``tests/test_counting.py`` holds the two together.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from typing import NamedTuple
+
+DUE_SOON_DAYS = 14
+
+
+class TaskFilter(NamedTuple):
+    """What `list`, `tree`, `summary` and friends select; all conditions combine with AND."""
+
+    section: int | None = None
+    item: int | None = None
+    owner: str | None = None
+    unassigned: bool = False
+    status: str = "open"  # todo|doing|done|dropped|open|all
+    overdue: bool = False
+    due_before: date | None = None
+    due_within: int | None = None
+    search: str | None = None
+    tag: str | None = None
+    archived: bool = False
+    ids: list[str] | None = None
+
+
+# Effective status as of :d — done/dropped only from their date on; doing only once started.
+EFFECTIVE_STATUS = """CASE
+  WHEN t.status = 'done' AND (t.done_on IS NULL OR t.done_on <= :d) THEN 'done'
+  WHEN t.status = 'dropped' AND (t.dropped_on IS NULL OR t.dropped_on <= :d) THEN 'dropped'
+  WHEN t.started_on IS NOT NULL AND t.started_on <= :d THEN 'doing'
+  WHEN t.status = 'doing' AND t.started_on IS NULL THEN 'doing'
+  ELSE 'todo' END"""
+def as_of_params(plan: str, as_of: date) -> dict:
+    """The named parameters EFFECTIVE_STATUS and LIGHT read: the plan, the day, day + 14."""
+    return {"plan": plan, "d": as_of.isoformat(),
+            "soon": (as_of + timedelta(days=DUE_SOON_DAYS)).isoformat()}
+
+
+LIGHT = """CASE
+  WHEN eff IN ('done', 'dropped') THEN 'grey'
+  WHEN due IS NULL THEN 'green'
+  WHEN due < :d THEN 'red'
+  WHEN due <= :soon THEN 'yellow'
+  ELSE 'green' END"""
+# what task_record reads, in its order: not the wide file_values snapshot nor the evidence list
+RECORD_COLUMNS = ", ".join(f"t.{c}" for c in (
+    "id", "item", "no", "section", "title", "status", "owner", "support", "due", "start",
+    "timing", "done_on", "percent", "tags"))
+SORTS = {
+    "id": "item, no",
+    "due": "due IS NULL, due, item, no",
+    "owner": "owner IS NULL, owner, item, no",
+    "status": "CASE eff WHEN 'todo' THEN 0 WHEN 'doing' THEN 1 WHEN 'done' THEN 2 ELSE 3 END, item, no",
+}
+
+
+def select_tasks(store, plan: str, f: TaskFilter, as_of: date, sort: str = "id") -> list[dict]:
+    """Tasks matching ``f`` with their status and traffic light as of ``as_of``."""
+    where = ["t.plan = :plan", "t.archived = :archived"]
+    params = {**as_of_params(plan, as_of), "archived": 1 if f.archived else 0}
+    if f.section is not None:
+        where.append("t.section = :section")
+        params["section"] = f.section
+    if f.item is not None:
+        where.append("t.item = :item")
+        params["item"] = f.item
+    if f.owner:
+        where.append("t.owner = :owner")
+        params["owner"] = f.owner
+    if f.unassigned:
+        where.append("t.owner IS NULL")
+    if f.due_before is not None:
+        where.append("t.due < :due_before")
+        params["due_before"] = f.due_before.isoformat()
+    if f.due_within is not None:
+        where.append("t.due >= :d AND t.due <= :due_within")
+        params["due_within"] = (as_of + timedelta(days=f.due_within)).isoformat()
+    if f.search:
+        params["q"] = f.search.lower()
+        if len(f.search) >= 3 and store.setting("search_index") == "fts5-trigram":
+            titles = "SELECT rowid FROM task_search WHERE task_search MATCH :fts"
+            params["fts"] = '"' + params["q"].replace('"', '""') + '"'
+        else:
+            titles = "SELECT rowid FROM task_search WHERE instr(title, :q) > 0"
+        where.append(f"(t.rowid IN ({titles}) OR t.item IN (SELECT i.no FROM items i"
+                     " WHERE i.plan = :plan AND instr(lower(i.text), :q) > 0))")
+    if f.tag:
+        where.append("EXISTS (SELECT 1 FROM json_each(t.tags) WHERE value = :tag)")
+        params["tag"] = f.tag
+    if f.ids is not None:
+        where.append("t.id IN (SELECT value FROM json_each(:ids))")
+        params["ids"] = json.dumps(f.ids)
+    if f.status in ("open", "todo", "doing"):
+        # open as of :d means open now or closed after :d; this reads the state from the
+        # index, so closed tasks are passed over without fetching their rows
+        where.append("(t.status IN ('todo', 'doing') OR t.done_on > :d OR t.dropped_on > :d)")
+    outer = []
+    if f.status == "open":
+        outer.append("eff IN ('todo', 'doing')")
+    elif f.status != "all":
+        outer.append("eff = :status")
+        params["status"] = f.status
+    if f.overdue:
+        outer.append(f"({LIGHT}) = 'red'")
+    # one owner's tasks are a range of the owner index; left to itself the planner would
+    # rather walk every task in (item, no) order to save a sort
+    source = ("tasks t INDEXED BY idx_tasks_owner_state" if f.owner or f.unassigned
+              else "tasks t")
+    sql = (f"SELECT *, {LIGHT} AS light FROM (SELECT {RECORD_COLUMNS}, {EFFECTIVE_STATUS} AS eff"
+           f" FROM {source} WHERE {' AND '.join(where)})"
+           + (f" WHERE {' AND '.join(outer)}" if outer else "")
+           + f" ORDER BY {SORTS.get(sort, SORTS['id'])}")
+    cursor = store.conn.cursor()
+    cursor.row_factory = None  # plain tuples: task_record unpacks them by position
+    return [task_record(*r) for r in cursor.execute(sql, params)]
+
+
+def task_record(id, item, no, section, title, status, owner, support, due, start, timing,
+                done_on, percent, tags, eff, light) -> dict:
+    """A task row (RECORD_COLUMNS, then eff and light) as the stable record every output format
+    shows (JSON keys in English)."""
+    percent = 100 if eff == "done" else percent
+    return {
+        "id": id, "item": item, "section": section, "title": title, "status": eff,
+        "owner": owner, "support": _json_list(support), "due": due, "start": start,
+        "when": timing, "done_on": done_on if eff == "done" else None, "percent": percent,
+        "tags": _json_list(tags), "light": light,
+    }
+
+
+def _json_list(text: str | None) -> list:
+    return json.loads(text) if text and text != "[]" else []
