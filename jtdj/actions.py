@@ -6,7 +6,6 @@ batch (one transaction, one batch id for undo), and returns what changed and wha
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from typing import NamedTuple
 
@@ -14,6 +13,7 @@ from jtdj.errors import NotFound, UsageError
 from jtdj.i18n import t
 from jtdj.parse import Ref, closest, natural_key
 from jtdj.store import Store
+from jtdj.store.tasks import decode_list
 
 
 class Outcome:
@@ -105,7 +105,7 @@ def done(ctx: Context, ids: list[str], on: date | None = None, note: str | None 
         for name in ("dropped_on", "drop_reason"):
             batch.set_task(task_id, name, None, "done", on=day)
         if evidence:
-            current = json.loads(row["evidence"] or "[]")
+            current = decode_list(row["evidence"])
             batch.set_task(task_id, "evidence", current + [e for e in evidence if e not in current],
                            "evidence", on=day)
         return True
@@ -183,7 +183,7 @@ def add_note(ctx: Context, target: str, text: str, percent: int | None) -> None:
 def add_task(ctx: Context, item: int, title: str, due: date | None, when: str | None,
              owner: str | None) -> str:
     """A task the plan file does not have; it gets the item's next number."""
-    from jtdj.plan import plan_year, timing_dates
+    from jtdj.parse import plan_year, timing_dates
     from jtdj.store.bulk import insert_tasks
 
     if not title.strip():

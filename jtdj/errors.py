@@ -4,7 +4,6 @@ Domain code raises these; the one handler in ``cli.main`` prints the message as 
 stderr and exits with ``exit_code``. Messages are already translated when raised.
 """
 
-EXIT_OK = 0
 EXIT_FAILED = 1  # the request could not be done (unknown id, nothing to undo, send failed, ...)
 EXIT_USAGE = 2  # usage or invalid input (bad date, bad option, invalid plan file)
 EXIT_OVERDUE = 3  # --fail-on-overdue found overdue tasks (after doing its job)

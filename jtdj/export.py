@@ -9,21 +9,17 @@ not depend on the interface language: two clerks exporting the same database get
 
 from __future__ import annotations
 
-import json
 from datetime import date
 
-from jtdj.plan import FIXED_TIMINGS
+from jtdj.parse import FIXED_TIMINGS
 from jtdj.store import Store, TaskFilter
 from jtdj.store.bulk import all_task_rows
+from jtdj.store.tasks import decode_list
 from jtdj.views import event_record, note_record, percent
 
 
 def _date(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None
-
-
-def _list(text: str | None) -> list[str]:
-    return json.loads(text) if text else []
 
 
 def _note(n: dict) -> dict:
@@ -74,14 +70,14 @@ def _task_entry(store: Store, plan: str, row: dict, plan_due: str | None) -> dic
     return {
         "no": row["no"], "title": row["title"], "when": timing, "start": _date(row["start"]),
         "due": _date(due), "owner": row["owner"] or None,
-        "support": _list(row["support"]) or None, "tags": _list(row["tags"]) or None,
+        "support": decode_list(row["support"]) or None, "tags": decode_list(row["tags"]) or None,
         "status": status if status != "todo" else None, "percent": row["percent"],
         "done_on": _date(row["done_on"]) if status == "done" else None,
         "dropped_on": _date(row["dropped_on"]) if status == "dropped" else None,
         "drop_reason": row["drop_reason"] if status == "dropped" else None,
         "archived": True if row["archived"] else None,
         "added": True if row["origin"] == "added" else None,
-        "evidence": _list(row["evidence"]) or None,
+        "evidence": decode_list(row["evidence"]) or None,
         "notes": [_note(n) for n in task_notes(store, plan, row["id"], status)] or None,
     }
 
@@ -132,12 +128,12 @@ def to_data(store: Store, plan: str, as_of: date) -> dict:
         return {
             "id": row["id"], "no": row["no"], "title": row["title"], "when": row["timing"],
             "start": row["start"], "due": row["due"], "owner": row["owner"],
-            "support": _list(row["support"]), "tags": _list(row["tags"]),
+            "support": decode_list(row["support"]), "tags": decode_list(row["tags"]),
             "status": row["status"], "status_as_of": now.get("status"), "light": now.get("light"),
             "percent": row["percent"], "started_on": row["started_on"], "done_on": row["done_on"],
             "dropped_on": row["dropped_on"], "drop_reason": row["drop_reason"],
             "archived": bool(row["archived"]), "origin": row["origin"],
-            "evidence": _list(row["evidence"]),
+            "evidence": decode_list(row["evidence"]),
             "notes": [note_record(n) for n in task_notes(store, plan, row["id"], row["status"])],
         }
 
@@ -182,13 +178,13 @@ def task_rows(store: Store, plan: str, as_of: date, include_archived: bool = Tru
             rows.append({
                 "id": row["id"], "section": row["section"], "item": row["item"],
                 "title": row["title"], "when": row["timing"], "start": row["start"],
-                "due": row["due"], "owner": row["owner"], "support": _list(row["support"]),
-                "tags": _list(row["tags"]), "status": now["status"], "light": now["light"],
+                "due": row["due"], "owner": row["owner"], "support": decode_list(row["support"]),
+                "tags": decode_list(row["tags"]), "status": now["status"], "light": now["light"],
                 "percent": now["percent"], "done_on": now["done_on"],
                 "dropped_on": row["dropped_on"] if now["status"] == "dropped" else None,
                 "drop_reason": row["drop_reason"] if now["status"] == "dropped" else None,
                 "progress": progress_text(store, plan, row, now["status"]),
-                "evidence": _list(row["evidence"]), "archived": bool(row["archived"]),
+                "evidence": decode_list(row["evidence"]), "archived": bool(row["archived"]),
                 "origin": row["origin"],
             })
     return rows

@@ -19,6 +19,7 @@ from jtdj.i18n import t
 from jtdj.plan import Plan, Task
 from jtdj.store import bulk as sw
 from jtdj.store.bulk import MISSING
+from jtdj.store.tasks import decode_list
 
 # Plan-owned fields of a task: (column in tasks, how to read it off a plan Task)
 SYNCED_FIELDS = ("title", "timing", "start", "due", "owner", "support", "tags", "item", "section")
@@ -80,7 +81,7 @@ def _state_differs(store: st.Store, plan_key: str, task: Task, row: dict) -> boo
     in_file = (task.status, task.percent, _iso(task.done_on), _iso(task.dropped_on),
                task.drop_reason, 1 if task.archived else 0, task.evidence)
     in_db = (row["status"], row["percent"], row["done_on"], row["dropped_on"], row["drop_reason"],
-             row["archived"], json.loads(row["evidence"] or "[]"))
+             row["archived"], decode_list(row["evidence"]))
     if in_file != in_db:
         return True
     held = {(n["on_date"], n["text"]) for n in store.notes(plan_key, task.id)}

@@ -150,6 +150,31 @@ def section_number(text: str, what: str = "--section") -> int:
     return positive_number(cleaned, what)
 
 
+# --- timing words -------------------------------------------------------------------------
+
+# Timing words the plan uses that fix dates (month, day) inside the plan's year.
+FIXED_TIMINGS = {
+    "“七一”前后": ((6, 15), (7, 15)),
+    "七一前后": ((6, 15), (7, 15)),
+    "暑期": ((7, 1), (8, 31)),
+}
+
+
+def timing_dates(when: str | None, start: date | None, due: date | None,
+                 year: int) -> tuple[date | None, date | None]:
+    """Fill start/due from timing words that fix them (“七一”前后, 暑期); given dates win."""
+    span = FIXED_TIMINGS.get((when or "").strip())
+    if span is None:
+        return start, due
+    (sm, sd), (dm, dd) = span
+    return start or date(year, sm, sd), due or date(year, dm, dd)
+
+
+def plan_year(due: date | None, issued: date | None, today: date) -> int:
+    """The year a timing word without one (暑期) falls in: the plan's, else the as-of day's."""
+    return (due or issued or today).year
+
+
 # --- periods --------------------------------------------------------------------------------
 
 DEFAULT_DAYS = 7

@@ -12,41 +12,19 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import NamedTuple
 
 import tomli
 
 from jtdj.errors import PlanFileError
 from jtdj.i18n import t
+from jtdj.parse import plan_year, timing_dates
 
 MAX_PLAN_BYTES = 32 * 1024 * 1024
 STATUSES = ("todo", "doing", "done", "dropped")
 _KEY_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 
-# Timing words the plan uses that fix dates (month, day) inside the plan's year.
-FIXED_TIMINGS = {
-    "“七一”前后": ((6, 15), (7, 15)),
-    "七一前后": ((6, 15), (7, 15)),
-    "暑期": ((7, 1), (8, 31)),
-}
-
-
-def timing_dates(when: str | None, start: date | None, due: date | None,
-                 year: int) -> tuple[date | None, date | None]:
-    """Fill start/due from timing words that fix them (“七一”前后, 暑期); given dates win."""
-    period = FIXED_TIMINGS.get((when or "").strip())
-    if period is None:
-        return start, due
-    (sm, sd), (dm, dd) = period
-    return start or date(year, sm, sd), due or date(year, dm, dd)
-
-
-def plan_year(due: date | None, issued: date | None, today: date) -> int:
-    """The year a timing word without one (暑期) falls in: the plan's, else the as-of day's."""
-    return (due or issued or today).year
-
-
-@dataclass
-class Note:
+class Note(NamedTuple):
     on: date
     text: str
     by: str | None = None
@@ -55,16 +33,17 @@ class Note:
 
 @dataclass
 class Task:
+    """One task of an item; the state fields apply only to tasks new to the database."""
+
     item: int
     no: int
     title: str
+    support: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
     due: date | None = None
     start: date | None = None
     when: str | None = None
     owner: str | None = None
-    support: list[str] = field(default_factory=list)
-    tags: list[str] = field(default_factory=list)
-    # state fields: applied only to tasks new to the database
     status: str = "todo"
     percent: int | None = None
     done_on: date | None = None
@@ -78,11 +57,13 @@ class Task:
     id: str = field(init=False, repr=False, compare=False, default="")
 
     def __post_init__(self) -> None:
-        self.id = f"{self.item}.{self.no}"  # read many times per task by a 100,000-task import
+        self.id = f"{self.item}.{self.no}"  # kept, not a property: an import reads it often
 
 
 @dataclass
 class Item:
+    """A numbered item of a section: its title, its text, its tasks."""
+
     no: int
     section: int
     title: str
@@ -93,6 +74,8 @@ class Item:
 
 @dataclass
 class Section:
+    """A section of the plan (一、二、…) and its items."""
+
     no: int
     title: str
     items: list[Item] = field(default_factory=list)
@@ -100,6 +83,8 @@ class Section:
 
 @dataclass
 class Plan:
+    """The plan file as read: its heading and its sections."""
+
     key: str
     title: str
     issuer: str | None = None
@@ -215,7 +200,7 @@ class _Checker:
         checks = _checks(spec)
         for name, value in data.items():
             check = checks.get(name)
-            if check is not None and check(value):  # the common case, kept short: 100,000 tasks
+            if check is not None and check(value):  # the common case first
                 valid[name] = value
                 continue
             kind = spec.get(name)
@@ -245,6 +230,16 @@ class _Checker:
             self.add(f"{path}.{name}", t("plan.expected_positive", got=value))
             return None
         return value
+
+    def number(self, d: dict, path: str, seen: dict, kind: str, prefix: str = "") -> int | None:
+        """The ``no`` of a section, item or task: positive, and not one taken already."""
+        no = self.positive(d, "no", path)
+        if no is not None:
+            if no in seen:
+                self.add(f"{path}.no", t("plan.duplicate", kind=t(kind), no=f"{prefix}{no}",
+                                         other=seen[no]))
+            seen.setdefault(no, path)
+        return no
 
     def percent(self, d: dict, path: str) -> int | None:
         value = d.get("percent")
@@ -340,24 +335,14 @@ def plan_from_data(data: dict, today: date, source: str = "") -> Plan:
         spath = f"sections[{s}]"
         sd = c.table(raw_section, SECTION_FIELDS, spath)
         c.text(sd, "title", spath)
-        sno = c.positive(sd, "no", spath)
-        if sno is not None:
-            if sno in seen_sections:
-                c.add(f"{spath}.no", t("plan.duplicate", kind=t("kind.section"), no=sno,
-                                       other=seen_sections[sno]))
-            seen_sections.setdefault(sno, spath)
+        sno = c.number(sd, spath, seen_sections, "kind.section")
         section = Section(no=sno or 0, title=sd.get("title", ""))
         plan.sections.append(section)
         for i, raw_item in enumerate(sd.get("items", []), 1):
             ipath = f"{spath}.items[{i}]"
             idata = c.table(raw_item, ITEM_FIELDS, ipath)
             c.text(idata, "title", ipath)
-            ino = c.positive(idata, "no", ipath)
-            if ino is not None:
-                if ino in seen_items:
-                    c.add(f"{ipath}.no", t("plan.duplicate", kind=t("kind.item"), no=ino,
-                                           other=seen_items[ino]))
-                seen_items.setdefault(ino, ipath)
+            ino = c.number(idata, ipath, seen_items, "kind.item")
             item = Item(no=ino or 0, section=section.no, title=idata.get("title", ""),
                         text=idata.get("text", ""),
                         notes=_notes(c, idata.get("notes", []), ipath))
@@ -377,12 +362,7 @@ def plan_from_data(data: dict, today: date, source: str = "") -> Plan:
 def _task(c: _Checker, raw: dict, tpath: str, item_no: int, seen: dict, year: int) -> Task:
     d = c.table(raw, TASK_FIELDS, tpath)
     c.text(d, "title", tpath)
-    tno = c.positive(d, "no", tpath)
-    if tno is not None:
-        if tno in seen:
-            c.add(f"{tpath}.no", t("plan.duplicate", kind=t("kind.task"),
-                                   no=f"{item_no}.{tno}", other=seen[tno]))
-        seen.setdefault(tno, tpath)
+    tno = c.number(d, tpath, seen, "kind.task", prefix=f"{item_no}.")
     status = d.get("status", "todo")
     if status not in STATUSES:
         c.add(f"{tpath}.status", t("plan.bad_status", got=_describe(status),

@@ -3,10 +3,10 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
 
 from jtdj.store import Store, TaskFilter
+from jtdj.store.tasks import decode_list
 
 
 def progress(records: list[dict]) -> dict:
@@ -57,7 +57,7 @@ def task_detail(store: Store, plan: str, task_id: str, as_of: date) -> dict:
     return {
         "kind": "task", **record[0], "archived": bool(row["archived"]),
         "origin": row["origin"], "drop_reason": row["drop_reason"],
-        "evidence": json.loads(row["evidence"] or "[]"),
+        "evidence": decode_list(row["evidence"]),
         "item_title": item["title"] if item else None, "item_text": item["text"] if item else None,
         "notes": [note_record(n) for n in store.notes(plan, task_id)],
         "history": [event_record(e) for e in store.events(plan, task_id)],

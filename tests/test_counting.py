@@ -100,6 +100,9 @@ def test_kept_counts_follow_every_writer(run, imported, db_path):
         conn.execute("DELETE FROM tasks WHERE id = '6.2'")
     conn.close()
     _assert_summary_agrees_with_list(run, as_of)
+    # the first command after the other tool's insert counted the new task into the tallies
+    assert rows(db_path, "SELECT value FROM settings WHERE key = 'tally_rowid'") == rows(
+        db_path, "SELECT CAST(max(rowid) AS TEXT) AS value FROM tasks")
     assert run("--as-of", as_of, "add", "7", "新增的一项任务").exit_code == 0
     _assert_summary_agrees_with_list(run, as_of)
     assert rows(db_path, "SELECT value FROM settings WHERE key = 'tally_rowid'") == rows(

@@ -297,7 +297,7 @@ from datetime import date  # noqa: E402
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from jtdj.plan import FIXED_TIMINGS  # noqa: E402
+from jtdj.parse import FIXED_TIMINGS  # noqa: E402
 
 _TRICKY = list('"\\\n\t\r\x01\x1f\x7f\'#=[]{}.,:“”《》、。年月党建工作任务')
 _chars = st.one_of(st.sampled_from(_TRICKY), st.characters(codec="utf-8"),

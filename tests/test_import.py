@@ -387,3 +387,19 @@ def test_file_task_numbered_like_a_clerks_task_is_refused(run, imported, db_path
     result = run(*AS_OF, "import", same)
     assert result.exit_code == 0, result.output
     assert task(db_path, added["id"])["title"] == "组织专题学习"
+
+
+def test_as_of_reaches_the_timing_words_of_an_import(run, db_path, tmp_path):
+    """暑期 falls in the plan's year whatever day it is imported on, and in the as-of day's
+    year when the plan has neither `due` nor `issued`."""
+    assert run("--as-of", "2021-06-01", "import").exit_code == 0
+    summer = rows(db_path, "SELECT start, due FROM tasks WHERE plan = '2022' AND timing = '暑期'")
+    assert summer and all((r["start"], r["due"]) == ("2022-07-01", "2022-08-31") for r in summer)
+    undated = tmp_path / "undated.toml"
+    undated.write_text('[plan]\nkey = "undated"\ntitle = "无日期的计划"\n\n[[sections]]\nno = 1\n'
+                       'title = "一"\n\n[[sections.items]]\nno = 1\ntitle = "条目"\n\n'
+                       '[[sections.items.tasks]]\nno = 1\ntitle = "暑期培训"\nwhen = "暑期"\n',
+                       encoding="utf-8")
+    assert run("--as-of", "2021-06-01", "import", undated).exit_code == 0
+    assert rows(db_path, "SELECT start, due FROM tasks WHERE plan = 'undated'") == [
+        {"start": "2021-07-01", "due": "2021-08-31"}]

@@ -261,6 +261,23 @@ def test_completion_is_silent_without_a_database(tmp_path, monkeypatch):
     assert not (tmp_path / "none").exists()
 
 
+def test_completion_reads_an_old_database_without_migrating_it(tmp_path, monkeypatch):
+    """Tab completion opens the file read-only: an old schema is not migrated (it completes
+    nothing rather than write to the clerk's database from inside the shell)."""
+    import shutil
+
+    from conftest import ROOT, dump
+    from jtdj.cli.completion import ids as completion_ids, owners as completion_owners
+
+    old = tmp_path / "old.db"
+    shutil.copy(ROOT / "tests" / "data" / "schema-v1.db", old)
+    before = (old.read_bytes(), dump(old))
+    monkeypatch.setenv("JTDJ_DB", str(old))
+    assert completion_ids() == [] and completion_owners() == []
+    assert (old.read_bytes(), dump(old)) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["old.db"]
+
+
 def test_tsv_keeps_one_line_per_record_and_its_columns():
     """A tab or line break inside a value becomes a space; nothing else is touched."""
     from jtdj.render.records import to_tsv

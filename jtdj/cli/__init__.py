@@ -11,7 +11,7 @@ import os
 import sys
 
 from jtdj.errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE, JtdjError
-from jtdj.i18n import t
+from jtdj.i18n import language_from_environment, set_language, t
 
 def full_app():
     """The Typer app with every command registered, in the order help lists them."""
@@ -24,7 +24,29 @@ def full_app():
 _GLOBAL_OPTIONS_WITH_VALUE = {"--db", "--config", "--plan", "--as-of", "--lang", "--by"}
 
 
-def _app_for(args: list[str]):
+class Argv:
+    """What main needs to know before the parser runs, from one look at the arguments: the
+    command's name (to register only it), --lang (help text is built in the language when the
+    app is imported), and --debug (for the error edge)."""
+
+    def __init__(self, args: list[str]):
+        self.command = self.lang = None
+        self.debug = "--debug" in args
+        skip = False
+        for i, arg in enumerate(args):
+            if arg == "--lang" and i + 1 < len(args):
+                self.lang = args[i + 1]
+            elif arg.startswith("--lang="):
+                self.lang = arg.split("=", 1)[1]
+            if skip:
+                skip = False
+            elif arg in _GLOBAL_OPTIONS_WITH_VALUE:
+                skip = True
+            elif self.command is None and not arg.startswith("-"):
+                self.command = arg
+
+
+def _app_for(name: str | None):
     """The app with only the command being run registered.
 
     Typer builds a click command for every registered command on each start, most of jtdj's
@@ -37,16 +59,6 @@ def _app_for(args: list[str]):
     app = full_app()
     if any(var.endswith("_COMPLETE") for var in os.environ):
         return app
-    name = None
-    skip = False
-    for arg in args:
-        if skip:
-            skip = False
-        elif arg in _GLOBAL_OPTIONS_WITH_VALUE:
-            skip = True
-        elif not arg.startswith("-"):
-            name = arg
-            break
     wanted = [c for c in app.registered_commands if c.name == name]
     if not wanted:
         return app
@@ -70,10 +82,14 @@ def main(argv: list[str] | None = None) -> None:
 
 def _main(argv: list[str] | None) -> None:
     """Run the CLI; turn every expected failure into one line on stderr and an exit code."""
+    args = list(argv if argv is not None else sys.argv[1:])
+    seen = Argv(args)
+    debug = seen.debug
+    set_language(language_from_environment(seen.lang, None))
     try:
-        from jtdj.cli.app import early_language
-    except KeyboardInterrupt:
-        _fail(t("error.interrupted"), EXIT_INTERRUPTED, False)
+        run = _app_for(seen.command)
+    except KeyboardInterrupt:  # Ctrl-C while typer is still loading
+        _fail(t("error.interrupted"), EXIT_INTERRUPTED, debug)
     try:  # typer 0.2x parses with its own copy of click: catch *its* exceptions
         from typer import _click as click
         from typer.exceptions import Abort
@@ -83,11 +99,8 @@ def _main(argv: list[str] | None) -> None:
 
     import sqlite3
 
-    args = list(argv if argv is not None else sys.argv[1:])
-    early_language(args)
-    debug = "--debug" in args
     try:
-        code = _app_for(args)(args=args, prog_name="jtdj", standalone_mode=False)
+        code = run(args=args, prog_name="jtdj", standalone_mode=False)
         if code == EXIT_INTERRUPTED:  # typer turns Ctrl-C into a silent Exit(130)
             raise KeyboardInterrupt
     except JtdjError as exc:

@@ -8,31 +8,15 @@ each parses its options, calls the core, and hands the result to ``Session.show`
 # No `from __future__ import annotations` here nor in the command modules: typer would have to
 # evaluate every annotation string of every command on each start.
 
-import sys
 from enum import Enum
 from typing import Annotated, List, Optional
 
 import typer
 
 from jtdj import __version__
-from jtdj.i18n import language_from_environment, set_language, t
+from jtdj.i18n import t
 from jtdj.render import formats
 
-
-def early_language(argv: list[str] | None = None) -> None:
-    """Help text is built at import, so pick the language before the commands are declared
-    (and again per run, for errors found before the global options are read)."""
-    argv = sys.argv[1:] if argv is None else argv
-    flag = None
-    for i, arg in enumerate(argv):
-        if arg == "--lang" and i + 1 < len(argv):
-            flag = argv[i + 1]
-        elif arg.startswith("--lang="):
-            flag = arg.split("=", 1)[1]
-    set_language(language_from_environment(flag, None))
-
-
-early_language()
 
 APP_SETTINGS = dict(
     name="jtdj", help=t("help.app"), no_args_is_help=True, rich_markup_mode=None,
@@ -154,3 +138,44 @@ def task_filter(session, section=None, item=None, owner=None, unassigned=False, 
         else None,
         due_within=due_within, search=search.strip() if search and search.strip() else None,
         tag=tag, archived=archived)
+
+
+# --- what the report commands share ----------------------------------------------------
+
+# Lists a person reads stop here (with a line saying how many more); JSON holds them all.
+DEFAULT_LIMIT = 50
+
+
+def list_limit(limit: int | None, fmt: str) -> int | None:
+    """How many tasks each list shows: --limit N (0: all); else all in JSON, DEFAULT_LIMIT in
+    the formats people read."""
+    if limit is not None:
+        return limit or None
+    return None if fmt == "json" else DEFAULT_LIMIT
+
+
+def check_overdue(data: dict, fail_on_overdue: bool) -> None:
+    """--fail-on-overdue: exit 3 after the job is done when anything is overdue."""
+    from jtdj.errors import EXIT_OVERDUE, JtdjError
+    from jtdj.report import overdue_count
+
+    count = overdue_count(data)
+    if fail_on_overdue and count:
+        raise JtdjError(t("report.overdue_exit", count=count), EXIT_OVERDUE)
+
+
+def period_of(session, since, until, week, week_spec):
+    from jtdj.parse import period
+
+    return period(session.today, since, until, week_spec, week)
+
+
+class PeriodOptions:
+    """The period as typed, read only when the command needs it (after `email --flush`,
+    which has none, and after the mail settings are checked)."""
+
+    def __init__(self, since, until, week, week_spec):
+        self.options = (since, until, week, week_spec)
+
+    def resolve(self, session):
+        return period_of(session, *self.options)

@@ -9,7 +9,7 @@ import json
 import os
 
 from jtdj import mail, report
-from jtdj.cli.reports import PeriodOptions, check_overdue, list_limit
+from jtdj.cli.app import PeriodOptions, check_overdue, list_limit
 from jtdj.cli.session import Session
 from jtdj.errors import EXIT_FAILED, JtdjError
 from jtdj.i18n import t
@@ -54,7 +54,7 @@ def email(session: Session, period: PeriodOptions, to, cc, bcc, subject: str | N
         return
     addresses = mail.envelope(lists)
     key = json.dumps(sorted({a.lower() for a in addresses}), ensure_ascii=False)
-    last = mail_log.mail_log_last(session.store, data["plan"], p["since"].isoformat(),
+    last = mail_log.last(session.store, data["plan"], p["since"].isoformat(),
                                   p["until"].isoformat(), key)
     if last is not None and not force and _still_counts(session, last):
         _already(session, settings, last)
@@ -79,9 +79,9 @@ def _send_new(session: Session, settings, msg, data: dict, addresses: list[str],
             "message_id": msg["Message-ID"], "plan": data["plan"], "since": since,
             "until": until, "subject": subject, "sender": sender, "recipients": waiting,
             "queued_at": utc_text(session.now())}, raw, session.now())
-        mail_log.mail_log_add(session.store, {**entry, "state": "queued", "outbox": path.name})
+        mail_log.record(session.store, {**entry, "state": "queued", "outbox": path.name})
         raise JtdjError(t("mail.failed", cause=exc.message, path=path), EXIT_FAILED) from None
-    mail_log.mail_log_add(session.store, {**entry, "state": "sent"})
+    mail_log.record(session.store, {**entry, "state": "sent"})
     session.confirm(t("mail.sent", count=len(addresses), id=msg["Message-ID"]))
 
 
@@ -116,6 +116,6 @@ def _flush(session: Session, settings, paths) -> None:
             raise JtdjError(t("mail.flush_failed", file=path.name, cause=exc.message,
                               left=len(paths) - n), EXIT_FAILED) from None
         path.unlink()
-        mail_log.mail_log_sent(session.store, entry["message_id"])
+        mail_log.mark_sent(session.store, entry["message_id"])
         sent += 1
     session.confirm(t("mail.flushed", count=sent))

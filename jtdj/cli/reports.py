@@ -9,30 +9,9 @@ from typing import Annotated, List, Optional
 
 import typer
 
-from jtdj.cli.app import AsOf, PlanKey, ReportFmt, SummaryFmt, app, session_of
-from jtdj.errors import EXIT_OVERDUE, JtdjError
+from jtdj.cli.app import (AsOf, PeriodOptions, PlanKey, ReportFmt, SummaryFmt, app,
+                          check_overdue, list_limit, period_of, session_of)
 from jtdj.i18n import t
-
-# Lists a person reads stop here (with a line saying how many more); JSON holds them all.
-DEFAULT_LIMIT = 50
-
-
-def list_limit(limit: int | None, fmt: str) -> int | None:
-    """How many tasks each list shows: --limit N (0: all); else all in JSON, DEFAULT_LIMIT in
-    the formats people read."""
-    if limit is not None:
-        return limit or None
-    return None if fmt == "json" else DEFAULT_LIMIT
-
-
-def check_overdue(data: dict, fail_on_overdue: bool) -> None:
-    """--fail-on-overdue: exit 3 after the job is done when anything is overdue."""
-    from jtdj.report import overdue_count
-
-    count = overdue_count(data)
-    if fail_on_overdue and count:
-        raise JtdjError(t("report.overdue_exit", count=count), EXIT_OVERDUE)
-
 
 class Security(str, Enum):
     none = "none"
@@ -53,21 +32,9 @@ WeekArg = Annotated[Optional[str], typer.Argument(metavar="[YYYY-Www]", help=t("
                                                   show_default=False)]
 
 
-def _period(session, since, until, week, week_spec):
-    from jtdj.parse import period
-
-    return period(session.today, since, until, week_spec, week)
-
-
-class PeriodOptions:
-    """The period as typed, read only when the command needs it (after `email --flush`,
-    which has none, and after the mail settings are checked)."""
-
-    def __init__(self, since, until, week, week_spec):
-        self.options = (since, until, week, week_spec)
-
-    def resolve(self, session):
-        return _period(session, *self.options)
+def _publish(session, view: str, fmt: str, data: dict, fail_on_overdue: bool) -> None:
+    session.show(view, fmt, data)
+    check_overdue(data, fail_on_overdue)
 
 
 @app.command("summary", help=t("help.report.summary"))
@@ -84,8 +51,7 @@ def summary_cmd(
     fmt = session.format("summary", fmt)
     data = report.summary(session.store, session.plan_key(), session.today,
                           list_limit(limit, fmt))
-    session.show("summary", fmt, data)
-    check_overdue(data, fail_on_overdue)
+    _publish(session, "summary", fmt, data, fail_on_overdue)
 
 
 @app.command("report", help=t("help.report.report"))
@@ -94,17 +60,16 @@ def report_cmd(
     week: Week = False,
     fmt: Annotated[Optional[ReportFmt], typer.Option("--format", "-f",
                                                      help=t("help.report.report_format"))] = None,
-    limit: Limit = None, fail_on_overdue: FailOnOverdue = False, as_of: AsOf = None,
-    plan: PlanKey = None,
+    limit: Limit = None, fail_on_overdue: FailOnOverdue = False,
+    as_of: AsOf = None, plan: PlanKey = None,
 ) -> None:
     from jtdj import report
 
     session = session_of(ctx, as_of, plan)
+    period = period_of(session, since, until, week, week_spec)
     fmt = session.format("report", fmt)
-    data = report.report(session.store, session.plan_key(),
-                         _period(session, since, until, week, week_spec), list_limit(limit, fmt))
-    session.show("report", fmt, data)
-    check_overdue(data, fail_on_overdue)
+    data = report.report(session.store, session.plan_key(), period, list_limit(limit, fmt))
+    _publish(session, "report", fmt, data, fail_on_overdue)
 
 
 @app.command("email", help=t("help.report.email"))

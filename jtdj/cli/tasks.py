@@ -126,6 +126,12 @@ def _on(session, text: str | None):
     return parse_date(text, session.today, "--on") if text else None
 
 
+def _change(session, raw_ids: list[str], action: str, change) -> None:
+    """Check every id, make the change (``change(context, task_ids)``), say what happened."""
+    actx, task_ids = _targets(session, raw_ids)
+    _say(session, action, change(actx, task_ids))
+
+
 def _say(session, action: str, outcome) -> None:
     """What changed (for a person at a terminal) and what was already so (always)."""
     if outcome.unchanged:
@@ -146,18 +152,27 @@ def assign_cmd(
     from jtdj import actions
 
     session = session_of(ctx, as_of, plan, by)
-    actx, task_ids = _targets(session, ids)
-    _say(session, "assign", actions.assign(actx, task_ids, to, with_))
+    _change(session, ids, "assign", lambda c, i: actions.assign(c, i, to, with_))
 
 
-@app.command("unassign", help=t("help.cmd.unassign"))
-def unassign_cmd(ctx: typer.Context, ids: Ids, by: By = None, plan: PlanKey = None,
-                 as_of: AsOf = None) -> None:
+def _ids_only(name: str, change) -> None:
+    """Declare a command that takes only ids (and the global who / which plan / which day):
+    ``change(context, task_ids)`` makes its change."""
+
+    def command(ctx: typer.Context, ids: Ids, by: By = None, plan: PlanKey = None,
+                as_of: AsOf = None) -> None:
+        _change(session_of(ctx, as_of, plan, by), ids, name, change)
+
+    app.command(name, help=t(f"help.cmd.{name}"))(command)
+
+
+def _actions():
     from jtdj import actions
 
-    session = session_of(ctx, as_of, plan, by)
-    actx, task_ids = _targets(session, ids)
-    _say(session, "unassign", actions.unassign(actx, task_ids))
+    return actions
+
+
+_ids_only("unassign", lambda c, i: _actions().unassign(c, i))
 
 
 @app.command("start", help=t("help.cmd.start"))
@@ -167,8 +182,7 @@ def start_cmd(ctx: typer.Context, ids: Ids, on: On = None, by: By = None, plan: 
 
     session = session_of(ctx, as_of, plan, by)
     day = _on(session, on)
-    actx, task_ids = _targets(session, ids)
-    _say(session, "start", actions.start(actx, task_ids, day))
+    _change(session, ids, "start", lambda c, i: actions.start(c, i, day))
 
 
 @app.command("done", help=t("help.cmd.done"))
@@ -184,18 +198,10 @@ def done_cmd(
 
     session = session_of(ctx, as_of, plan, by)
     day = _on(session, on)
-    actx, task_ids = _targets(session, ids)
-    _say(session, "done", actions.done(actx, task_ids, day, note, evidence))
+    _change(session, ids, "done", lambda c, i: actions.done(c, i, day, note, evidence))
 
 
-@app.command("reopen", help=t("help.cmd.reopen"))
-def reopen_cmd(ctx: typer.Context, ids: Ids, by: By = None, plan: PlanKey = None,
-               as_of: AsOf = None) -> None:
-    from jtdj import actions
-
-    session = session_of(ctx, as_of, plan, by)
-    actx, task_ids = _targets(session, ids)
-    _say(session, "reopen", actions.reopen(actx, task_ids))
+_ids_only("reopen", lambda c, i: _actions().reopen(c, i))
 
 
 @app.command("drop", help=t("help.cmd.drop"))
@@ -208,8 +214,7 @@ def drop_cmd(
 
     session = session_of(ctx, as_of, plan, by)
     day = _on(session, on)
-    actx, task_ids = _targets(session, ids)
-    _say(session, "drop", actions.drop(actx, task_ids, reason, day))
+    _change(session, ids, "drop", lambda c, i: actions.drop(c, i, reason, day))
 
 
 @app.command("due", help=t("help.cmd.due"),
@@ -224,8 +229,7 @@ def due_cmd(
 
     session = session_of(ctx, as_of, plan, by)
     due = parse_date(date_, session.today, "DATE")
-    actx, task_ids = _targets(session, [id])
-    _say(session, "due", actions.set_due(actx, task_ids, due))
+    _change(session, [id], "due", lambda c, i: actions.set_due(c, i, due))
 
 
 @app.command("note", help=t("help.cmd.note"))

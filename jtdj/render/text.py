@@ -29,9 +29,8 @@ _WIDTHS: dict[str, int] = {}  # each character met so far, with its columns
 def display_width(text: str) -> int:
     """Columns ``text`` takes in a terminal or a monospaced mail: CJK characters take two.
 
-    Plain-text reports use this instead of Rich's measure, which costs 9 ms to import. A
-    report at 100,000 tasks measures some 10,000 cells, so each character's width is looked
-    up once and then summed in C."""
+    Plain-text reports measure with this rather than importing Rich; each character's width is
+    looked up once and then summed in C, since a large report measures many cells."""
     if text.isascii():
         return len(text)
     try:

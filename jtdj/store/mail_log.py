@@ -5,7 +5,7 @@ from __future__ import annotations
 from jtdj.store import Store, utc_text
 
 
-def mail_log_add(store: Store, entry: dict) -> None:
+def record(store: Store, entry: dict) -> None:
     """Record a report mailed or queued: at, plan, since, until, recipients (JSON), message_id,
     subject, state ('sent' or 'queued'), outbox (file name while queued)."""
     with store.transaction():
@@ -15,14 +15,14 @@ def mail_log_add(store: Store, entry: dict) -> None:
             " :state, :outbox)", {"at": utc_text(store.clock()), "outbox": None, **entry})
 
 
-def mail_log_last(store: Store, plan: str, since: str, until: str, recipients: str) -> dict | None:
+def last(store: Store, plan: str, since: str, until: str, recipients: str) -> dict | None:
     row = store.conn.execute(
         "SELECT * FROM mail_log WHERE plan = ? AND since = ? AND until = ? AND recipients = ?"
         " ORDER BY id DESC LIMIT 1", (plan, since, until, recipients)).fetchone()
     return dict(row) if row else None
 
 
-def mail_log_sent(store: Store, message_id: str) -> None:
+def mark_sent(store: Store, message_id: str) -> None:
     """A queued message was accepted by the server."""
     with store.transaction():
         store.conn.execute(

@@ -79,8 +79,8 @@ def m003_task_search(db) -> None:
         db.execute("CREATE TABLE task_search (rowid INTEGER PRIMARY KEY, title TEXT)")
         db.execute("INSERT INTO settings (key, value) VALUES ('search_index', 'plain')")
     db.execute("INSERT INTO task_search (rowid, title) SELECT rowid, lower(title) FROM tasks")
-    # New rows are indexed in bulk by store_writes.insert_tasks (a per-row trigger into FTS5 would
-    # make a 100,000-task import several seconds slower); updates and deletes are rare.
+    # New rows are indexed in bulk by bulk.insert_tasks (a per-row trigger into FTS5 would
+    # slow a large import down); updates and deletes are rare.
     db.execute("CREATE TRIGGER task_search_update AFTER UPDATE OF title ON tasks BEGIN"
                " UPDATE task_search SET title = lower(new.title) WHERE rowid = new.rowid; END")
     db.execute("CREATE TRIGGER task_search_delete AFTER DELETE ON tasks BEGIN"
@@ -112,7 +112,7 @@ def m006_owner_counting_index(db) -> None:
 
 def m007_state_indexes(db) -> None:
     """Count from raw status, correcting only the tasks whose state changed after the as-of day
-    (see ``store_reports``): narrow (item, status) and (owner, status) indexes for the counts,
+    (see ``counts``): narrow (item, status) and (owner, status) indexes for the counts,
     a (status, state dates, due) index that finds those few tasks and the due lists by seek,
     and one over the done tasks alone for a period's check-offs.
 
@@ -154,7 +154,7 @@ def m008_tallies(db) -> None:
     every task for each grouping.
 
     Updates and deletes keep them by trigger (whoever writes). Inserts do not: a per-row
-    trigger would add a second to a 100,000-task import. ``bulk.insert_tasks`` adds the new
+    trigger would slow a large import down. ``bulk.insert_tasks`` adds the new
     rows in bulk instead, and ``tally_rowid`` in settings records the last task counted, so that
     a task inserted by another program is found (``mend_tallies``) and counted in.
     An owner-less task is counted under owner '' (a key column cannot be NULL).

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from jtdj.errors import JtdjError, NotFound, StorageError, UsageError
@@ -24,13 +23,13 @@ UNDO_NOTE_PREFIX = "undo:"
 _REVERTIBLE = set(TASK_COLUMNS) - {"plan", "id", "no", "file_values"}
 
 
-@dataclass
 class UndoResult:
-    batch: str
-    actor: str
-    at: str
-    targets: list[str] = field(default_factory=list)
-    actions: list[str] = field(default_factory=list)
+    """What an undo put back: the batch undone, who ran it and when, its tasks and actions."""
+
+    def __init__(self, batch: str, actor: str, at: str):
+        self.batch, self.actor, self.at = batch, actor, at
+        self.targets: list[str] = []
+        self.actions: list[str] = []
 
 
 def _undone_batches(store: Store, plan: str) -> set[str]:

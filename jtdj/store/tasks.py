@@ -130,11 +130,12 @@ def task_record(id, item, no, section, title, status, owner, support, due, start
     percent = 100 if eff == "done" else percent
     return {
         "id": id, "item": item, "section": section, "title": title, "status": eff,
-        "owner": owner, "support": _json_list(support), "due": due, "start": start,
+        "owner": owner, "support": decode_list(support), "due": due, "start": start,
         "when": timing, "done_on": done_on if eff == "done" else None, "percent": percent,
-        "tags": _json_list(tags), "light": light,
+        "tags": decode_list(tags), "light": light,
     }
 
 
-def _json_list(text: str | None) -> list:
+def decode_list(text: str | None) -> list:
+    """A list column (support, tags, evidence) as kept: JSON text, or NULL for none."""
     return json.loads(text) if text and text != "[]" else []
