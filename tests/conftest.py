@@ -73,6 +73,21 @@ def imported(run):
     return result
 
 
+@pytest.fixture
+def plan22(run):
+    """The bundled plan imported on 2022-06-01, so every event has a 2022 date."""
+    result = run("--as-of", "2022-06-01", "import")
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def ok(run, *args, **kw):
+    """run(*args, **kw), asserting exit code 0 (the output is the failure message)."""
+    result = run(*args, **kw)
+    assert result.exit_code == 0, result.output
+    return result
+
+
 def rows(db_path: Path, sql: str, *params) -> list[dict]:
     """Read the database directly (for checks that must not go through the CLI)."""
     conn = sqlite3.connect(db_path)

@@ -4,23 +4,9 @@ due — what each changes, what it records, and how it answers when there is not
 from __future__ import annotations
 
 import pytest
-from conftest import as_json, rows
+from conftest import as_json, ok, rows
 
 AS_OF = "2022-07-01"
-
-
-@pytest.fixture
-def plan22(run):
-    """The bundled plan imported on 2022-06-01, so every event has a 2022 date."""
-    result = run("--as-of", "2022-06-01", "import")
-    assert result.exit_code == 0, result.output
-    return result
-
-
-def ok(run, *args):
-    result = run(*args)
-    assert result.exit_code == 0, result.output
-    return result
 
 
 def task(run, task_id, as_of=AS_OF) -> dict:
@@ -178,6 +164,29 @@ def test_add_checks_its_input(run, plan22, db_path):
     assert run("add", "2", "任务", "--due", "明年").exit_code == 2
     assert run("add", "2", "  ").exit_code == 2
     assert rows(db_path, "SELECT count(*) AS n FROM tasks")[0]["n"] == 98
+
+
+# `jtdj add --when` fills dates from timing words the way the plan file does, so an exported
+# plan re-imports to the same task.
+
+def test_add_with_summer_timing_gets_the_summer_dates(run, imported):
+    result = run("--as-of", "2022-06-01", "add", "7", "暑期新增培训", "--when", "暑期")
+    assert result.exit_code == 0, result.output
+    task_id = result.stdout.strip()
+    shown = as_json(run("show", task_id, "--format", "json"))
+    assert (shown["start"], shown["due"], shown["when"]) == ("2022-07-01", "2022-08-31", "暑期")
+
+
+def test_add_with_timing_round_trips_through_export(run, imported, tmp_path):
+    run("--as-of", "2022-06-01", "add", "8", "“七一”走访慰问", "--when", "“七一”前后")
+    first = run("export", "--format", "toml")
+    assert first.exit_code == 0, first.output
+    plan_file = tmp_path / "exported.toml"
+    plan_file.write_text(first.stdout, encoding="utf-8")
+    other_db = tmp_path / "other.db"
+    assert run("--db", other_db, "import", plan_file).exit_code == 0
+    second = run("--db", other_db, "export", "--format", "toml")
+    assert second.stdout == first.stdout
 
 
 # --- status changes ----------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email
+import io
 import json
 import socket
 import ssl
@@ -132,6 +133,26 @@ def test_delivered_with_both_parts_and_the_right_recipients(run, smtp_server, ma
     assert [(r["plan"], r["since"], r["until"], r["state"], r["message_id"]) for r in log] == [
         ("2022", "2022-06-26", "2022-07-03", "sent", msg["Message-ID"])]
     assert json.loads(log[0]["recipients"]) == sorted(rcpt)
+
+
+def test_the_ledger_arrives_as_a_named_xlsx_part(run, smtp_server, mail_env):
+    """`jtdj email --attach-xlsx`: the weekly mail carries the 工作台账 as a named .xlsx part."""
+    from openpyxl import load_workbook
+
+    inbox, port = smtp_server()
+    mail_env(port)
+    run("--as-of", "2022-06-30", "done", "5.2", "--note", "已确定10家单位")
+    result = run(*WEEK, "--to", "leader@example.org", "--attach-xlsx")
+    assert result.exit_code == 0, result.output
+    [msg] = inbox.messages()
+    assert msg.get_content_type() == "multipart/mixed"
+    body, attachment = msg.get_payload()
+    assert body.get_content_type() == "multipart/alternative"
+    assert attachment.get_filename() == "工作台账-2022-2022-07-03.xlsx"
+    assert attachment.get_content_type().endswith("spreadsheetml.sheet")
+    sheet = load_workbook(io.BytesIO(attachment.get_content())).worksheets[0]
+    cells = {row[0]: row for row in sheet.iter_rows(values_only=True)}
+    assert "已完成" in cells["5.2"]
 
 
 def test_dry_run_writes_the_message_and_sends_nothing(run, smtp_server, mail_env, db_path):

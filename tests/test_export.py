@@ -9,7 +9,7 @@ import zipfile
 
 import pytest
 import tomli
-from conftest import PLAN_2022, SAMPLE_2023, as_json, rows
+from conftest import PLAN_2022, SAMPLE_2023, as_json, ok, rows
 
 from jtdj.views import percent
 
@@ -17,12 +17,6 @@ AS_OF = "2022-07-20"
 STATE_COLUMNS = ("id", "item", "no", "section", "title", "timing", "start", "due", "owner",
                  "support", "tags", "status", "percent", "done_on", "dropped_on", "drop_reason",
                  "archived", "origin", "evidence")
-
-
-def ok(run, *args, env=None):
-    result = run(*args, env=env)
-    assert result.exit_code == 0, result.output
-    return result
 
 
 @pytest.fixture

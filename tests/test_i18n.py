@@ -9,7 +9,7 @@ import string
 import pytest
 from conftest import PLAN_2022
 
-from jtdj.i18n import available_languages, catalogue
+from jtdj.i18n import LOCALES_DIR, available_languages, catalogue, source_catalogue
 
 AS_OF = "2022-07-20"
 PLAN_TEXT = PLAN_2022.read_text(encoding="utf-8")
@@ -68,10 +68,24 @@ def test_every_message_is_a_non_empty_string_in_its_own_language():
         assert CJK.search(zh[key]), f"{key} = {zh[key]!r} has no Chinese"
 
 
+# The compiled catalogues (jtdj/locales/*.json, read at run time) match their TOML sources.
+# After editing a catalogue run `python -m jtdj.i18n` to compile it again.
+
+def test_every_catalogue_is_compiled_and_up_to_date():
+    languages = available_languages()
+    assert {"zh", "en"} <= set(languages)
+    for lang in languages:
+        assert (LOCALES_DIR / f"{lang}.json").exists(), f"run: python -m jtdj.i18n ({lang})"
+        catalogue.cache_clear()
+        assert catalogue(lang) == source_catalogue(lang), f"run: python -m jtdj.i18n ({lang})"
+
+
 # --- no leaks, both ways -----------------------------------------------------------------------
 
 @pytest.fixture
-def plan22(run, imported):
+def plan22_in_every_status(run, imported):
+    """The bundled plan with a task done, one started, one dropped and an owner set (so every
+    status and light word shows)."""
     for args in (("done", "5.2", "--on", "2022-06-30"), ("start", "5.3"),
                  ("drop", "5.4", "--reason", "merged"), ("assign", "5.1", "--to", "Office")):
         assert run("--as-of", "2022-07-01", *args).exit_code == 0
@@ -83,7 +97,7 @@ READING = [("list", "-f", "table", "--status", "all"), ("show", "5.2", "-f", "ta
 
 
 @pytest.mark.parametrize("args", READING, ids=lambda a: " ".join(a))
-def test_reading_commands_speak_one_language(plan22, run, args):
+def test_reading_commands_speak_one_language(plan22_in_every_status, run, args):
     en = run("--lang", "en", "--as-of", AS_OF, *args)
     assert en.exit_code == 0, en.output
     assert _leaks(en.output, ZH_WORDS) == []
@@ -93,7 +107,7 @@ def test_reading_commands_speak_one_language(plan22, run, args):
     assert en.output != zh.output
 
 
-def test_status_and_light_words_appear_in_the_chosen_language(plan22, run):
+def test_status_and_light_words_appear_in_the_chosen_language(plan22_in_every_status, run):
     en = run("--lang", "en", "--as-of", AS_OF, "list", "-f", "table", "--status", "all").stdout
     assert all(w in en for w in ("to do", "doing", "done", "dropped", "overdue", "closed"))
     zh = run("--as-of", AS_OF, "list", "-f", "table", "--status", "all").stdout
@@ -115,7 +129,7 @@ def _words_only(message: str) -> str:
 
 
 @pytest.mark.parametrize("args", ERRORS, ids=lambda a: " ".join(a))
-def test_errors_speak_one_language(plan22, run, args):
+def test_errors_speak_one_language(plan22_in_every_status, run, args):
     en = run("--lang", "en", *args)
     zh = run(*args)
     assert en.exit_code == zh.exit_code != 0
@@ -149,7 +163,7 @@ def _status_line(run, *args, env=None):
     return "en" if "done" in result.stdout else "zh" if "已完成" in result.stdout else "?"
 
 
-def test_language_sources_in_order(plan22, run, tmp_path, monkeypatch):
+def test_language_sources_in_order(plan22_in_every_status, run, tmp_path, monkeypatch):
     assert _status_line(run) == "zh"  # no locale at all (cron): Chinese
     assert _status_line(run, env={"LANG": "en_US.UTF-8"}) == "en"
     assert _status_line(run, env={"LANG": "zh_CN.UTF-8"}) == "zh"
@@ -175,7 +189,7 @@ MACHINE = [("list", "-f", "json", "--status", "all"), ("list", "-f", "tsv"),
 
 
 @pytest.mark.parametrize("args", MACHINE, ids=lambda a: " ".join(a))
-def test_machine_output_is_the_same_in_every_language(plan22, run, args):
+def test_machine_output_is_the_same_in_every_language(plan22_in_every_status, run, args):
     zh = run("--as-of", AS_OF, *args)
     en = run("--lang", "en", "--as-of", AS_OF, *args)
     assert zh.exit_code == en.exit_code == 0, en.output

@@ -34,16 +34,71 @@ def test_ids_typed_with_a_chinese_input_method(text, ref):
     assert parse_ref(text) == ref
 
 
-@pytest.mark.parametrize("text", ["../5", "5.2.1", "abc", "", "5.", ".2", "0", "5.0", "-5", "5,2"])
+@pytest.mark.parametrize("text", ["../5", "5.2.1", "abc", "", "5.", ".2", "0", "5.0", "-5", "5,2",
+                                  "2、5"])
 def test_malformed_ids(text):
     with pytest.raises(UsageError):
         parse_ref(text)
+
+
+@pytest.mark.parametrize("typed, ids", [
+    (["2、5"], ["2", "5"]), (["5.2,5.3"], ["5.2", "5.3"]), (["５．２，５．３"], ["5.2", "5.3"]),
+    (["5.2、5.3"], ["5.2", "5.3"]), (["5.2；5.3"], ["5.2", "5.3"]), (["5.2;5.3"], ["5.2", "5.3"]),
+    (["5.2 5.3"], ["5.2", "5.3"]), (["5.2　5.3"], ["5.2", "5.3"]), (["５。２、 ５．３ ,"], ["5.2", "5.3"]),
+    (["5.2", "5.3、5.4"], ["5.2", "5.3", "5.4"]), (["１３"], ["13"]),
+])
+def test_an_id_list_is_split_at_every_separator(typed, ids):
+    """、 ， , ； ; and spaces separate ids; . ． 。 are the decimal mark inside one."""
+    from jtdj.parse import parse_refs, split_ids
+
+    assert split_ids(typed) == ids
+    assert [str(r) for r in parse_refs(typed)] == ids
+
+
+def test_done_2_5_acts_on_items_2_and_5_as_done_2_5_does(run, db_path, tmp_path):
+    """`done 2、5` is never task 2.5: it checks off every task of items 2 and 5."""
+    def statuses(db) -> dict:
+        return {r["id"]: r["status"] for r in rows(db, "SELECT id, status FROM tasks")}
+
+    results = []
+    for name, args in (("list", ["2、5"]), ("words", ["2", "5"])):
+        db = tmp_path / name / "jtdj.db"
+        assert run("--db", db, "import").exit_code == 0
+        assert run("--db", db, "--as-of", "2022-07-01", "done", *args).exit_code == 0
+        results.append(statuses(db))
+    assert results[0] == results[1]
+    done = {i for i, s in results[0].items() if s == "done"}
+    assert done == {i for i in results[0] if i.split(".")[0] in ("2", "5")}
+    assert "2.5" in done and results[0]["1.1"] == "todo"
+
+
+def test_show_takes_several_ids(run, imported):
+    result = run("show", "5.2，5.3", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert [d["id"] for d in as_json(result)] == ["5.2", "5.3"]
+    result = run("show", "2、5", "--format", "tsv")
+    lines = result.stdout.splitlines()
+    assert lines[0] == "id\tfield\tvalue" and "2\tkind\titem" in lines and "5\tkind\titem" in lines
+    assert as_json(run("show", "2.5", "--format", "json"))["id"] == "2.5"
+
+
+def test_a_filter_value_is_not_split(run, imported):
+    """--item takes one value: `--item 2、5` is a bad number, not items 2 and 5."""
+    result = run("list", "--item", "2、5")
+    assert result.exit_code == 2 and "2、5" in result.stderr
 
 
 def test_full_width_ids_work_in_commands(run, imported):
     assert run("--as-of", "2022-07-01", "done", "５．２").exit_code == 0
     assert run("--as-of", "2022-07-01", "start", "5。3").exit_code == 0
     assert (status(run, "5.2"), status(run, "5.3")) == ("done", "doing")
+
+
+def test_malformed_id_is_usage_error(run, imported):
+    result = run("done", "abc")
+    assert result.exit_code == 2
+    assert "abc" in result.stderr
+    assert "Traceback" not in result.output
 
 
 @pytest.mark.parametrize("bad", ["../5", "5.2.1", "abc"])

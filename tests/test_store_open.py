@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import rows
+from conftest import as_json, rows
+from jtdj import config
 
 AS_OF = ("--as-of", "2022-07-01")
 
@@ -46,6 +47,37 @@ def test_default_location_is_the_user_data_directory(run, tmp_path, monkeypatch)
     paths = run("paths", "--format", "json")
     assert paths.exit_code == 0, paths.output
     assert str(expected) in paths.stdout
+
+
+# On Linux the user folders follow the XDG rule without importing platformdirs; they must be
+# the folders platformdirs gives, or an upgrade would lose the user's config and database.
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the Linux rule")
+@pytest.mark.parametrize("xdg", ["set", "blank", "unset"])
+def test_linux_user_dirs_are_those_of_platformdirs(monkeypatch, tmp_path, xdg):
+    import platformdirs
+
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    for variable in ("XDG_CONFIG_HOME", "XDG_DATA_HOME"):
+        if xdg == "set":
+            monkeypatch.setenv(variable, str(tmp_path / variable.lower()))
+        elif xdg == "blank":
+            monkeypatch.setenv(variable, "  ")
+        else:
+            monkeypatch.delenv(variable, raising=False)
+    assert config._user_config_dir() == Path(platformdirs.user_config_dir("jtdj", appauthor=False))
+    assert config._user_data_dir() == Path(platformdirs.user_data_dir("jtdj", appauthor=False))
+
+
+def test_list_json_after_first_run_import(run, db_path):
+    result = run("list", "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = as_json(result)
+    assert data and set(data[0]) == {"id", "item", "section", "title", "status", "owner",
+                                     "support", "due", "start", "when", "done_on", "percent",
+                                     "tags", "light"}
+    assert "内置计划" in result.stderr
+    assert rows(db_path, "SELECT count(*) AS n FROM plans")[0]["n"] == 1
 
 
 def test_folder_that_cannot_be_created_is_one_line_exit_1(run, tmp_path):
