@@ -90,8 +90,20 @@ class Ref(NamedTuple):
         return str(self.item) if self.task is None else f"{self.item}.{self.task}"
 
 
+# Between ids: 、 ， , ； ; and spaces (after NFKC, ， is "," and ； is ";"). Inside an id the
+# decimal mark is . ． or 。 — never 、, which a Chinese input method types between list items.
+_ID_SEPARATORS = re.compile(r"[、,;\s]+")
+
+
+def split_ids(texts: list[str]) -> list[str]:
+    """The ids in the arguments as typed: ``2、5``, ``5.2，5.3`` and ``5.2 5.3`` are two each."""
+    return [part for text in texts
+            for part in _ID_SEPARATORS.split(normalise(text).replace("。", ".")) if part]
+
+
 def parse_ref(text: str) -> Ref:
-    cleaned = normalise(text).replace("。", ".").replace("、", ".")
+    """One id; a list (``2、5``) is not one id, and is refused rather than read as 2.5."""
+    cleaned = normalise(text).replace("。", ".")
     m = _ID.match(cleaned)
     if not m or int(m[1]) == 0 or (m[2] is not None and int(m[2]) == 0):
         raise UsageError(t("error.bad_id", value=text))
@@ -99,10 +111,11 @@ def parse_ref(text: str) -> Ref:
 
 
 def parse_refs(texts: list[str]) -> list[Ref]:
-    """Parse all ids first so that one bad id changes nothing."""
+    """Every id in the arguments (each may hold a list, see ``split_ids``), all parsed first so
+    that one bad id changes nothing."""
     bad = []
     refs = []
-    for text in texts:
+    for text in split_ids(texts):
         try:
             refs.append(parse_ref(text))
         except UsageError:

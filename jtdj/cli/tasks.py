@@ -61,21 +61,20 @@ def tree_cmd(
 
 
 @app.command("show", help=t("help.cmd.show"))
-def show_cmd(ctx: typer.Context, id: OneId, fmt: Format = None, as_of: AsOf = None,
+def show_cmd(ctx: typer.Context, ids: Ids, fmt: Format = None, as_of: AsOf = None,
              plan: PlanKey = None) -> None:
     from jtdj import actions, views
-    from jtdj.parse import parse_ref
+    from jtdj.parse import parse_refs
 
     session = session_of(ctx, as_of, plan)
     fmt = session.format("detail", fmt)
-    ref = parse_ref(id)
-    ctx_ = session.action_context()
-    actions.resolve(ctx_, [ref], expand_items=False)
-    if ref.is_item:
-        detail = views.item_detail(session.store, ctx_.plan, ref.item, session.today)
-    else:
-        detail = views.task_detail(session.store, ctx_.plan, str(ref), session.today)
-    session.show("detail", fmt, detail)
+    refs = parse_refs(ids)
+    actx = session.action_context()
+    actions.resolve(actx, refs, expand_items=False)
+    details = [views.item_detail(session.store, actx.plan, ref.item, session.today) if ref.is_item
+               else views.task_detail(session.store, actx.plan, str(ref), session.today)
+               for ref in refs]
+    session.show("detail", fmt, details[0] if len(details) == 1 else details)
 
 
 @app.command("history", help=t("help.cmd.history"))

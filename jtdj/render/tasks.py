@@ -160,21 +160,28 @@ def _tree_task(r: dict):
 
 # --- one task or item: `show` ----------------------------------------------------------------
 
-def detail_json(d: dict) -> str:
+# `show` with one id writes one detail; with several, a list of them (JSON: an array; CSV and
+# TSV: an id column before field and value; Markdown and the table: one after another).
+
+def detail_json(d) -> str:
     return to_json(d)
 
 
-def _detail_fields(d: dict) -> Records:
-    fields = [{"field": k, "value": machine_value(v, "; ")}
-              for k, v in d.items() if k not in ("tasks", "notes", "history")]
-    return Records(fields, (), ("field", "value"))
+def _detail_fields(d) -> Records:
+    def fields(one: dict) -> list[dict]:
+        return [{"id": one["id"], "field": k, "value": machine_value(v, "; ")}
+                for k, v in one.items() if k not in ("tasks", "notes", "history")]
+
+    if isinstance(d, list):
+        return Records([f for one in d for f in fields(one)], (), ("id", "field", "value"))
+    return Records(fields(d), (), ("field", "value"))
 
 
-def detail_csv(d: dict) -> str:
+def detail_csv(d) -> str:
     return records_csv(_detail_fields(d))
 
 
-def detail_tsv(d: dict) -> str:
+def detail_tsv(d) -> str:
     return records_tsv(_detail_fields(d))
 
 
@@ -220,11 +227,15 @@ def _event_line(e: dict) -> str:
     return f"{e['on']} {e['actor']} {e['target']} {t('action.' + e['action'])} {change_text(e)}".rstrip()
 
 
-def detail_table(d: dict):
+def detail_table(d):
     from rich.console import Group
     from rich.padding import Padding
     from rich.table import Table
     from rich.text import Text
+
+    if isinstance(d, list):
+        return Group(*(part for n, one in enumerate(d)
+                       for part in ([Text("")] if n else []) + [detail_table(one)]))
 
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold", no_wrap=True)
@@ -246,7 +257,9 @@ def detail_table(d: dict):
     return Group(*parts)
 
 
-def detail_md(d: dict) -> str:
+def detail_md(d) -> str:
+    if isinstance(d, list):
+        return "\n".join(detail_md(one) for one in d)
     out = [f"## {d['id']} {md_escape(d['title'])}", ""]
     out += [f"- **{label}**: {md_escape(value)}" for label, value in _fields(d)]
     text = d.get("item_text") if d["kind"] == "task" else d.get("text")
