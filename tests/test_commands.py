@@ -130,12 +130,13 @@ def test_assign_item_means_all_its_tasks_with_repeated_with(run, plan22, db_path
 
 
 def test_assign_without_with_keeps_support_and_unassign_clears(run, plan22, db_path):
-    ok(run, "assign", "13.5", "--to", "老干部科")
+    ok(run, "--as-of", AS_OF, "assign", "13.5", "--to", "老干部科")
     assert task(run, "13.5")["support"] == ["退协", "关工委"]
-    ok(run, "unassign", "13.5")
+    ok(run, "--as-of", AS_OF, "unassign", "13.5")
     record = task(run, "13.5")
     assert record["owner"] is None and record["support"] == []
-    assert "13.5" in [r["id"] for r in as_json(ok(run, "list", "--unassigned", "-f", "json"))]
+    assert "13.5" in [r["id"] for r in as_json(ok(run, "--as-of", AS_OF, "list", "--unassigned",
+                                                  "-f", "json"))]
 
 
 def test_assign_requires_to(run, plan22):

@@ -26,7 +26,7 @@ def _random_history(run, seed: int) -> None:
     """Owners, due dates, and starts, check-offs, drops and reopenings dated across the year:
     many of them after the days the counts are asked for."""
     rnd = random.Random(seed)
-    ids = [r["id"] for r in _json(run, "list", "--status", "all", as_of="2022-01-01")]
+    ids = [r["id"] for r in _json(run, "list", "--status", "all", as_of="2022-12-31")]
     for owner in OWNERS:
         picked = rnd.sample(ids, 25)
         assert run("assign", *picked, "--to", owner).exit_code == 0
@@ -115,7 +115,7 @@ def late_plan(run, imported):
     the last week of 2022."""
     for task_id in ("1.1", "1.2", "2.1"):
         assert run("--as-of", "2022-12-31", "done", task_id, "--on", "2022-12-28").exit_code == 0
-    assert run("assign", "5", "--to", "组织科").exit_code == 0
+    assert run("--as-of", "2022-12-31", "assign", "5", "--to", "组织科").exit_code == 0
 
 
 def test_summary_lists_stop_at_the_limit_and_say_how_many_more(run, late_plan):

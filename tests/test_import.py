@@ -338,11 +338,12 @@ def test_second_plan_lives_beside_the_first(run, imported, db_path, monkeypatch)
     assert current() == ["2022"]
     assert "5.2" in list_ids(run)
     sample_ids = ["1.2", "1.3", "2.1", "2.2", "3.1", "3.2", "3.3"]  # 1.1 is archived
-    assert list_ids(run, "--plan", "2023-demo") == sample_ids
-    assert [r["id"] for r in as_json(run("--plan", "2023-demo", *AS_OF, "list", "--status",
+    in_2023 = ("--as-of", "2023-12-31")  # the plan's tasks exist from its issue date in 2023
+    assert list_ids(run, "--plan", "2023-demo", *in_2023) == sample_ids
+    assert [r["id"] for r in as_json(run("--plan", "2023-demo", *in_2023, "list", "--status",
                                          "all", "--format", "json"))] == sample_ids
     monkeypatch.setenv("JTDJ_PLAN", "2023-demo")
-    assert list_ids(run) == sample_ids
+    assert list_ids(run, *in_2023) == sample_ids
     assert current() == ["2022"]  # an override is for one command only
 
     unknown = run("use", "1999")

@@ -27,6 +27,13 @@ def _plan_tasks() -> list[dict]:
     return out
 
 
+@pytest.fixture(autouse=True)
+def on_the_as_of_day(monkeypatch):
+    """Every command here acts on AS_OF, the day the lists are read for: a change made on a
+    later day would not show in them (figures for a day are what was true that day)."""
+    monkeypatch.setenv("JTDJ_TODAY", AS_OF)
+
+
 TASKS = _plan_tasks()
 ALL_IDS = [t["id"] for t in TASKS]
 

@@ -70,7 +70,7 @@ def test_tsv_status_codes_are_english_in_both_languages(run, imported):
 
 
 def test_tsv_keeps_one_record_per_line(run, imported):
-    ok(run, "add", "5", "标题\t带\n控制字符")
+    ok(run, "--as-of", AS_OF, "add", "5", "标题\t带\n控制字符")
     lines = ok(run, "list", "--as-of", AS_OF, "--item", "5").stdout.splitlines()
     assert len(lines) == 8 and lines[-1].startswith("5.7\t5\t2\t标题 带 控制字符\t")
 
@@ -94,7 +94,7 @@ def test_csv_has_bom_and_joins_lists(run, imported):
 
 
 def test_csv_defuses_formulas(run, imported):
-    ok(run, "add", "5", "=HYPERLINK(\"http://x\")")
+    ok(run, "--as-of", AS_OF, "add", "5", "=HYPERLINK(\"http://x\")")
     raw = ok(run, "list", "--as-of", AS_OF, "--item", "5", "-f", "csv").stdout
     row = list(csv.DictReader(io.StringIO(raw[1:])))[-1]
     assert row["title"].startswith("'=")

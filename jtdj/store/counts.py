@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from jtdj.store import Store
-from jtdj.store.tasks import as_of_params
+from jtdj.store import Store, history
+from jtdj.store.tasks import EFFECTIVE_STATUS, LIGHT, as_of_params
 
 COUNT_FIELDS = ("tasks", "done", "doing", "todo", "dropped", "overdue", "due_soon")
 _POSITION = {name: i for i, name in enumerate(COUNT_FIELDS)}
@@ -99,7 +99,35 @@ def _tally(store: Store, plan: str, as_of: date, column: str | None) -> dict:
             acc[6] += yellow or 0
     # tasks done after the day: two days' figures give a period's check-offs for free
     store.cache[("done_after", plan, as_of)] = done_after
+    if history.as_of(store, plan, as_of):
+        _correct(store, params, column, row)
+        if column is not None:  # a unit or item with no task that day is not listed
+            groups = {k: acc for k, acc in groups.items() if acc[0]}
     return groups
+
+
+def _correct(store: Store, params: dict, column: str | None, row) -> None:
+    """Count the tasks that were otherwise on the day (``history.as_of``) as they were then,
+    in place of how their rows count: the same rules, read off the rows of both tables."""
+    key = {"item": "t.item", "owner": "t.owner", None: "NULL"}[column]
+
+    def counted(source: str, condition: str) -> str:
+        return (f"SELECT k, eff, {LIGHT} FROM (SELECT {key} AS k, t.due AS due,"
+                f" {EFFECTIVE_STATUS} AS eff FROM {source} WHERE {condition})")
+
+    sql = (counted("main.tasks t", f"{_BASE} AND t.rowid IN (SELECT task_rowid FROM"
+                   " temp.asof_tasks WHERE day = :d)").replace("SELECT k,", "SELECT -1, k,", 1)
+           + " UNION ALL "
+           + counted("temp.asof_tasks t", f"t.day = :d AND {_BASE}").replace(
+               "SELECT k,", "SELECT 1, k,", 1))
+    for sign, k, eff, light in store.conn.execute(sql, params):
+        acc = row(k)
+        acc[0] += sign
+        acc[_POSITION[eff]] += sign
+        if light == "red":
+            acc[5] += sign
+        elif light == "yellow":
+            acc[6] += sign
 
 
 def _lights_sql(column: str | None) -> str:
@@ -139,14 +167,23 @@ def count_tasks(store: Store, plan: str, as_of: date, by: str = "total") -> dict
     return {k: groups[k] for k in ordered}
 
 
-def _open_rowids(which: str, limit: int | None) -> str:
+_OTHERWISE = " AND t.rowid NOT IN (SELECT task_rowid FROM temp.asof_tasks WHERE day = :d)"
+
+
+def _open_rowids(which: str, limit: int | None, otherwise: str = "") -> str:
     """SQL for the rowids of the tasks open as of :d and overdue or due soon, by due date;
     with ``limit``, only the first ones (each part stops early, in index order)."""
     window = _DUE_WINDOWS[which]
     order = " ORDER BY t.due, t.item, t.no" + (f" LIMIT {int(limit)}" if limit is not None else "")
     parts = [f"SELECT * FROM (SELECT t.rowid AS r, t.due, t.item, t.no FROM {_STATE}"
-             f" WHERE {_BASE} AND {part} AND {window}{order})" for part in _OPEN_PARTS]
+             f" WHERE {_BASE} AND {part} AND {window}{otherwise}{order})" for part in _OPEN_PARTS]
     return " UNION ALL ".join(parts)
+
+
+def _by_task_order(rows: list[tuple], limit: int | None) -> list[tuple]:
+    """(id, title, owner, due) rows by due date, then id; the first ``limit``."""
+    rows.sort(key=lambda r: (r[3], *map(int, r[0].split("."))))
+    return rows if limit is None else rows[:limit]
 
 
 def due_tasks(store: Store, plan: str, as_of: date, which: str,
@@ -154,11 +191,20 @@ def due_tasks(store: Store, plan: str, as_of: date, which: str,
     """(id, title, owner, due) of the tasks open at ``as_of`` and overdue or due within 14
     days, by due date (the red and yellow lights of `jtdj list`), the first ``limit`` of them.
     How many there are in all is in the day's counts."""
-    return store.conn.execute(
-        f"SELECT t.id, t.title, t.owner, t.due FROM tasks t JOIN ({_open_rowids(which, limit)}) o"
+    params = as_of_params(plan, as_of)
+    otherwise = history.as_of(store, plan, as_of)
+    rows = store.conn.execute(
+        "SELECT t.id, t.title, t.owner, t.due FROM tasks t JOIN"
+        f" ({_open_rowids(which, limit, _OTHERWISE if otherwise else '')}) o"
         " ON t.rowid = o.r ORDER BY o.due, o.item, o.no"
-        + (f" LIMIT {int(limit)}" if limit is not None else ""),
-        as_of_params(plan, as_of)).fetchall()
+        + (f" LIMIT {int(limit)}" if limit is not None else ""), params).fetchall()
+    if not otherwise:
+        return rows
+    then = store.conn.execute(
+        "SELECT t.id, t.title, t.owner, t.due FROM temp.asof_tasks t WHERE t.day = :d AND"
+        f" {_BASE} AND ({EFFECTIVE_STATUS}) IN ('todo', 'doing') AND {_DUE_WINDOWS[which]}",
+        params).fetchall()
+    return _by_task_order([tuple(r) for r in rows + then], limit)
 
 
 def overdue_by_owner(store: Store, plan: str, as_of: date,
@@ -168,8 +214,9 @@ def overdue_by_owner(store: Store, plan: str, as_of: date,
     params = as_of_params(plan, as_of)
     closed_later = " UNION ALL ".join(
         f"SELECT 1 FROM {_STATE} WHERE {_BASE} AND {part} AND t.due < :d" for part in _OPEN_PARTS[4:])
-    if limit is None or store.conn.execute(f"SELECT EXISTS ({closed_later})", params).fetchone()[0]:
-        # every overdue task at once: all of them wanted, or some closed only after the day
+    if (limit is None or history.as_of(store, plan, as_of)
+            or store.conn.execute(f"SELECT EXISTS ({closed_later})", params).fetchone()[0]):
+        # every overdue task at once: all of them wanted, or some otherwise on the day
         rows = due_tasks(store, plan, as_of, "overdue")
         groups: dict = {}
         for row in rows:
@@ -195,27 +242,41 @@ def overdue_by_owner(store: Store, plan: str, as_of: date,
     return out
 
 
+_DONE_NOTE = ("(SELECT e.note FROM events e WHERE e.plan = t.plan AND e.target = t.id"
+              " AND e.action = 'done' AND e.field = 'status'"
+              # "+": look the event up by its task (a handful of rows), never by date, which
+              # can hold every task checked off that day
+              " AND +e.on_date = t.done_on ORDER BY e.id DESC LIMIT 1) AS note")
+
+
 def completed_between(store: Store, plan: str, since: date, until: date,
                       limit: int | None = None) -> tuple[list[dict], int]:
-    """Tasks done now whose done date is in (since, until], with the note of their check-off:
-    the first ``limit`` by date, and how many there are in all."""
-    params = {"plan": plan, "since": since.isoformat(), "until": until.isoformat()}
+    """Tasks done as of ``until`` whose done date is in (since, until], with the note of their
+    check-off: the first ``limit`` by date, and how many there are in all."""
+    params = {"plan": plan, "since": since.isoformat(), "until": until.isoformat(),
+              "d": until.isoformat()}
+    otherwise = history.as_of(store, plan, until)
     done = ("SELECT t.rowid AS r, t.done_on, t.item, t.no FROM tasks t INDEXED BY idx_tasks_done"
-            f" WHERE {_BASE} AND t.status = 'done' AND t.done_on > :since AND t.done_on <= :until")
-    page = f" ORDER BY done_on, item, no LIMIT {int(limit)}" if limit is not None else ""
-    sql = ("SELECT t.id, t.title, t.owner, t.done_on, (SELECT e.note FROM events e"
-           " WHERE e.plan = t.plan AND e.target = t.id AND e.action = 'done'"
-           # "+": look the event up by its task (a handful of rows), never by date, which
-           # can hold every task checked off that day
-           " AND e.field = 'status' AND +e.on_date = t.done_on ORDER BY e.id DESC LIMIT 1) AS note"
+            f" WHERE {_BASE} AND t.status = 'done' AND t.done_on > :since AND t.done_on <= :until"
+            + (_OTHERWISE if otherwise else ""))
+    page = (f" ORDER BY done_on, item, no LIMIT {int(limit)}"
+            if limit is not None and not otherwise else "")
+    sql = (f"SELECT t.id, t.title, t.owner, t.done_on, {_DONE_NOTE}"
            f" FROM tasks t JOIN (SELECT * FROM ({done}){page}) d ON t.rowid = d.r"
            " ORDER BY d.done_on, d.item, d.no")
     rows = [dict(r) for r in store.conn.execute(sql, params)]
+    if otherwise:  # and the tasks that were otherwise on the day, as they were then
+        rows += [dict(r) for r in store.conn.execute(
+            f"SELECT t.id, t.title, t.owner, t.done_on, {_DONE_NOTE} FROM temp.asof_tasks t"
+            f" WHERE t.day = :d AND {_BASE} AND ({EFFECTIVE_STATUS}) = 'done'"
+            " AND t.done_on > :since AND t.done_on <= :until", params)]
+        rows.sort(key=lambda r: (r["done_on"], *map(int, r["id"].split("."))))
+        return (rows if limit is None else rows[:limit]), len(rows)
     if limit is None or len(rows) < limit:
         return rows, len(rows)
-    counted = store.cache
-    after_since, after_until = (counted.get(("done_after", plan, day)) for day in (since, until))
-    if after_since is not None and after_until is not None:  # counted with the day's totals
+    after_since, after_until = (store.cache.get(("done_after", plan, day)) for day in (since, until))
+    if (after_since is not None and after_until is not None  # counted with the day's totals
+            and not history.as_of(store, plan, since)):
         return rows, after_since - after_until
     return rows, store.conn.execute(f"SELECT count(*) FROM ({done})", params).fetchone()[0]
 

@@ -16,9 +16,9 @@ from jtdj.errors import JtdjError, NotFound, StorageError, UsageError
 from jtdj.i18n import t
 from jtdj.store import Store, create_private, migrations, secure_dir, utc_text
 from jtdj.store.bulk import MISSING, TASK_COLUMNS
+from jtdj.store.history import UNDO_NOTE_PREFIX, undone_batches
 
 AUTO_BACKUPS_KEPT = 5
-UNDO_NOTE_PREFIX = "undo:"
 # Task columns a batch may have changed and undo may put back
 _REVERTIBLE = set(TASK_COLUMNS) - {"plan", "id", "no", "file_values"}
 
@@ -32,16 +32,9 @@ class UndoResult:
         self.actions: list[str] = []
 
 
-def _undone_batches(store: Store, plan: str) -> set[str]:
-    rows = store.conn.execute(
-        "SELECT DISTINCT substr(note, ?) FROM events WHERE plan = ? AND action = 'undo'"
-        " AND note LIKE ?", (len(UNDO_NOTE_PREFIX) + 1, plan, UNDO_NOTE_PREFIX + "%"))
-    return {r[0] for r in rows}
-
-
 def last_batch(store: Store, plan: str, actor: str) -> str | None:
     """The actor's most recent batch on this plan that is neither an undo nor undone."""
-    undone = _undone_batches(store, plan)
+    undone = undone_batches(store, plan)
     rows = store.conn.execute(
         "SELECT batch, max(id) AS last FROM events WHERE plan = ? AND actor = ?"
         " GROUP BY batch HAVING sum(action = 'undo') = 0 ORDER BY last DESC", (plan, actor))
@@ -61,7 +54,7 @@ def undo(store: Store, plan: str, actor: str, today) -> UndoResult:
         events = [dict(r) for r in store.conn.execute(
             "SELECT * FROM events WHERE batch = ? ORDER BY id DESC", (batch_id,))]
         last_id = max(e["id"] for e in events)
-        undone = _undone_batches(store, plan)
+        undone = undone_batches(store, plan)
         for e in events:
             if e["field"] in _REVERTIBLE or e["action"] in ("add", "import"):
                 # later changes that still stand: not undo steps, not in batches since undone

@@ -11,6 +11,8 @@ import json
 from datetime import date, timedelta
 from typing import NamedTuple
 
+from jtdj.store import history
+
 DUE_SOON_DAYS = 14
 
 
@@ -90,7 +92,7 @@ def select_tasks(store, plan: str, f: TaskFilter, as_of: date, sort: str = "id")
             params["fts"] = '"' + params["q"].replace('"', '""') + '"'
         else:
             titles = "SELECT rowid FROM task_search WHERE instr(title, :q) > 0"
-        where.append(f"(t.rowid IN ({titles}) OR t.item IN (SELECT i.no FROM items i"
+        where.append(f"({{rowid}} IN ({titles}) OR t.item IN (SELECT i.no FROM items i"
                      " WHERE i.plan = :plan AND instr(lower(i.text), :q) > 0))")
     if f.tag:
         where.append("EXISTS (SELECT 1 FROM json_each(t.tags) WHERE value = :tag)")
@@ -114,8 +116,14 @@ def select_tasks(store, plan: str, f: TaskFilter, as_of: date, sort: str = "id")
     # rather walk every task in (item, no) order to save a sort
     source = ("tasks t INDEXED BY idx_tasks_owner_state" if f.owner or f.unassigned
               else "tasks t")
-    sql = (f"SELECT *, {LIGHT} AS light FROM (SELECT {RECORD_COLUMNS}, {EFFECTIVE_STATUS} AS eff"
-           f" FROM {source} WHERE {' AND '.join(where)})"
+    condition = " AND ".join(where)
+    rows = (f"SELECT {RECORD_COLUMNS}, {EFFECTIVE_STATUS} AS eff FROM {source}"
+            f" WHERE {condition.format(rowid='t.rowid')}")
+    if history.as_of(store, plan, as_of):  # tasks that were otherwise on that day
+        rows = (f"{rows} AND t.rowid NOT IN (SELECT task_rowid FROM temp.asof_tasks WHERE"
+                f" day = :d) UNION ALL SELECT {RECORD_COLUMNS}, {EFFECTIVE_STATUS} FROM"
+                f" temp.asof_tasks t WHERE t.day = :d AND {condition.format(rowid='t.task_rowid')}")
+    sql = (f"SELECT *, {LIGHT} AS light FROM ({rows})"
            + (f" WHERE {' AND '.join(outer)}" if outer else "")
            + f" ORDER BY {SORTS.get(sort, SORTS['id'])}")
     cursor = store.conn.cursor()

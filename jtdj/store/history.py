@@ -1,0 +1,100 @@
+"""Tasks as they were on a past day, from the event log.
+
+The rows of ``tasks`` hold each task as it is now. For a past day D, a task whose row is not
+what it was on D is one with a change dated after D (its own event, on the day the change took
+effect), or one that did not exist yet: a task from the plan file exists from the plan's
+``issued`` date (or its import, for a plan without one), a task from `jtdj add` from that
+command's day. For those few tasks ``as_of`` writes the row as it was on D into the temporary
+table ``asof_tasks``, replaying their events backwards (each field takes the old value of its
+first change after D; a task not yet there is marked archived). Undone batches and the undo
+steps themselves are left out, so an undone command is as if it had never run.
+
+The status rules (``tasks.EFFECTIVE_STATUS``) then read those rows as they read ``tasks``, so
+counting and listing add them in place of the rows they stand for; on the as-of day of today no
+task has a later change and nothing is written.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+UNDO_NOTE_PREFIX = "undo:"
+# task columns an event may name, and how their old values are kept (events hold text)
+_INTEGER_COLUMNS = {"item", "no", "section", "percent", "archived"}
+# an import's first event of a task (status: NULL → the file's) and `jtdj add` create the task
+_CREATION = ("(e.action = 'add' OR (e.action = 'import' AND e.field = 'status'"
+             " AND e.old IS NULL))")
+
+
+def undone_batches(store, plan: str) -> set[str]:
+    """The batches an undo has reverted (each undo step notes ``undo:<batch>``)."""
+    rows = store.conn.execute(
+        "SELECT DISTINCT substr(note, ?) FROM events WHERE plan = ? AND action = 'undo'"
+        " AND note LIKE ?", (len(UNDO_NOTE_PREFIX) + 1, plan, UNDO_NOTE_PREFIX + "%"))
+    return {r[0] for r in rows}
+
+
+def _ensure_table(store) -> None:
+    store.conn.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS asof_tasks AS"
+        " SELECT *, rowid AS task_rowid, '' AS day FROM main.tasks WHERE 0")
+
+
+def as_of(store, plan: str, day: date) -> bool:
+    """Write into ``asof_tasks`` the tasks of ``plan`` whose row differs from what they were
+    on ``day``, as they were then; return whether there are any. Once per command and day."""
+    key = ("as_of", plan, day)
+    if key in store.cache:
+        return store.cache[key]
+    d = day.isoformat()
+    head = store.conn.execute("SELECT issued FROM plans WHERE key = ?", (plan,)).fetchone()
+    issued = head[0] if head else None
+    undone = undone_batches(store, plan)
+    # with an issue date, a plan task exists from it, whenever the file was imported
+    creation_counts = "" if issued else f" OR {_CREATION}"
+    events = store.conn.execute(
+        "SELECT e.target, e.action, e.field, e.old, e.batch, e.new FROM events e"
+        " WHERE e.plan = :plan AND e.on_date > :d AND e.field IS NOT NULL"
+        f" AND e.action != 'undo' AND (NOT {_CREATION}{creation_counts}"
+        " OR e.action = 'add') ORDER BY e.on_date DESC, e.id DESC",
+        {"plan": plan, "d": d}).fetchall()
+    events = [e for e in events if e[4] not in undone]
+    not_yet_issued = bool(issued and d < issued)
+    if not events and not not_yet_issued:
+        store.cache[key] = False
+        return False
+    _ensure_table(store)
+    store.conn.execute("DELETE FROM temp.asof_tasks WHERE plan = ? AND day = ?", (plan, d))
+    targets = sorted({e[0] for e in events})
+    cursor = store.conn.execute(
+        "SELECT rowid, * FROM main.tasks WHERE plan = :plan AND (id IN (SELECT value FROM"
+        " json_each(:ids))" + (" OR origin = 'plan')" if not_yet_issued else ")"),
+        {"plan": plan, "ids": _json(targets)})
+    names = [c[0] for c in cursor.description]
+    rows = {r[2]: dict(zip(names, r)) for r in cursor}  # by id (rowid, plan, id, ...)
+    for target, action, field, old, _batch, _new in events:  # latest first
+        row = rows.get(target)
+        if row is None:
+            continue
+        if action == "add" or (action == "import" and field == "status" and old is None):
+            row["_absent"] = True
+        elif field in row and field not in ("plan", "id", "rowid"):
+            row[field] = int(old) if old is not None and field in _INTEGER_COLUMNS else old
+    columns = [n for n in names if n != "rowid"]
+    out = []
+    for row in rows.values():
+        if row.pop("_absent", False) or (not_yet_issued and row["origin"] == "plan"):
+            row["archived"] = 1
+        out.append([row[c] for c in columns] + [row["rowid"], d])
+    marks = ", ".join("?" for _ in range(len(columns) + 2))
+    store.conn.executemany(
+        f"INSERT INTO temp.asof_tasks ({', '.join(columns)}, task_rowid, day) VALUES ({marks})",
+        out)
+    store.cache[key] = bool(out)
+    return bool(out)
+
+
+def _json(values: list) -> str:
+    import json
+
+    return json.dumps(values, ensure_ascii=False)
