@@ -194,19 +194,26 @@ DEFAULT_DAYS = 7
 
 
 class Period(NamedTuple):
-    """Events dated since < on_date <= until; ``week`` is set when it is an ISO week."""
+    """The days ``first`` to ``until``, both included; ``week`` is set when it is an ISO week."""
 
-    since: date
+    first: date
     until: date
     week: str | None = None
+
+    @property
+    def before(self) -> date:
+        """The day before the first: the period starts with the state at its end."""
+        return self.first - timedelta(days=1)
 
 
 def period(today: date, since: str | None = None, until: str | None = None,
            week: str | None = None, week_flag: bool = False) -> Period:
     """The period from the options: --week [YYYY-Www] alone, or --since/--until.
 
-    ``--until`` defaults to today; ``--since`` to 7 days before until, and a relative --since
-    (``7d``, ``-14d``) counts back from until. ``--week`` alone is the last complete ISO week.
+    ``--until`` defaults to the as-of day; ``--since`` is the first day, included; ``Nd`` (or
+    ``-Nd``, ``Nw``) is the N days (weeks) ending on until, so ``7d`` is that day and the six
+    before, which is also the default. ``--week`` alone is the last complete ISO week;
+    ``--since X --until X`` is the one day X.
     """
     if week is not None and not week_flag:
         raise UsageError(t("report.week_needs_flag", value=week))
@@ -215,9 +222,19 @@ def period(today: date, since: str | None = None, until: str | None = None,
             raise UsageError(t("report.week_and_range"))
         monday, sunday = iso_week_range(week, today)
         iso = monday.isocalendar()
-        return Period(monday - timedelta(days=1), sunday, f"{iso[0]}-W{iso[1]:02d}")
+        return Period(monday, sunday, f"{iso[0]}-W{iso[1]:02d}")
     end = parse_date(until, today, "--until") if until else today
-    start = parse_date(since, end, "--since") if since else end - timedelta(days=DEFAULT_DAYS)
-    if start >= end:
+    start = _first_day(since, end) if since else end - timedelta(days=DEFAULT_DAYS - 1)
+    if start > end:
         raise UsageError(t("report.empty_period", since=start.isoformat(), until=end.isoformat()))
     return Period(start, end)
+
+
+def _first_day(since: str, until: date) -> date:
+    relative = _RELATIVE.match(normalise(str(since)).lower())
+    if relative and relative[1] != "+":
+        days = int(relative[2]) * (7 if relative[3] in "w周" else 1)
+        if days < 1:
+            raise UsageError(t("error.bad_date", what="--since", value=since))
+        return until - timedelta(days=days - 1)
+    return parse_date(since, until, "--since")

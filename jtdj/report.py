@@ -2,12 +2,13 @@
 
 Counts come from ``store.counts.count_tasks`` (the counting rules of ``jtdj list``, in SQL), so
 a summary costs a fixed handful of queries however many tasks the plan has. A period holds what
-happened with since < date <= until; the state shown is the state as of ``until``.
+happened from its first day to ``until``, both included; the state shown is the state as of
+``until``, and the period starts from the state as of the day before its first.
 """
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from jtdj.parse import Period
 from jtdj.store import Store
@@ -81,13 +82,13 @@ def report(store: Store, plan: str, period: Period, limit: int | None = None) ->
     and ``omitted`` says how many were left out of each; the counts still count everything.
     """
     sections, items = sections_and_items(store, plan, period.until)
-    start = totals(store, plan, period.since)
+    start = totals(store, plan, period.before)
     end = totals(store, plan, period.until)
     items_by_section: dict[int, list[dict]] = {}
     for it in items:
         items_by_section.setdefault(it["section"], []).append(it)
-    completed, n_completed = st.completed_between(store, plan, period.since, period.until, limit)
-    notes, n_notes = st.notes_between(store, plan, period.since, period.until, limit)
+    completed, n_completed = st.completed_between(store, plan, period.before, period.until, limit)
+    notes, n_notes = st.notes_between(store, plan, period.before, period.until, limit)
     overdue = []
     for owner, count, rows in st.overdue_by_owner(store, plan, period.until, limit):
         group = {"owner": owner, "tasks": [
@@ -99,8 +100,8 @@ def report(store: Store, plan: str, period: Period, limit: int | None = None) ->
     due_soon = task_list(store, plan, period.until, "due_soon", limit)
     data = {
         "plan": plan, "title": plan_head(store, plan)["title"],
-        "period": {"since": period.since, "until": period.until,
-                   "first_day": period.since + timedelta(days=1), "week": period.week},
+        "period": {"since": period.first, "until": period.until, "first_day": period.first,
+                   "week": period.week},
         "overview": {"start": start, "end": end,
                      "change": {k: end[k] - start[k] for k in COUNT_KEYS}},
         "completed": [{"id": r["id"], "title": r["title"], "owner": r["owner"],

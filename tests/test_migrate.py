@@ -95,3 +95,19 @@ def test_a_database_from_a_newer_jtdj_is_refused_untouched(run, db_path):
         assert len(result.stderr.strip().splitlines()) == 1
     assert db_path.read_bytes() == before
     assert not Path(str(db_path) + "-wal").exists() or Path(str(db_path) + "-wal").stat().st_size == 0
+
+
+def test_mailed_periods_move_to_their_first_day(run, imported, db_path):
+    """m009: the mail log named a period by the day before its first; now by its first day,
+    so Monday's cron job still knows last week's report went out."""
+    conn = sqlite3.connect(db_path)
+    with conn:
+        conn.execute("INSERT INTO mail_log (at, plan, since, until, recipients, message_id, state)"
+                     " VALUES ('2022-07-04T00:00:00+00:00', '2022', '2022-06-26', '2022-07-03',"
+                     " '[\"leader@example.org\"]', '<m@x>', 'sent')")
+        conn.execute("DELETE FROM migrations WHERE name = 'm009_inclusive_periods'")
+        conn.execute("PRAGMA user_version = 8")
+    conn.close()
+    assert run("plans").exit_code == 0
+    assert rows(db_path, "SELECT since, until FROM mail_log") == [
+        {"since": "2022-06-27", "until": "2022-07-03"}]

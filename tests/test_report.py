@@ -7,14 +7,14 @@ from html.parser import HTMLParser
 import pytest
 from conftest import as_json, rows
 
-PERIOD = ("--since", "2022-06-24", "--until", "2022-07-01")
+PERIOD = ("--since", "2022-06-25", "--until", "2022-07-01")
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
         "track", "wbr"}
 
 
 @pytest.fixture
 def scene(run, imported):
-    """Events before, on the edges of, and inside the period 2022-06-24 < day <= 2022-07-01."""
+    """Events before, on the edges of, and inside the period 2022-06-25 ..= 2022-07-01."""
     for args in (
         ("assign", "5", "--to", "组织科"), ("assign", "8.5", "7.6", "--to", "宣传科"),
         ("due", "5.3", "2022-06-25"), ("due", "5.4", "2022-06-28"), ("due", "2.1", "2022-06-20"),
@@ -24,7 +24,7 @@ def scene(run, imported):
     for args in (
         ("done", "5.1", "--on", "2022-06-28", "--note", "已印发通知"),
         ("done", "1.1", "--on", "2022-06-20"),  # before the period
-        ("done", "5.5", "--on", "2022-06-24"),  # on `since`: not in the period
+        ("done", "5.5", "--on", "2022-06-24"),  # the day before `since`: not in the period
         ("done", "5.6", "--on", "2022-07-01"),  # on `until`: in it
         ("done", "6.1", "--on", "2022-07-02"),  # after it
         ("drop", "4.1", "--reason", "上级取消", "--on", "2022-06-26"),
@@ -52,7 +52,7 @@ def report(run, *args, as_of="2022-07-05"):
 def test_each_part_of_the_period(run, scene, db_path):
     data = as_json(report(run, *PERIOD, "--format", "json"))
     assert data["plan"] == "2022"
-    assert data["period"] == {"since": "2022-06-24", "until": "2022-07-01",
+    assert data["period"] == {"since": "2022-06-25", "until": "2022-07-01",
                               "first_day": "2022-06-25", "week": None}
     ov = data["overview"]
     assert ov["start"] == {"tasks": 98, "done": 2, "doing": 0, "todo": 96, "dropped": 0,
@@ -124,7 +124,7 @@ def test_text_report(run, scene, db_path):
 
 
 def test_empty_parts_say_none(run, imported):
-    out = report(run, "--since", "2022-01-01", "--until", "2022-01-08").stdout
+    out = report(run, "--since", "2022-01-02", "--until", "2022-01-08").stdout
     assert "二、本期完成（0 项）\n（无）" in out
     assert "三、本期进展（0 条）\n（无）" in out
 
@@ -197,20 +197,23 @@ def test_the_period_options(run, scene):
         return as_json(report(run, *args, "--format", "json", as_of=as_of))["period"]
 
     # --week alone: the last complete ISO week before today (Monday 27 June .. Sunday 3 July)
-    assert period("--week") == {"since": "2022-06-26", "until": "2022-07-03",
+    assert period("--week") == {"since": "2022-06-27", "until": "2022-07-03",
                                 "first_day": "2022-06-27", "week": "2022-W26"}
     assert period("--week", "2022-W26", as_of="2022-12-01") == period("--week")
-    # defaults: until today, since 7 days before until; a relative --since counts from until
-    assert (period()["since"], period()["until"]) == ("2022-06-28", "2022-07-05")
-    assert period("--until", "2022-07-01", "--since", "14d")["since"] == "2022-06-17"
-    assert period("--until", "7月1日")["since"] == "2022-06-24"
+    # defaults: until today, and the 7 days ending on it; `Nd` is the N days ending on until
+    assert (period()["since"], period()["until"]) == ("2022-06-29", "2022-07-05")
+    assert period("--since", "7d") == period()
+    assert period("--until", "2022-07-01", "--since", "14d")["since"] == "2022-06-18"
+    assert period("--until", "7月1日")["since"] == "2022-06-25"
+    # --since is the first day, included; since = until is that one day
+    assert period("--since", "2022-07-05", "--until", "2022-07-05")["since"] == "2022-07-05"
 
 
 @pytest.mark.parametrize("args", [
     ("--week", "--since", "2022-06-01"),
     ("--week", "2022-W99"),
     ("2022-W26",),  # a week without --week
-    ("--since", "2022-07-01", "--until", "2022-07-01"),
+    ("--since", "2022-07-02", "--until", "2022-07-01"),
     ("--since", "someday"),
     ("--format", "csv"),
 ])
@@ -237,3 +240,17 @@ def test_english_report(run, scene):
                     "4. Overdue (3 tasks)", "5. Due soon (2 tasks)", "6. By section"):
         assert f"\n{heading}\n" in out
     assert "No owner yet (1)" in out
+
+
+def test_since_includes_its_day_in_report_and_history(run, imported):
+    """A task done on the --since day is in the report's 本期完成, as history shows it."""
+    assert run("--as-of", "2022-07-10", "done", "5.1", "--on", "2022-07-05").exit_code == 0
+    data = as_json(report(run, "--since", "7月5日", "--until", "7月10日", "--format", "json",
+                          as_of="2022-07-10"))
+    assert [r["id"] for r in data["completed"]] == ["5.1"]
+    history = as_json(run("--as-of", "2022-07-10", "history", "--since", "7月5日",
+                          "--format", "json"))
+    assert {e["target"] for e in history if e["action"] != "import"} == {"5.1"}
+    one_day = as_json(report(run, "--since", "7月5日", "--until", "7月5日", "--format", "json",
+                             as_of="2022-07-10"))
+    assert [r["id"] for r in one_day["completed"]] == ["5.1"]

@@ -59,7 +59,7 @@ class Block:
 def is_weekly(data: dict) -> bool:
     """An ISO week or any seven days: the office's weekly report (周报)."""
     p = data["period"]
-    return bool(p["week"]) or (p["until"] - p["since"]).days == 7
+    return bool(p["week"]) or (p["until"] - p["since"]).days == 6
 
 
 def report_title(data: dict) -> str:

@@ -192,6 +192,13 @@ def rebuild_tallies(conn, after_rowid: int = 0) -> None:
                  " ON CONFLICT DO UPDATE SET value = excluded.value")
 
 
+def m009_inclusive_periods(db) -> None:
+    """A report's period is now named by its first day (``--since`` includes its day): the
+    mail log's periods, kept by the day before, move one day on, so that the duplicate guard
+    still knows the reports already mailed."""
+    db.execute("UPDATE mail_log SET since = date(since, '+1 day')")
+
+
 def tallies_whole(conn) -> bool:
     """Whether the tallies count every task: the last task counted is the last task."""
     counted, last = conn.execute(
@@ -219,7 +226,7 @@ def mend_tallies(conn) -> None:
 
 MIGRATIONS = [m001_initial, m002_mail_log, m003_task_search, m004_counting_index,
               m005_drop_due_index, m006_owner_counting_index, m007_state_indexes,
-              m008_tallies]
+              m008_tallies, m009_inclusive_periods]
 
 
 def schema_version(conn) -> int:
