@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 
 from jtdj.parse import Period
-from jtdj.store import Store
+from jtdj.store import Store, history
 from jtdj.store import counts as st
 from jtdj.views import percent
 
@@ -59,7 +59,8 @@ def task_list(store: Store, plan: str, as_of: date, which: str,
 
 def plan_head(store: Store, plan: str) -> dict:
     row = store.plan(plan) or {}
-    return {"key": plan, "title": row.get("title") or plan}
+    return {"key": plan, "title": row.get("title") or plan, "issuer": row.get("issuer"),
+            "doc_no": row.get("doc_no")}
 
 
 def summary(store: Store, plan: str, as_of: date, limit: int | None = None) -> dict:
@@ -75,8 +76,14 @@ def summary(store: Store, plan: str, as_of: date, limit: int | None = None) -> d
     }
 
 
-def report(store: Store, plan: str, period: Period, limit: int | None = None) -> dict:
-    """The period report (the JSON of `jtdj report`): six parts, state as of ``until``.
+CHANGE_KINDS = ("added", "dropped", "rescheduled", "reassigned")
+CHANGE_KEYS = ("id", "title", "on", "by", "old", "new")
+
+
+def report(store: Store, plan: str, period: Period, as_of: date,
+           limit: int | None = None) -> dict:
+    """The period report (the JSON of `jtdj report`): seven parts, state as of ``until``;
+    ``as_of`` is the day it is made for (a rerun for the same day gives the same report).
 
     With ``limit``, each list holds its first ``limit`` entries (the overdue ones: per owner)
     and ``omitted`` says how many were left out of each; the counts still count everything.
@@ -98,8 +105,13 @@ def report(store: Store, plan: str, period: Period, limit: int | None = None) ->
             group["omitted"] = count - len(rows)
         overdue.append(group)
     due_soon = task_list(store, plan, period.until, "due_soon", limit)
+    head = plan_head(store, plan)
+    changes = {kind: [] for kind in CHANGE_KINDS}
+    for kind, *values in history.changes_between(store, plan, period.before, period.until):
+        changes[kind].append(dict(zip(CHANGE_KEYS, values)))
     data = {
-        "plan": plan, "title": plan_head(store, plan)["title"],
+        "plan": plan, "title": head["title"], "issuer": head["issuer"],
+        "doc_no": head["doc_no"], "as_of": as_of,
         "period": {"since": period.first, "until": period.until, "first_day": period.first,
                    "week": period.week},
         "overview": {"start": start, "end": end,
@@ -112,6 +124,7 @@ def report(store: Store, plan: str, period: Period, limit: int | None = None) ->
         "overdue": overdue,
         "due_soon": due_soon,
         "sections": [{**s, "items": items_by_section.get(s["section"], [])} for s in sections],
+        "changes": changes,
     }
     if limit is not None:
         data["omitted"] = {"completed": n_completed - len(completed),

@@ -97,7 +97,8 @@ def test_text_report(run, scene, db_path):
     out = report(run, *PERIOD).stdout  # text is the default format
     parts = out.split("\n\n")
     assert parts[0] == ("2022年区委教育工委党的建设重点工作要点 进展周报\n"
-                        "统计期间：2022-06-25 至 2022-07-01")
+                        "中共常州市金坛区委教育工作委员会 坛教委字〔2022〕6号\n"
+                        "统计期间：2022-06-25 至 2022-07-01，截至 2022-07-05")
     assert parts[1].splitlines()[0] == "一、总体情况"
     assert "已完成          2     4           +2" in parts[1]
     assert parts[1].splitlines()[-1] == "完成率         2%    4%  +2 个百分点"
@@ -254,3 +255,30 @@ def test_since_includes_its_day_in_report_and_history(run, imported):
     one_day = as_json(report(run, "--since", "7月5日", "--until", "7月5日", "--format", "json",
                              as_of="2022-07-10"))
     assert [r["id"] for r in one_day["completed"]] == ["5.1"]
+
+
+def test_the_report_lists_what_was_added_dropped_rescheduled_and_reassigned(run, scene):
+    """Each change of the period with who and when; changes before it, and undone ones, are
+    not there."""
+    for as_of, args in (("2022-06-27", ("add", "5", "开展党建品牌展示活动")),
+                        ("2022-06-29", ("due", "5.5", "2022-09-30")),
+                        ("2022-06-30", ("assign", "8.5", "--to", "组织科")),
+                        ("2022-06-30", ("due", "6.2", "2022-10-31")),
+                        ("2022-06-30", ("undo",))):
+        assert run("--as-of", as_of, *args).exit_code == 0, args
+    data = as_json(report(run, *PERIOD, "--format", "json"))
+    changes = data["changes"]
+    assert [(c["id"], c["on"], c["by"]) for c in changes["added"]] == [
+        ("5.7", "2022-06-27", "tester")]
+    assert [(c["id"], c["new"]) for c in changes["dropped"]] == [("4.1", "上级取消")]
+    assert [(c["id"], c["old"], c["new"]) for c in changes["rescheduled"]] == [
+        ("5.5", "2022-12-31", "2022-09-30")]  # 6.2's new due date was undone; 5.3's was before
+    assert [(c["id"], c["old"], c["new"]) for c in changes["reassigned"]] == [
+        ("8.5", "宣传科", "组织科")]
+    assert (data["issuer"], data["doc_no"], data["as_of"]) == (
+        "中共常州市金坛区委教育工作委员会", "坛教委字〔2022〕6号", "2022-07-05")
+    text = report(run, *PERIOD).stdout
+    block = text.split("七、本期调整（4 项）\n")[1].splitlines()
+    assert block[0] == "- 2022-06-26 取消 4.1 " + data["changes"]["dropped"][0]["title"] + \
+        "：原因：上级取消（tester）"
+    assert "- 2022-06-29 调整时限 5.5 " in block[2] and "完成时限 2022-12-31 → 2022-09-30" in block[2]

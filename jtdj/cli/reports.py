@@ -21,14 +21,14 @@ class Security(str, Enum):
 
 FailOnOverdue = Annotated[bool, typer.Option("--fail-on-overdue",
                                              help=t("help.report.fail_on_overdue"))]
-Since = Annotated[Optional[str], typer.Option("--since", metavar="DATE|7d",
+Since = Annotated[Optional[str], typer.Option("--since", metavar=t("metavar.since"),
                                               help=t("help.report.since"))]
-Until = Annotated[Optional[str], typer.Option("--until", metavar="DATE", help=t("help.report.until"))]
+Until = Annotated[Optional[str], typer.Option("--until", metavar=t("metavar.date"), help=t("help.report.until"))]
 # `--week [YYYY-Www]`: a flag whose week, when given, follows as an argument
 Week = Annotated[bool, typer.Option("--week", help=t("help.report.week"))]
-Limit = Annotated[Optional[int], typer.Option("--limit", metavar="N", min=0,
+Limit = Annotated[Optional[int], typer.Option("--limit", metavar=t("metavar.count"), min=0,
                                               help=t("help.report.limit"))]
-WeekArg = Annotated[Optional[str], typer.Argument(metavar="[YYYY-Www]", help=t("help.report.week_arg"),
+WeekArg = Annotated[Optional[str], typer.Argument(metavar=t("metavar.week"), help=t("help.report.week_arg"),
                                                   show_default=False)]
 
 
@@ -68,31 +68,32 @@ def report_cmd(
     session = session_of(ctx, as_of, plan)
     period = period_of(session, since, until, week, week_spec)
     fmt = session.format("report", fmt)
-    data = report.report(session.store, session.plan_key(), period, list_limit(limit, fmt))
+    data = report.report(session.store, session.plan_key(), period, session.today,
+                         list_limit(limit, fmt))
     _publish(session, "report", fmt, data, fail_on_overdue)
 
 
 @app.command("email", help=t("help.report.email"))
 def email_cmd(
     ctx: typer.Context, week_spec: WeekArg = None,
-    to: Annotated[Optional[List[str]], typer.Option("--to", metavar="ADDR", help=t("help.report.to"))] = None,
-    cc: Annotated[Optional[List[str]], typer.Option("--cc", metavar="ADDR", help=t("help.report.cc"))] = None,
-    bcc: Annotated[Optional[List[str]], typer.Option("--bcc", metavar="ADDR", help=t("help.report.bcc"))] = None,
+    to: Annotated[Optional[List[str]], typer.Option("--to", metavar=t("metavar.addr"), help=t("help.report.to"))] = None,
+    cc: Annotated[Optional[List[str]], typer.Option("--cc", metavar=t("metavar.addr"), help=t("help.report.cc"))] = None,
+    bcc: Annotated[Optional[List[str]], typer.Option("--bcc", metavar=t("metavar.addr"), help=t("help.report.bcc"))] = None,
     since: Since = None, until: Until = None, week: Week = False,
-    subject: Annotated[Optional[str], typer.Option("--subject", metavar="TEXT",
+    subject: Annotated[Optional[str], typer.Option("--subject", metavar=t("metavar.text"),
                                                    help=t("help.report.subject"))] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", "-n", help=t("help.report.dry_run"))] = False,
     flush: Annotated[bool, typer.Option("--flush", help=t("help.report.flush"))] = False,
     force: Annotated[bool, typer.Option("--force", help=t("help.report.force"))] = False,
-    smtp_host: Annotated[Optional[str], typer.Option("--smtp-host", metavar="HOST",
+    smtp_host: Annotated[Optional[str], typer.Option("--smtp-host", metavar=t("metavar.host"),
                                                      help=t("help.report.smtp_host"))] = None,
-    smtp_port: Annotated[Optional[int], typer.Option("--smtp-port", metavar="PORT", min=1, max=65535,
+    smtp_port: Annotated[Optional[int], typer.Option("--smtp-port", metavar=t("metavar.port"), min=1, max=65535,
                                                      help=t("help.report.smtp_port"))] = None,
     smtp_security: Annotated[Optional[Security], typer.Option(
         "--smtp-security", help=t("help.report.smtp_security"))] = None,
-    smtp_user: Annotated[Optional[str], typer.Option("--smtp-user", metavar="USER",
+    smtp_user: Annotated[Optional[str], typer.Option("--smtp-user", metavar=t("metavar.user"),
                                                      help=t("help.report.smtp_user"))] = None,
-    sender: Annotated[Optional[str], typer.Option("--from", metavar="ADDR",
+    sender: Annotated[Optional[str], typer.Option("--from", metavar=t("metavar.addr"),
                                                   help=t("help.report.sender"))] = None,
     attach_xlsx: Annotated[bool, typer.Option("--attach-xlsx", help=t("help.mail_extra.attach_xlsx"))] = False,
     limit: Limit = None, fail_on_overdue: FailOnOverdue = False, as_of: AsOf = None,

@@ -68,9 +68,15 @@ def report_title(data: dict) -> str:
 
 
 def report_subtitle(data: dict) -> str:
+    """The lines under the title: who issued the plan and its 文号, then the period and the
+    day the report is made for (never the clock: a rerun gives the same bytes)."""
     p = data["period"]
     week = t("report.week", week=p["week"]) if p["week"] else ""
-    return t("report.period", first=p["first_day"], until=p["until"], week=week)
+    issued = " ".join(x for x in (data.get("issuer"), data.get("doc_no")) if x)
+    period = t("report.period", first=p["first_day"], until=p["until"], week=week)
+    if data.get("as_of"):
+        period += t("report.as_of", as_of=data["as_of"])
+    return "\n".join(x for x in (issued, period) if x)
 
 
 def report_blocks(data: dict) -> list[Block]:
@@ -143,7 +149,32 @@ def report_blocks(data: dict) -> list[Block]:
                         [t("col.id"), t("report.col_name"), t("report.col_done"),
                          t("col.percent"), t("report.col_bar")],
                         rows, right={2, 3}, styles=styles))
+    blocks.append(_changes_block(data.get("changes") or {}))
     return blocks
+
+
+def _change_words(kind: str, c: dict) -> str:
+    if kind == "added":
+        return t("report.change_added")
+    if kind == "dropped":
+        return t("report.change_dropped", reason=c["new"] or "")
+    field = t("field.due" if kind == "rescheduled" else "field.owner")
+    return t("report.change_value", field=field, old=c["old"] or "—", new=c["new"] or "—")
+
+
+def _changes_block(changes: dict) -> Block:
+    """Tasks added, dropped, rescheduled and reassigned in the period, with who and when:
+    what leaders ask about first."""
+    entries = sorted(((c["on"], n, kind, c) for kind, group in changes.items()
+                      for n, c in enumerate(group)), key=lambda e: (e[0], e[1]))
+    rows = [[c["on"], t(f"report.kind_{kind}"), c["id"], c["title"] or "",
+             _change_words(kind, c), c["by"]] for _on, _n, kind, c in entries]
+    return Block(
+        _count_heading("report.h_changes", len(rows)),
+        [t("col.on"), t("report.col_kind"), t("col.id"), t("col.task"), t("report.col_what"),
+         t("col.actor")], rows,
+        lines=[f"- {r[0]} {r[1]} {r[2]} {r[3]}{t('report.colon')}{r[4]}"
+               + t("report.paren", text=r[5]) for r in rows])
 
 
 def _metric(key: str, value: int) -> str:

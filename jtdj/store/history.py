@@ -98,3 +98,23 @@ def _json(values: list) -> str:
     import json
 
     return json.dumps(values, ensure_ascii=False)
+
+
+def changes_between(store, plan: str, before: date, until: date) -> list[tuple]:
+    """The period's changes a leader asks about, from the event log (undone ones left out):
+    (kind, id, title, on, by, old, new) for each task added, dropped (new: the reason),
+    rescheduled (old → new due date) or reassigned (old → new owner), by day."""
+    undone = undone_batches(store, plan)
+    rows = store.conn.execute(
+        "SELECT CASE WHEN e.action = 'add' THEN 'added' WHEN e.field = 'status' THEN 'dropped'"
+        " WHEN e.field = 'due' THEN 'rescheduled' ELSE 'reassigned' END, e.target,"
+        " coalesce(t.title, e.new), e.on_date, e.actor,"
+        " CASE WHEN e.field = 'status' THEN NULL ELSE e.old END,"
+        " CASE WHEN e.field = 'status' THEN e.note ELSE e.new END, e.batch"
+        " FROM events e LEFT JOIN tasks t ON t.plan = e.plan AND t.id = e.target"
+        " WHERE e.plan = :plan AND e.on_date > :before AND e.on_date <= :until"
+        " AND e.action != 'undo' AND (e.action = 'add' OR (e.field = 'status'"
+        " AND e.new = 'dropped') OR (e.field IN ('due', 'owner') AND e.action != 'add'))"
+        " ORDER BY e.on_date, e.id",
+        {"plan": plan, "before": before.isoformat(), "until": until.isoformat()}).fetchall()
+    return [tuple(r[:7]) for r in rows if r[7] not in undone]
