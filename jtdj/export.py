@@ -209,12 +209,14 @@ def section_summary(rows: list[dict], sections: list[dict]) -> list[dict]:
 # --- the 工作台账 ------------------------------------------------------------------------
 
 def ledger_data(store: Store, plan: str, as_of: date) -> dict:
-    """What the xlsx ledger shows (``render.xlsx``): the plan's heading, its sections and
-    items, one row per live task as of the day, and the per-section and total counts."""
+    """What the xlsx ledger shows (``render.xlsx``): the plan's heading (title, 文号), its
+    sections and items, one row per live task as of the day, and the per-section and total
+    counts. ``as_of`` is also the ledger's 制表日期: the core never reads the clock."""
+    head = store.plan(plan)
     sections = store.sections(plan)
     rows = task_rows(store, plan, as_of, include_archived=False)
     return {
-        "title": store.plan(plan)["title"], "as_of": as_of, "sections": sections,
+        "title": head["title"], "doc_no": head["doc_no"], "as_of": as_of, "sections": sections,
         "items": {i["no"]: i["title"] for i in store.items(plan)}, "rows": rows,
         "summary": section_summary(rows, sections),
         "total": section_summary([{**r, "section": 0} for r in rows], [{"no": 0, "title": ""}])[0]

@@ -8,8 +8,10 @@ JTDJ_SMTP_PASSWORD or the config file; it is never printed, queued or put in an 
 
 from __future__ import annotations
 
+import base64
 import json
 import os
+import re
 import smtplib
 import socket
 import ssl
@@ -17,10 +19,11 @@ import stat
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email import policy
-from email.message import EmailMessage
-from email.utils import format_datetime, getaddresses, make_msgid
+from email.message import EmailMessage, Message
+from email.utils import format_datetime, getaddresses, make_msgid, quote
 from hashlib import sha1
 from pathlib import Path
+from urllib.parse import quote as percent_encode
 
 from jtdj.errors import JtdjError, UsageError
 from jtdj.i18n import t
@@ -29,6 +32,11 @@ SECURITY = ("none", "starttls", "ssl")
 DEFAULT_PORTS = {"none": 25, "starttls": 587, "ssl": 465}
 DEFAULT_TIMEOUT = 30.0
 OUTBOX_VERSION = 1
+# Headers this module writes out itself (the attachment's, see ``attach``) are sent as written:
+# with the default refold_source="long" the email package would fold them again, and it mangles
+# a long Content-Type holding non-ASCII parameters (the subtype becomes an encoded word).
+SMTP_POLICY = policy.SMTP.clone(refold_source="none")
+PREVIEW_POLICY = policy.default.clone(refold_source="none")
 
 
 class SendFailed(JtdjError):
@@ -128,8 +136,9 @@ def check_address(text: str, what: str) -> str:
 
 
 def recipients(to: list[str] | None, cc: list[str] | None, bcc: list[str] | None,
-               config: dict) -> dict[str, list[str]]:
-    """To, Cc and Bcc from the flags; when no flag names anyone, from the config's [mail]."""
+               config: dict, required: bool = True) -> dict[str, list[str]]:
+    """To, Cc and Bcc from the flags; when no flag names anyone, from the config's [mail].
+    Nobody at all is an error unless not ``required`` (a preview: To undisclosed-recipients)."""
     lists = {"to": list(to or []), "cc": list(cc or []), "bcc": list(bcc or [])}
     if not any(lists.values()):
         conf = config.get("mail") or {}
@@ -138,9 +147,17 @@ def recipients(to: list[str] | None, cc: list[str] | None, bcc: list[str] | None
             lists[key] = [value] if isinstance(value, str) else list(value or [])
     for key, values in lists.items():
         lists[key] = [check_address(str(v), f"--{key}") for v in values if str(v).strip()]
-    if not any(lists.values()):
+    if required and not any(lists.values()):
         raise UsageError(t("mail.no_recipients"))
     return lists
+
+
+def preview_sender() -> str:
+    """The From of a preview when no sender is set: jtdj@ the host name, as mail(1) does."""
+    host = socket.gethostname().strip()
+    if not re.fullmatch(r"[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*", host):  # no name, or not a domain
+        host = "localhost"
+    return f"jtdj@{host}"
 
 
 def envelope(lists: dict[str, list[str]]) -> list[str]:
@@ -164,7 +181,7 @@ def build_message(subject: str, text: str, html: str, sender: str,
     server takes them; the subject and names encoded by the email package (RFC 2047)."""
     if any(c in subject for c in "\r\n"):
         raise UsageError(t("mail.bad_subject"))
-    msg = EmailMessage(policy=policy.SMTP)
+    msg = EmailMessage(policy=SMTP_POLICY)
     msg["Subject"] = subject
     msg["From"] = sender
     if lists["to"]:
@@ -187,8 +204,42 @@ XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.she
 
 
 def attach(msg: EmailMessage, data: bytes, filename: str) -> None:
-    """Add a named attachment; the message becomes multipart/mixed around the two reports."""
-    msg.add_attachment(data, maintype=XLSX_TYPE[0], subtype=XLSX_TYPE[1], filename=filename)
+    """Add a named attachment; the message becomes multipart/mixed around the two reports.
+
+    Older clients read only one form of a non-ASCII name, so it is written in both: RFC 2231
+    (``filename*=``) and RFC 2047 (``filename="=?utf-8?b?…?="``) on Content-Disposition, RFC 2047
+    as ``name=`` on Content-Type. ``add_attachment`` writes only the first, and refolds a
+    ``name=`` added to it into RFC 2231: so these headers are written here, as they are sent.
+    """
+    part = Message()  # the legacy model keeps header values as written
+    part["Content-Type"] = f"{XLSX_TYPE[0]}/{XLSX_TYPE[1]};\n " + ";\n ".join(
+        _name_params("name", filename, rfc2231=False))
+    part["Content-Transfer-Encoding"] = "base64"
+    part["Content-Disposition"] = "attachment;\n " + ";\n ".join(
+        _name_params("filename", filename))
+    part.set_payload(base64.encodebytes(data).decode("ascii"))
+    msg.make_mixed()
+    msg.attach(part)
+
+
+def _name_params(param: str, value: str, rfc2231: bool = True) -> list[str]:
+    """``param`` as MIME parameters, one a header line, each line under 78 characters."""
+    if value.isascii():
+        return [f'{param}="{quote(value)}"']
+    words = [""]
+    for char in value:  # encoded words of at most 39 bytes: 64 characters
+        if len((words[-1] + char).encode("utf-8")) > 39:
+            words.append("")
+        words[-1] += char
+    params = [f'{param}="' + "\n ".join(
+        f"=?utf-8?b?{base64.b64encode(w.encode('utf-8')).decode('ascii')}?=" for w in words) + '"']
+    if rfc2231:  # segments of at most 18 characters or %XX, never a %XX cut in two
+        segments = re.findall(r"(?:%[0-9A-F]{2}|[^%]){1,18}", percent_encode(value, safe=""))
+        segments[0] = "utf-8''" + segments[0]
+        names = ([f"{param}*"] if len(segments) == 1
+                 else [f"{param}*{n}*" for n in range(len(segments))])
+        params[:0] = [f"{name}={segment}" for name, segment in zip(names, segments)]
+    return params
 
 
 def dry_run_text(msg: EmailMessage, bcc: list[str]) -> str:
@@ -196,7 +247,7 @@ def dry_run_text(msg: EmailMessage, bcc: list[str]) -> str:
     if bcc:
         msg["Bcc"] = ", ".join(bcc)
     try:
-        return msg.as_string(policy=policy.default)
+        return msg.as_string(policy=PREVIEW_POLICY)
     finally:
         del msg["Bcc"]
 

@@ -110,7 +110,7 @@ def test_delivered_with_both_parts_and_the_right_recipients(run, smtp_server, ma
     assert sorted(rcpt) == ["b@example.org", "c@example.org", "hidden@example.org",
                             "leader@example.org"]
     [msg] = inbox.messages()
-    assert msg["Subject"] == "2022年区委教育工委党的建设重点工作要点 进展周报 (截至 2022-07-03)"
+    assert msg["Subject"] == "2022年区委教育工委党的建设重点工作要点进展周报（2022年第26周，6月27日至7月3日）"
     assert msg["From"].addresses[0].display_name == "督查室"
     assert [a.addr_spec for a in msg["To"].addresses] == ["leader@example.org", "b@example.org"]
     assert msg["To"].addresses[0].display_name == "书记"
@@ -122,16 +122,16 @@ def test_delivered_with_both_parts_and_the_right_recipients(run, smtp_server, ma
     assert plain.get_content_type() == "text/plain" and html.get_content_type() == "text/html"
     assert plain.get_content_charset() == "utf-8"
     text = plain.get_content()
-    assert text.startswith("2022年区委教育工委党的建设重点工作要点 进展周报\r\n"
-                           "统计期间：2022-06-27 至 2022-07-03（2022-W26）") or \
-        text.replace("\r\n", "\n").startswith(
-            "2022年区委教育工委党的建设重点工作要点 进展周报\n统计期间：2022-06-27 至 2022-07-03（2022-W26）")
+    assert text.replace("\r\n", "\n").startswith(
+        "2022年区委教育工委党的建设重点工作要点 进展周报\n"
+        "中共常州市金坛区委教育工作委员会 坛教委字〔2022〕6号\n"
+        "统计期间：2022-06-27 至 2022-07-03（2022-W26），截至 2022-07-04")
     assert "一、总体情况" in text and "六、分项进度" in text
     page = html.get_content()
     assert "<h2" in page and "四、滞后事项" in page and "“七一”前后" in page
     log = rows(db_path, "SELECT * FROM mail_log")
     assert [(r["plan"], r["since"], r["until"], r["state"], r["message_id"]) for r in log] == [
-        ("2022", "2022-06-26", "2022-07-03", "sent", msg["Message-ID"])]
+        ("2022", "2022-06-27", "2022-07-03", "sent", msg["Message-ID"])]
     assert json.loads(log[0]["recipients"]) == sorted(rcpt)
 
 
@@ -148,10 +148,10 @@ def test_the_ledger_arrives_as_a_named_xlsx_part(run, smtp_server, mail_env):
     assert msg.get_content_type() == "multipart/mixed"
     body, attachment = msg.get_payload()
     assert body.get_content_type() == "multipart/alternative"
-    assert attachment.get_filename() == "工作台账-2022-2022-07-03.xlsx"
+    assert attachment.get_filename() == "工作台账-2022-截至2022-07-03.xlsx"
     assert attachment.get_content_type().endswith("spreadsheetml.sheet")
     sheet = load_workbook(io.BytesIO(attachment.get_content())).worksheets[0]
-    cells = {row[0]: row for row in sheet.iter_rows(values_only=True)}
+    cells = {row[1]: row for row in sheet.iter_rows(min_row=4, values_only=True)}
     assert "已完成" in cells["5.2"]
 
 

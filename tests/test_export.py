@@ -154,28 +154,28 @@ def test_xlsx_ledger_rows_headers_and_colours(busy, run, tmp_path):
     path, wb = _ledger(run, tmp_path)
     assert wb.sheetnames == ["工作台账", "分部分汇总"]
     ws = wb.worksheets[0]
-    assert [c.value for c in ws[1]] == ["序号", "部分", "条目", "工作任务", "牵头单位/责任人",
-                                        "配合单位", "完成时限", "时限原文", "状态",
-                                        "完成情况/进展", "完成日期", "佐证材料"]
-    assert ws.freeze_panes == "A2"
-    assert ws.column_dimensions["D"].width >= 30 and ws.column_dimensions["A"].width < 10
-    by_id = {row[0].value: row for row in ws.iter_rows(min_row=2)}
+    assert [c.value for c in ws[3]] == ["序号", "编号", "部分", "条目", "工作任务",
+                                        "牵头单位/责任人", "配合单位", "完成时限", "时限原文",
+                                        "状态", "提示", "完成情况/进展", "完成日期", "佐证材料"]
+    assert ws.freeze_panes == "A4"
+    assert ws.column_dimensions["E"].width >= 20 and ws.column_dimensions["A"].width < 10
+    by_id = {row[1].value: row for row in ws.iter_rows(min_row=4)}
     assert len(by_id) == 99
     r52 = by_id["5.2"]
-    assert r52[1].value == "二、强化组织建设，全力服务“五大行动”"
-    assert r52[2].value == "5. 加强党建品牌阵地建设"
-    assert r52[3].value == "确定华罗庚实验学校等10家重点创建单位"
-    assert r52[8].value == "已完成" and r52[9].value == "已下发通知 \"第1号\""
-    assert r52[10].value.date().isoformat() == "2022-06-30"
-    assert r52[11].value == "docs/通知.pdf\nhttps://example.org/a?b=1&c=2"
-    assert r52[3].alignment.wrap_text
-    assert by_id["5.1"][4].value == "组织科" and by_id["5.1"][5].value == "宣传科、各学校"
-    assert by_id["8.5"][7].value == "“七一”前后"
-    assert by_id["8.5"][6].value.date().isoformat() == "2022-07-15"
-    fills = {i: by_id[i][8].fill.fgColor.rgb[-6:] for i in ("8.5", "5.2", "5.6")}
+    assert r52[2].value == "二、强化组织建设，全力服务“五大行动”"
+    assert r52[3].value == "5. 加强党建品牌阵地建设"
+    assert r52[4].value == "确定华罗庚实验学校等10家重点创建单位"
+    assert r52[9].value == "已完成" and r52[11].value == "已下发通知 \"第1号\""
+    assert r52[12].value.date().isoformat() == "2022-06-30"
+    assert r52[13].value == "docs/通知.pdf\nhttps://example.org/a?b=1&c=2"
+    assert r52[4].alignment.wrap_text
+    assert by_id["5.1"][5].value == "组织科" and by_id["5.1"][6].value == "宣传科、各学校"
+    assert by_id["8.5"][8].value == "“七一”前后"
+    assert by_id["8.5"][7].value.date().isoformat() == "2022-07-15"
+    fills = {i: by_id[i][9].fill.fgColor.rgb[-6:] for i in ("8.5", "5.2", "5.6")}
     assert fills == {"8.5": "FFC7CE", "5.2": "D9D9D9", "5.6": "C6EFCE"}  # red, grey, green
     # a title starting with "=" stays text, never a formula
-    assert by_id["5.7"][3].value == "=SUM(A1)品牌展示" and by_id["5.7"][3].data_type == "s"
+    assert by_id["5.7"][4].value == "=SUM(A1)品牌展示" and by_id["5.7"][4].data_type == "s"
     with zipfile.ZipFile(path) as z:
         assert "<f>" not in z.read("xl/worksheets/sheet1.xml").decode()
 
@@ -183,8 +183,8 @@ def test_xlsx_ledger_rows_headers_and_colours(busy, run, tmp_path):
 def test_xlsx_ledger_summary_sheet(busy, run, tmp_path):
     _, wb = _ledger(run, tmp_path)
     ws = wb.worksheets[1]
-    assert ws.freeze_panes == "A2"
-    values = [[c.value for c in row] for row in ws.iter_rows()]
+    assert ws.freeze_panes == "A4"
+    values = [[c.value for c in row] for row in ws.iter_rows(min_row=3)]
     assert values[0] == ["部分", "任务数", "已完成", "已调整", "未完成", "逾期", "完成率"]
     section2 = values[2]
     assert section2[0].startswith("二、")
@@ -194,15 +194,15 @@ def test_xlsx_ledger_summary_sheet(busy, run, tmp_path):
     total = values[-1]
     assert total[0] == "合计" and total[1:6] == [99, 2, 1, 96, 1]  # 8.5 overdue on 2022-07-20
     assert sum(v[1] for v in values[1:-1]) == 99
-    assert ws.cell(row=3, column=7).number_format == "0%"
+    assert ws.cell(row=5, column=7).number_format == "0%"
 
 
 def test_xlsx_ledger_in_english(busy, run, tmp_path):
     _, wb = _ledger(run, tmp_path, "--lang", "en")
     assert wb.sheetnames == ["Ledger", "By section"]
     ws = wb.worksheets[0]
-    assert ws["A1"].value == "No." and ws["E1"].value == "Lead unit / owner"
-    statuses = {row[8].value for row in ws.iter_rows(min_row=2)}
+    assert ws["A3"].value == "No." and ws["F3"].value == "Lead unit / owner"
+    statuses = {row[9].value for row in ws.iter_rows(min_row=4)}
     assert statuses == {"to do", "doing", "done", "dropped"}
 
 
@@ -250,7 +250,7 @@ def test_xlsx_ledger_leaves_archived_tasks_out(run, tmp_path):
     import openpyxl
 
     ws = openpyxl.load_workbook(path).worksheets[0]
-    ids = [row[0].value for row in ws.iter_rows(min_row=2)]
+    ids = [row[1].value for row in ws.iter_rows(min_row=4)]
     assert ids == ["1.2", "1.3", "2.1", "2.2", "3.1", "3.2", "3.3"]  # 1.1 is archived
 
 

@@ -111,9 +111,10 @@ def _main(argv: list[str] | None) -> None:
         _fail(t("error.interrupted"), EXIT_INTERRUPTED, debug)
     except KeyboardInterrupt:
         _fail(t("error.interrupted"), EXIT_INTERRUPTED, debug)
-    except click.exceptions.NoArgsIsHelpError as exc:
-        print(exc.ctx.get_help() if exc.ctx else "", file=sys.stderr)
-        sys.exit(EXIT_USAGE)
+    except _no_args_is_help(click) as exc:
+        # bare `jtdj`: the help, and success (click 8.2 raises this, earlier ones exit 0 alone)
+        print(exc.ctx.get_help() if exc.ctx else "")
+        sys.exit(0)
     except click.exceptions.UsageError as exc:
         hint = ""
         if exc.ctx is not None:
@@ -135,6 +136,12 @@ def _main(argv: list[str] | None) -> None:
     except OSError as exc:
         _fail(t("error.os", reason=exc.strerror or exc, path=exc.filename or ""), EXIT_FAILED, debug)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def _no_args_is_help(click) -> tuple:
+    """click's NoArgsIsHelpError (click 8.2 and typer's copy), or nothing to catch before it."""
+    error = getattr(click.exceptions, "NoArgsIsHelpError", None)
+    return (error,) if error is not None else ()
 
 
 def _fail(message: str, code: int, debug: bool) -> None:

@@ -14,12 +14,13 @@ from typing import Annotated, List, Optional
 import typer
 
 from jtdj import __version__
+from jtdj.cli.help import Group
 from jtdj.i18n import t
 from jtdj.render import formats
 
 
 APP_SETTINGS = dict(
-    name="jtdj", help=t("help.app"), no_args_is_help=True, rich_markup_mode=None,
+    name="jtdj", help=t("help.app"), no_args_is_help=True, rich_markup_mode=None, cls=Group,
     context_settings={"help_option_names": ["-h", "--help"]}, pretty_exceptions_enable=False,
 )
 app = typer.Typer(add_completion=True, **APP_SETTINGS)
@@ -66,25 +67,25 @@ def _complete_owners(incomplete: str) -> list[str]:
     return [o for o in owners() if o.startswith(incomplete)]
 
 
-AsOf = Annotated[Optional[str], typer.Option("--as-of", metavar="DATE", help=t("help.opt.as_of"))]
-PlanKey = Annotated[Optional[str], typer.Option("--plan", metavar="KEY", help=t("help.opt.plan"))]
-By = Annotated[Optional[str], typer.Option("--by", metavar="NAME", help=t("help.opt.by"))]
+AsOf = Annotated[Optional[str], typer.Option("--as-of", metavar=t("metavar.date"), help=t("help.opt.as_of"))]
+PlanKey = Annotated[Optional[str], typer.Option("--plan", metavar=t("metavar.key"), help=t("help.opt.plan"))]
+By = Annotated[Optional[str], typer.Option("--by", metavar=t("metavar.person"), help=t("help.opt.by"))]
 Format = Annotated[Optional[RecordsFmt], typer.Option("--format", "-f", help=t("help.opt.format"))]
-Ids = Annotated[List[str], typer.Argument(metavar="ID...", help=t("help.arg.ids"),
+Ids = Annotated[List[str], typer.Argument(metavar=t("metavar.ids"), help=t("help.arg.ids"),
                                           autocompletion=_complete_ids)]
-OneId = Annotated[str, typer.Argument(metavar="ID", help=t("help.arg.id"),
+OneId = Annotated[str, typer.Argument(metavar=t("metavar.id"), help=t("help.arg.id"),
                                       autocompletion=_complete_ids)]
-Section = Annotated[Optional[str], typer.Option("--section", "-s", metavar="N", help=t("help.opt.section"))]
-ItemOpt = Annotated[Optional[str], typer.Option("--item", "-i", metavar="N", help=t("help.opt.item"))]
-Owner = Annotated[Optional[str], typer.Option("--owner", "-o", metavar="NAME", help=t("help.opt.owner"),
+Section = Annotated[Optional[str], typer.Option("--section", "-s", metavar=t("metavar.number"), help=t("help.opt.section"))]
+ItemOpt = Annotated[Optional[str], typer.Option("--item", "-i", metavar=t("metavar.number"), help=t("help.opt.item"))]
+Owner = Annotated[Optional[str], typer.Option("--owner", "-o", metavar=t("metavar.owner"), help=t("help.opt.owner"),
                                               autocompletion=_complete_owners)]
 Unassigned = Annotated[bool, typer.Option("--unassigned", help=t("help.opt.unassigned"))]
 Status = Annotated[Optional[StatusFilter], typer.Option("--status", help=t("help.opt.status"))]
 Overdue = Annotated[bool, typer.Option("--overdue", help=t("help.opt.overdue"))]
-DueBefore = Annotated[Optional[str], typer.Option("--due-before", metavar="DATE", help=t("help.opt.due_before"))]
-DueWithin = Annotated[Optional[int], typer.Option("--due-within", metavar="DAYS", min=0, help=t("help.opt.due_within"))]
-Search = Annotated[Optional[str], typer.Option("--search", "-q", metavar="TEXT", help=t("help.opt.search"))]
-Tag = Annotated[Optional[str], typer.Option("--tag", metavar="TAG", help=t("help.opt.tag"))]
+DueBefore = Annotated[Optional[str], typer.Option("--due-before", metavar=t("metavar.date"), help=t("help.opt.due_before"))]
+DueWithin = Annotated[Optional[int], typer.Option("--due-within", metavar=t("metavar.days"), min=0, help=t("help.opt.due_within"))]
+Search = Annotated[Optional[str], typer.Option("--search", "-q", metavar=t("metavar.text"), help=t("help.opt.search"))]
+Tag = Annotated[Optional[str], typer.Option("--tag", metavar=t("metavar.tag"), help=t("help.opt.tag"))]
 Archived = Annotated[bool, typer.Option("--archived", help=t("help.opt.archived"))]
 
 
@@ -97,8 +98,8 @@ def _version(value: bool) -> None:
 @app.callback()
 def global_options(
     ctx: typer.Context,
-    db: Annotated[Optional[str], typer.Option("--db", metavar="PATH", help=t("help.opt.db"))] = None,
-    config: Annotated[Optional[str], typer.Option("--config", metavar="PATH", help=t("help.opt.config"))] = None,
+    db: Annotated[Optional[str], typer.Option("--db", metavar=t("metavar.path"), help=t("help.opt.db"))] = None,
+    config: Annotated[Optional[str], typer.Option("--config", metavar=t("metavar.path"), help=t("help.opt.config"))] = None,
     plan: PlanKey = None,
     as_of: AsOf = None,
     lang: Annotated[Optional[str], typer.Option("--lang", metavar="zh|en", help=t("help.opt.lang"))] = None,

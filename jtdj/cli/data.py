@@ -29,7 +29,7 @@ def undo_cmd(ctx: typer.Context, by: By = None, plan: PlanKey = None, as_of: AsO
 @app.command("backup", help=t("help.safety.backup"))
 def backup_cmd(
     ctx: typer.Context,
-    path: Annotated[Optional[Path], typer.Argument(metavar="[PATH]", help=t("help.safety.backup_path"))] = None,
+    path: Annotated[Optional[Path], typer.Argument(metavar=t("metavar.path_optional"), help=t("help.safety.backup_path"))] = None,
 ) -> None:
     from jtdj.store import safety
 
@@ -42,7 +42,7 @@ def backup_cmd(
 @app.command("restore", help=t("help.safety.restore"))
 def restore_cmd(
     ctx: typer.Context,
-    path: Annotated[Path, typer.Argument(metavar="PATH", help=t("help.safety.restore_path"))],
+    path: Annotated[Path, typer.Argument(metavar=t("metavar.path"), help=t("help.safety.restore_path"))],
     yes: Annotated[bool, typer.Option("--yes", "-y", help=t("help.safety.yes"))] = False,
 ) -> None:
     from jtdj.store import safety
@@ -65,7 +65,7 @@ def restore_cmd(
 def export_cmd(
     ctx: typer.Context,
     fmt: Annotated[Optional[ExportFmt], typer.Option("--format", "-f", help=t("help.export.format"))] = None,
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", metavar="FILE",
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", metavar=t("metavar.file"),
                                                    help=t("help.export.output"))] = None,
     as_of: AsOf = None, plan: PlanKey = None,
 ) -> None:

@@ -14,6 +14,7 @@ from jtdj.cli.session import Session
 from jtdj.errors import EXIT_FAILED, JtdjError
 from jtdj.i18n import t
 from jtdj.render import report as report_render
+from jtdj.render.subject import subject as default_subject
 from jtdj.store import mail_log, utc_text
 
 
@@ -27,21 +28,21 @@ def email(session: Session, period: PeriodOptions, to, cc, bcc, subject: str | N
     if flush:
         _flush(session, settings, mail.queued(session.settings.outbox_dir))
         return
-    lists = mail.recipients(to, cc, bcc, conf)
-    if not settings.sender:
+    # a preview needs no configuration: From jtdj@host, To undisclosed-recipients; a send does
+    lists = mail.recipients(to, cc, bcc, conf, required=not dry_run)
+    sender = settings.sender or (mail.preview_sender() if dry_run else None)
+    if not sender:
         raise JtdjError(t("mail.no_sender"), 2)
     if attach_xlsx:
         from jtdj.cli.data import require_openpyxl
 
         require_openpyxl()  # before anything is built or sent
     data = report.report(session.store, session.plan_key(), period.resolve(session),
-                         list_limit(limit, "text"))
+                         session.today, list_limit(limit, "text"))
     p = data["period"]
-    subject = subject or t("mail.subject_week" if report_render.is_weekly(data) else "mail.subject",
-                           title=data["title"], until=p["until"], first=p["first_day"])
+    subject = subject or default_subject(data)
     msg = mail.build_message(subject, report_render.report_text(data),
-                             report_render.report_html(data), settings.sender, lists,
-                             session.now())
+                             report_render.report_html(data), sender, lists, session.now())
     if attach_xlsx:
         from jtdj.export import ledger_data
         from jtdj.render.xlsx import ledger_xlsx

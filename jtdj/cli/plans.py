@@ -14,7 +14,7 @@ from jtdj.render.text import Column
 @app.command("import", help=t("help.cmd.import"))
 def import_cmd(
     ctx: typer.Context,
-    file: Annotated[Optional[Path], typer.Argument(metavar="[FILE]", help=t("help.arg.plan_file"))] = None,
+    file: Annotated[Optional[Path], typer.Argument(metavar=t("metavar.file_optional"), help=t("help.arg.plan_file"))] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", "-n", help=t("help.opt.dry_run"))] = False,
     by: By = None,
 ) -> None:
@@ -66,7 +66,7 @@ def plans_cmd(ctx: typer.Context, fmt: Format = None) -> None:
 
 @app.command("use", help=t("help.cmd.use"))
 def use_cmd(ctx: typer.Context,
-            key: Annotated[str, typer.Argument(metavar="KEY", help=t("help.arg.plan_key"))]) -> None:
+            key: Annotated[str, typer.Argument(metavar=t("metavar.key"), help=t("help.arg.plan_key"))]) -> None:
     session = session_of(ctx)
     session.settings.plan_key = key
     session.plan_key(reading=False)  # an unknown key fails here, naming the known ones

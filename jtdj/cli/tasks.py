@@ -15,7 +15,7 @@ from jtdj.cli.app import (Archived, AsOf, By, DueBefore, DueWithin, Format, Ids,
 from jtdj.errors import NotFound, UsageError
 from jtdj.i18n import t
 
-On = Annotated[Optional[str], typer.Option("--on", metavar="DATE", help=t("help.opt.on"))]
+On = Annotated[Optional[str], typer.Option("--on", metavar=t("metavar.date"), help=t("help.opt.on"))]
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -80,9 +80,9 @@ def show_cmd(ctx: typer.Context, ids: Ids, fmt: Format = None, as_of: AsOf = Non
 @app.command("history", help=t("help.cmd.history"))
 def history_cmd(
     ctx: typer.Context,
-    id: Annotated[Optional[str], typer.Argument(metavar="[ID]", help=t("help.arg.id"),
+    id: Annotated[Optional[str], typer.Argument(metavar=t("metavar.id_optional"), help=t("help.arg.id"),
                                                 autocompletion=_complete_ids)] = None,
-    since: Annotated[Optional[str], typer.Option("--since", metavar="DATE", help=t("help.opt.since"))] = None,
+    since: Annotated[Optional[str], typer.Option("--since", metavar=t("metavar.date"), help=t("help.opt.since"))] = None,
     limit: Annotated[Optional[int], typer.Option("--limit", min=1, help=t("help.opt.limit"))] = None,
     fmt: Format = None, as_of: AsOf = None, plan: PlanKey = None,
 ) -> None:
@@ -143,9 +143,9 @@ def _say(session, action: str, outcome) -> None:
 @app.command("assign", help=t("help.cmd.assign"))
 def assign_cmd(
     ctx: typer.Context, ids: Ids,
-    to: Annotated[str, typer.Option("--to", metavar="NAME", help=t("help.opt.to"),
+    to: Annotated[str, typer.Option("--to", metavar=t("metavar.owner"), help=t("help.opt.to"),
                                     autocompletion=_complete_owners)],
-    with_: Annotated[Optional[List[str]], typer.Option("--with", metavar="UNIT", help=t("help.opt.with"))] = None,
+    with_: Annotated[Optional[List[str]], typer.Option("--with", metavar=t("metavar.unit"), help=t("help.opt.with"))] = None,
     by: By = None, plan: PlanKey = None, as_of: AsOf = None,
 ) -> None:
     from jtdj import actions
@@ -187,9 +187,9 @@ def start_cmd(ctx: typer.Context, ids: Ids, on: On = None, by: By = None, plan: 
 @app.command("done", help=t("help.cmd.done"))
 def done_cmd(
     ctx: typer.Context, ids: Ids,
-    note: Annotated[Optional[str], typer.Option("--note", metavar="TEXT", help=t("help.opt.note"))] = None,
+    note: Annotated[Optional[str], typer.Option("--note", metavar=t("metavar.text"), help=t("help.opt.note"))] = None,
     on: On = None,
-    evidence: Annotated[Optional[List[str]], typer.Option("--evidence", metavar="PATH_OR_URL",
+    evidence: Annotated[Optional[List[str]], typer.Option("--evidence", metavar=t("metavar.evidence"),
                                                           help=t("help.opt.evidence"))] = None,
     by: By = None, plan: PlanKey = None, as_of: AsOf = None,
 ) -> None:
@@ -206,7 +206,7 @@ _ids_only("reopen", lambda c, i: _actions().reopen(c, i))
 @app.command("drop", help=t("help.cmd.drop"))
 def drop_cmd(
     ctx: typer.Context, ids: Ids,
-    reason: Annotated[str, typer.Option("--reason", metavar="TEXT", help=t("help.opt.reason"))],
+    reason: Annotated[str, typer.Option("--reason", metavar=t("metavar.text"), help=t("help.opt.reason"))],
     on: On = None, by: By = None, plan: PlanKey = None, as_of: AsOf = None,
 ) -> None:
     from jtdj import actions
@@ -220,7 +220,7 @@ def drop_cmd(
              context_settings={"ignore_unknown_options": True})  # so `due 5.2 -7d` is a date
 def due_cmd(
     ctx: typer.Context, id: OneId,
-    date_: Annotated[str, typer.Argument(metavar="DATE", help=t("help.arg.date"))],
+    date_: Annotated[str, typer.Argument(metavar=t("metavar.date"), help=t("help.arg.date"))],
     by: By = None, plan: PlanKey = None, as_of: AsOf = None,
 ) -> None:
     from jtdj import actions
@@ -234,8 +234,8 @@ def due_cmd(
 @app.command("note", help=t("help.cmd.note"))
 def note_cmd(
     ctx: typer.Context, id: OneId,
-    text: Annotated[str, typer.Argument(metavar="TEXT", help=t("help.arg.note_text"))],
-    percent: Annotated[Optional[int], typer.Option("--percent", "-p", metavar="N", min=0, max=100,
+    text: Annotated[str, typer.Argument(metavar=t("metavar.text"), help=t("help.arg.note_text"))],
+    percent: Annotated[Optional[int], typer.Option("--percent", "-p", metavar=t("metavar.percent"), min=0, max=100,
                                                    help=t("help.opt.percent"))] = None,
     by: By = None, plan: PlanKey = None, as_of: AsOf = None,
 ) -> None:
@@ -253,11 +253,11 @@ def note_cmd(
 @app.command("add", help=t("help.cmd.add"))
 def add_cmd(
     ctx: typer.Context,
-    item: Annotated[str, typer.Argument(metavar="ITEM", help=t("help.arg.item"))],
-    title: Annotated[str, typer.Argument(metavar="TITLE", help=t("help.arg.title"))],
-    due: Annotated[Optional[str], typer.Option("--due", metavar="DATE", help=t("help.opt.due"))] = None,
-    when: Annotated[Optional[str], typer.Option("--when", metavar="WORDS", help=t("help.opt.when"))] = None,
-    owner: Annotated[Optional[str], typer.Option("--owner", metavar="NAME", help=t("help.opt.owner_set"))] = None,
+    item: Annotated[str, typer.Argument(metavar=t("metavar.item"), help=t("help.arg.item"))],
+    title: Annotated[str, typer.Argument(metavar=t("metavar.title"), help=t("help.arg.title"))],
+    due: Annotated[Optional[str], typer.Option("--due", metavar=t("metavar.date"), help=t("help.opt.due"))] = None,
+    when: Annotated[Optional[str], typer.Option("--when", metavar=t("metavar.words"), help=t("help.opt.when"))] = None,
+    owner: Annotated[Optional[str], typer.Option("--owner", metavar=t("metavar.owner"), help=t("help.opt.owner_set"))] = None,
     by: By = None, plan: PlanKey = None, as_of: AsOf = None,
 ) -> None:
     from jtdj import actions

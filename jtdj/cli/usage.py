@@ -13,7 +13,8 @@ import re
 from jtdj.i18n import t
 
 _BAD_VALUE = re.compile(r"^(?P<value>'[^']*'|\"[^\"]*\"|\S+) is not ")
-_NO_SUCH_COMMAND = re.compile(r"^No such command '(?P<name>.*)'\.$", re.S)
+_NO_SUCH_COMMAND = re.compile(  # typer adds its own "Did you mean"; ours replaces it
+    r"^No such command (?P<q>['\"])(?P<name>.*?)(?P=q)\.(?: Did you mean .*)?$", re.S)
 _EXTRA_ARGS = re.compile(r"^Got unexpected extra argument(?:s|\(s\))? \((?P<args>.*)\)$", re.S)
 
 
@@ -39,21 +40,36 @@ def message(exc) -> str:
         return t("usage.bad_param", name=_name(exc), reason=_reason(exc))
     match = _NO_SUCH_COMMAND.match(exc.message)
     if match:
-        return t("usage.no_such_command", name=match["name"])
+        return _no_such_command(exc, match["name"])
+    if exc.message == "Missing command.":
+        return t("usage.missing_command")
     match = _EXTRA_ARGS.match(exc.message)
     if match:
         return t("usage.extra_args", args=match["args"])
     return exc.format_message()
 
 
+def _no_such_command(exc, name: str) -> str:
+    """No such command, with the closest one (difflib) when there is one close enough."""
+    import difflib
+
+    group, ctx = getattr(exc.ctx, "command", None), exc.ctx
+    names = group.list_commands(ctx) if hasattr(group, "list_commands") else []
+    close = difflib.get_close_matches(name, names, n=1)
+    hint = t("usage.did_you_mean_command", name=t("usage.quoted", name=close[0])) if close else ""
+    return t("usage.no_such_command", name=t("usage.quoted", name=name), hint=hint)
+
+
 def _name(exc) -> str:
-    """How the parameter reads on the command line: --status, or ID for an argument."""
+    """How the parameter reads on the command line: --status, or the argument's metavar in the
+    interface language (编号 for 编号... or [编号])."""
     param = getattr(exc, "param", None)
     if param is None:
         return str(getattr(exc, "param_hint", None) or "")
     if getattr(param, "param_type_name", "") == "option":
         return "/".join(param.opts)
-    return param.human_readable_name
+    name = param.human_readable_name
+    return name.strip("[]{}").removesuffix("...").removesuffix("…") or name
 
 
 def _reason(exc) -> str:

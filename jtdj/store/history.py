@@ -72,14 +72,12 @@ def as_of(store, plan: str, day: date) -> bool:
         {"plan": plan, "ids": _json(targets)})
     names = [c[0] for c in cursor.description]
     rows = {r[2]: dict(zip(names, r)) for r in cursor}  # by id (rowid, plan, id, ...)
-    for target, action, field, old, _batch, _new in events:  # latest first
+    for target, field, value in _values_then(store, plan, d, targets, undone, bool(issued)):
         row = rows.get(target)
-        if row is None:
-            continue
-        if action == "add" or (action == "import" and field == "status" and old is None):
+        if value is _ABSENT:
             row["_absent"] = True
         elif field in row and field not in ("plan", "id", "rowid"):
-            row[field] = int(old) if old is not None and field in _INTEGER_COLUMNS else old
+            row[field] = int(value) if value is not None and field in _INTEGER_COLUMNS else value
     columns = [n for n in names if n != "rowid"]
     out = []
     for row in rows.values():
@@ -92,6 +90,40 @@ def as_of(store, plan: str, day: date) -> bool:
         out)
     store.cache[key] = bool(out)
     return bool(out)
+
+
+_ABSENT = object()
+
+
+def _values_then(store, plan: str, d: str, targets: list[str], undone: set[str],
+                 issued: bool):
+    """(task, field, value on day d) for every field the events of ``targets`` name.
+
+    Events are applied in the order they were recorded, each on its own effective day, so a
+    field on d has the value the last recorded change dated on or before d gave it, or, with
+    none, the value it had before its first change; on the day of today that is the row as
+    it stands. A task created (added, or imported without an issue date) after d is absent."""
+    seen: dict[tuple[str, str], list] = {}  # (task, field) -> [first old, last new by d, set?]
+    absent = set()
+    for target, action, field, old, new, on, batch in store.conn.execute(
+            "SELECT target, action, field, old, new, on_date, batch FROM events"
+            " WHERE plan = :plan AND target IN (SELECT value FROM json_each(:ids))"
+            " AND field IS NOT NULL AND action != 'undo' ORDER BY id",
+            {"plan": plan, "ids": _json(targets)}):
+        if batch in undone:
+            continue
+        creation = action == "add" or (action == "import" and field == "status" and old is None)
+        if creation:
+            if on > d and (action == "add" or not issued):
+                absent.add(target)
+            continue
+        entry = seen.setdefault((target, field), [old, None, False])
+        if on <= d:
+            entry[1], entry[2] = new, True
+    for (target, field), (first_old, new, changed_by_then) in seen.items():
+        yield target, field, new if changed_by_then else first_old
+    for target in absent:
+        yield target, None, _ABSENT
 
 
 def _json(values: list) -> str:
