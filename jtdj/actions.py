@@ -22,6 +22,7 @@ class Outcome:
     def __init__(self) -> None:
         self.changed: list[str] = []
         self.unchanged: list[str] = []
+        self.before: dict[str, dict] = {}  # the changed tasks' rows as they were
 
 
 class Context(NamedTuple):
@@ -72,7 +73,11 @@ def _apply(ctx: Context, ids: list[str], change) -> Outcome:
     with ctx.store.batch(ctx.plan, ctx.actor, ctx.today) as batch:
         for task_id in ids:
             row = ctx.store.task(ctx.plan, task_id)
-            (outcome.changed if change(batch, task_id, row) else outcome.unchanged).append(task_id)
+            if change(batch, task_id, row):
+                outcome.changed.append(task_id)
+                outcome.before[task_id] = row
+            else:
+                outcome.unchanged.append(task_id)
     return outcome
 
 

@@ -163,6 +163,31 @@ def section_number(text: str, what: str = "--section") -> int:
     return positive_number(cleaned, what)
 
 
+def percent(text: str, what: str = "--percent") -> int:
+    """A percent as typed: ``40``, ``40%``, ``４０％``; from 0 to 100."""
+    cleaned = normalise(str(text)).rstrip("%").strip()
+    if not cleaned.isdigit() or int(cleaned) > 100:
+        raise UsageError(t("error.bad_percent_text", what=what, value=text))
+    return int(cleaned)
+
+
+STATUS_FILTERS = ("todo", "doing", "done", "dropped", "open", "all")
+# the words the tables print, and 未完成 / 全部 for open / all
+_STATUS_WORDS = {"未开始": "todo", "推进中": "doing", "已完成": "done", "已调整": "dropped",
+                 "未完成": "open", "全部": "all"}
+
+
+def status_filter(text: str) -> str:
+    """``--status``: a code (todo … all) or the word a table prints for it (未开始 … 全部)."""
+    cleaned = normalise(str(text))
+    value = _STATUS_WORDS.get(cleaned, cleaned.lower())
+    if value not in STATUS_FILTERS:
+        words = [t(f"status.{code}") for code in STATUS_FILTERS[:4]]
+        raise UsageError(t("error.bad_status", value=text, choices="|".join(STATUS_FILTERS),
+                           words=t("list.sep").join(words)))
+    return value
+
+
 # --- timing words -------------------------------------------------------------------------
 
 # Timing words the plan uses that fix dates (month, day) inside the plan's year.

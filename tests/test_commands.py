@@ -348,3 +348,50 @@ def test_percent_done_leaves_dropped_out_and_rounds_half_up(run, plan22):
     assert (data["done"], data["total"], data["dropped"], data["percent"]) == (1, 7, 5, 50)
     ok(run, "--as-of", AS_OF, "drop", "9.7", "--reason", "合并")
     assert as_json(ok(run, "show", "9", "--as-of", AS_OF, "-f", "json"))["percent"] == 100
+
+
+# --- what a change says ------------------------------------------------------------------------
+
+def test_confirmations_name_the_change(run, plan22):
+    """With -v (or at a terminal) each change says what it did, ids joined with 、."""
+    due = ok(run, "-v", "--as-of", AS_OF, "due", "5.5", "9月30日")
+    assert due.stderr.strip() == "5.5 完成时限 2022-12-31 → 2022-09-30"
+    dropped = ok(run, "-v", "--as-of", AS_OF, "drop", "5.3", "5.4", "--reason", "上级取消")
+    assert dropped.stderr.strip() == "已调整 2 项（原因：上级取消）：5.3、5.4"
+    assigned = ok(run, "-v", "--as-of", AS_OF, "assign", "6.1", "6.2", "--to", "组织科",
+                  "--with", "宣传科", "--with", "各学校")
+    assert "已分派 2 项给 组织科（配合单位：宣传科、各学校）：6.1、6.2" in assigned.stderr
+    item = ok(run, "-v", "--as-of", AS_OF, "due", "8", "2022-10-31")
+    assert item.stderr.strip().splitlines() == [
+        "8.1、8.2、8.3、8.4 完成时限 2022-12-31 → 2022-10-31",
+        "8.5 完成时限 2022-07-15 → 2022-10-31"]
+
+
+def test_a_unit_never_used_before_is_assigned_and_said_to_be_new(run, plan22):
+    ok(run, "--as-of", AS_OF, "assign", "5.1", "--to", "组织科")
+    fresh = ok(run, "--as-of", AS_OF, "assign", "5.2", "--to", "组织课")
+    assert "“组织课” 是新的责任单位" in fresh.stderr and "组织科" in fresh.stderr
+    assert task(run, "5.2")["owner"] == "组织课"
+    again = ok(run, "--as-of", AS_OF, "assign", "5.3", "--to", "组织科")
+    assert "新的责任单位" not in again.stderr
+
+
+@pytest.mark.parametrize("typed", ["40", "40%", "４０％", " 40 % "])
+def test_a_percent_is_read_however_it_is_typed(run, plan22, typed):
+    ok(run, "--as-of", AS_OF, "note", "5.3", "已召开动员会", "--percent", typed)
+    assert task(run, "5.3")["percent"] == 40
+
+
+@pytest.mark.parametrize("bad", ["140", "四十", "-5"])
+def test_a_percent_out_of_range_is_a_usage_error(run, plan22, bad):
+    result = run("--as-of", AS_OF, "note", "5.3", "进展", "--percent", bad)
+    assert result.exit_code == 2 and bad in result.stderr
+
+
+def test_a_day_before_the_plan_or_after_its_year_is_taken_with_a_warning(run, plan22):
+    early = ok(run, "--as-of", AS_OF, "due", "5.5", "2021-09-30")
+    assert early.stderr.strip() == "注意：日期 2021-09-30 早于计划印发日期 2022-05-09"
+    assert task(run, "5.5")["due"] == "2021-09-30"
+    late = ok(run, "--as-of", AS_OF, "add", "5", "新增任务", "--due", "2023-03-01")
+    assert "2023-03-01 不在计划年度 2022 年内" in late.stderr
+    assert ok(run, "--as-of", AS_OF, "done", "5.1", "--on", "2022-06-30").stderr == ""

@@ -81,9 +81,39 @@ def test_bad_section_or_item_number_is_usage_error(run, imported, value):
     assert run("list", "--item", value).exit_code == 2
 
 
-def test_unknown_section_is_an_empty_result(run, imported):
-    result = run("list", "--as-of", AS_OF, "--section", "9", "--format", "json")
-    assert result.exit_code == 0 and as_json(result) == []
+@pytest.mark.parametrize("option, value, closest", [
+    ("--section", "9", "5"), ("--section", "六", "5"), ("--item", "14", "13")])
+def test_a_section_or_item_the_plan_lacks_is_exit_1_naming_the_closest(run, imported, option,
+                                                                        value, closest):
+    """A filter value that does not exist is an error (exit 1), as an unknown id is; a filter
+    that exists but matches nothing is an empty result (exit 0)."""
+    result = run("list", "--as-of", AS_OF, option, value, "--format", "json")
+    assert result.exit_code == 1 and result.stdout == ""
+    assert closest in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert as_json(run("list", "--item", "7", "--owner", "组织科", "--format", "json")) == []
+
+
+def test_owner_matches_exactly_then_a_unique_beginning(run, imported):
+    assert run("assign", "5", "--to", "组织科").exit_code == 0
+    assert run("assign", "6", "--to", "组织部门").exit_code == 0
+    assert run("assign", "7", "--to", "宣传科").exit_code == 0
+    assert listed(run, "--owner", "宣") == ids_where(lambda t: t["item"] == 7)
+    assert listed(run, "--owner", "组织科") == ids_where(lambda t: t["item"] == 5)
+    ambiguous = run("list", "--owner", "组织")
+    assert ambiguous.exit_code == 2 and "组织科" in ambiguous.stderr and "组织部门" in ambiguous.stderr
+    typo = run("list", "--owner", "组织课", "--format", "json")
+    assert typo.exit_code == 0 and as_json(typo) == []
+    assert typo.stderr.strip() == "没有责任单位 “组织课”，最接近：组织科、组织部门、宣传科"
+
+
+@pytest.mark.parametrize("word, code", [("未开始", "todo"), ("推进中", "doing"),
+                                        ("已完成", "done"), ("已调整", "dropped"),
+                                        ("未完成", "open"), ("全部", "all")])
+def test_status_takes_the_words_the_tables_print(run, imported, word, code):
+    assert run("done", "1.1").exit_code == 0
+    assert run("start", "1.2").exit_code == 0
+    assert run("drop", "1.3", "--reason", "调整").exit_code == 0
+    assert listed(run, "--status", word) == listed(run, "--status", code)
 
 
 def test_owner_and_unassigned(run, imported):

@@ -44,15 +44,6 @@ class SortBy(str, Enum):
     status = "status"
 
 
-class StatusFilter(str, Enum):
-    todo = "todo"
-    doing = "doing"
-    done = "done"
-    dropped = "dropped"
-    open = "open"
-    all = "all"
-
-
 # --- shared options, declared once -----------------------------------------------------------
 
 def _complete_ids(incomplete: str) -> list[str]:
@@ -80,7 +71,8 @@ ItemOpt = Annotated[Optional[str], typer.Option("--item", "-i", metavar=t("metav
 Owner = Annotated[Optional[str], typer.Option("--owner", "-o", metavar=t("metavar.owner"), help=t("help.opt.owner"),
                                               autocompletion=_complete_owners)]
 Unassigned = Annotated[bool, typer.Option("--unassigned", help=t("help.opt.unassigned"))]
-Status = Annotated[Optional[StatusFilter], typer.Option("--status", help=t("help.opt.status"))]
+Status = Annotated[Optional[str], typer.Option("--status", metavar="todo|doing|done|dropped|open|all",
+                                               help=t("help.opt.status"))]
 Overdue = Annotated[bool, typer.Option("--overdue", help=t("help.opt.overdue"))]
 DueBefore = Annotated[Optional[str], typer.Option("--due-before", metavar=t("metavar.date"), help=t("help.opt.due_before"))]
 DueWithin = Annotated[Optional[int], typer.Option("--due-within", metavar=t("metavar.days"), min=0, help=t("help.opt.due_within"))]
@@ -125,20 +117,62 @@ def session_of(ctx: typer.Context, as_of: str | None = None, plan: str | None = 
 def task_filter(session, section=None, item=None, owner=None, unassigned=False, status=None,
                 overdue=False, due_before=None, due_within=None, search=None, tag=None,
                 archived=False):
-    """The shared filter options as a TaskFilter, each value read by ``parse``."""
+    """The shared filter options as a TaskFilter, each value read by ``parse`` and checked
+    against the plan: a section or item it does not have is an error naming the closest; a
+    unit may be given by a unique beginning of its name."""
     from jtdj import parse
     from jtdj.store.tasks import TaskFilter
 
     status = getattr(status, "value", status)
+    plan = session.plan_key()
     return TaskFilter(
-        section=parse.section_number(section) if section is not None else None,
-        item=parse.positive_number(item, "--item") if item is not None else None,
-        owner=owner.strip() if owner else None, unassigned=unassigned,
-        status=status or ("all" if archived else "open"), overdue=overdue,
+        section=_known(session, plan, "section", parse.section_number(section))
+        if section is not None else None,
+        item=_known(session, plan, "item", parse.positive_number(item, "--item"))
+        if item is not None else None,
+        owner=owner_named(session, plan, owner.strip()) if owner and owner.strip() else None,
+        unassigned=unassigned,
+        status=parse.status_filter(status) if status else ("all" if archived else "open"),
+        overdue=overdue,
         due_before=parse.parse_date(due_before, session.today, "--due-before") if due_before
         else None,
         due_within=due_within, search=search.strip() if search and search.strip() else None,
         tag=tag, archived=archived)
+
+
+def _known(session, plan: str, kind: str, number: int) -> int:
+    from jtdj.errors import NotFound
+    from jtdj.parse import closest
+
+    store = session.store
+    known = [str(s["no"]) for s in store.sections(plan)] if kind == "section" else [
+        str(no) for no, _section, _title in store.item_heads(plan)]
+    if str(number) in known:
+        return number
+    near = t("list.sep").join(closest(str(number), known)) or "-"
+    raise NotFound(t(f"error.missing_{kind}", plan=plan, value=number, near=near))
+
+
+def owner_named(session, plan: str, name: str) -> str:
+    """The unit ``--owner`` means: its exact name, else the one name beginning so. Several
+    such names are a usage error naming them; none is an empty result, said on stderr with
+    the closest names."""
+    import difflib
+
+    from jtdj.errors import UsageError
+
+    owners = session.store.owners(plan)
+    if name in owners:
+        return name
+    starting = [o for o in owners if o.startswith(name)]
+    if len(starting) == 1:
+        return starting[0]
+    if starting:
+        raise UsageError(t("error.ambiguous_owner", name=name,
+                           names=t("list.sep").join(starting)))
+    near = difflib.get_close_matches(name, owners, n=3, cutoff=0)
+    session.notice(t("error.no_owner", name=name, near=t("list.sep").join(near) or "-"))
+    return name
 
 
 # --- what the report commands share ----------------------------------------------------

@@ -29,10 +29,13 @@ from typer.core import TyperGroup
 
 from jtdj.i18n import t
 
+# The patterns below are kept as text: re compiles one when it is first used, so a command that
+# shows no help does not pay for them.
+
 # Chinese line breaking: these never start a line, those never end one.
 _NO_START = set("，。、；：？！）」』”’》〉】〕｝,.;:?!)]}…—·%％")
 _NO_END = set("（「『“‘《〈【〔｛([{")
-_UNIT = re.compile(r"\s+|[!-~]+|.", re.S)  # a run of spaces, an ASCII word, one other character
+_UNIT = r"(?s)\s+|[!-~]+|."  # a run of spaces, an ASCII word, one other character
 
 # click's and typer's own words, as they reach the formatter, and their catalogue keys
 _HEADINGS = {"Arguments": "help.arguments", "Options": "help.options",
@@ -43,16 +46,15 @@ _SENTENCES = {
     "Show completion for the current shell, to copy it or customize the installation.":
         "help.show_completion",
 }
-_EXTRA = re.compile(r"^(?P<help>.*?)(?:  )?\[(?P<extra>[^\[\]]+)\]$", re.S)
-_RANGES = [(re.compile(r"^x>=(?P<min>\S+)$"), "help.range_min"),
-           (re.compile(r"^x<=(?P<max>\S+)$"), "help.range_max"),
-           (re.compile(r"^(?P<min>[^<>=x]+)<=x<=(?P<max>\S+)$"), "help.range_between")]
+_EXTRA = r"(?s)^(?P<help>.*?)(?:  )?\[(?P<extra>[^\[\]]+)\]$"
+_RANGES = [(r"^x>=(?P<min>\S+)$", "help.range_min"), (r"^x<=(?P<max>\S+)$", "help.range_max"),
+           (r"^(?P<min>[^<>=x]+)<=x<=(?P<max>\S+)$", "help.range_between")]
 # the metavar of a parameter declared without one, by its type's name (typer's click, click)
 _TYPE_METAVARS = {"int": "metavar.integer", "integer": "metavar.integer",
                   "int range": "metavar.integer", "integer range": "metavar.integer",
                   "text": "metavar.text", "str": "metavar.text", "path": "metavar.path",
                   "filename": "metavar.path"}
-_SENTENCE_END = re.compile(r"[。！？]|[.!?](?=\s)")
+_SENTENCE_END = r"[。！？]|[.!?](?=\s)"
 
 
 def _width(text: str) -> int:
@@ -69,7 +71,7 @@ def fill(text: str, width: int, initial_indent: str = "", subsequent_indent: str
     indent = initial_indent
     line: list[tuple[str, str]] = []  # the current line's units, each with the space before it
     space = ""
-    for unit in _UNIT.findall(text):
+    for unit in re.findall(_UNIT, text):
         if unit.isspace():
             space = " " * len(unit.replace("\n", " "))
             continue
@@ -164,7 +166,7 @@ def translate(help_text: str) -> str:
     --help and completion lines, and the [default: …; required] after the help."""
     if help_text in _SENTENCES:
         return t(_SENTENCES[help_text])
-    match = _EXTRA.match(help_text)
+    match = re.match(_EXTRA, help_text)
     if not match or (match["help"] and not help_text[match.end("help"):].startswith("  [")):
         return help_text
     parts = [_extra(part) for part in match["extra"].split("; ")]
@@ -184,7 +186,7 @@ def _extra(part: str) -> str | None:
     if part.startswith("env var: "):
         return t("help.env_var", var=part[len("env var: "):])
     for pattern, key in _RANGES:
-        match = pattern.match(part)
+        match = re.match(pattern, part)
         if match:
             return t(key, **match.groupdict())
     if re.fullmatch(r"\S*x\S*", part):  # an open range (x>0): no words to translate
@@ -305,5 +307,5 @@ def short_help(command, limit: int) -> str:
     text = " ".join((command.help or "").partition("\f")[0].split("\n\n")[0].split())
     if _width(text) <= limit:
         return text
-    end = _SENTENCE_END.search(text)
+    end = re.search(_SENTENCE_END, text)
     return text[:end.end()] if end else text

@@ -9,7 +9,7 @@ from typing import Annotated, List, Optional
 import typer
 
 from jtdj.cli.app import (Archived, AsOf, By, DueBefore, DueWithin, Format, Ids, ItemOpt, OneId,
-                          Overdue, Owner, PlanKey, Search, Section, SortBy, Status, StatusFilter,
+                          Overdue, Owner, PlanKey, Search, Section, SortBy, Status,
                           Tag, Unassigned, _complete_ids, _complete_owners, app, session_of,
                           task_filter)
 from jtdj.errors import NotFound, UsageError
@@ -52,7 +52,7 @@ def tree_cmd(
     from jtdj.render.tasks import Tree
 
     session = session_of(ctx, as_of, plan)
-    f = task_filter(session, section, item, owner, unassigned, status or StatusFilter.all,
+    f = task_filter(session, section, item, owner, unassigned, status or "all",
                     overdue, due_before, due_within, search, tag, archived)
     fmt = session.format("tree", fmt)
     plan_key = session.plan_key()
@@ -131,13 +131,35 @@ def _change(session, raw_ids: list[str], action: str, change) -> None:
     _say(session, action, change(actx, task_ids))
 
 
-def _say(session, action: str, outcome) -> None:
-    """What changed (for a person at a terminal) and what was already so (always)."""
+def _say(session, action: str, outcome, **words) -> None:
+    """What changed, in words (for a person at a terminal), and what was already so (always)."""
+    sep = t("list.sep")
     if outcome.unchanged:
-        session.notice(t(f"change.already.{action}", ids=", ".join(outcome.unchanged)))
-    if outcome.changed:
-        session.confirm(t(f"change.done.{action}", ids=", ".join(outcome.changed),
-                          count=len(outcome.changed)))
+        session.notice(t(f"change.already.{action}", ids=sep.join(outcome.unchanged)))
+    if not outcome.changed:
+        return
+    if action == "due":  # each old date → the new one
+        by_old: dict = {}
+        for task_id in outcome.changed:
+            by_old.setdefault(outcome.before[task_id]["due"] or "—", []).append(task_id)
+        for old, ids in by_old.items():
+            session.confirm(t("change.done.due", ids=sep.join(ids), old=old, **words))
+        return
+    session.confirm(t(f"change.done.{action}", ids=sep.join(outcome.changed),
+                      count=len(outcome.changed), **words))
+
+
+def _check_day(session, day, what: str) -> None:
+    """A day typed for a change that falls before the plan was issued or after its year is
+    taken, with a warning (a typo of 2021 for 2022 is easy to make)."""
+    if day is None:
+        return
+    head = session.store.plan(session.plan_key()) or {}
+    issued, due = head.get("issued"), head.get("due")
+    if issued and day.isoformat() < issued:
+        session.notice(t("change.before_issued", what=what, day=day.isoformat(), issued=issued))
+    elif due and day.year > int(due[:4]):
+        session.notice(t("change.after_year", what=what, day=day.isoformat(), year=due[:4]))
 
 
 @app.command("assign", help=t("help.cmd.assign"))
@@ -151,7 +173,17 @@ def assign_cmd(
     from jtdj import actions
 
     session = session_of(ctx, as_of, plan, by)
-    _change(session, ids, "assign", lambda c, i: actions.assign(c, i, to, with_))
+    known = session.store.owners(session.plan_key(reading=False))
+    support = t("change.support", units=t("list.sep").join(with_)) if with_ else ""
+    actx, task_ids = _targets(session, ids)
+    _say(session, "assign", actions.assign(actx, task_ids, to, with_), owner=to.strip(),
+         support=support)
+    if to.strip() not in known:
+        import difflib
+
+        near = difflib.get_close_matches(to.strip(), known, n=3, cutoff=0)
+        session.notice(t("change.new_unit", name=to.strip(),
+                         near=t("list.sep").join(near) or t("word.none")))
 
 
 def _ids_only(name: str, change) -> None:
@@ -181,6 +213,7 @@ def start_cmd(ctx: typer.Context, ids: Ids, on: On = None, by: By = None, plan: 
 
     session = session_of(ctx, as_of, plan, by)
     day = _on(session, on)
+    _check_day(session, day, "--on")
     _change(session, ids, "start", lambda c, i: actions.start(c, i, day))
 
 
@@ -197,6 +230,7 @@ def done_cmd(
 
     session = session_of(ctx, as_of, plan, by)
     day = _on(session, on)
+    _check_day(session, day, "--on")
     _change(session, ids, "done", lambda c, i: actions.done(c, i, day, note, evidence))
 
 
@@ -213,7 +247,9 @@ def drop_cmd(
 
     session = session_of(ctx, as_of, plan, by)
     day = _on(session, on)
-    _change(session, ids, "drop", lambda c, i: actions.drop(c, i, reason, day))
+    _check_day(session, day, "--on")
+    actx, task_ids = _targets(session, ids)
+    _say(session, "drop", actions.drop(actx, task_ids, reason, day), reason=reason.strip())
 
 
 @app.command("due", help=t("help.cmd.due"),
@@ -228,25 +264,27 @@ def due_cmd(
 
     session = session_of(ctx, as_of, plan, by)
     due = parse_date(date_, session.today, "DATE")
-    _change(session, [id], "due", lambda c, i: actions.set_due(c, i, due))
+    _check_day(session, due, t("metavar.date"))
+    actx, task_ids = _targets(session, [id])
+    _say(session, "due", actions.set_due(actx, task_ids, due), new=due.isoformat())
 
 
 @app.command("note", help=t("help.cmd.note"))
 def note_cmd(
     ctx: typer.Context, id: OneId,
     text: Annotated[str, typer.Argument(metavar=t("metavar.text"), help=t("help.arg.note_text"))],
-    percent: Annotated[Optional[int], typer.Option("--percent", "-p", metavar=t("metavar.percent"), min=0, max=100,
+    percent: Annotated[Optional[str], typer.Option("--percent", "-p", metavar=t("metavar.percent"),
                                                    help=t("help.opt.percent"))] = None,
     by: By = None, plan: PlanKey = None, as_of: AsOf = None,
 ) -> None:
-    from jtdj import actions
+    from jtdj import actions, parse
     from jtdj.parse import parse_ref
 
     session = session_of(ctx, as_of, plan, by)
     ref = parse_ref(id)
     actx = session.action_context()
     actions.resolve(actx, [ref], expand_items=False)
-    actions.add_note(actx, str(ref), text, percent)
+    actions.add_note(actx, str(ref), text, parse.percent(percent) if percent is not None else None)
     session.confirm(t("note.done", id=str(ref)))
 
 
@@ -268,6 +306,7 @@ def add_cmd(
     if not ref.is_item:
         raise UsageError(t("error.expected_item", value=item))
     due_date = parse_date(due, session.today, "--due") if due else None
+    _check_day(session, due_date, "--due")
     task_id = actions.add_task(session.action_context(), ref.item, title, due_date, when, owner)
     session.out(task_id + "\n")
     session.confirm(t("add.done", id=task_id))
