@@ -15,7 +15,7 @@ from jtdj.parse import FIXED_TIMINGS
 from jtdj.store import Store, TaskFilter
 from jtdj.store.bulk import all_task_rows
 from jtdj.store.tasks import decode_list
-from jtdj.views import event_record, note_record, percent
+from jtdj.views import event_record, note_record, percent, task_notes
 
 
 def _date(text: str | None) -> date | None:
@@ -80,29 +80,6 @@ def _task_entry(store: Store, plan: str, row: dict, plan_due: str | None) -> dic
         "evidence": decode_list(row["evidence"]) or None,
         "notes": [_note(n) for n in task_notes(store, plan, row["id"], status)] or None,
     }
-
-
-def done_note(store: Store, plan: str, task_id: str, status: str) -> dict | None:
-    """The note given with `jtdj done --note` (kept on the event), while the task is done."""
-    latest_first = sorted(store.events(plan, task_id), key=lambda e: e["id"], reverse=True)
-    for e in latest_first:  # the change that made the current status
-        if e["field"] == "status":
-            if e["note"] and e["action"] == "done" and status == "done":
-                return {"on_date": e["on_date"], "at": e["at"], "actor": e["actor"],
-                        "text": e["note"], "percent": None}
-            return None
-    return None
-
-
-def task_notes(store: Store, plan: str, task_id: str, status: str) -> list[dict]:
-    """The task's notes with its done note among them, by date: the plan file has no other place
-    for it, and after a restore it is an ordinary note."""
-    notes = store.notes(plan, task_id)
-    extra = done_note(store, plan, task_id, status)
-    if extra and not any((n["on_date"], n["text"]) == (extra["on_date"], extra["text"])
-                         for n in notes):
-        notes = sorted(notes + [extra], key=lambda n: n["on_date"])
-    return notes
 
 
 # --- JSON: everything, with the event history ------------------------------------------------

@@ -20,6 +20,7 @@ from jtdj.plan import Plan, Task
 from jtdj.store import bulk as sw
 from jtdj.store.bulk import MISSING
 from jtdj.store.tasks import decode_list
+from jtdj.views import task_notes
 
 # Plan-owned fields of a task: (column in tasks, how to read it off a plan Task)
 SYNCED_FIELDS = ("title", "timing", "start", "due", "owner", "support", "tags", "item", "section")
@@ -84,7 +85,8 @@ def _state_differs(store: st.Store, plan_key: str, task: Task, row: dict) -> boo
              row["archived"], decode_list(row["evidence"]))
     if in_file != in_db:
         return True
-    held = {(n["on_date"], n["text"]) for n in store.notes(plan_key, task.id)}
+    # the done note (`jtdj done --note`) is one of the task's notes, as an export writes it
+    held = {(n["on_date"], n["text"]) for n in task_notes(store, plan_key, task.id, row["status"])}
     return any((n.on.isoformat(), n.text) not in held for n in task.notes)
 
 
@@ -146,7 +148,7 @@ def _sync(store, plan: Plan, source: str, result: ImportResult, batch, today: da
                     continue
                 if _state_differs(store, plan.key, task, row):
                     result.state_kept += 1
-                _update_existing(store, plan.key, task.id, row, values, result, event, writing)
+                _update_existing(store, plan.key, task, row, values, result, event, writing)
     for task_id, row in existing.items():
         if task_id in seen or row["archived"] or row["origin"] == "added":
             continue
@@ -202,34 +204,42 @@ def _new_row(plan_key: str, task: Task, values: dict) -> dict:
     }
 
 
-def _update_existing(store, plan_key, task_id, row, values, result, event, writing) -> None:
+def _update_existing(store, plan_key, task: Task, row, values, result, event, writing) -> None:
+    """Apply what the file changed since the last import, and only that. What is counted, shown
+    by a dry run and logged is the same: the values the database does not hold yet (a field the
+    file changed to what the clerk had already set changes nothing), and a restore. The snapshot
+    of the file's values is kept up to date either way, without counting as a change."""
     last = json.loads(row["file_values"]) if row["file_values"] else {}
     updates = {}
-    changed_fields = []
     for name in SYNCED_FIELDS:
         new = values[name]
         if name in last and last[name] == new:
             continue  # the file did not change this field: the database's value stands
-        changed_fields.append(name)
         if row[name] != new:
             updates[name] = new
     # only a task this importer archived (gone from the file) comes back; one archived by the
-    # clerk or by a file's state field stays archived
-    restoring = bool(row["archived"]) and bool(last.get(MISSING))
-    if not changed_fields and not restoring:
+    # clerk or by a file's state field stays archived, and so does one the file itself marks
+    # archived (an export of this database): it stays marked as gone, for the next file to bring
+    gone = bool(row["archived"]) and bool(last.get(MISSING))
+    restoring = gone and not task.archived
+    snapshot = {**values, MISSING: True} if gone and not restoring else values
+    if not updates and not restoring:
         result.unchanged += 1
-        return
-    result.changed += 1
-    result.changes.append(Change(task_id, "restored" if restoring else "changed", changed_fields))
+    else:
+        result.changed += 1
+        result.changes.append(Change(task.id, "restored" if restoring else "changed",
+                                     list(updates)))
     if not writing:
         return
     for name, new in updates.items():
-        event(task_id, "import", name, row[name], new)
+        event(task.id, "import", name, row[name], new)
     if restoring:
         updates["archived"] = 0
-        event(task_id, "restore", "archived", 1, 0)
-    updates["file_values"] = _JSON(values)
-    sw.update_task_columns(store, plan_key, task_id, updates)
+        event(task.id, "restore", "archived", 1, 0)
+    if snapshot != last:
+        updates["file_values"] = _JSON(snapshot)
+    if updates:
+        sw.update_task_columns(store, plan_key, task.id, updates)
 
 
 def bundled_plan_path() -> Path:

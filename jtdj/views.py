@@ -59,7 +59,7 @@ def task_detail(store: Store, plan: str, task_id: str, as_of: date) -> dict:
         "origin": row["origin"], "drop_reason": row["drop_reason"],
         "evidence": decode_list(row["evidence"]),
         "item_title": item["title"] if item else None, "item_text": item["text"] if item else None,
-        "notes": [note_record(n) for n in store.notes(plan, task_id)],
+        "notes": [note_record(n) for n in task_notes(store, plan, task_id, row["status"])],
         "history": [event_record(e) for e in store.events(plan, task_id)],
     }
 
@@ -78,6 +78,30 @@ def item_detail(store: Store, plan: str, item_no: int, as_of: date) -> dict:
 
 def note_record(n: dict) -> dict:
     return {"on": n["on_date"], "by": n["actor"], "text": n["text"], "percent": n["percent"]}
+
+
+def done_note(store: Store, plan: str, task_id: str, status: str) -> dict | None:
+    """The note given with `jtdj done --note` (kept on the event), while the task is done."""
+    latest_first = sorted(store.events(plan, task_id), key=lambda e: e["id"], reverse=True)
+    for e in latest_first:  # the change that made the current status
+        if e["field"] == "status":
+            if e["note"] and e["action"] == "done" and status == "done":
+                return {"on_date": e["on_date"], "at": e["at"], "actor": e["actor"],
+                        "text": e["note"], "percent": None}
+            return None
+    return None
+
+
+def task_notes(store: Store, plan: str, task_id: str, status: str) -> list[dict]:
+    """The task's notes with its done note among them, by date: what `show` lists under its
+    notes and what an export writes (the plan file has no other place for it, and after a
+    restore it is an ordinary note)."""
+    notes = store.notes(plan, task_id)
+    extra = done_note(store, plan, task_id, status)
+    if extra and not any((n["on_date"], n["text"]) == (extra["on_date"], extra["text"])
+                         for n in notes):
+        notes = sorted(notes + [extra], key=lambda n: n["on_date"])
+    return notes
 
 
 def event_record(e: dict) -> dict:
