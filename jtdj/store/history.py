@@ -65,15 +65,23 @@ def as_of(store, plan: str, day: date) -> bool:
         return False
     _ensure_table(store)
     store.conn.execute("DELETE FROM temp.asof_tasks WHERE plan = ? AND day = ?", (plan, d))
+    if not_yet_issued:  # no task of the plan file yet: all of them absent, in one statement
+        store.conn.execute(
+            "INSERT INTO temp.asof_tasks SELECT *, rowid, :d FROM main.tasks"
+            " WHERE plan = :plan AND origin = 'plan'", {"plan": plan, "d": d})
+        store.conn.execute("UPDATE temp.asof_tasks SET archived = 1 WHERE plan = :plan"
+                           " AND day = :d", {"plan": plan, "d": d})
     targets = sorted({e[0] for e in events})
     cursor = store.conn.execute(
-        "SELECT rowid, * FROM main.tasks WHERE plan = :plan AND (id IN (SELECT value FROM"
-        " json_each(:ids))" + (" OR origin = 'plan')" if not_yet_issued else ")"),
+        "SELECT rowid, * FROM main.tasks WHERE plan = :plan AND id IN (SELECT value FROM"
+        " json_each(:ids))" + (" AND origin != 'plan'" if not_yet_issued else ""),
         {"plan": plan, "ids": _json(targets)})
     names = [c[0] for c in cursor.description]
     rows = {r[2]: dict(zip(names, r)) for r in cursor}  # by id (rowid, plan, id, ...)
     for target, field, value in _values_then(store, plan, d, targets, undone, bool(issued)):
         row = rows.get(target)
+        if row is None:  # a plan task before the plan was issued: absent already
+            continue
         if value is _ABSENT:
             row["_absent"] = True
         elif field in row and field not in ("plan", "id", "rowid"):
@@ -81,15 +89,15 @@ def as_of(store, plan: str, day: date) -> bool:
     columns = [n for n in names if n != "rowid"]
     out = []
     for row in rows.values():
-        if row.pop("_absent", False) or (not_yet_issued and row["origin"] == "plan"):
+        if row.pop("_absent", False):
             row["archived"] = 1
         out.append([row[c] for c in columns] + [row["rowid"], d])
     marks = ", ".join("?" for _ in range(len(columns) + 2))
     store.conn.executemany(
         f"INSERT INTO temp.asof_tasks ({', '.join(columns)}, task_rowid, day) VALUES ({marks})",
         out)
-    store.cache[key] = bool(out)
-    return bool(out)
+    store.cache[key] = bool(out) or not_yet_issued
+    return store.cache[key]
 
 
 _ABSENT = object()
