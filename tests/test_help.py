@@ -265,3 +265,17 @@ def test_a_missing_argument_is_named_in_chinese(run, args, name):
     message = result.stderr.splitlines()[0]
     assert f"缺少参数：{name} " in message, message
     assert not re.search(r"[A-Z]{2,}", message.split("（运行")[0]), message
+
+
+def test_a_bracketed_note_is_never_broken(tmp_path):
+    """[必填] moves to the next line whole rather than split as [必|填]."""
+    import os
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    env = {**os.environ, "COLUMNS": "80", "JTDJ_LANG": "zh", "JTDJ_DB": str(tmp_path / "j.db")}
+    page = subprocess.run([sys.executable, "-m", "jtdj", "done", "--help"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=60).stdout
+    assert "[必填]" in page and "[必" not in page.replace("[必填]", "")

@@ -35,7 +35,9 @@ from jtdj.i18n import t
 # Chinese line breaking: these never start a line, those never end one.
 _NO_START = set("，。、；：？！）」』”’》〉】〕｝,.;:?!)]}…—·%％")
 _NO_END = set("（「『“‘《〈【〔｛([{")
-_UNIT = r"(?s)\s+|[!-~]+|."  # a run of spaces, an ASCII word, one other character
+# a run of spaces, a short bracketed note ([必填], [默认：id]) kept whole, an ASCII word, or one
+# other character
+_UNIT = r"(?s)\s+|\[[^\[\]\s]{1,16}\]|[!-~]+|."
 
 # click's and typer's own words, as they reach the formatter, and their catalogue keys
 _HEADINGS = {"Arguments": "help.arguments", "Options": "help.options",
