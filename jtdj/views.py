@@ -111,13 +111,57 @@ def event_record(e: dict) -> dict:
 
 
 def history(store: Store, plan: str, target: str | None, since: date | None,
-            limit: int | None) -> list[dict]:
+            limit: int | None, each: bool = False) -> dict:
     """The change log, newest first: every event from ``since`` (inclusive) on, of one task or
-    item (an item's history includes its tasks') or of the whole plan."""
+    item (an item's history includes its tasks') or of the whole plan, at most ``limit`` of
+    each of the two lists.
+
+    ``events``: one record per event, what JSON, CSV and TSV write. ``lines``: what people read,
+    each ``{kind, at, on, actor, target, plan, events, undone}``: an import is one line (kind
+    ``import``) with its events unless ``each``, an undo one line (kind ``undo``) with, in
+    ``undone``, the events of each batch it undid (whole, whatever the filter), and any other
+    event a line of its own (kind ``event``); ``events`` are oldest first within a line."""
     from datetime import timedelta
 
     after = since - timedelta(days=1) if since else None  # the store's ``since`` is exclusive
-    return [event_record(e) for e in store.events(plan, target, since=after, limit=limit)]
+    events = [event_record(e) for e in store.events(plan, target, since=after)]
+    lines = history_lines(store, plan, events, each)
+    return {"events": events[:limit] if limit else events,
+            "lines": lines[:limit] if limit else lines}
+
+
+def history_lines(store: Store, plan: str, events: list[dict], each: bool = False) -> list[dict]:
+    """``events`` (newest first) grouped into the lines of ``history``: an import's and an
+    undo's by batch, at the place of their newest event."""
+    from jtdj.render.tasks import IMPORT_ACTIONS
+    from jtdj.store.history import UNDO_NOTE_PREFIX
+
+    lines: list[dict] = []
+    grouped: dict[tuple[str, str], dict] = {}
+    for e in events:
+        kind = ("undo" if e["action"] == "undo" else
+                "import" if e["action"] in IMPORT_ACTIONS and not each else "event")
+        line = grouped.get((kind, e["batch"])) if kind != "event" else None
+        if line is None:
+            line = {"kind": kind, "at": e["at"], "on": e["on"], "actor": e["actor"],
+                    "target": e["target"] if kind == "event" else None, "plan": plan,
+                    "events": [], "undone": []}
+            lines.append(line)
+            if kind != "event":
+                grouped[(kind, e["batch"])] = line
+        line["events"].append(e)
+    for line in lines:
+        line["events"].reverse()
+    undos = [line for line in lines if line["kind"] == "undo"]
+    if undos:
+        by_batch: dict[str, list[dict]] = {}
+        for e in sorted(store.events(plan), key=lambda e: e["id"]):
+            by_batch.setdefault(e["batch"], []).append(event_record(e))
+        for line in undos:
+            undone = dict.fromkeys(e["note"][len(UNDO_NOTE_PREFIX):] for e in line["events"]
+                                   if (e["note"] or "").startswith(UNDO_NOTE_PREFIX))
+            line["undone"] = [by_batch.get(batch, []) for batch in undone]
+    return lines
 
 
 def plans(store: Store) -> list[dict]:

@@ -72,7 +72,9 @@ def test_show_task_has_words_notes_evidence_and_history(run, plan22):
     assert data["status"] == "done" and data["done_on"] == "2022-07-10"
     assert data["evidence"] == ["https://example.cn/a.pdf"]
     assert data["item_text"].startswith("加大党员教育管理。")
-    assert data["notes"] == [{"on": "2022-07-05", "by": "李干事", "text": "已部署", "percent": 30}]
+    assert data["notes"] == [{"on": "2022-07-05", "by": "李干事", "text": "已部署", "percent": 30},
+                             {"on": "2022-07-10", "by": "tester", "text": "表彰决定已印发",
+                              "percent": None}]
     dates = [e["on"] for e in data["history"]]
     assert dates == sorted(dates, reverse=True)  # newest first
     assert {e["actor"] for e in data["history"] if e["on"] == "2022-07-02"} == {"王科长"}

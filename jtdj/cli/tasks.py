@@ -84,6 +84,7 @@ def history_cmd(
                                                 autocompletion=_complete_ids)] = None,
     since: Annotated[Optional[str], typer.Option("--since", metavar=t("metavar.date"), help=t("help.opt.since"))] = None,
     limit: Annotated[Optional[int], typer.Option("--limit", min=1, help=t("help.opt.limit"))] = None,
+    each: Annotated[bool, typer.Option("--all", help=t("help.opt.all"))] = False,
     fmt: Format = None, as_of: AsOf = None, plan: PlanKey = None,
 ) -> None:
     from jtdj import actions, views
@@ -99,8 +100,8 @@ def history_cmd(
         actions.resolve(ctx_, [ref], expand_items=False)
         target = str(ref)
     first = parse_date(since, session.today, "--since") if since else None
-    events = views.history(session.store, ctx_.plan, target, first, limit)
-    session.show("records", fmt, history(events, t("history.footer", count=len(events))))
+    data = views.history(session.store, ctx_.plan, target, first, limit, each=each)
+    session.show("records", fmt, history(data, t("history.footer", count=len(data["lines"]))))
 
 
 # --- changing --------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ LIST_COLUMNS = (
 HISTORY_KEYS = ("id", "at", "on", "actor", "target", "action", "field", "old", "new", "note",
                 "batch")
 HISTORY_COLUMNS = (
-    Column("on", "col.on", no_wrap=True), Column("actor", "col.actor", max_width=10),
+    Column("time", "history.time", no_wrap=True), Column("actor", "col.actor", max_width=10),
     Column("target", "col.id", no_wrap=True), Column("action", "col.action", no_wrap=True),
     Column("change", "col.change", ratio=1),
 )
@@ -35,11 +35,75 @@ def task_list(rows: list[dict], caption: str) -> Records:
     return Records(rows, LIST_COLUMNS, LIST_KEYS, caption=caption)
 
 
-def history(events: list[dict], caption: str) -> Records:
-    """Events as records: raw for machines, with the action and change in words for people."""
-    shown = [{**e, "action": t(f"action.{e['action']}"), "change": change_text(e)}
-             for e in events]
-    return Records(events, HISTORY_COLUMNS, HISTORY_KEYS, caption=caption, shown=shown)
+# An import's events, and only an import's: a batch of these is one import.
+IMPORT_ACTIONS = ("import", "archive", "restore")
+
+
+def history(data: dict, caption: str) -> Records:
+    """The change log (``views.history``) as records: one raw row per event for machines; for
+    people one row per line, in words (an import's counts, what an undo undid), at local time."""
+    shown = [{"time": local_time(line["at"]), "actor": line["actor"],
+              "target": line["target"] or "", "action": _line_action(line),
+              "change": line_text(line)}
+             for line in data["lines"]]
+    return Records(data["events"], HISTORY_COLUMNS, HISTORY_KEYS, caption=caption, shown=shown)
+
+
+def _line_action(line: dict) -> str:
+    action = line["kind"] if line["kind"] != "event" else line["events"][0]["action"]
+    return t(f"action.{action}")
+
+
+def local_time(at: str | None) -> str:
+    """A recorded moment (ISO 8601, UTC) as people read it: local time, to the minute."""
+    from datetime import datetime
+
+    return datetime.fromisoformat(at).astimezone().strftime("%Y-%m-%d %H:%M") if at else ""
+
+
+def line_text(line: dict) -> str:
+    """A line of the history in words: an event's change, an import's counts
+    (``导入计划 2022：新增 98``), or what an undo undid (``撤销：5.2 完成``)."""
+    if line["kind"] == "import":
+        return import_text(line["events"], line["plan"])
+    if line["kind"] == "undo":
+        return undo_text(line["undone"], line["plan"])
+    return change_text(line["events"][0])
+
+
+def _import_counts(events: list[dict]) -> str:
+    """An import's tasks (and items) added, changed, archived and restored, the nonzero ones."""
+    added = {e["target"] for e in events
+             if e["action"] == "import" and e["field"] == "status" and e["old"] is None}
+    archived = {e["target"] for e in events if e["action"] == "archive"}
+    restored = {e["target"] for e in events if e["action"] == "restore"}
+    changed = {e["target"] for e in events if e["action"] == "import"} - added - restored
+    counts = [t(f"history.{key}", count=len(targets)) for key, targets in (
+        ("added", added), ("changed", changed), ("archived", archived), ("restored", restored))
+        if targets]
+    return t("history.count_sep").join(counts) or t("word.none")
+
+
+def import_text(events: list[dict], plan: str) -> str:
+    return t("history.import", plan=plan, counts=_import_counts(events))
+
+
+def undo_text(undone: list[list[dict]], plan: str | None) -> str:
+    """``撤销：5.2 完成``: the actions of each batch undone (``undone``, their events oldest
+    first) with their targets; an undone import of the plan (``plan`` given) by its counts."""
+    parts = []
+    for events in undone:
+        if not events:
+            continue
+        if plan is not None and all(e["action"] in IMPORT_ACTIONS for e in events):
+            parts.append(t("history.undone_import", plan=plan, counts=_import_counts(events)))
+            continue
+        targets: dict[str, dict[str, None]] = {}
+        for e in events:
+            targets.setdefault(e["action"], {})[e["target"]] = None
+        parts += [t("history.undone", action=t(f"action.{action}"),
+                    targets=t("list.sep").join(ids)) for action, ids in targets.items()]
+    return t("history.undo", what=t("list.group_sep").join(parts) or "—")
 
 
 def _event_value(field: str, value: str | None) -> str:
@@ -227,6 +291,23 @@ def _event_line(e: dict) -> str:
     return f"{e['on']} {e['actor']} {e['target']} {t('action.' + e['action'])} {change_text(e)}".rstrip()
 
 
+def _history_lines(events: list[dict]) -> list[str]:
+    """A task's or item's events (newest first) as `show` lists them: one line each, but an undo
+    once, saying in the words of `history` what it undid here."""
+    lines, undos = [], set()
+    for e in events:
+        if e["action"] != "undo":
+            lines.append(_event_line(e))
+        elif e["batch"] not in undos:
+            undos.add(e["batch"])
+            # an undo step notes "undo:<batch undone>"; that batch's events here are in the list
+            undone = dict.fromkeys((x["note"] or "").partition(":")[2] for x in events
+                                   if x["batch"] == e["batch"])
+            lines.append(f"{e['on']} {e['actor']} " + undo_text(
+                [[x for x in reversed(events) if x["batch"] == b] for b in undone], None))
+    return lines
+
+
 def detail_table(d):
     from rich.console import Group
     from rich.padding import Padding
@@ -249,7 +330,7 @@ def detail_table(d):
     if d["kind"] == "item" and d["tasks"]:
         parts.append(rich_table(d["tasks"], LIST_COLUMNS, value=human_value))
     for heading, lines in ((t("show.notes"), [_note_line(n) for n in d["notes"]]),
-                           (t("show.history"), [_event_line(e) for e in d["history"]])):
+                           (t("show.history"), _history_lines(d["history"]))):
         parts.append(Text(heading, style="bold"))
         if not lines:
             parts.append(Text("  " + t("word.none"), style="dim"))
@@ -268,5 +349,6 @@ def detail_md(d) -> str:
     out += ["", f"### {t('show.notes')}", ""]
     out += [f"- {md_escape(_note_line(n))}" for n in d["notes"]] or [f"- {t('word.none')}"]
     out += ["", f"### {t('show.history')}", ""]
-    out += [f"- {md_escape(_event_line(e))}" for e in d["history"]] or [f"- {t('word.none')}"]
+    out += [f"- {md_escape(line)}" for line in _history_lines(d["history"])] or [
+        f"- {t('word.none')}"]
     return "\n".join(out) + "\n"
