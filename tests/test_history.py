@@ -115,10 +115,14 @@ def test_a_task_exists_from_the_plans_issue_date_and_an_added_one_from_its_day(r
         return as_json(result)["totals"]["tasks"]
 
     assert (total("2022-05-08"), total("2022-05-09"), total("2022-07-01")) == (0, 98, 98)
+    assert run("--db", db, "--as-of", "2022-05-01", "add", "5", "印发前的任务").exit_code == 0
+    assert (total("2022-04-30"), total("2022-05-01"), total("2022-05-09")) == (0, 1, 99)
+    early = as_json(run("--db", db, "--as-of", "2022-05-05", "list", "--format", "json"))
+    assert [r["id"] for r in early] == ["5.7"]
     assert run("--db", db, "--as-of", "2022-07-15", "add", "5", "新增任务").exit_code == 0
     week = as_json(run("--db", db, "--as-of", "2022-07-17", "report", "--week", "2022-W28",
                        "--format", "json"))
-    assert (week["overview"]["start"]["tasks"], week["overview"]["end"]["tasks"]) == (98, 99)
+    assert (week["overview"]["start"]["tasks"], week["overview"]["end"]["tasks"]) == (99, 100)
 
 
 def test_a_due_date_changed_later_leaves_last_weeks_overdue_figure(run, tmp_path):

@@ -286,3 +286,12 @@ def test_tsv_keeps_one_line_per_record_and_its_columns():
                {"a": "“引号”", "b": "=1+1", "c": ""}]
     assert to_tsv(records, ["a", "b", "c"]) == (
         "a\tb\tc\nx y\tl1 l2 \t3\n\tp; q\ttrue\n“引号”\t=1+1\t\n")
+
+
+def test_every_writer_the_format_table_names_exists():
+    from jtdj.render import FORMATS, writer
+
+    for view, spec in FORMATS.items():
+        assert spec.pipe in spec.writers, view
+        for fmt in spec.writers:
+            assert callable(writer(view, fmt)), (view, fmt)

@@ -161,9 +161,9 @@ def owner_named(session, plan: str, name: str) -> str:
 
     from jtdj.errors import UsageError
 
-    owners = session.store.owners(plan)
-    if name in owners:
+    if session.store.has_owner(plan, name):
         return name
+    owners = session.store.owners(plan)
     starting = [o for o in owners if o.startswith(name)]
     if len(starting) == 1:
         return starting[0]

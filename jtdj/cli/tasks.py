@@ -174,14 +174,16 @@ def assign_cmd(
     from jtdj import actions
 
     session = session_of(ctx, as_of, plan, by)
-    known = session.store.owners(session.plan_key(reading=False))
+    plan_key = session.plan_key(reading=False)
+    new_unit = bool(to.strip()) and not session.store.has_owner(plan_key, to.strip())
     support = t("change.support", units=t("list.sep").join(with_)) if with_ else ""
     actx, task_ids = _targets(session, ids)
     _say(session, "assign", actions.assign(actx, task_ids, to, with_), owner=to.strip(),
          support=support)
-    if to.strip() not in known:
+    if new_unit:
         import difflib
 
+        known = [o for o in session.store.owners(plan_key) if o != to.strip()]
         near = difflib.get_close_matches(to.strip(), known, n=3, cutoff=0)
         session.notice(t("change.new_unit", name=to.strip(),
                          near=t("list.sep").join(near) or t("word.none")))

@@ -5,40 +5,41 @@ summary, the period report, an export document); each has the formats below, and
 it takes in a pipe (on a terminal it takes ``table`` when it has one). Writers are pure: data
 in, text or bytes out, or for ``table`` a Rich renderable that the CLI prints. Adding a format
 is adding an entry here (and its words to the catalogues); no command branches on a format.
+
+A writer is named as ``module.function`` of this package and imported when it is used, so a
+command loads only the module of the output it writes (`tests/test_output.py` checks that
+every entry names a function that exists).
 """
 
 from __future__ import annotations
 
-from typing import Callable, NamedTuple
-
-from jtdj.render import exports, records, report, tasks
-from jtdj.render import xlsx as ledger
+from importlib import import_module
+from typing import NamedTuple
 
 
 class View(NamedTuple):
     """The writers of one view, by format, and the format it takes when stdout is a pipe."""
 
-    writers: dict[str, Callable]
+    writers: dict[str, str]
     pipe: str
-    binary: tuple[str, ...] = ()
 
 
 FORMATS: dict[str, View] = {
-    "records": View({"table": records.records_table, "json": records.records_json,
-                     "csv": records.records_csv, "tsv": records.records_tsv,
-                     "md": records.records_md}, pipe="tsv"),
-    "tree": View({"table": tasks.tree_table, "json": tasks.tree_json, "csv": tasks.tree_csv,
-                  "tsv": tasks.tree_tsv, "md": tasks.tree_md}, pipe="tsv"),
-    "detail": View({"table": tasks.detail_table, "json": tasks.detail_json,
-                    "csv": tasks.detail_csv, "tsv": tasks.detail_tsv, "md": tasks.detail_md},
-                   pipe="tsv"),
-    "summary": View({"table": report.summary_table, "json": report.summary_json,
-                     "md": report.summary_md}, pipe="md"),
-    "report": View({"text": report.report_text, "md": report.report_md,
-                    "html": report.report_html, "json": report.report_json}, pipe="text"),
-    "export": View({"toml": exports.plan_file, "json": exports.dump_json,
-                    "csv": exports.rows_csv, "xlsx": ledger.ledger_xlsx}, pipe="toml",
-                   binary=("xlsx",)),
+    "records": View({"table": "records.records_table", "json": "records.records_json",
+                     "csv": "records.records_csv", "tsv": "records.records_tsv",
+                     "md": "records.records_md"}, pipe="tsv"),
+    "tree": View({"table": "tasks.tree_table", "json": "tasks.tree_json",
+                  "csv": "tasks.tree_csv", "tsv": "tasks.tree_tsv", "md": "tasks.tree_md"},
+                 pipe="tsv"),
+    "detail": View({"table": "tasks.detail_table", "json": "tasks.detail_json",
+                    "csv": "tasks.detail_csv", "tsv": "tasks.detail_tsv",
+                    "md": "tasks.detail_md"}, pipe="tsv"),
+    "summary": View({"table": "report.summary_table", "json": "report.summary_json",
+                     "md": "report.summary_md"}, pipe="md"),
+    "report": View({"text": "report.report_text", "md": "report.report_md",
+                    "html": "report.report_html", "json": "report.report_json"}, pipe="text"),
+    "export": View({"toml": "exports.plan_file", "json": "exports.dump_json",
+                    "csv": "exports.rows_csv", "xlsx": "xlsx.ledger_xlsx"}, pipe="toml"),
 }
 
 
@@ -53,6 +54,12 @@ def default_format(view: str, terminal: bool) -> str:
     return "table" if terminal and "table" in spec.writers else spec.pipe
 
 
+def writer(view: str, fmt: str):
+    """The function that writes ``view`` in ``fmt``."""
+    module, _, name = FORMATS[view].writers[fmt].partition(".")
+    return getattr(import_module(f"jtdj.render.{module}"), name)
+
+
 def render(view: str, fmt: str, data):
-    """``data`` written in ``fmt``: text, bytes (``View.binary``), or a Rich renderable."""
-    return FORMATS[view].writers[fmt](data)
+    """``data`` written in ``fmt``: text, bytes (the xlsx ledger), or a Rich renderable."""
+    return writer(view, fmt)(data)

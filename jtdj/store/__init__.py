@@ -176,6 +176,7 @@ class Store:
         except BaseException:
             self._rollback()
             raise
+        self.cache.clear()  # what was counted inside the transaction is stale after it too
         try:
             self.conn.execute("COMMIT")
         except sqlite3.DatabaseError as exc:
@@ -260,6 +261,12 @@ class Store:
         return [r[0] for r in self.conn.execute(
             "SELECT id FROM tasks WHERE plan = ? AND item = ? AND archived = 0 ORDER BY no",
             (plan, item))]
+
+    def has_owner(self, plan: str, owner: str) -> bool:
+        """Whether any task of the plan has this owner (a seek in the owner index)."""
+        return self.conn.execute(
+            "SELECT 1 FROM tasks INDEXED BY idx_tasks_owner_state WHERE plan = ?"
+            " AND archived IN (0, 1) AND owner = ? LIMIT 1", (plan, owner)).fetchone() is not None
 
     def owners(self, plan: str) -> list[str]:
         return [r[0] for r in self.conn.execute(

@@ -100,34 +100,41 @@ def _tally(store: Store, plan: str, as_of: date, column: str | None) -> dict:
     # tasks done after the day: two days' figures give a period's check-offs for free
     store.cache[("done_after", plan, as_of)] = done_after
     if history.as_of(store, plan, as_of):
-        _correct(store, params, column, row)
+        if history.before_issue(store, plan, as_of):  # only added tasks could be there
+            groups = {None: [0] * len(COUNT_FIELDS)} if column is None else {}
+        _correct(store, params, column, row, history.before_issue(store, plan, as_of))
         if column is not None:  # a unit or item with no task that day is not listed
             groups = {k: acc for k, acc in groups.items() if acc[0]}
     return groups
 
 
-def _correct(store: Store, params: dict, column: str | None, row) -> None:
+def _correct(store: Store, params: dict, column: str | None, row, before_issue: bool) -> None:
     """Count the tasks that were otherwise on the day (``history.as_of``) as they were then,
-    in place of how their rows count: the same rules, read off the rows of both tables."""
+    in place of how their rows count: the same rules, read off the rows of both tables. Before
+    the plan's issue date nothing was counted from the tallies: count the added tasks alone."""
     key = {"item": "t.item", "owner": "t.owner", None: "NULL"}[column]
 
-    def counted(source: str, condition: str) -> str:
-        return (f"SELECT k, eff, {LIGHT} FROM (SELECT {key} AS k, t.due AS due,"
-                f" {EFFECTIVE_STATUS} AS eff FROM {source} WHERE {condition})")
+    def counted(sign: int, source: str, condition: str) -> str:
+        return (f"SELECT {sign} AS sign, k, eff, {LIGHT} AS light FROM (SELECT {key} AS k,"
+                f" t.due AS due, {EFFECTIVE_STATUS} AS eff FROM {source} WHERE {condition})")
 
-    sql = (counted("main.tasks t", f"{_BASE} AND t.rowid IN (SELECT task_rowid FROM"
-                   " temp.asof_tasks WHERE day = :d)").replace("SELECT k,", "SELECT -1, k,", 1)
-           + " UNION ALL "
-           + counted("temp.asof_tasks t", f"t.day = :d AND {_BASE}").replace(
-               "SELECT k,", "SELECT 1, k,", 1))
-    for sign, k, eff, light in store.conn.execute(sql, params):
+    then = counted(1, "temp.asof_tasks t", f"t.day = :d AND {_BASE}")
+    if before_issue:
+        now = counted(1, "main.tasks t", f"{_BASE} AND t.origin != 'plan' AND t.rowid NOT IN"
+                      " (SELECT task_rowid FROM temp.asof_tasks WHERE day = :d)")
+    else:
+        now = counted(-1, "main.tasks t", f"{_BASE} AND t.rowid IN (SELECT task_rowid FROM"
+                      " temp.asof_tasks WHERE day = :d)")
+    for k, eff, light, n in store.conn.execute(
+            f"SELECT k, eff, light, sum(sign) FROM ({now} UNION ALL {then})"
+            " GROUP BY k, eff, light", params):
         acc = row(k)
-        acc[0] += sign
-        acc[_POSITION[eff]] += sign
+        acc[0] += n
+        acc[_POSITION[eff]] += n
         if light == "red":
-            acc[5] += sign
+            acc[5] += n
         elif light == "yellow":
-            acc[6] += sign
+            acc[6] += n
 
 
 def _lights_sql(column: str | None) -> str:
@@ -167,9 +174,6 @@ def count_tasks(store: Store, plan: str, as_of: date, by: str = "total") -> dict
     return {k: groups[k] for k in ordered}
 
 
-_OTHERWISE = " AND t.rowid NOT IN (SELECT task_rowid FROM temp.asof_tasks WHERE day = :d)"
-
-
 def _open_rowids(which: str, limit: int | None, otherwise: str = "") -> str:
     """SQL for the rowids of the tasks open as of :d and overdue or due soon, by due date;
     with ``limit``, only the first ones (each part stops early, in index order)."""
@@ -195,7 +199,7 @@ def due_tasks(store: Store, plan: str, as_of: date, which: str,
     otherwise = history.as_of(store, plan, as_of)
     rows = store.conn.execute(
         "SELECT t.id, t.title, t.owner, t.due FROM tasks t JOIN"
-        f" ({_open_rowids(which, limit, _OTHERWISE if otherwise else '')}) o"
+        f" ({_open_rowids(which, limit, history.kept_rows(store, plan, as_of))}) o"
         " ON t.rowid = o.r ORDER BY o.due, o.item, o.no"
         + (f" LIMIT {int(limit)}" if limit is not None else ""), params).fetchall()
     if not otherwise:
@@ -258,7 +262,7 @@ def completed_between(store: Store, plan: str, since: date, until: date,
     otherwise = history.as_of(store, plan, until)
     done = ("SELECT t.rowid AS r, t.done_on, t.item, t.no FROM tasks t INDEXED BY idx_tasks_done"
             f" WHERE {_BASE} AND t.status = 'done' AND t.done_on > :since AND t.done_on <= :until"
-            + (_OTHERWISE if otherwise else ""))
+            + history.kept_rows(store, plan, until))
     page = (f" ORDER BY done_on, item, no LIMIT {int(limit)}"
             if limit is not None and not otherwise else "")
     sql = (f"SELECT t.id, t.title, t.owner, t.done_on, {_DONE_NOTE}"

@@ -26,12 +26,47 @@ _CREATION = ("(e.action = 'add' OR (e.action = 'import' AND e.field = 'status'"
              " AND e.old IS NULL))")
 
 
+# Changes after the day that the status rules undo by themselves: a task checked off, started
+# or dropped after it from an open state is open on the day by its dates (tasks.EFFECTIVE_STATUS),
+# so its row needs no replay for them; `e` is the event, `t` its task.
+_OPEN_BEFORE = "(e.old = 'todo' OR (e.old = 'doing' AND t.started_on IS NOT NULL))"
+_BY_DATE = (
+    "((e.action = 'done' AND ((e.field = 'status' AND " + _OPEN_BEFORE + ")"
+    " OR (e.field = 'done_on' AND e.old IS NULL) OR e.field = 'evidence'))"
+    " OR (e.action = 'start' AND ((e.field = 'status' AND e.old = 'todo')"
+    " OR (e.field = 'started_on' AND e.old IS NULL)))"
+    " OR (e.action = 'drop' AND ((e.field = 'status' AND " + _OPEN_BEFORE + ")"
+    " OR (e.field IN ('dropped_on', 'drop_reason') AND e.old IS NULL))))")
+
+
+def kept_rows(store, plan: str, day: date) -> str:
+    """The SQL condition on a task row ``t`` of ``tasks`` that keeps the rows standing for
+    themselves on ``day`` (call after ``as_of``): not those in ``asof_tasks``, and before the
+    plan's issue date none of the plan file's."""
+    if not store.cache.get(("as_of", plan, day)):
+        return ""
+    condition = " AND t.rowid NOT IN (SELECT task_rowid FROM temp.asof_tasks WHERE day = :d)"
+    if store.cache.get(("before_issue", plan, day)):
+        condition += " AND t.origin != 'plan'"
+    return condition
+
+
+def before_issue(store, plan: str, day: date) -> bool:
+    """Whether ``day`` is before the plan's issue date (call after ``as_of``)."""
+    return bool(store.cache.get(("before_issue", plan, day)))
+
+
 def undone_batches(store, plan: str) -> set[str]:
-    """The batches an undo has reverted (each undo step notes ``undo:<batch>``)."""
-    rows = store.conn.execute(
-        "SELECT DISTINCT substr(note, ?) FROM events WHERE plan = ? AND action = 'undo'"
-        " AND note LIKE ?", (len(UNDO_NOTE_PREFIX) + 1, plan, UNDO_NOTE_PREFIX + "%"))
-    return {r[0] for r in rows}
+    """The batches an undo has reverted (each undo step notes ``undo:<batch>``), read from the
+    index of undo steps (migrations.m010)."""
+    key = ("undone", plan)
+    if key not in store.cache:
+        rows = store.conn.execute(
+            "SELECT DISTINCT substr(note, ?) FROM events INDEXED BY idx_events_undo"
+            " WHERE plan = ? AND action = 'undo' AND note LIKE ?",
+            (len(UNDO_NOTE_PREFIX) + 1, plan, UNDO_NOTE_PREFIX + "%"))
+        store.cache[key] = {r[0] for r in rows}
+    return store.cache[key]
 
 
 def _ensure_table(store) -> None:
@@ -49,28 +84,29 @@ def as_of(store, plan: str, day: date) -> bool:
     d = day.isoformat()
     head = store.conn.execute("SELECT issued FROM plans WHERE key = ?", (plan,)).fetchone()
     issued = head[0] if head else None
-    undone = undone_batches(store, plan)
-    # with an issue date, a plan task exists from it, whenever the file was imported
-    creation_counts = "" if issued else f" OR {_CREATION}"
-    events = store.conn.execute(
-        "SELECT e.target, e.action, e.field, e.old, e.batch, e.new FROM events e"
-        " WHERE e.plan = :plan AND e.on_date > :d AND e.field IS NOT NULL"
-        f" AND e.action != 'undo' AND (NOT {_CREATION}{creation_counts}"
-        " OR e.action = 'add') ORDER BY e.on_date DESC, e.id DESC",
-        {"plan": plan, "d": d}).fetchall()
-    events = [e for e in events if e[4] not in undone]
     not_yet_issued = bool(issued and d < issued)
+    # with an issue date, a plan task exists from it, whenever the file was imported; before
+    # it, every task of the plan file is absent, so only the others need their events
+    creation_counts = "" if issued else f" OR {_CREATION}"
+    only_added = (" AND e.target IN (SELECT id FROM tasks WHERE plan = :plan"
+                  " AND origin != 'plan')" if not_yet_issued else "")
+    events = store.conn.execute(
+        "SELECT DISTINCT e.target, e.batch FROM events e JOIN tasks t ON t.plan = e.plan"
+        " AND t.id = e.target WHERE e.plan = :plan AND e.on_date > :d AND e.field IS NOT NULL"
+        f" AND e.action != 'undo' AND (NOT {_CREATION}{creation_counts}"
+        f" OR e.action = 'add') AND NOT {_BY_DATE}{only_added}",
+        {"plan": plan, "d": d}).fetchall()
+    if events:
+        undone = undone_batches(store, plan)
+        events = [e for e in events if e[1] not in undone]
+    else:
+        undone = set()
     if not events and not not_yet_issued:
         store.cache[key] = False
         return False
     _ensure_table(store)
     store.conn.execute("DELETE FROM temp.asof_tasks WHERE plan = ? AND day = ?", (plan, d))
-    if not_yet_issued:  # no task of the plan file yet: all of them absent, in one statement
-        store.conn.execute(
-            "INSERT INTO temp.asof_tasks SELECT *, rowid, :d FROM main.tasks"
-            " WHERE plan = :plan AND origin = 'plan'", {"plan": plan, "d": d})
-        store.conn.execute("UPDATE temp.asof_tasks SET archived = 1 WHERE plan = :plan"
-                           " AND day = :d", {"plan": plan, "d": d})
+    store.cache[("before_issue", plan, day)] = not_yet_issued
     targets = sorted({e[0] for e in events})
     cursor = store.conn.execute(
         "SELECT rowid, * FROM main.tasks WHERE plan = :plan AND id IN (SELECT value FROM"

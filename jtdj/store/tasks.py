@@ -120,8 +120,8 @@ def select_tasks(store, plan: str, f: TaskFilter, as_of: date, sort: str = "id")
     rows = (f"SELECT {RECORD_COLUMNS}, {EFFECTIVE_STATUS} AS eff FROM {source}"
             f" WHERE {condition.format(rowid='t.rowid')}")
     if history.as_of(store, plan, as_of):  # tasks that were otherwise on that day
-        rows = (f"{rows} AND t.rowid NOT IN (SELECT task_rowid FROM temp.asof_tasks WHERE"
-                f" day = :d) UNION ALL SELECT {RECORD_COLUMNS}, {EFFECTIVE_STATUS} FROM"
+        rows = (f"{rows}{history.kept_rows(store, plan, as_of)}"
+                f" UNION ALL SELECT {RECORD_COLUMNS}, {EFFECTIVE_STATUS} FROM"
                 f" temp.asof_tasks t WHERE t.day = :d AND {condition.format(rowid='t.task_rowid')}")
     sql = (f"SELECT *, {LIGHT} AS light FROM ({rows})"
            + (f" WHERE {' AND '.join(outer)}" if outer else "")
