@@ -105,8 +105,10 @@ def test_mailed_periods_move_to_their_first_day(run, imported, db_path):
         conn.execute("INSERT INTO mail_log (at, plan, since, until, recipients, message_id, state)"
                      " VALUES ('2022-07-04T00:00:00+00:00', '2022', '2022-06-26', '2022-07-03',"
                      " '[\"leader@example.org\"]', '<m@x>', 'sent')")
-        conn.execute("DELETE FROM migrations WHERE name IN ('m009_inclusive_periods', 'm010_undo_index')")
+        conn.execute("DELETE FROM migrations WHERE name IN ('m009_inclusive_periods', 'm010_history_indexes')")
         conn.execute("DROP INDEX idx_events_undo")
+        conn.execute("DROP INDEX idx_events_changes")
+        conn.execute("DROP INDEX idx_tasks_added")
         conn.execute("PRAGMA user_version = 8")
     conn.close()
     assert run("plans").exit_code == 0

@@ -120,7 +120,8 @@ def _correct(store: Store, params: dict, column: str | None, row, before_issue: 
 
     then = counted(1, "temp.asof_tasks t", f"t.day = :d AND {_BASE}")
     if before_issue:
-        now = counted(1, "main.tasks t", f"{_BASE} AND t.origin != 'plan' AND t.rowid NOT IN"
+        now = counted(1, "main.tasks t INDEXED BY idx_tasks_added",
+                      f"{_BASE} AND t.origin != 'plan' AND t.rowid NOT IN"
                       " (SELECT task_rowid FROM temp.asof_tasks WHERE day = :d)")
     else:
         now = counted(-1, "main.tasks t", f"{_BASE} AND t.rowid IN (SELECT task_rowid FROM"

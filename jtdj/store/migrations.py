@@ -199,10 +199,16 @@ def m009_inclusive_periods(db) -> None:
     db.execute("UPDATE mail_log SET since = date(since, '+1 day')")
 
 
-def m010_undo_index(db) -> None:
-    """The undo steps, indexed alone: figures for a past day leave undone batches out, and
-    finding them must not read every event of the plan."""
+def m010_history_indexes(db) -> None:
+    """Small indexes for what a past day needs: the undo steps (undone batches are left out of
+    what was true), the changes a period report lists (additions, drops, new due dates and
+    owners), and the tasks not from the plan file, so none of them reads every row."""
+    from jtdj.store.history import CHANGES
+
     db.execute("CREATE INDEX idx_events_undo ON events (plan, note) WHERE action = 'undo'")
+    db.execute(f"CREATE INDEX idx_events_changes ON events (plan, on_date) WHERE {CHANGES}")
+    # the tasks not from the plan file: before its issue date they are the only ones
+    db.execute("CREATE INDEX idx_tasks_added ON tasks (plan) WHERE origin != 'plan'")
 
 
 def tallies_whole(conn) -> bool:
@@ -232,7 +238,7 @@ def mend_tallies(conn) -> None:
 
 MIGRATIONS = [m001_initial, m002_mail_log, m003_task_search, m004_counting_index,
               m005_drop_due_index, m006_owner_counting_index, m007_state_indexes,
-              m008_tallies, m009_inclusive_periods, m010_undo_index]
+              m008_tallies, m009_inclusive_periods, m010_history_indexes]
 
 
 def schema_version(conn) -> int:
