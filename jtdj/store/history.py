@@ -94,15 +94,18 @@ def as_of(store, plan: str, day: date) -> bool:
     # with an issue date, a plan task exists from it, whenever the file was imported; before
     # it, every task of the plan file is absent, so only the others need their events
     creation_counts = "" if issued else f" OR {_CREATION}"
-    only_added = (" AND e.target IN (SELECT target FROM events INDEXED BY idx_events_changes"
-                  f" WHERE plan = :plan AND {CHANGES} AND action = 'add')"
-                  if not_yet_issued else "")
-    events = store.conn.execute(
+    only_added, added = "", []
+    if not_yet_issued:  # only the tasks added by `jtdj add` can have been there
+        added = [r[0] for r in store.conn.execute(
+            "SELECT DISTINCT target FROM events INDEXED BY idx_events_changes"
+            f" WHERE plan = :plan AND {CHANGES} AND action = 'add'", {"plan": plan})]
+        only_added = " AND e.target IN (SELECT value FROM json_each(:added))"
+    events = [] if not_yet_issued and not added else store.conn.execute(
         "SELECT DISTINCT e.target, e.batch FROM events e"
         " WHERE e.plan = :plan AND e.on_date > :d AND e.field IS NOT NULL"
         f" AND e.action != 'undo' AND (NOT {_CREATION}{creation_counts}"
         f" OR e.action = 'add') AND NOT {_BY_DATE}{only_added}",
-        {"plan": plan, "d": d}).fetchall()
+        {"plan": plan, "d": d, "added": _json(added)}).fetchall()
     if events:
         undone = undone_batches(store, plan)
         events = [e for e in events if e[1] not in undone]
