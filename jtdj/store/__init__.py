@@ -22,6 +22,7 @@ from jtdj.config import clock as real_clock
 from jtdj.errors import StorageError
 from jtdj.i18n import t
 from jtdj.store import migrations
+from jtdj.store.folders import make_private
 from jtdj.store.tasks import TaskFilter, select_tasks
 
 BUSY_TIMEOUT_S = 60
@@ -39,20 +40,6 @@ def create_private(path: Path) -> None:
         os.close(os.open(path, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600))
     except FileExistsError:
         pass
-
-
-def secure_dir(path: Path) -> None:
-    """Create ``path`` and any missing parents owner-only (mkdir(parents=True) would give the
-    parents the umask's mode); folders that exist keep their mode."""
-    missing = []
-    while not path.exists() and path != path.parent:
-        missing.append(path)
-        path = path.parent
-    for folder in reversed(missing):
-        try:
-            folder.mkdir(mode=0o700)
-        except FileExistsError:  # made meanwhile by another jtdj
-            continue
 
 
 def to_text(value) -> str | None:
@@ -119,7 +106,7 @@ class Store:
         """Open (creating it owner-only if need be) and migrate; make the kept counts whole."""
         path = Path(path)
         try:
-            secure_dir(path.parent)
+            make_private(path.parent)
         except OSError as exc:
             raise StorageError(t("error.db_dir", path=path.parent, reason=exc.strerror or exc)) from None
         try:

@@ -18,25 +18,29 @@ from jtdj.errors import StorageError
 from jtdj.i18n import t
 
 
+def make_private(path: Path) -> None:
+    """Create ``path`` and any missing parents owner-only (mkdir(parents=True) would give the
+    parents the umask's mode); folders that exist keep their mode."""
+    missing = []
+    while not os.path.lexists(path) and path != path.parent:
+        missing.append(path)
+        path = path.parent
+    for folder in reversed(missing):
+        try:
+            folder.mkdir(mode=0o700)
+        except FileExistsError:  # made meanwhile by another jtdj
+            continue
+
+
 def trusted_dir(path: Path, warn=None) -> Path:
     """``path``, made 0700 (and its missing parents) if it does not exist; refused when it is a
     symlink, world-writable or someone else's. ``warn(text)`` is told about a group-writable
     one. The checks read the folder itself (``lstat``), never what a link points to."""
     path = Path(path)
-    if not os.path.lexists(path):
-        missing = []
-        probe = path
-        while not os.path.lexists(probe) and probe != probe.parent:
-            missing.append(probe)
-            probe = probe.parent
-        for folder in reversed(missing):
-            try:
-                folder.mkdir(mode=0o700)
-            except FileExistsError:  # made meanwhile by another jtdj
-                continue
-            except OSError as exc:
-                raise StorageError(t("folder.cannot_make", path=folder,
-                                     reason=exc.strerror or exc)) from None
+    try:
+        make_private(path)
+    except OSError as exc:
+        raise StorageError(t("folder.cannot_make", path=path, reason=exc.strerror or exc)) from None
     info = os.lstat(path)
     if stat.S_ISLNK(info.st_mode):
         raise StorageError(t("folder.symlink", path=path))

@@ -14,7 +14,8 @@ from pathlib import Path
 
 from jtdj.errors import JtdjError, NotFound, StorageError, UsageError
 from jtdj.i18n import t
-from jtdj.store import Store, create_private, migrations, secure_dir, utc_text
+from jtdj.store import Store, create_private, migrations, utc_text
+from jtdj.store.folders import make_private
 from jtdj.store.bulk import MISSING, TASK_COLUMNS
 from jtdj.store.history import UNDO_NOTE_PREFIX, undone_batches
 
@@ -149,7 +150,7 @@ def backup(store: Store, dest: Path | None = None, prefix: str = "jtdj") -> Path
     if dest.is_dir():
         dest = dest / f"{prefix}-{_timestamp(store)}.db"
     try:
-        secure_dir(dest.parent)
+        make_private(dest.parent)
         create_private(dest)
         target = sqlite3.connect(str(dest))
         try:
