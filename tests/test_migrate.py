@@ -109,6 +109,7 @@ def test_mailed_periods_move_to_their_first_day(run, imported, db_path):
         conn.execute("DROP INDEX idx_events_undo")
         conn.execute("DROP INDEX idx_events_changes")
         conn.execute("DROP INDEX idx_tasks_added")
+        conn.execute("DROP INDEX idx_events_replay")
         conn.execute("PRAGMA user_version = 8")
     conn.close()
     assert run("plans").exit_code == 0

@@ -62,6 +62,20 @@ CHANGES = ("(action = 'add' OR (field = 'status' AND new = 'dropped')"
            " OR field IN ('due', 'owner'))")
 
 
+# The events that can make a task's row differ from its past (migrations.m010 indexes them
+# alone): neither undo steps, nor an import's first event of a task, nor a check-off, start or
+# drop from 未开始, which the status rules undo by their dates. From 推进中 they still count
+# here: whether the dates undo them depends on the task (see _BY_DATE).
+REPLAYED = ("(field IS NOT NULL AND action != 'undo'"
+            " AND NOT (action = 'import' AND field = 'status' AND old IS NULL)"
+            " AND NOT ((action = 'done' AND ((field = 'status' AND old = 'todo')"
+            " OR (field = 'done_on' AND old IS NULL) OR field = 'evidence'))"
+            " OR (action = 'start' AND ((field = 'status' AND old = 'todo')"
+            " OR (field = 'started_on' AND old IS NULL)))"
+            " OR (action = 'drop' AND ((field = 'status' AND old = 'todo')"
+            " OR (field IN ('dropped_on', 'drop_reason') AND old IS NULL)))))")
+
+
 def undone_batches(store, plan: str) -> set[str]:
     """The batches an undo has reverted (each undo step notes ``undo:<batch>``), read from the
     index of undo steps (migrations.m010)."""
@@ -100,11 +114,14 @@ def as_of(store, plan: str, day: date) -> bool:
             "SELECT DISTINCT target FROM events INDEXED BY idx_events_changes"
             f" WHERE plan = :plan AND {CHANGES} AND action = 'add'", {"plan": plan})]
         only_added = " AND e.target IN (SELECT value FROM json_each(:added))"
+    # with an issue date, an import's first events never count: the index holds the others
+    source = "events e INDEXED BY idx_events_replay" if issued else "events e"
+    replayed = f" AND {REPLAYED.replace('(field', '(e.field', 1)}" if issued else ""
     events = [] if not_yet_issued and not added else store.conn.execute(
-        "SELECT DISTINCT e.target, e.batch FROM events e"
+        f"SELECT DISTINCT e.target, e.batch FROM {source}"
         " WHERE e.plan = :plan AND e.on_date > :d AND e.field IS NOT NULL"
         f" AND e.action != 'undo' AND (NOT {_CREATION}{creation_counts}"
-        f" OR e.action = 'add') AND NOT {_BY_DATE}{only_added}",
+        f" OR e.action = 'add') AND NOT {_BY_DATE}{only_added}{replayed}",
         {"plan": plan, "d": d, "added": _json(added)}).fetchall()
     if events:
         undone = undone_batches(store, plan)

@@ -202,11 +202,13 @@ def m009_inclusive_periods(db) -> None:
 def m010_history_indexes(db) -> None:
     """Small indexes for what a past day needs: the undo steps (undone batches are left out of
     what was true), the changes a period report lists (additions, drops, new due dates and
-    owners), and the tasks not from the plan file, so none of them reads every row."""
-    from jtdj.store.history import CHANGES
+    owners), the changes a past day replays (history.REPLAYED), and the tasks not from the
+    plan file, so none of them reads every row."""
+    from jtdj.store.history import CHANGES, REPLAYED
 
     db.execute("CREATE INDEX idx_events_undo ON events (plan, note) WHERE action = 'undo'")
     db.execute(f"CREATE INDEX idx_events_changes ON events (plan, on_date) WHERE {CHANGES}")
+    db.execute(f"CREATE INDEX idx_events_replay ON events (plan, on_date) WHERE {REPLAYED}")
     # the tasks not from the plan file: before its issue date they are the only ones
     db.execute("CREATE INDEX idx_tasks_added ON tasks (plan) WHERE origin != 'plan'")
 
