@@ -14,7 +14,7 @@ import pytest
 from conftest import ROOT
 
 HEAVY = ("sqlite_utils", "rich", "dateutil", "pydantic", "smtplib", "ssl", "email", "openpyxl",
-         "pluggy", "tomli", "csv")
+         "pluggy", "tomli", "csv", "tempfile")
 
 
 def loaded_after(code: str, env: dict | None = None) -> set[str]:

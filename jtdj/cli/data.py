@@ -1,8 +1,8 @@
 """Commands on the whole database: undo, backup, restore, export."""
 
 import os
+import stat
 import sys
-import tempfile
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -34,7 +34,7 @@ def backup_cmd(
     from jtdj.store import safety
 
     session = session_of(ctx)
-    dest = safety.backup(session.store, path)
+    dest = safety.backup(session.store, path, warn=session.notice)
     session.out(f"{dest}\n")
     session.confirm(t("backup.done", path=dest))
 
@@ -49,6 +49,7 @@ def restore_cmd(
 
     session = session_of(ctx)
     info = safety.check_backup(path)
+    _show_what_restore_replaces(session, safety.compare(session.store, path), path)
     if not yes:
         if not sys.stdin.isatty():
             raise UsageError(t("restore.need_yes", path=path))
@@ -57,8 +58,22 @@ def restore_cmd(
         if answer.strip().lower() not in ("y", "yes", "是", "好"):
             session.notice(t("restore.cancelled"))
             return
-    safety_copy = safety.restore(session.store, path)
+    safety_copy = safety.restore(session.store, path, warn=session.notice)
     session.notice(t("restore.done", path=path, copy=safety_copy))
+
+
+def _show_what_restore_replaces(session, plans: list[dict], path: Path) -> None:
+    lines = [t("restore.preview", path=path, db=session.settings.db_path)]
+    for p in plans:
+        lines.append(t("restore.preview_plan", **{k: v for k, v in p.items() if k != "newest"}))
+        if p["newest"]:
+            newest = p["newest"]
+            lines.append(t("restore.preview_lost", count=p["lost"], at=newest["at"],
+                           actor=newest["actor"], action=t(f"action.{newest['action']}"),
+                           target=newest["target"]))
+        else:
+            lines.append(t("restore.preview_nothing_lost"))
+    session.out("\n".join(lines) + "\n")
 
 
 @app.command("export", help=t("help.export.cmd"))
@@ -83,6 +98,7 @@ def export_cmd(
     if to_stdout:
         session.show("export", fmt, document)
         return
+    _check_output(session, Path(output))
     data = render.render("export", fmt, document)
     write_file(Path(output), data if isinstance(data, bytes) else data.encode("utf-8"))
     session.confirm(t("export.written", format=fmt, plan=plan_key, path=str(output)))
@@ -104,13 +120,37 @@ def require_openpyxl() -> None:
         raise JtdjError(t("export.no_openpyxl"), EXIT_FAILED) from None
 
 
+def _check_output(session, path: Path) -> None:
+    """Never the database, its -wal/-shm, or anything in backups/ or outbox/; over the plan file
+    a plan was imported from only with a warning (exporting back to it is a workflow)."""
+    from jtdj.store.folders import is_database_file, is_inside
+
+    settings = session.settings
+    if (is_database_file(path, settings.db_path) or is_inside(path, settings.backups_dir)
+            or is_inside(path, settings.outbox_dir)):
+        raise UsageError(t("export.protected", path=path))
+    for plan in session.store.plans():
+        source = plan.get("source")
+        if source and os.path.realpath(source) == os.path.realpath(path):
+            session.notice(t("export.over_source", path=path, plan=plan["key"]))
+
+
 def write_file(path: Path, data: bytes) -> None:
-    """Write all or nothing: a half-written ledger is never left behind under the real name."""
+    """Write all or nothing: a half-written ledger is never left behind under the real name. A
+    device or FIFO is written to directly (replacing it would put a regular file in its place)."""
+    try:
+        kind = os.stat(path).st_mode
+    except OSError:
+        kind = None
+    if kind is not None and not stat.S_ISREG(kind) and not stat.S_ISDIR(kind):
+        return _write_directly(path, data)
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise JtdjError(t("export.no_folder", path=str(path), folder=str(folder)), EXIT_FAILED)
     tmp = None
     try:
+        import tempfile  # not on every run: it brings random
+
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -125,11 +165,20 @@ def write_file(path: Path, data: bytes) -> None:
             os.unlink(tmp)
 
 
+def _write_directly(path: Path, data: bytes) -> None:
+    try:
+        fd = os.open(path, os.O_WRONLY | getattr(os, "O_NOCTTY", 0))
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+    except OSError as exc:
+        raise JtdjError(t("export.cannot_write", path=str(path), reason=exc.strerror or exc),
+                        EXIT_FAILED) from None
+
+
 def _mode_for(path: Path) -> int:
-    """An existing file keeps its permissions; a new one gets the usual ones (umask applied)."""
+    """An existing file keeps its permissions; a new one is owner-only like the database (it
+    holds the same data)."""
     try:
         return path.stat().st_mode & 0o777
     except OSError:
-        mask = os.umask(0)
-        os.umask(mask)
-        return 0o666 & ~mask
+        return 0o600
