@@ -121,7 +121,7 @@ def parse_refs(texts: list[str]) -> list[Ref]:
         except UsageError:
             bad.append(text)
     if bad:
-        raise UsageError(t("error.bad_ids", values=", ".join(bad)))
+        raise UsageError(t("error.bad_ids", values=t("list.sep").join(bad)))
     return refs
 
 
