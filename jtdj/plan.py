@@ -93,6 +93,7 @@ class Plan:
     due: date | None = None
     preamble: str | None = None
     sections: list[Section] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # imported all the same, said on stderr
 
     @property
     def items(self) -> list[Item]:
@@ -295,9 +296,17 @@ def parse_toml(text: str, path: Path | str) -> dict:
 
 def load_plan(path: Path | str, today: date) -> Plan:
     """Read and validate a plan file; raise PlanFileError listing every problem. Timing words
-    without a year (暑期) fall in the plan's year, else in the year of ``today`` (the as-of day)."""
+    without a year (暑期) fall in the plan's year, else in the year of ``today`` (the as-of day).
+    Control and bidi characters in its text are kept, with a warning each (``Plan.warnings``)."""
+    from jtdj.render.safe import unsafe_paths
+
     path = Path(path)
-    return plan_from_data(parse_toml(read_plan_text(path), path), today, str(path))
+    text = read_plan_text(path)
+    data = parse_toml(text, path)
+    plan = plan_from_data(data, today, str(path))
+    plan.warnings = [t("import.unsafe_text", file=path, path=where, chars=chars)
+                     for where, chars in unsafe_paths(text, data)]  # kept exactly, shown visibly
+    return plan
 
 
 def _notes(c: _Checker, raw_notes: list, path: str) -> list[Note]:

@@ -203,3 +203,77 @@ def test_restore_on_a_terminal_asks_first(run, imported, db_path, tmp_path):
     code, text = _restore_on_a_terminal(db_path, saved, "y")
     assert code == 0, text
     assert rows(db_path, "SELECT count(*) AS n FROM tasks WHERE status = 'done'")[0]["n"] == 0
+
+
+def _preview(stdout: str) -> dict[str, list[str]]:
+    """restore's lines per plan: {plan: [counts line, lost line]}."""
+    plans, current = {}, None
+    for line in stdout.splitlines()[1:]:
+        if line.startswith("  计划 "):
+            current = line.split("：")[0].removeprefix("  计划 ")
+            plans[current] = [line]
+        elif current:
+            plans[current].append(line)
+    return plans
+
+
+def test_restore_says_per_plan_what_it_replaces_and_what_is_lost(run, imported, db_path, tmp_path):
+    from conftest import SAMPLE_2023
+
+    saved = tmp_path / "only-2022.db"
+    assert run("backup", saved).exit_code == 0
+    assert run(*AS_OF, "import", SAMPLE_2023).exit_code == 0
+    assert run("done", "1.1", "--plan", "2022", *AS_OF).exit_code == 0
+    tasks = {r["plan"]: r["n"] for r in rows(db_path, "SELECT plan, count(*) AS n FROM tasks GROUP BY plan")}
+    events = {r["plan"]: r["n"] for r in rows(db_path, "SELECT plan, count(*) AS n FROM events GROUP BY plan")}
+    kept = rows(saved, "SELECT count(*) AS n FROM events")[0]["n"]
+    before = dump(db_path)
+
+    refused = run("restore", saved)  # not at a terminal: it shows what it would do, then stops
+    assert refused.exit_code == 2 and dump(db_path) == before
+    plans = _preview(refused.stdout)
+    assert set(plans) == {"2022", "2023-demo"}
+    assert f"任务 {tasks['2022']} → {tasks['2022']} 项，记录 {events['2022']} → {kept} 条" in plans["2022"][0]
+    assert f"将丢失 {events['2022'] - kept} 条" in plans["2022"][1]
+    assert "tester 完成 1.1" in plans["2022"][1]  # the newest of them
+    assert f"任务 {tasks['2023-demo']} → 0 项，记录 {events['2023-demo']} → 0 条" in plans["2023-demo"][0]
+    assert f"将丢失 {events['2023-demo']} 条" in plans["2023-demo"][1]
+
+    done = run("restore", saved, "--yes")
+    assert done.exit_code == 0, done.output
+    assert _preview(done.stdout) == plans
+
+
+def test_restore_matches_events_by_batch_and_time_not_by_row_id(run, imported, db_path, tmp_path):
+    base, branch = tmp_path / "base.db", tmp_path / "branch.db"
+    assert run("backup", base).exit_code == 0
+    assert run("done", "2.1", *AS_OF).exit_code == 0
+    assert run("backup", branch).exit_code == 0
+    assert run("restore", base, "--yes").exit_code == 0
+    assert run("done", "1.1", *AS_OF).exit_code == 0  # the same row ids as 2.1's in the branch
+    assert ({r["id"] for r in rows(db_path, "SELECT id FROM events")}
+            == {r["id"] for r in rows(branch, "SELECT id FROM events")})
+    lost = _preview(run("restore", branch).stdout)["2022"][1]
+    assert "将丢失 2 条" in lost and "完成 1.1" in lost
+
+
+def test_a_backup_with_another_page_size_restores(run, imported, db_path, tmp_path):
+    saved = tmp_path / "big-pages.db"
+    assert run("backup", saved).exit_code == 0
+    conn = sqlite3.connect(saved, isolation_level=None)
+    conn.execute("PRAGMA journal_mode = DELETE")
+    conn.execute("PRAGMA page_size = 8192")
+    conn.execute("VACUUM")
+    assert conn.execute("PRAGMA page_size").fetchone()[0] == 8192
+    conn.close()
+    expected = dump(saved)
+    assert run("done", "1.1", "2.1", *AS_OF).exit_code == 0
+
+    result = run("restore", saved, "--yes")
+    assert result.exit_code == 0, result.stderr
+    assert integrity(db_path) == "ok" and dump(db_path) == expected
+    assert rows(db_path, "SELECT count(*) AS n FROM tasks WHERE status = 'done'")[0]["n"] == 0
+    assert run("done", "3.1", *AS_OF).exit_code == 0  # and the database still takes writes
+    leftovers = [p.name for p in (db_path.parent / "backups").iterdir()
+                 if not p.name.startswith("before-restore-")]
+    assert leftovers == []

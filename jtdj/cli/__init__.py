@@ -145,9 +145,12 @@ def _no_args_is_help(click) -> tuple:
 
 
 def _fail(message: str, code: int, debug: bool) -> None:
+    """One message on stderr, its control and bidi characters shown (a typed id is echoed)."""
+    from jtdj.render.safe import visible
+
     if debug:
         import traceback
 
         traceback.print_exc()
-    print(t("error.prefix") + message, file=sys.stderr)
+    print(t("error.prefix") + visible(message), file=sys.stderr)
     sys.exit(code)

@@ -26,7 +26,7 @@ def email(session: Session, period: PeriodOptions, to, cc, bcc, subject: str | N
     if mail.password_exposed(session.settings.config_path, conf):
         session.notice(t("mail.password_exposed", path=session.settings.config_path))
     if flush:
-        _flush(session, settings, mail.queued(session.settings.outbox_dir))
+        _flush(session, settings, mail.queued(session.outbox()))
         return
     # a preview needs no configuration: From jtdj@host, To undisclosed-recipients; a send does
     lists = mail.recipients(to, cc, bcc, conf, required=not dry_run)
@@ -76,7 +76,7 @@ def _send_new(session: Session, settings, msg, data: dict, addresses: list[str],
         mail.send(settings, sender, addresses, raw)
     except mail.SendFailed as exc:
         waiting = exc.refused or addresses
-        path = mail.queue(session.settings.outbox_dir, {
+        path = mail.queue(session.outbox(), {
             "message_id": msg["Message-ID"], "plan": data["plan"], "since": since,
             "until": until, "subject": subject, "sender": sender, "recipients": waiting,
             "queued_at": utc_text(session.now())}, raw, session.now())
@@ -90,13 +90,13 @@ def _still_counts(session: Session, last: dict) -> bool:
     """Sent, or queued with its copy still in the outbox (a deleted copy was given up)."""
     if last["state"] == "sent":
         return True
-    return bool(last["outbox"]) and (session.settings.outbox_dir / last["outbox"]).exists()
+    return bool(last["outbox"]) and (session.outbox() / last["outbox"]).exists()
 
 
 def _already(session: Session, settings, last: dict) -> None:
     """The same report to the same people: send nothing new; a queued copy is flushed."""
     if last["state"] == "queued":
-        path = session.settings.outbox_dir / last["outbox"]
+        path = session.outbox() / last["outbox"]
         session.notice(t("mail.flushing_queued", at=last["at"], id=last["message_id"]))
         _flush(session, settings, [path])
         return

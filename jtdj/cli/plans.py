@@ -20,14 +20,17 @@ def import_cmd(
 ) -> None:
     from jtdj import importer
     from jtdj.plan import load_plan
+    from jtdj.render.safe import visible
 
     session = session_of(ctx, by=by)
     path = file if file is not None else importer.bundled_plan_path()
     plan = load_plan(path, session.today)  # validates everything before the database is touched
+    for warning in plan.warnings:  # characters a terminal would obey: imported, and said so
+        session.notice(visible(warning))  # the file's name too may hold one
     if not dry_run and session.store.has_plans():
         from jtdj.store.safety import auto_backup
 
-        auto_backup(session.store)
+        auto_backup(session.store, warn=session.notice)
     result = importer.import_plan(session.store, plan, str(path), session.settings.actor,
                                   session.today, dry_run=dry_run)
     if dry_run:

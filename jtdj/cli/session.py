@@ -61,6 +61,14 @@ class Session:
             self._store = Store.open(self.settings.db_path, cfg.clock)
         return self._store
 
+    def outbox(self):
+        """The outbox folder beside the database, checked before use (made 0700 if missing;
+        refused when a symlink, world-writable or someone else's; a group-writable one warns).
+        The mail code takes the outbox from here, never from ``settings.outbox_dir`` directly."""
+        from jtdj.store.folders import trusted_dir
+
+        return trusted_dir(self.settings.outbox_dir, warn=self.notice)
+
     def plan_key(self, reading: bool = True) -> str:
         """The plan this command works on; a reading command on an empty database imports the
         bundled plan first, so `jtdj list` just works after install."""
@@ -71,7 +79,7 @@ class Session:
         if key is None:
             raise NotFound(t("error.no_plan"))
         if store.plan(key) is None:
-            known = ", ".join(p["key"] for p in store.plans()) or "-"
+            known = t("list.sep").join(p["key"] for p in store.plans()) or "-"
             raise NotFound(t("error.unknown_plan", key=key, known=known))
         return key
 

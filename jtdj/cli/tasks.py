@@ -116,7 +116,7 @@ def _targets(session, raw_ids: list[str]):
     ctx = session.action_context()
     ids = actions.resolve(ctx, refs)
     if not ids:
-        raise NotFound(t("error.no_tasks", ids=", ".join(raw_ids)))
+        raise NotFound(t("error.no_tasks", ids=t("list.sep").join(raw_ids)))
     return ctx, ids
 
 

@@ -4,6 +4,7 @@ one row per task (CSV). The ledger (xlsx) has a module of its own."""
 from __future__ import annotations
 
 from jtdj.render.records import to_csv, to_json
+from jtdj.render.safe import escape_raw
 from jtdj.render.toml import dumps
 
 TOML_HEADER = ("{title}\n"
@@ -15,8 +16,10 @@ CSV_KEYS = ("id", "section", "item", "title", "when", "start", "due", "owner", "
 
 
 def plan_file(document: dict) -> str:
-    """The plan-file document (``export.plan_document``) as TOML that imports again."""
-    return dumps(document, header=TOML_HEADER.format(title=document["plan"]["title"]))
+    """The plan-file document (``export.plan_document``) as TOML that imports again. The text
+    is kept exactly: C0 controls are escaped by the writer, DEL, C1 and bidi controls here
+    (``\\u202e``: TOML holds them only in strings, or in the header's comment lines)."""
+    return escape_raw(dumps(document, header=TOML_HEADER.format(title=document["plan"]["title"])))
 
 
 def dump_json(data: dict) -> str:

@@ -12,6 +12,7 @@ from datetime import date
 from typing import Callable, NamedTuple, Sequence
 
 from jtdj.i18n import t
+from jtdj.render.safe import UNSAFE, escape_raw, guarded, visible, visible_data
 from jtdj.render.text import Column
 
 LIGHT_SYMBOL = {"red": "▲", "yellow": "◆", "green": "●", "grey": "○"}
@@ -81,22 +82,31 @@ _COMPACT_JSON = json.JSONEncoder(ensure_ascii=False, default=_iso).encode
 
 def to_json(data) -> str:
     """Indented JSON; a list of records has one record per line, which reads and diffs well
-    and lets the C encoder do the work (see bench/README.md)."""
+    and lets the C encoder do the work (see bench/README.md). The encoder escapes C0; DEL, C1
+    and bidi controls are escaped as ``\\uXXXX`` too (the same text, nothing a terminal obeys)."""
     if isinstance(data, list) and data and all(isinstance(r, dict) for r in data):
-        return "[\n" + ",\n".join("  " + _COMPACT_JSON(r) for r in data) + "\n]\n"
-    return json.dumps(data, ensure_ascii=False, indent=2, default=_iso) + "\n"
+        return escape_raw("[\n" + ",\n".join("  " + _COMPACT_JSON(r) for r in data) + "\n]\n")
+    return escape_raw(json.dumps(data, ensure_ascii=False, indent=2, default=_iso) + "\n")
 
 
 def to_csv(records: Sequence[dict], keys: Sequence[str]) -> str:
-    """CSV for spreadsheets: BOM so Excel/WPS read UTF-8, formula-like cells neutralised."""
+    """CSV for spreadsheets: BOM so Excel/WPS read UTF-8, formula-like cells neutralised,
+    control and bidi characters shown (``visible``)."""
     import csv
 
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow(keys)
-    for r in records:
-        writer.writerow([_defuse(machine_value(r.get(k))) for k in keys])
-    return "\ufeff" + buf.getvalue()
+    def write(cell) -> str:
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\r\n")
+        writer.writerow(keys)
+        for r in records:
+            writer.writerow([_defuse(cell(machine_value(r.get(k)))) for k in keys])
+        return buf.getvalue()
+
+    out = write(str)
+    # the one search: no such character but the carriage returns of the line ends
+    if UNSAFE.search(out.replace("\r\n", "\n")) is not None:
+        out = write(visible)
+    return "\ufeff" + out
 
 
 def _defuse(cell: str) -> str:
@@ -114,7 +124,7 @@ def to_tsv(records: Sequence[dict], keys: Sequence[str]) -> str:
         if line.count("\t") != tabs or "\n" in line or "\r" in line:
             line = "\t".join([v.translate(_TSV_SAFE) for v in values])
         lines.append(line)
-    return "\n".join(lines) + "\n"
+    return visible("\n".join(lines) + "\n")  # tabs and line breaks are the layout's own here
 
 
 _TSV_SAFE = str.maketrans({"\t": " ", "\r": " ", "\n": " "})
@@ -159,6 +169,7 @@ def records_tsv(r: Records) -> str:
     return to_tsv(r.rows, r.keys)
 
 
+@guarded
 def records_md(r: Records) -> str:
     return to_markdown(r.rows if r.shown is None else r.shown, r.columns, r.value)
 
@@ -166,5 +177,6 @@ def records_md(r: Records) -> str:
 def records_table(r: Records):
     from jtdj.render.text import rich_table
 
+    r = visible_data(r)
     return rich_table(r.rows if r.shown is None else r.shown, r.columns, caption=r.caption,
                       value=r.value)

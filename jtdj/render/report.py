@@ -4,13 +4,14 @@ Pure: data from ``jtdj.report`` in, text out. The report is first laid out once 
 (a heading and a table of cells); each format then writes the same blocks its own way, so the
 formats never disagree on content. Nothing here reads the clock: the same data gives the same
 bytes. Plan words are escaped in every format that has markup (html.escape, md_escape,
-rich Text).
+rich Text), and their control and bidi characters shown visibly in every format (render.safe).
 """
 
 from __future__ import annotations
 
 from jtdj.i18n import language, t
 from jtdj.render.records import md_escape, section_label, to_json
+from jtdj.render.safe import guarded, visible_data
 from jtdj.render.text import display_width
 
 BAR_WIDTH = 10
@@ -187,6 +188,7 @@ def _count_heading(key: str, count: int, count_key: str = "report.count_tasks") 
 
 # --- writers ---------------------------------------------------------------------------------
 
+@guarded
 def report_text(data: dict) -> str:
     """Plain text for e-mail bodies and cron logs: no colour, no markup."""
     out = [report_title(data), report_subtitle(data)]
@@ -217,6 +219,7 @@ def _plain_table(b: Block) -> list[str]:
     return lines
 
 
+@guarded
 def report_md(data: dict) -> str:
     head = [f"# {md_escape(report_title(data))}", "", md_escape(report_subtitle(data))]
     return _md_document(head, report_blocks(data))
@@ -263,6 +266,7 @@ _CSS = {
 }
 
 
+@guarded
 def report_html(data: dict) -> str:
     """A self-contained page: inline CSS, no scripts, no external assets, every element closed."""
     import html  # only here: text reports do without it
@@ -335,6 +339,7 @@ def summary_blocks(data: dict) -> list[Block]:
     return blocks
 
 
+@guarded
 def summary_md(data: dict) -> str:
     return _md_document([f"# {md_escape(summary_title(data))}"], summary_blocks(data))
 
@@ -353,6 +358,7 @@ def summary_table(data: dict):
     from rich.table import Table
     from rich.text import Text
 
+    data = visible_data(data)
     parts = [Text(summary_title(data), style="bold")]
     for b in summary_blocks(data):
         table = Table(title=b.heading, box=box.SQUARE, header_style="bold", title_justify="left",

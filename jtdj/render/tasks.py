@@ -10,6 +10,7 @@ from jtdj.i18n import t
 from jtdj.render.records import (Records, human_value, light_word, machine_value, md_escape,
                                  progress_label, records_csv, records_tsv, section_label,
                                  status_word, to_json)
+from jtdj.render.safe import guarded, visible_data
 from jtdj.render.text import Column, Wrapped, rich_table
 
 LIST_KEYS = ("id", "item", "section", "title", "status", "owner", "support", "due", "start",
@@ -172,6 +173,7 @@ def tree_tsv(tree: Tree) -> str:
     return records_tsv(_tree_rows(tree))
 
 
+@guarded
 def tree_md(tree: Tree) -> str:
     lines = []
     for s in tree.nodes:
@@ -191,6 +193,7 @@ def tree_table(tree: Tree):
     from rich.text import Text
     from rich.tree import Tree as RichTree
 
+    tree = visible_data(tree)
     root = RichTree(Text(tree.title, style="bold"))
     for s in tree.nodes:
         branch = root.add(Wrapped(Text(f"{section_label(s['section'])} {s['title']} ")
@@ -314,6 +317,7 @@ def detail_table(d):
     from rich.table import Table
     from rich.text import Text
 
+    d = visible_data(d)
     if isinstance(d, list):
         return Group(*(part for n, one in enumerate(d)
                        for part in ([Text("")] if n else []) + [detail_table(one)]))
@@ -338,6 +342,7 @@ def detail_table(d):
     return Group(*parts)
 
 
+@guarded
 def detail_md(d) -> str:
     if isinstance(d, list):
         return "\n".join(detail_md(one) for one in d)

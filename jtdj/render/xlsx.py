@@ -29,6 +29,7 @@ from datetime import date
 
 from jtdj.i18n import t
 from jtdj.render.records import light_word, numeral, status_word
+from jtdj.render.safe import visible
 from jtdj.render.text import _NO_START, display_width
 
 # (catalogue key, width in Excel units, horizontal alignment); each sheet's widths sum to 146.
@@ -119,7 +120,7 @@ def ledger_xlsx(data: dict) -> bytes:
     item_label = {no: f"{no}. {title}" for no, title in data["items"].items()}
 
     wb = Workbook()
-    wb.properties.title = data["title"]
+    wb.properties.title = visible(data["title"])
     wb.properties.creator = "jtdj"
     ws = wb.active
     ws.title = t("export.sheet_tasks")
@@ -234,10 +235,10 @@ class _Sheet:
 
 def _text(cell, value: str) -> None:
     """A text cell that stays text: a title starting with "=" (or + - @) is stored as it is,
-    marked with Excel's quote prefix (shown as typed, never calculated, read back unchanged)."""
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    value = ILLEGAL_CHARACTERS_RE.sub("", value or "")
+    marked with Excel's quote prefix (shown as typed, never calculated, read back unchanged).
+    Control and bidi characters are shown (``\\x1b``, ``<U+202E>``), which also keeps out the
+    ones a workbook cannot hold."""
+    value = visible(value or "")
     cell.value = value
     cell.data_type = "s"
     if value.startswith(FORMULA_START):

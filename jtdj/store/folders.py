@@ -53,3 +53,29 @@ def trusted_dir(path: Path, warn=None) -> Path:
     if info.st_mode & stat.S_IWGRP and warn is not None:
         warn(t("folder.group_writable", path=path))
     return path
+
+
+def database_files(db_path: Path) -> list[Path]:
+    """The database and the files SQLite keeps beside it."""
+    return [Path(db_path)] + [Path(f"{db_path}{suffix}") for suffix in ("-wal", "-shm", "-journal")]
+
+
+def is_database_file(path: Path, db_path: Path) -> bool:
+    """Whether ``path`` names the database or one of its ``-wal``/``-shm`` files under any name:
+    a relative path, a symlink, a hard link."""
+    real = os.path.realpath(path)
+    for own in database_files(db_path):
+        if real == os.path.realpath(own):
+            return True
+        try:
+            if os.path.samefile(path, own):
+                return True
+        except OSError:
+            continue
+    return False
+
+
+def is_inside(path: Path, folder: Path) -> bool:
+    """Whether ``path`` is ``folder`` or anything in it, after resolving links on both sides."""
+    real, top = Path(os.path.realpath(path)), Path(os.path.realpath(folder))
+    return real == top or top in real.parents

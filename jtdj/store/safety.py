@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
+import stat
 from pathlib import Path
 
 from jtdj.errors import JtdjError, NotFound, StorageError, UsageError
 from jtdj.i18n import t
 from jtdj.store import Store, create_private, migrations, utc_text
-from jtdj.store.folders import make_private
+from jtdj.store.folders import is_database_file, make_private, trusted_dir
 from jtdj.store.bulk import MISSING, TASK_COLUMNS
 from jtdj.store.history import UNDO_NOTE_PREFIX, undone_batches
 
@@ -140,17 +142,26 @@ def _timestamp(store: Store) -> str:
     return store.clock().astimezone().strftime("%Y%m%d-%H%M%S-%f")
 
 
-def backup(store: Store, dest: Path | None = None, prefix: str = "jtdj") -> Path:
-    """A consistent copy made with SQLite's online backup API, safe while others write."""
-    if dest is None:
-        from jtdj.config import backups_dir_for
+def backup(store: Store, dest: Path | None = None, prefix: str = "jtdj", warn=None) -> Path:
+    """A consistent copy made with SQLite's online backup API, safe while others write. The
+    ``backups/`` folder beside the database is used only once checked (``trusted_dir``; ``warn``
+    hears of a group-writable one); the database itself is never a target."""
+    from jtdj.config import backups_dir_for
 
-        dest = backups_dir_for(store.path) / f"{prefix}-{_timestamp(store)}.db"
-    dest = Path(dest)
-    if dest.is_dir():
-        dest = dest / f"{prefix}-{_timestamp(store)}.db"
+    folder = backups_dir_for(store.path)
+    dest = Path(folder if dest is None else dest)
+    name = f"{prefix}-{_timestamp(store)}.db"
     try:
-        make_private(dest.parent)
+        if os.path.abspath(dest) == os.path.abspath(folder):
+            dest = trusted_dir(folder, warn) / name
+        elif dest.is_dir():
+            dest = dest / name
+        if is_database_file(dest, store.path):
+            raise UsageError(t("backup.onto_database", path=dest))
+        if os.path.abspath(dest.parent) == os.path.abspath(folder):
+            trusted_dir(folder, warn)
+        else:
+            make_private(dest.parent)
         create_private(dest)
         target = sqlite3.connect(str(dest))
         try:
@@ -164,10 +175,17 @@ def backup(store: Store, dest: Path | None = None, prefix: str = "jtdj") -> Path
     return dest
 
 
-def auto_backup(store: Store) -> Path:
-    """Before an import changes anything: keep the previous state, the last few of them."""
-    path = backup(store, prefix="auto")
-    olds = sorted(path.parent.glob("auto-*.db"))
+# the names auto_backup gives (see _timestamp): rotation deletes these and nothing else
+_AUTO_NAME = re.compile(r"auto-\d{8}-\d{6}-\d{6}\.db")
+
+
+def auto_backup(store: Store, warn=None) -> Path:
+    """Before an import changes anything: keep the previous state, the last few of them.
+    Rotation deletes only regular files (not links) named as jtdj names them, in the checked
+    backups folder."""
+    path = backup(store, prefix="auto", warn=warn)
+    olds = sorted(p for p in path.parent.iterdir()
+                  if _AUTO_NAME.fullmatch(p.name) and stat.S_ISREG(os.lstat(p).st_mode))
     for old in olds[:-AUTO_BACKUPS_KEPT]:
         old.unlink(missing_ok=True)
     return path
@@ -198,13 +216,55 @@ def check_backup(path: Path) -> dict:
     return {"tasks": tasks, "plans": plans, "version": version}
 
 
-def restore(store: Store, path: Path) -> Path:
+def compare(store: Store, path: Path) -> list[dict]:
+    """What a restore of ``path`` would replace, per plan: tasks and events now and in the
+    backup, and the events now that the backup lacks (matched by batch and time, not by row id,
+    which differ between copies), with the newest of them."""
+    sql_counts = "SELECT plan, count(*) FROM {} GROUP BY plan"
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        then = {t_: dict(conn.execute(sql_counts.format(t_)).fetchall()) for t_ in ("tasks", "events")}
+        then_plans = {r[0] for r in conn.execute("SELECT key FROM plans")}
+        kept = set(conn.execute("SELECT DISTINCT plan, batch, at FROM events").fetchall())
+    finally:
+        conn.close()
+    now = {t_: {r[0]: r[1] for r in store.conn.execute(sql_counts.format(t_))}
+           for t_ in ("tasks", "events")}
+    plans = sorted(then_plans | {r[0] for r in store.conn.execute("SELECT key FROM plans")})
+    lost: dict[str, list] = {}  # plan -> [count, (at, id) of the newest]
+    for plan, batch, at, count, last in store.conn.execute(
+            "SELECT plan, batch, at, count(*), max(id) FROM events GROUP BY plan, batch, at"):
+        if (plan, batch, at) not in kept:
+            entry = lost.setdefault(plan, [0, ("", 0)])
+            entry[0] += count
+            entry[1] = max(entry[1], (at, last))
+    result = []
+    for plan in plans:
+        count, (_at, last) = lost.get(plan, [0, ("", 0)])
+        newest = None
+        if count:
+            newest = dict(store.conn.execute(
+                "SELECT at, actor, action, target FROM events WHERE id = ?", (last,)).fetchone())
+        result.append({"plan": plan, "tasks_now": now["tasks"].get(plan, 0),
+                       "tasks_then": then["tasks"].get(plan, 0),
+                       "events_now": now["events"].get(plan, 0),
+                       "events_then": then["events"].get(plan, 0), "lost": count, "newest": newest})
+    return result
+
+
+def restore(store: Store, path: Path, warn=None) -> Path:
     """Put a backup back in place of the current database (keeping a copy of the current one)."""
     check_backup(path)
-    safety_copy = backup(store, prefix="before-restore")
+    safety_copy = backup(store, prefix="before-restore", warn=warn)
     source = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
-        source.backup(store.conn)
+        page_size = store.conn.execute("PRAGMA page_size").fetchone()[0]
+        if source.execute("PRAGMA page_size").fetchone()[0] == page_size:
+            source.backup(store.conn)
+        else:
+            _backup_resized(source, store.conn, page_size, safety_copy.parent)
+    except OSError as exc:
+        raise StorageError(t("backup.failed", path=store.path, reason=exc.strerror or exc)) from None
     except sqlite3.DatabaseError as exc:
         raise StorageError(t("backup.failed", path=store.path, reason=exc)) from None
     finally:
@@ -212,3 +272,25 @@ def restore(store: Store, path: Path) -> Path:
     if migrations.pending(store.conn):
         migrations.apply(store.conn, utc_text(store.clock()))
     return safety_copy
+
+
+def _backup_resized(source, dest, page_size: int, folder: Path) -> None:
+    """SQLite's backup API cannot change the page size of a WAL database: copy the backup into
+    a private scratch file, rebuild it there with the database's page size, then copy that."""
+    import tempfile  # only here: start-up stays light
+
+    fd, scratch = tempfile.mkstemp(prefix=".restore-", suffix=".db", dir=folder)
+    os.close(fd)
+    try:
+        conn = sqlite3.connect(scratch, isolation_level=None)
+        try:
+            source.backup(conn)
+            conn.execute("PRAGMA journal_mode = DELETE")
+            conn.execute(f"PRAGMA page_size = {int(page_size)}")
+            conn.execute("VACUUM")
+            conn.backup(dest)
+        finally:
+            conn.close()
+    finally:
+        for suffix in ("", "-journal", "-wal", "-shm"):
+            Path(scratch + suffix).unlink(missing_ok=True)

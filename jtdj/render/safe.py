@@ -1,0 +1,104 @@
+"""Terminal text is shown, never obeyed: the one place that says which characters a person's
+output shows in a visible form, and how.
+
+A title, owner or note may hold a control character (an ESC that starts a terminal sequence
+such as ``\\x1b[2J``, an OSC title ``\\x1b]0;…\\x07``, a carriage return that writes over a
+line, DEL, the C1 range U+0080–U+009F) or a bidi control (U+202A–U+202E, U+2066–U+2069) that
+turns the text after it around. The database keeps the text exactly (and so do JSON and the
+TOML export, escaped as their formats escape); every format a person reads, and CSV, TSV and
+xlsx, show each such character as ``\\x1b`` or ``<U+202E>`` instead.
+
+The common case, text without any of them, costs one regex search: the writers search their
+whole output once and only when it holds such a character write it again from data passed
+through ``visible_data`` (so escaping and column widths see the visible form).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import wraps
+
+_CONTROLS = "\x00-\x08\x0b-\x1f\x7f-\x9f"  # C0 but tab and newline, DEL, C1
+_BIDI = "\u202a-\u202e\u2066-\u2069"
+UNSAFE = re.compile(f"[{_CONTROLS}{_BIDI}]")
+# what JSON (ensure_ascii=False) and TOML leave raw: DEL, C1, bidi (C0 they escape themselves)
+RAW_IN_ESCAPED = re.compile(f"[\x7f-\x9f{_BIDI}]")
+# an escape in a TOML file that may decode to such a character (two searches are twice as
+# fast as one with an alternation)
+_TOML_ESCAPE = re.compile(r"\\[bfruU]")
+# raw in a TOML file: a carriage return there only ends a line (CRLF), and never reaches a value
+_RAW_IN_TOML = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_BIDI}]")
+
+
+def _shown(match: re.Match) -> str:
+    code = ord(match.group())
+    return f"<U+{code:04X}>" if code > 0x9F else f"\\x{code:02x}"
+
+
+def visible(text: str) -> str:
+    """``text`` with each control and bidi character shown as ``\\x1b`` or ``<U+202E>``; tab
+    and newline are kept (a layout that cannot hold them replaces them itself)."""
+    if UNSAFE.search(text) is None:
+        return text
+    return UNSAFE.sub(_shown, text)
+
+
+def visible_data(data):
+    """``data`` (dicts, lists, tuples, named tuples, strings) with every string ``visible``;
+    other values as they are."""
+    if isinstance(data, str):
+        return visible(data)
+    if isinstance(data, dict):
+        return {k: visible_data(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [visible_data(v) for v in data]
+    if isinstance(data, tuple):
+        values = [visible_data(v) for v in data]
+        return data._make(values) if hasattr(data, "_make") else tuple(values)
+    return data
+
+
+def guarded(writer):
+    """A text writer whose output never carries a control or bidi character: written once; if
+    the output holds one (rare), written again from ``visible_data(data)``."""
+
+    @wraps(writer)
+    def write(data):
+        out = writer(data)
+        if UNSAFE.search(out) is None:
+            return out
+        return UNSAFE.sub(_shown, writer(visible_data(data)))  # sub: words of our own, if any
+
+    return write
+
+
+def escape_raw(text: str) -> str:
+    """JSON or TOML text with DEL, C1 and bidi characters written as ``\\uXXXX`` escapes: the
+    same value for a machine, nothing a terminal obeys. Both formats hold them only in strings."""
+    if RAW_IN_ESCAPED.search(text) is None:
+        return text
+    return RAW_IN_ESCAPED.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def unsafe_paths(text: str, data: dict) -> list[tuple[str, str]]:
+    """Where a plan file's values hold such characters: (path, the characters shown), such as
+    ``("sections[2].items[1].tasks[3].title", "\\x1b")``. ``text`` is the file: when it holds
+    neither such a character nor an escape that could make one, nothing is walked."""
+    if _RAW_IN_TOML.search(text) is None and _TOML_ESCAPE.search(text) is None:
+        return []
+    found: list[tuple[str, str]] = []
+
+    def walk(value, path: str) -> None:
+        if isinstance(value, str):
+            chars = dict.fromkeys(UNSAFE.findall(value))
+            if chars:
+                found.append((path, ", ".join(UNSAFE.sub(_shown, c) for c in chars)))
+        elif isinstance(value, dict):
+            for k, v in value.items():
+                walk(v, f"{path}.{k}" if path else str(k))
+        elif isinstance(value, list):
+            for n, v in enumerate(value, 1):
+                walk(v, f"{path}[{n}]")
+
+    walk(data, "")
+    return found
