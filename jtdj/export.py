@@ -15,7 +15,7 @@ from jtdj.parse import FIXED_TIMINGS
 from jtdj.store import Store, TaskFilter
 from jtdj.store.bulk import all_task_rows
 from jtdj.store.tasks import decode_list
-from jtdj.views import event_record, note_record, percent, task_notes
+from jtdj.views import NoteBook, event_record, note_record, percent
 
 
 def _date(text: str | None) -> date | None:
@@ -42,11 +42,12 @@ def plan_document(store: Store, plan: str) -> dict:
     head = store.plan(plan)
     plan_due = head["due"]
     tasks = _tasks_by_item(store, plan)
+    book = NoteBook(store, plan)
     items_by_section: dict[int, list[dict]] = {}
     for it in store.items(plan):
         item = {"no": it["no"], "title": it["title"], "text": it["text"] or None,
-                "notes": [_note(n) for n in store.notes(plan, str(it["no"]))] or None,
-                "tasks": [_task_entry(store, plan, row, plan_due)
+                "notes": [_note(n) for n in book.notes.get(str(it["no"]), [])] or None,
+                "tasks": [_task_entry(book, row, plan_due)
                           for row in tasks.get(it["no"], [])] or None}
         items_by_section.setdefault(it["section"], []).append(item)
     sections = [{"no": s["no"], "title": s["title"], "items": items_by_section.get(s["no"]) or None}
@@ -60,7 +61,7 @@ def plan_document(store: Store, plan: str) -> dict:
     }
 
 
-def _task_entry(store: Store, plan: str, row: dict, plan_due: str | None) -> dict:
+def _task_entry(book: NoteBook, row: dict, plan_due: str | None) -> dict:
     status = row["status"]
     timing = row["timing"]
     # A task without `due` takes the plan's; but a fixed period such as 暑期 would fill in its own
@@ -78,7 +79,7 @@ def _task_entry(store: Store, plan: str, row: dict, plan_due: str | None) -> dic
         "archived": True if row["archived"] else None,
         "added": True if row["origin"] == "added" else None,
         "evidence": decode_list(row["evidence"]) or None,
-        "notes": [_note(n) for n in task_notes(store, plan, row["id"], status)] or None,
+        "notes": [_note(n) for n in book.task_notes(row["id"], status)] or None,
     }
 
 
@@ -99,6 +100,7 @@ def to_data(store: Store, plan: str, as_of: date) -> dict:
     head = store.plan(plan)
     live = _as_of_records(store, plan, as_of)
     tasks = _tasks_by_item(store, plan)
+    book = NoteBook(store, plan)
 
     def task(row):
         now = live.get(row["id"], {})
@@ -111,14 +113,14 @@ def to_data(store: Store, plan: str, as_of: date) -> dict:
             "dropped_on": row["dropped_on"], "drop_reason": row["drop_reason"],
             "archived": bool(row["archived"]), "origin": row["origin"],
             "evidence": decode_list(row["evidence"]),
-            "notes": [note_record(n) for n in task_notes(store, plan, row["id"], row["status"])],
+            "notes": [note_record(n) for n in book.task_notes(row["id"], row["status"])],
         }
 
     items_by_section: dict[int, list[dict]] = {}
     for it in store.items(plan):
         items_by_section.setdefault(it["section"], []).append({
             "id": str(it["no"]), "no": it["no"], "title": it["title"], "text": it["text"],
-            "notes": [note_record(n) for n in store.notes(plan, str(it["no"]))],
+            "notes": [note_record(n) for n in book.notes.get(str(it["no"]), [])],
             "tasks": [task(row) for row in tasks.get(it["no"], [])]})
     events = [event_record(e) for e in sorted(store.events(plan), key=lambda e: e["id"])]
     return {
@@ -133,11 +135,11 @@ def to_data(store: Store, plan: str, as_of: date) -> dict:
 
 # --- rows: CSV and the ledger ----------------------------------------------------------------
 
-def progress_text(store: Store, plan: str, row: dict, status: str) -> str:
+def progress_text(book: NoteBook, row: dict, status: str) -> str:
     """What the ledger's 完成情况/进展 shows: the latest of the task's notes, its done note
     (`jtdj done --note`, while it is done) and its drop reason (while it is dropped)."""
     candidates = [((n["on_date"], n["at"] or ""), n["text"])
-                  for n in task_notes(store, plan, row["id"], status)]
+                  for n in book.task_notes(row["id"], status)]
     if status == "dropped" and row["drop_reason"]:
         candidates.append(((row["dropped_on"] or "", "\uffff"), row["drop_reason"]))
     return max(candidates, key=lambda c: c[0])[1] if candidates else ""
@@ -146,6 +148,7 @@ def progress_text(store: Store, plan: str, row: dict, status: str) -> str:
 def task_rows(store: Store, plan: str, as_of: date, include_archived: bool = True) -> list[dict]:
     """One flat record per task (the CSV's rows, the ledger's source), in id order."""
     live = _as_of_records(store, plan, as_of)
+    book = NoteBook(store, plan)
     rows = []
     for item_tasks in _tasks_by_item(store, plan).values():
         for row in item_tasks:
@@ -160,7 +163,7 @@ def task_rows(store: Store, plan: str, as_of: date, include_archived: bool = Tru
                 "percent": now["percent"], "done_on": now["done_on"],
                 "dropped_on": row["dropped_on"] if now["status"] == "dropped" else None,
                 "drop_reason": row["drop_reason"] if now["status"] == "dropped" else None,
-                "progress": progress_text(store, plan, row, now["status"]),
+                "progress": progress_text(book, row, now["status"]),
                 "evidence": decode_list(row["evidence"]), "archived": bool(row["archived"]),
                 "origin": row["origin"],
             })

@@ -20,7 +20,7 @@ from jtdj.plan import Plan, Task
 from jtdj.store import bulk as sw
 from jtdj.store.bulk import MISSING
 from jtdj.store.tasks import decode_list
-from jtdj.views import task_notes
+from jtdj.views import NoteBook
 
 # Plan-owned fields of a task: (column in tasks, how to read it off a plan Task)
 SYNCED_FIELDS = ("title", "timing", "start", "due", "owner", "support", "tags", "item", "section")
@@ -75,8 +75,9 @@ def _has_state(task: Task) -> bool:
                 or task.archived)
 
 
-def _state_differs(store: st.Store, plan_key: str, task: Task, row: dict) -> bool:
-    """Whether the file carries state for ``task`` that the database does not have."""
+def _state_differs(notebook, task: Task, row: dict) -> bool:
+    """Whether the file carries state for ``task`` that the database does not have
+    (``notebook()`` gives the plan's notes, read once when first needed)."""
     if not _has_state(task):
         return False
     in_file = (task.status, task.percent, _iso(task.done_on), _iso(task.dropped_on),
@@ -86,7 +87,7 @@ def _state_differs(store: st.Store, plan_key: str, task: Task, row: dict) -> boo
     if in_file != in_db:
         return True
     # the done note (`jtdj done --note`) is one of the task's notes, as an export writes it
-    held = {(n["on_date"], n["text"]) for n in task_notes(store, plan_key, task.id, row["status"])}
+    held = {(n["on_date"], n["text"]) for n in notebook().task_notes(task.id, row["status"])}
     return any((n.on.isoformat(), n.text) not in held for n in task.notes)
 
 
@@ -128,6 +129,13 @@ def _sync(store, plan: Plan, source: str, result: ImportResult, batch, today: da
                        target, action, fld, st.to_text(old), st.to_text(new), note))
 
     old_items = {} if result.new_plan else {i["no"]: i for i in store.items(plan.key)}
+    books: list[NoteBook] = []
+
+    def notebook() -> NoteBook:
+        if not books:
+            books.append(NoteBook(store, plan.key))
+        return books[0]
+
     seen = set()
     for section in plan.sections:
         for item in section.items:
@@ -146,7 +154,7 @@ def _sync(store, plan: Plan, source: str, result: ImportResult, batch, today: da
                             notes.append((plan.key, task.id, n.on.isoformat(), batch.at,
                                           n.by or batch.actor, n.text, n.percent, batch.id))
                     continue
-                if _state_differs(store, plan.key, task, row):
+                if _state_differs(notebook, task, row):
                     result.state_kept += 1
                 _update_existing(store, plan.key, task, row, values, result, event, writing)
     for task_id, row in existing.items():

@@ -80,28 +80,37 @@ def note_record(n: dict) -> dict:
     return {"on": n["on_date"], "by": n["actor"], "text": n["text"], "percent": n["percent"]}
 
 
-def done_note(store: Store, plan: str, task_id: str, status: str) -> dict | None:
-    """The note given with `jtdj done --note` (kept on the event), while the task is done."""
-    latest_first = sorted(store.events(plan, task_id), key=lambda e: e["id"], reverse=True)
-    for e in latest_first:  # the change that made the current status
-        if e["field"] == "status":
-            if e["note"] and e["action"] == "done" and status == "done":
-                return {"on_date": e["on_date"], "at": e["at"], "actor": e["actor"],
-                        "text": e["note"], "percent": None}
-            return None
-    return None
+class NoteBook:
+    """The notes of a plan's tasks with the note of each one's check-off (given with `jtdj done
+    --note` and kept on its event), read in two queries: what `show` lists under its notes and
+    what an export writes for every task (the plan file has no other place for a check-off
+    note, and after a restore it is an ordinary note)."""
+
+    def __init__(self, store: Store, plan: str, task_id: str | None = None):
+        self.notes = store.notes_by_target(plan, task_id)
+        self.last_status = store.last_status_changes(plan, task_id)
+
+    def done_note(self, task_id: str, status: str) -> dict | None:
+        """The check-off note, while the task is done (its last status change is that check-off)."""
+        e = self.last_status.get(task_id)
+        if e and e["note"] and e["action"] == "done" and status == "done":
+            return {"on_date": e["on_date"], "at": e["at"], "actor": e["actor"],
+                    "text": e["note"], "percent": None}
+        return None
+
+    def task_notes(self, task_id: str, status: str) -> list[dict]:
+        """The task's notes with its check-off note among them, by date."""
+        notes = self.notes.get(task_id, [])
+        extra = self.done_note(task_id, status)
+        if extra and not any((n["on_date"], n["text"]) == (extra["on_date"], extra["text"])
+                             for n in notes):
+            notes = sorted(notes + [extra], key=lambda n: n["on_date"])
+        return notes
 
 
 def task_notes(store: Store, plan: str, task_id: str, status: str) -> list[dict]:
-    """The task's notes with its done note among them, by date: what `show` lists under its
-    notes and what an export writes (the plan file has no other place for it, and after a
-    restore it is an ordinary note)."""
-    notes = store.notes(plan, task_id)
-    extra = done_note(store, plan, task_id, status)
-    if extra and not any((n["on_date"], n["text"]) == (extra["on_date"], extra["text"])
-                         for n in notes):
-        notes = sorted(notes + [extra], key=lambda n: n["on_date"])
-    return notes
+    """One task's notes with its check-off note (see NoteBook)."""
+    return NoteBook(store, plan, task_id).task_notes(task_id, status)
 
 
 def event_record(e: dict) -> dict:

@@ -382,3 +382,40 @@ def test_round_trip_of_generated_plans(document, tmp_path_factory):
         assert plan_file(export.plan_document(store, document["plan"]["key"])) == text
     finally:
         store.close()
+
+
+def _plan_of(path, tasks: int) -> None:
+    lines = ['[plan]', 'key = "n"', 'title = "规模测试"', 'issued = 2022-01-01', 'due = 2022-12-31',
+             '', '[[sections]]', 'no = 1', 'title = "一"', '', '[[sections.items]]', 'no = 1',
+             'title = "条目"', '']
+    for k in range(1, tasks + 1):
+        lines += ['[[sections.items.tasks]]', f'no = {k}', f'title = "任务{k}"', 'status = "done"',
+                  'done_on = 2022-03-01', '', '[[sections.items.tasks.notes]]', 'on = 2022-02-01',
+                  f'text = "进展{k}"', '']
+    path.write_text("\n".join(lines), encoding="utf-8")
+
+
+@pytest.mark.parametrize("build", ["toml", "json", "csv", "xlsx"])
+def test_an_export_runs_as_many_statements_for_200_tasks_as_for_20(tmp_path, build):
+    """No per-task query: the statements an export runs do not grow with the plan."""
+    from jtdj import export, importer
+    from jtdj.plan import load_plan
+    from jtdj.store import Store
+
+    counts = []
+    for size in (20, 200):
+        path = tmp_path / f"p{size}.toml"
+        _plan_of(path, size)
+        store = Store.open(tmp_path / f"{size}.db")
+        try:
+            importer.import_plan(store, load_plan(path, date(2022, 7, 1)), str(path), "t",
+                                 date(2022, 7, 1))
+            seen: list[str] = []
+            store.conn.set_trace_callback(seen.append)
+            document = export.DOCUMENTS[build](store, "n", date(2022, 7, 1))
+            store.conn.set_trace_callback(None)
+            counts.append(len(seen))
+            assert document
+        finally:
+            store.close()
+    assert counts[0] == counts[1], counts

@@ -275,6 +275,26 @@ class Store:
             "SELECT on_date, at, actor, text, percent FROM notes WHERE plan = ? AND target = ?"
             " ORDER BY on_date, id", (plan, target))]
 
+    def notes_by_target(self, plan: str, target: str | None = None) -> dict[str, list[dict]]:
+        """The notes of every task and item of the plan (or of one), by target, each list by
+        date: one query for what an export writes of every task."""
+        by_target: dict[str, list[dict]] = {}
+        for row in self.conn.execute(
+                "SELECT target, on_date, at, actor, text, percent FROM notes WHERE plan = ?"
+                + (" AND target = ?" if target else "") + " ORDER BY target, on_date, id",
+                (plan, target) if target else (plan,)):
+            by_target.setdefault(row[0], []).append(dict(row))
+        return by_target
+
+    def last_status_changes(self, plan: str, target: str | None = None) -> dict[str, dict]:
+        """The last recorded change of each task's status (action, note, on_date, at, actor),
+        by task: where the note of its check-off is kept."""
+        one = " AND target = :target" if target else ""
+        return {r["target"]: dict(r) for r in self.conn.execute(
+            "SELECT target, action, note, on_date, at, actor FROM events WHERE id IN"
+            " (SELECT max(id) FROM events WHERE plan = :plan AND field = 'status'"
+            f"{one} GROUP BY target)", {"plan": plan, "target": target})}
+
     def add_note(self, batch: Batch, target: str, text: str, percent: int | None,
                  on: date | None = None, by: str | None = None) -> None:
         on = on or batch.on
