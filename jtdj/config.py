@@ -58,11 +58,19 @@ def load_config(path: Path) -> dict:
 
     try:
         with open(path, "rb") as fh:
-            return tomli.load(fh)
+            data = tomli.load(fh)
     except tomli.TOMLDecodeError as exc:
         raise UsageError(t("error.bad_config", file=path, reason=exc)) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(t("error.bad_config", file=path, reason=exc)) from None
+    for key in TEXT_KEYS:  # read as text further on: a number or list here is a typo
+        if key in data and not isinstance(data[key], str):
+            raise UsageError(t("error.bad_config_value", file=path, key=key, value=data[key]))
+    return data
+
+
+# The config file's top-level settings that are text.
+TEXT_KEYS = ("db", "lang", "user")
 
 
 def resolve_db_path(flag: str | None, config: dict) -> Path:

@@ -23,6 +23,29 @@ _MD = re.compile(r"^(\d{1,2})\s*[月/]\s*(\d{1,2})\s*日?$")
 _RELATIVE = re.compile(r"^([+-]?)(\d+)\s*([dw天周])$")
 _TODAY_WORDS = {"today", "今天", "今日", "now"}
 
+# The one range of dates jtdj accepts, typed or reached by adding days (docs/output.md).
+FIRST_DATE, LAST_DATE = date(1900, 1, 1), date(9000, 12, 31)
+# Numbers typed: ids have at most 6 digits; counts of days and tasks stay far inside SQLite's
+# 64-bit integers and the date range.
+MAX_NUMBER = 999_999
+MAX_DAYS = 36_500  # --due-within: a hundred years
+
+
+def in_range(day: date, what: str, value: object) -> date:
+    """``day`` if it lies in FIRST_DATE..LAST_DATE, else a UsageError naming ``what``."""
+    if not FIRST_DATE <= day <= LAST_DATE:
+        raise UsageError(t("error.date_range", what=what, value=value,
+                           first=FIRST_DATE.isoformat(), last=LAST_DATE.isoformat()))
+    return day
+
+
+def add_days(day: date, days: int, what: str, value: object) -> date:
+    """``day`` moved by ``days``, refused (not overflowing) when it leaves the date range."""
+    ordinal = day.toordinal() + days  # plain integers: no date arithmetic can overflow
+    if not FIRST_DATE.toordinal() <= ordinal <= LAST_DATE.toordinal():
+        return in_range(date.max, what, value)
+    return date.fromordinal(ordinal)
+
 
 def normalise(text: str) -> str:
     """Full-width digits and punctuation (from a Chinese input method) become ASCII."""
@@ -33,25 +56,25 @@ def parse_date(text: str, today: date, what: str = "date") -> date:
     """Parse ``text`` or raise a UsageError naming ``what`` (the option or argument)."""
     raw = normalise(str(text)).lower()
     if raw in _TODAY_WORDS:
-        return today
+        return in_range(today, what, text)
     if raw in {"yesterday", "昨天"}:
-        return today - timedelta(days=1)
+        return add_days(today, -1, what, text)
     if raw in {"tomorrow", "明天"}:
-        return today + timedelta(days=1)
+        return add_days(today, 1, what, text)
     try:
         m = _YMD.match(raw)
         if m:
-            return date(int(m[1]), int(m[2]), int(m[3]))
+            return in_range(date(int(m[1]), int(m[2]), int(m[3])), what, text)
         m = _MD.match(raw)
         if m:
-            return date(today.year, int(m[1]), int(m[2]))
+            return in_range(date(today.year, int(m[1]), int(m[2])), what, text)
     except ValueError:
         raise UsageError(t("error.bad_date_value", what=what, value=text)) from None
     m = _RELATIVE.match(raw)
     if m:
         sign, count, unit = m.groups()
         days = int(count) * (7 if unit in "w周" else 1)
-        return today + timedelta(days=days if sign == "+" else -days)
+        return add_days(today, days if sign == "+" else -days, what, text)
     raise UsageError(t("error.bad_date", what=what, value=text))
 
 
@@ -59,8 +82,8 @@ def iso_week_range(spec: str | None, today: date) -> tuple[date, date]:
     """Monday..Sunday of ISO week ``YYYY-Www``; None: the last complete week before today."""
     if not spec:
         this_monday = today - timedelta(days=today.weekday())
-        monday = this_monday - timedelta(days=7)
-        return monday, monday + timedelta(days=6)
+        monday = add_days(this_monday, -7, "--week", today.isoformat())
+        return monday, add_days(monday, 6, "--week", today.isoformat())
     m = re.match(r"^(\d{4})-?[Ww](\d{1,2})$", normalise(spec))
     if not m:
         raise UsageError(t("error.bad_week", value=spec))
@@ -68,7 +91,7 @@ def iso_week_range(spec: str | None, today: date) -> tuple[date, date]:
         monday = date.fromisocalendar(int(m[1]), int(m[2]), 1)
     except ValueError:
         raise UsageError(t("error.bad_week", value=spec)) from None
-    return monday, monday + timedelta(days=6)
+    return in_range(monday, "--week", spec), add_days(monday, 6, "--week", spec)
 
 
 # --- ids ------------------------------------------------------------------------------------
@@ -152,6 +175,8 @@ def positive_number(text: str, what: str) -> int:
     cleaned = normalise(text)
     if not cleaned.isdigit() or int(cleaned) < 1:
         raise UsageError(t("error.bad_number", what=what, value=text))
+    if int(cleaned) > MAX_NUMBER:
+        raise UsageError(t("error.number_range", what=what, value=text, most=MAX_NUMBER))
     return int(cleaned)
 
 
@@ -249,7 +274,7 @@ def period(today: date, since: str | None = None, until: str | None = None,
         iso = monday.isocalendar()
         return Period(monday, sunday, f"{iso[0]}-W{iso[1]:02d}")
     end = parse_date(until, today, "--until") if until else today
-    start = _first_day(since, end) if since else end - timedelta(days=DEFAULT_DAYS - 1)
+    start = _first_day(since, end) if since else add_days(end, 1 - DEFAULT_DAYS, "--until", end)
     if start > end:
         raise UsageError(t("report.empty_period", since=start.isoformat(), until=end.isoformat()))
     return Period(start, end)
@@ -261,5 +286,5 @@ def _first_day(since: str, until: date) -> date:
         days = int(relative[2]) * (7 if relative[3] in "w周" else 1)
         if days < 1:
             raise UsageError(t("error.bad_date", what="--since", value=since))
-        return until - timedelta(days=days - 1)
+        return add_days(until, 1 - days, "--since", since)
     return parse_date(since, until, "--since")

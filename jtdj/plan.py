@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
+import stat
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -18,7 +19,7 @@ import tomli
 
 from jtdj.errors import PlanFileError
 from jtdj.i18n import t
-from jtdj.parse import plan_year, timing_dates
+from jtdj.parse import MAX_NUMBER as MAX_PLAN_INT, plan_year, timing_dates  # 64-bit SQLite
 
 MAX_PLAN_BYTES = 32 * 1024 * 1024
 STATUSES = ("todo", "doing", "done", "dropped")
@@ -202,6 +203,10 @@ class _Checker:
         for name, value in data.items():
             check = checks.get(name)
             if check is not None and check(value):  # the common case first
+                if _is_int(value) and abs(value) > MAX_PLAN_INT:
+                    self.add(f"{path}.{name}" if path else name,
+                             t("error.plan_integer_range", most=MAX_PLAN_INT, value=value))
+                    continue
                 valid[name] = value
                 continue
             kind = spec.get(name)
@@ -251,22 +256,22 @@ class _Checker:
 
 
 def read_plan_text(path: Path) -> str:
-    """The file's text: size-limited, UTF-8 with or without a byte-order mark."""
+    """A regular file's text (not a FIFO), size-limited, UTF-8 with or without a BOM."""
     try:
-        size = path.stat().st_size
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):  # a folder, /dev/zero or a FIFO: never read
+            raise PlanFileError(t("plan.unreadable", file=path, reason=t("plan.is_directory"))
+                                if stat.S_ISDIR(info.st_mode) else t("error.plan_not_file", file=path))
+        with open(path, "rb") as fh:  # read no more than the limit, even if the file grew
+            raw = fh.read(MAX_PLAN_BYTES + 1) if info.st_size <= MAX_PLAN_BYTES else b""
     except FileNotFoundError:
         raise PlanFileError(t("plan.not_found", file=path)) from None
     except OSError as exc:
         raise PlanFileError(t("plan.unreadable", file=path, reason=exc.strerror or exc)) from None
-    if path.is_dir():
-        raise PlanFileError(t("plan.unreadable", file=path, reason=t("plan.is_directory")))
+    size = max(info.st_size, len(raw))
     if size > MAX_PLAN_BYTES:
         raise PlanFileError(t("plan.too_large", file=path, size=size // (1024 * 1024),
                               limit=MAX_PLAN_BYTES // (1024 * 1024)))
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise PlanFileError(t("plan.unreadable", file=path, reason=exc.strerror or exc)) from None
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     if not raw.strip():

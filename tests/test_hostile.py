@@ -10,13 +10,14 @@ import shutil
 import signal
 import sqlite3
 import tempfile
+from datetime import date
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import as_json, rows
+from conftest import as_json, dump, rows
 from test_crash import env_for, fingerprint, start_and_kill_while_writing, write_big_plan
 
 AS_OF = ("--as-of", "2022-07-01")
@@ -264,3 +265,176 @@ def test_any_command_sequence_keeps_counts_consistent(run, commands):
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
+
+
+# --- out-of-range values and bytes that are not text (issue 13, point 5) -------------------------
+
+HUGE = str(2**64)  # 18446744073709551616: past SQLite's 64-bit integers
+
+
+def refused_unchanged(result, db_path, before) -> str:
+    line = one_line_error(result, 2)
+    assert dump(db_path) == before
+    return line
+
+
+@pytest.mark.parametrize("argv", [
+    ["list", "--item", HUGE, *AS_OF], ["due", "5.2", "+999999999d", *AS_OF],
+    ["done", "5.2", "--on", "-999999999d", *AS_OF], ["history", "--since", "999999999d", *AS_OF],
+    ["--as-of", "9999-12-31", "summary"], ["--as-of", "9999-12-31", "list"],
+    ["--as-of", "9999-12-31", "report"], ["--as-of", "0001-01-01", "report"],
+    ["--as-of", "0001-01-01", "report", "--week"], ["report", "--week", "9999-W52", *AS_OF],
+    ["list", "--due-within", "1000000000000", *AS_OF], ["report", "--limit", HUGE, *AS_OF],
+    ["due", "5.2", "9001-01-01", *AS_OF], ["due", "5.2", "1899-12-31", *AS_OF],
+])
+def test_out_of_range_dates_and_numbers_are_refused_in_one_line(run, imported, db_path, argv):
+    before = dump(db_path)
+    line = refused_unchanged(run(*argv), db_path, before)
+    assert "Traceback" not in line
+
+
+def test_the_date_range_is_named_when_a_date_falls_outside_it(run, imported, db_path):
+    line = one_line_error(run("due", "5.2", "+999999999d", *AS_OF), 2)
+    assert "1900-01-01" in line and "9000-12-31" in line, line
+
+
+@pytest.mark.parametrize("argv", [
+    [b"note", b"5.2", b"\xff"], [b"--by", b"\xff", b"done", b"5.2"],
+    [b"list", b"--search", b"\xff"],
+])
+def test_bytes_that_are_not_utf8_are_refused_in_one_line(tmp_path, argv):
+    import subprocess
+    import sys
+
+    db = tmp_path / "data" / "jtdj.db"
+    assert subprocess.run([sys.executable, "-m", "jtdj", "import"], env=env_for(db)).returncode == 0
+    before = dump(db)
+    proc = subprocess.run([sys.executable.encode(), b"-m", b"jtdj", *argv], env=env_for(db),
+                          capture_output=True, timeout=60)
+    err = proc.stderr.decode("utf-8", "replace")
+    assert proc.returncode == 2, err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
+    assert "\\xff" in err, err
+    assert dump(db) == before
+
+
+@pytest.mark.parametrize("text", ["db = 5\n", "lang = [1]\n", "user = 7\n"])
+def test_a_config_value_of_the_wrong_kind_is_refused_in_one_line(run, imported, db_path,
+                                                                 tmp_path, monkeypatch, text):
+    before = dump(db_path)
+    (tmp_path / "config.toml").write_text(text, encoding="utf-8")
+    monkeypatch.delenv("JTDJ_DB")  # so that `db` in the file is read
+    line = refused_unchanged(run("--db", db_path, "list", *AS_OF) if "db" not in text
+                             else run("list", *AS_OF), db_path, before)
+    assert "config.toml" in line, line
+
+
+def test_an_unknown_lang_option_is_refused_naming_the_catalogues(run, imported, db_path):
+    before = dump(db_path)
+    line = refused_unchanged(run("--lang", "xx", "list", *AS_OF), db_path, before)
+    assert "xx" in line and "en|zh" in line, line
+
+
+@pytest.mark.parametrize("where", ["JTDJ_LANG", "config", "LANG"])
+def test_an_unknown_language_from_the_environment_warns_and_speaks_chinese(run, imported,
+                                                                          tmp_path, monkeypatch,
+                                                                          where):
+    if where == "JTDJ_LANG":
+        monkeypatch.setenv("JTDJ_LANG", "xx")
+    elif where == "LANG":
+        monkeypatch.setenv("LANG", "xx_YY.UTF-8")
+    else:
+        (tmp_path / "config.toml").write_text('lang = "xx"\n', encoding="utf-8")
+    result = run("list", *AS_OF)
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.stderr
+    warning = result.stderr.strip().splitlines()
+    assert len(warning) == 1 and "xx" in warning[0] and "en|zh" in warning[0], result.stderr
+    assert "未开始" in result.stdout or "推进中" in result.stdout  # Chinese, as before
+
+
+@pytest.mark.parametrize("kind", ["/dev/zero", "fifo", "sparse file over 32 MB"])
+def test_a_plan_that_is_not_a_small_regular_file_is_refused_before_reading(tmp_path, kind):
+    import os
+    import subprocess
+    import sys
+
+    db = tmp_path / "data" / "jtdj.db"
+    assert subprocess.run([sys.executable, "-m", "jtdj", "import"], env=env_for(db)).returncode == 0
+    before = dump(db)
+    if kind == "/dev/zero":
+        source = "/dev/zero"
+    elif kind == "fifo":
+        source = str(tmp_path / "plan.fifo")
+        os.mkfifo(source)
+    else:
+        source = str(tmp_path / "big.toml")
+        with open(source, "wb") as fh:
+            fh.truncate(33 * 1024 * 1024)  # sparse: takes no room, would take 33 MB to read
+    proc = subprocess.run([sys.executable, "-m", "jtdj", "import", source], env=env_for(db),
+                          capture_output=True, text=True, timeout=30)
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+    assert dump(db) == before
+
+
+def test_a_plan_number_past_64_bits_is_refused_in_one_line(run, imported, db_path, tmp_path):
+    from conftest import PLAN_2022
+
+    before = dump(db_path)
+    text = PLAN_2022.read_text(encoding="utf-8").replace("no = 1\n", f"no = {2**70}\n", 1)
+    plan = tmp_path / "huge.toml"
+    plan.write_text(text, encoding="utf-8")
+    result = run(*AS_OF, "import", plan)
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.stderr and str(2**70) in result.stderr
+    assert dump(db_path) == before
+
+
+_HOSTILE_DAYS = st.integers(min_value=-(10**12), max_value=10**12)
+_HOSTILE_VALUE = st.one_of(
+    _HOSTILE_DAYS.map(lambda n: f"{n:+d}d"), _HOSTILE_DAYS.map(lambda n: f"{abs(n)}d"),
+    _HOSTILE_DAYS.map(lambda n: f"{n:+d}w"),
+    st.dates().map(date.isoformat),  # 0001-01-01 .. 9999-12-31
+    st.integers(min_value=1, max_value=9999).map(lambda y: f"{y:04d}-W52"),
+)
+_HOSTILE_ARGV = st.one_of(
+    _HOSTILE_VALUE.map(lambda v: ["--as-of", v, "report"]),
+    _HOSTILE_VALUE.map(lambda v: ["--as-of", v, "list"]),
+    _HOSTILE_VALUE.map(lambda v: ["due", "5.2", v, *AS_OF]),
+    _HOSTILE_VALUE.map(lambda v: ["done", "5.2", "--on", v, *AS_OF]),
+    _HOSTILE_VALUE.map(lambda v: ["history", "--since", v, *AS_OF]),
+    _HOSTILE_VALUE.map(lambda v: ["report", "--week", v, *AS_OF]),
+    st.integers(min_value=-(2**70), max_value=2**70).map(
+        lambda n: ["list", "--item", str(n), *AS_OF]),
+    st.integers(min_value=0, max_value=2**70).map(lambda n: ["list", "--due-within", str(n), *AS_OF]),
+    st.integers(min_value=0, max_value=2**70).map(lambda n: ["report", "--limit", str(n), *AS_OF]),
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(_HOSTILE_ARGV)
+def test_drawn_hostile_values_exit_0_or_2_never_a_traceback(run, argv):
+    work = Path(tempfile.mkdtemp(prefix="jtdj-hostile-"))
+    try:
+        db = work / "jtdj.db"
+        source, target = sqlite3.connect(_template(run)), sqlite3.connect(db)
+        source.backup(target)
+        source.close()
+        target.close()
+        result = run("--db", db, *argv)
+        assert "Traceback" not in result.stderr, result.stderr
+        # 0, or 2 for a value out of range; 1 only for an item the plan lacks (NotFound)
+        assert result.exit_code in ((0, 1, 2) if "--item" in argv else (0, 2)), (argv, result.stderr)
+        if result.exit_code:  # one error line (a notice about the plan year may precede it)
+            errors = [ln for ln in result.stderr.splitlines() if ln.startswith("错误：")]
+            assert len(errors) == 1, result.stderr
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+@pytest.mark.parametrize("locale", ["C.UTF-8", "POSIX", "en_US.UTF-8", "zh_CN.UTF-8"])
+def test_a_usual_locale_gives_no_language_warning(run, imported, monkeypatch, locale):
+    monkeypatch.setenv("LANG", locale)
+    result = run("list", *AS_OF)
+    assert result.exit_code == 0 and result.stderr == "", result.stderr

@@ -144,3 +144,46 @@ def test_new_database_is_private(run, tmp_path):
     assert run("--db", target, *AS_OF, "import").exit_code == 0
     assert target.stat().st_mode & 0o077 == 0
     assert target.parent.stat().st_mode & 0o077 == 0
+
+
+# --- waiting for the lock, and the config file's password (issue 13, point 7) --------------------
+
+def test_a_write_waiting_for_the_lock_says_so_once_and_then_goes_on(run, imported, db_path):
+    import threading
+    import time
+
+    holder = sqlite3.connect(db_path, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")  # another program writing for ~3.5 s
+    release = threading.Timer(3.5, lambda: holder.execute("ROLLBACK"))
+    release.start()
+    started = time.monotonic()
+    try:
+        result = run("done", "5.2", *AS_OF)
+    finally:
+        release.join()
+        holder.close()
+    assert result.exit_code == 0, result.output
+    assert time.monotonic() - started >= 3
+    assert result.stderr.count("数据库正被其他程序使用，等待中…") == 1, result.stderr
+    assert rows(db_path, "SELECT status FROM tasks WHERE id = '5.2'")[0]["status"] == "done"
+
+
+def test_a_write_that_gets_the_lock_at_once_says_nothing_about_waiting(run, imported, db_path):
+    result = run("done", "5.2", *AS_OF)
+    assert result.exit_code == 0, result.output
+    assert "等待中" not in result.stderr
+
+
+@pytest.mark.parametrize("argv", [["list"], ["summary"], ["email", "--dry-run"]])
+def test_a_password_in_a_config_file_others_can_read_is_warned_about_on_every_command(
+        run, imported, tmp_path, argv):
+    conf = tmp_path / "config.toml"
+    conf.write_text('[smtp]\npassword = "pw"\n[mail]\nto = "leader@example.org"\n',
+                    encoding="utf-8")
+    conf.chmod(0o644)
+    result = run(*argv, *AS_OF)
+    assert "Traceback" not in result.stderr
+    warnings = [line for line in result.stderr.splitlines() if "chmod 600" in line]
+    assert len(warnings) == 1 and str(conf) in warnings[0], result.stderr  # once, naming it
+    conf.chmod(0o600)
+    assert str(conf) not in run(*argv, *AS_OF).stderr

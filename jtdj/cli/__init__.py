@@ -86,6 +86,10 @@ def _main(argv: list[str] | None) -> None:
     seen = Argv(args)
     debug = seen.debug
     set_language(language_from_environment(seen.lang, None))
+    for arg in args:  # bytes that are not UTF-8 reach Python as lone surrogates: refuse them
+        if any("\udc80" <= ch <= "\udcff" for ch in arg):
+            shown = arg.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+            _fail(t("error.not_utf8_arg", value=shown), EXIT_USAGE, debug)
     try:
         run = _app_for(seen.command)
     except KeyboardInterrupt:  # Ctrl-C while typer is still loading

@@ -124,6 +124,11 @@ def task_filter(session, section=None, item=None, owner=None, unassigned=False, 
     from jtdj.store.tasks import TaskFilter
 
     status = getattr(status, "value", status)
+    if due_within is not None and due_within > parse.MAX_DAYS:  # today + days stays a date
+        from jtdj.errors import UsageError
+
+        raise UsageError(t("error.days_range", what="--due-within", value=due_within,
+                           most=parse.MAX_DAYS))
     plan = session.plan_key()
     return TaskFilter(
         section=_known(session, plan, "section", parse.section_number(section))
@@ -185,6 +190,11 @@ def list_limit(limit: int | None, fmt: str) -> int | None:
     """How many tasks each list shows: --limit N (0: all); else all in JSON, DEFAULT_LIMIT in
     the formats people read."""
     if limit is not None:
+        from jtdj.errors import UsageError
+        from jtdj.parse import MAX_NUMBER
+
+        if limit > MAX_NUMBER:
+            raise UsageError(t("error.number_range", what="--limit", value=limit, most=MAX_NUMBER))
         return limit or None
     return None if fmt == "json" else DEFAULT_LIMIT
 

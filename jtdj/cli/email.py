@@ -23,8 +23,6 @@ def email(session: Session, period: PeriodOptions, to, cc, bcc, subject: str | N
           fail_on_overdue: bool, attach_xlsx: bool = False, limit: int | None = None) -> None:
     conf = session.settings.config
     settings = mail.smtp_settings(smtp_flags, os.environ, conf)
-    if mail.password_exposed(session.settings.config_path, conf):
-        session.notice(t("mail.password_exposed", path=session.settings.config_path))
     if flush:
         _flush(session, settings, mail.queued(session.outbox()))
         return

@@ -27,11 +27,17 @@ class Session:
                      verbose=0) -> "Session":
         config_path = cfg.resolve_config_path(config)
         conf = cfg.load_config(config_path)
-        set_language(language_from_environment(lang, conf.get("lang")))
+        set_language(_language(lang, conf.get("lang"), config_path))
         settings = cfg.Settings(
             db_path=cfg.resolve_db_path(db, conf), config_path=config_path, config=conf,
             plan_key=cfg.resolve_plan_key(plan), today=cfg.resolve_today(as_of),
             actor=cfg.resolve_actor(by, conf), verbose=verbose)
+        smtp = conf.get("smtp")
+        if isinstance(smtp, dict) and smtp.get("password"):  # mail (and smtplib) only then
+            from jtdj import mail
+
+            if mail.password_exposed(config_path, conf):
+                print(t("mail.password_exposed", path=config_path), file=sys.stderr)
         return cls(settings)
 
     def override(self, as_of: str | None = None, plan: str | None = None,
@@ -59,6 +65,7 @@ class Session:
             from jtdj.store import Store
 
             self._store = Store.open(self.settings.db_path, cfg.clock)
+            self._store.on_wait = lambda: self.notice(t("lock.waiting"))
         return self._store
 
     def outbox(self):
@@ -143,3 +150,28 @@ class Session:
 
         return Console(highlight=False, soft_wrap=False,
                        no_color=bool(os.environ.get("NO_COLOR")) or None)
+
+
+def _language(flag: str | None, config_lang: str | None, config_path) -> str:
+    """The language of this run: an unknown --lang is refused (exit 2) naming the catalogues;
+    one from JTDJ_LANG, the config file or the locale only warns and falls back to Chinese, so
+    a cron job keeps working."""
+    from jtdj.i18n import DEFAULT_LANG, available_languages
+
+    known = available_languages()
+    wanted = language_from_environment(flag, config_lang)
+    names = "|".join(known)
+    if not (flag or os.environ.get("JTDJ_LANG") or config_lang):  # from the locale: en, else zh
+        var = next((v for v in ("LC_ALL", "LC_MESSAGES", "LANG") if os.environ.get(v)), None)
+        code = os.environ[var].split(".")[0].split("@")[0].split("_")[0].lower() if var else ""
+        if code not in (*known, "c", "posix", ""):
+            print(t("error.unknown_lang_env", value=os.environ[var], source=var, known=names),
+                  file=sys.stderr)
+    if (wanted or "").strip().lower().replace("_", "-").split("-")[0] in known:
+        return wanted
+    if flag:
+        raise UsageError(t("error.unknown_lang", value=flag, known=names))
+    source = "JTDJ_LANG" if os.environ.get("JTDJ_LANG") else str(config_path)
+    set_language(DEFAULT_LANG)
+    print(t("error.unknown_lang_env", value=wanted, source=source, known=names), file=sys.stderr)
+    return DEFAULT_LANG

@@ -26,6 +26,7 @@ from jtdj.store.folders import make_private
 from jtdj.store.tasks import TaskFilter, select_tasks
 
 BUSY_TIMEOUT_S = 60
+WAIT_NOTICE_S = 2  # a write waiting longer for the lock is told about once (``Store.on_wait``)
 TASK_FIELDS_JSON = ("support", "tags", "evidence")
 
 
@@ -99,6 +100,9 @@ class Store:
         # Counts computed during this command (see ``counts``); a write makes them stale, so
         # ``transaction()`` empties it.
         self.cache: dict = {}
+        # Called once, the first time a write has waited WAIT_NOTICE_S for the lock (the store
+        # never prints: the Session passes a callback that says so on stderr).
+        self.on_wait: Callable[[], None] | None = None
 
     # --- opening -------------------------------------------------------------------------------
     @classmethod
@@ -152,7 +156,7 @@ class Store:
     def transaction(self) -> Iterator[None]:
         self.cache.clear()
         try:
-            self.conn.execute("BEGIN IMMEDIATE")
+            self._begin()
         except sqlite3.DatabaseError as exc:
             raise StorageError(_explain_db_error(self.path, exc)) from None
         try:
@@ -175,6 +179,26 @@ class Store:
                 raise
             # Ctrl-C while SQLite committed: the work is saved, so finish the command normally
             # rather than exit 130 claiming nothing changed
+
+    def _begin(self) -> None:
+        """BEGIN IMMEDIATE, waiting up to BUSY_TIMEOUT_S for another writer; after
+        WAIT_NOTICE_S of waiting, ``on_wait`` is told (once) and the wait goes on."""
+        if self.on_wait is None:
+            self.conn.execute("BEGIN IMMEDIATE")
+            return
+        self.conn.execute(f"PRAGMA busy_timeout = {WAIT_NOTICE_S * 1000}")
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc).lower() and "busy" not in str(exc).lower():
+                raise
+            said, self.on_wait = self.on_wait, None
+            said()
+            self.conn.execute(f"PRAGMA busy_timeout = {(BUSY_TIMEOUT_S - WAIT_NOTICE_S) * 1000}")
+            self.conn.execute("BEGIN IMMEDIATE")
+        finally:
+            self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_S * 1000}")
 
     def _rollback(self) -> None:
         try:
