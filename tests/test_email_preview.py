@@ -15,30 +15,11 @@ from urllib.parse import unquote
 
 import pytest
 from conftest import as_json, ok, rows
+from test_email import Inbox, free_port  # the real SMTP server's handler
 
 TITLE = "2022年区委教育工委党的建设重点工作要点"
 W28 = ("--as-of", "2022-07-20", "email", "--week", "2022-W28")
 LEDGER = "工作台账-2022-截至2022-07-17.xlsx"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Inbox:
-    """An aiosmtpd handler that keeps every message it accepts."""
-
-    def __init__(self):
-        self.received: list[tuple[str, list[str], bytes]] = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.received.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
-        return "250 Message accepted for delivery"
-
-    def messages(self):
-        return [email.message_from_bytes(raw, policy=policy.default) for _, _, raw in self.received]
 
 
 @pytest.fixture
