@@ -18,9 +18,11 @@ from typing import NamedTuple
 from jtdj.errors import UsageError
 from jtdj.i18n import t
 
-_YMD = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
-_MD = re.compile(r"^(\d{1,2})\s*[月/]\s*(\d{1,2})\s*日?$")
-_RELATIVE = re.compile(r"^([+-]?)(\d+)\s*([dw天周])$")
+# Patterns as text: re compiles each on first use (and keeps it), so a command that reads no
+# date or id does not pay for them.
+_YMD = r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$"
+_MD = r"^(\d{1,2})\s*[月/]\s*(\d{1,2})\s*日?$"
+_RELATIVE = r"^([+-]?)(\d+)\s*([dw天周])$"
 _TODAY_WORDS = {"today", "今天", "今日", "now"}
 
 # The one range of dates jtdj accepts, typed or reached by adding days (docs/output.md).
@@ -62,15 +64,15 @@ def parse_date(text: str, today: date, what: str = "date") -> date:
     if raw in {"tomorrow", "明天"}:
         return add_days(today, 1, what, text)
     try:
-        m = _YMD.match(raw)
+        m = re.match(_YMD, raw)
         if m:
             return in_range(date(int(m[1]), int(m[2]), int(m[3])), what, text)
-        m = _MD.match(raw)
+        m = re.match(_MD, raw)
         if m:
             return in_range(date(today.year, int(m[1]), int(m[2])), what, text)
     except ValueError:
         raise UsageError(t("error.bad_date_value", what=what, value=text)) from None
-    m = _RELATIVE.match(raw)
+    m = re.match(_RELATIVE, raw)
     if m:
         sign, count, unit = m.groups()
         days = int(count) * (7 if unit in "w周" else 1)
@@ -96,7 +98,7 @@ def iso_week_range(spec: str | None, today: date) -> tuple[date, date]:
 
 # --- ids ------------------------------------------------------------------------------------
 
-_ID = re.compile(r"^(\d{1,6})(?:\.(\d{1,6}))?$")
+_ID = r"^(\d{1,6})(?:\.(\d{1,6}))?$"
 
 
 class Ref(NamedTuple):
@@ -115,19 +117,19 @@ class Ref(NamedTuple):
 
 # Between ids: 、 ， , ； ; and spaces (after NFKC, ， is "," and ； is ";"). Inside an id the
 # decimal mark is . ． or 。 — never 、, which a Chinese input method types between list items.
-_ID_SEPARATORS = re.compile(r"[、,;\s]+")
+_ID_SEPARATORS = r"[、,;\s]+"
 
 
 def split_ids(texts: list[str]) -> list[str]:
     """The ids in the arguments as typed: ``2、5``, ``5.2，5.3`` and ``5.2 5.3`` are two each."""
     return [part for text in texts
-            for part in _ID_SEPARATORS.split(normalise(text).replace("。", ".")) if part]
+            for part in re.split(_ID_SEPARATORS, normalise(text).replace("。", ".")) if part]
 
 
 def parse_ref(text: str) -> Ref:
     """One id; a list (``2、5``) is not one id, and is refused rather than read as 2.5."""
     cleaned = normalise(text).replace("。", ".")
-    m = _ID.match(cleaned)
+    m = re.match(_ID, cleaned)
     if not m or int(m[1]) == 0 or (m[2] is not None and int(m[2]) == 0):
         raise UsageError(t("error.bad_id", value=text))
     return Ref(int(m[1]), int(m[2]) if m[2] is not None else None)
@@ -281,7 +283,7 @@ def period(today: date, since: str | None = None, until: str | None = None,
 
 
 def _first_day(since: str, until: date) -> date:
-    relative = _RELATIVE.match(normalise(str(since)).lower())
+    relative = re.match(_RELATIVE, normalise(str(since)).lower())
     if relative and relative[1] != "+":
         days = int(relative[2]) * (7 if relative[3] in "w周" else 1)
         if days < 1:

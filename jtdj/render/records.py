@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from datetime import date
 from typing import Callable, NamedTuple, Sequence
 
@@ -104,7 +105,7 @@ def to_csv(records: Sequence[dict], keys: Sequence[str]) -> str:
 
     out = write(str)
     # the one search: no such character but the carriage returns of the line ends
-    if UNSAFE.search(out.replace("\r\n", "\n")) is not None:
+    if re.search(UNSAFE, out.replace("\r\n", "\n")) is not None:
         out = write(visible)
     return "\ufeff" + out
 

@@ -20,14 +20,14 @@ from functools import wraps
 
 _CONTROLS = "\x00-\x08\x0b-\x1f\x7f-\x9f"  # C0 but tab and newline, DEL, C1
 _BIDI = "\u202a-\u202e\u2066-\u2069"
-UNSAFE = re.compile(f"[{_CONTROLS}{_BIDI}]")
+UNSAFE = f"[{_CONTROLS}{_BIDI}]"
 # what JSON (ensure_ascii=False) and TOML leave raw: DEL, C1, bidi (C0 they escape themselves)
-RAW_IN_ESCAPED = re.compile(f"[\x7f-\x9f{_BIDI}]")
+RAW_IN_ESCAPED = f"[\x7f-\x9f{_BIDI}]"
 # an escape in a TOML file that may decode to such a character (two searches are twice as
 # fast as one with an alternation)
-_TOML_ESCAPE = re.compile(r"\\[bfruU]")
+_TOML_ESCAPE = r"\\[bfruU]"
 # raw in a TOML file: a carriage return there only ends a line (CRLF), and never reaches a value
-_RAW_IN_TOML = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_BIDI}]")
+_RAW_IN_TOML = f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_BIDI}]"
 
 
 def _shown(match: re.Match) -> str:
@@ -38,9 +38,9 @@ def _shown(match: re.Match) -> str:
 def visible(text: str) -> str:
     """``text`` with each control and bidi character shown as ``\\x1b`` or ``<U+202E>``; tab
     and newline are kept (a layout that cannot hold them replaces them itself)."""
-    if UNSAFE.search(text) is None:
+    if re.search(UNSAFE, text) is None:
         return text
-    return UNSAFE.sub(_shown, text)
+    return re.sub(UNSAFE, _shown, text)
 
 
 def visible_data(data):
@@ -65,9 +65,9 @@ def guarded(writer):
     @wraps(writer)
     def write(data):
         out = writer(data)
-        if UNSAFE.search(out) is None:
+        if re.search(UNSAFE, out) is None:
             return out
-        return UNSAFE.sub(_shown, writer(visible_data(data)))  # sub: words of our own, if any
+        return re.sub(UNSAFE, _shown, writer(visible_data(data)))  # sub: words of our own, if any
 
     return write
 
@@ -75,24 +75,24 @@ def guarded(writer):
 def escape_raw(text: str) -> str:
     """JSON or TOML text with DEL, C1 and bidi characters written as ``\\uXXXX`` escapes: the
     same value for a machine, nothing a terminal obeys. Both formats hold them only in strings."""
-    if RAW_IN_ESCAPED.search(text) is None:
+    if re.search(RAW_IN_ESCAPED, text) is None:
         return text
-    return RAW_IN_ESCAPED.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return re.sub(RAW_IN_ESCAPED, lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def unsafe_paths(text: str, data: dict) -> list[tuple[str, str]]:
     """Where a plan file's values hold such characters: (path, the characters shown), such as
     ``("sections[2].items[1].tasks[3].title", "\\x1b")``. ``text`` is the file: when it holds
     neither such a character nor an escape that could make one, nothing is walked."""
-    if _RAW_IN_TOML.search(text) is None and _TOML_ESCAPE.search(text) is None:
+    if re.search(_RAW_IN_TOML, text) is None and re.search(_TOML_ESCAPE, text) is None:
         return []
     found: list[tuple[str, str]] = []
 
     def walk(value, path: str) -> None:
         if isinstance(value, str):
-            chars = dict.fromkeys(UNSAFE.findall(value))
+            chars = dict.fromkeys(re.findall(UNSAFE, value))
             if chars:
-                found.append((path, ", ".join(UNSAFE.sub(_shown, c) for c in chars)))
+                found.append((path, ", ".join(re.sub(UNSAFE, _shown, c) for c in chars)))
         elif isinstance(value, dict):
             for k, v in value.items():
                 walk(v, f"{path}.{k}" if path else str(k))
