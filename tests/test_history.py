@@ -59,6 +59,14 @@ def replay(run, db, history) -> None:
         assert result.exit_code == 0, (args, result.output)
 
 
+def with_a_history(run, tmp_path_factory, data):
+    """A new database with the plan imported on its issue day and a drawn history replayed."""
+    db = tmp_path_factory.mktemp("h") / "jtdj.db"
+    assert run("--db", db, "--as-of", ISSUED.isoformat(), "import").exit_code == 0
+    replay(run, db, data.draw(commands_on(days), label="history"))
+    return db
+
+
 HYPOTHESIS = settings(max_examples=20, deadline=None,
                       suppress_health_check=[HealthCheck.too_slow,
                                              HealthCheck.function_scoped_fixture])
@@ -67,9 +75,7 @@ HYPOTHESIS = settings(max_examples=20, deadline=None,
 @HYPOTHESIS
 @given(data=st.data())
 def test_later_commands_leave_a_day_as_it_was(run, tmp_path_factory, data):
-    db = tmp_path_factory.mktemp("h") / "jtdj.db"
-    assert run("--db", db, "--as-of", ISSUED.isoformat(), "import").exit_code == 0
-    replay(run, db, data.draw(commands_on(days), label="before"))
+    db = with_a_history(run, tmp_path_factory, data)
     day = data.draw(st.dates(min_value=FIRST, max_value=LAST - timedelta(days=1)), label="D")
     before = figures(run, db, day)
     later = st.dates(min_value=day + timedelta(days=1), max_value=LAST + timedelta(days=30))
@@ -80,9 +86,7 @@ def test_later_commands_leave_a_day_as_it_was(run, tmp_path_factory, data):
 @HYPOTHESIS
 @given(data=st.data())
 def test_an_undone_command_is_as_if_it_had_never_run(run, tmp_path_factory, data):
-    db = tmp_path_factory.mktemp("u") / "jtdj.db"
-    assert run("--db", db, "--as-of", ISSUED.isoformat(), "import").exit_code == 0
-    replay(run, db, data.draw(commands_on(days), label="history"))
+    db = with_a_history(run, tmp_path_factory, data)
     checked = [data.draw(days, label="day") for _ in range(2)]
     before = [figures(run, db, d) for d in checked]
     as_of, args = data.draw(days.flatmap(command), label="undone")

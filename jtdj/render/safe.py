@@ -73,7 +73,7 @@ def guarded(writer):
 
 
 def escape_raw(text: str) -> str:
-    """JSON or TOML text with DEL, C1 and bidi characters written as ``\\uXXXX`` escapes: the
+    """JSON or TOML text with DEL, C1 and bidi characters written as ``\\u202e``-style escapes: the
     same value for a machine, nothing a terminal obeys. Both formats hold them only in strings."""
     if re.search(RAW_IN_ESCAPED, text) is None:
         return text
