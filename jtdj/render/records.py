@@ -84,7 +84,8 @@ _COMPACT_JSON = json.JSONEncoder(ensure_ascii=False, default=_iso).encode
 def to_json(data) -> str:
     """Indented JSON; a list of records has one record per line, which reads and diffs well
     and lets the C encoder do the work (see bench/README.md). The encoder escapes C0; DEL, C1
-    and bidi controls are escaped as ``\\u202e``-style escapes too (the same text, nothing a terminal obeys)."""
+    and bidi controls are escaped too, as ``\\u202e`` (the same text, nothing a terminal
+    obeys)."""
     if isinstance(data, list) and data and all(isinstance(r, dict) for r in data):
         return escape_raw("[\n" + ",\n".join("  " + _COMPACT_JSON(r) for r in data) + "\n]\n")
     return escape_raw(json.dumps(data, ensure_ascii=False, indent=2, default=_iso) + "\n")
