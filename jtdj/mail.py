@@ -1,50 +1,35 @@
-"""The status e-mail: settings, the MIME message, sending over SMTP, and the outbox.
+"""The status e-mail: its settings, its recipients and the MIME message.
 
-Nothing is lost: a message the server did not accept is written to the outbox (``outbox/``
-beside the database; the folder 0700, each file 0600) and ``jtdj email --flush`` sends it later,
-removing a file only once the server has accepted it. The SMTP password comes only from
-JTDJ_SMTP_PASSWORD or the config file; it is never printed, queued or put in an error.
+Sending is ``smtp``'s, the way out through the outbox ``delivery``'s. The SMTP password comes
+only from JTDJ_SMTP_PASSWORD or the config file; it is never printed, queued or put in an error.
 """
 
 from __future__ import annotations
 
 import base64
-import json
-import os
 import re
-import smtplib
 import socket
-import ssl
 import stat
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from email import policy
 from email.message import EmailMessage, Message
 from email.utils import format_datetime, getaddresses, make_msgid, quote
-from hashlib import sha1
 from pathlib import Path
 from urllib.parse import quote as percent_encode
 
-from jtdj.errors import JtdjError, UsageError
+from jtdj.errors import UsageError
 from jtdj.i18n import t
 
 SECURITY = ("none", "starttls", "ssl")
 DEFAULT_PORTS = {"none": 25, "starttls": 587, "ssl": 465}
 DEFAULT_TIMEOUT = 30.0
-OUTBOX_VERSION = 1
+DEFAULT_RETRY_DAYS = 3
 # Headers this module writes out itself (the attachment's, see ``attach``) are sent as written:
 # with the default refold_source="long" the email package would fold them again, and it mangles
 # a long Content-Type holding non-ASCII parameters (the subtype becomes an encoded word).
 SMTP_POLICY = policy.SMTP.clone(refold_source="none")
 PREVIEW_POLICY = policy.default.clone(refold_source="none")
-
-
-class SendFailed(JtdjError):
-    """The server did not take the message; ``refused`` lists recipients it refused, if any."""
-
-    def __init__(self, message: str, refused: list[str] | None = None):
-        super().__init__(message)
-        self.refused = refused
 
 
 @dataclass
@@ -111,6 +96,16 @@ def _number(value, source: str, kind):
         return kind(value)
     except (TypeError, ValueError):
         raise UsageError(t("mail.bad_setting", source=source, value=value)) from None
+
+
+def retry_days(config: dict) -> float:
+    """``[mail] retry_days``: how long a message that meets only temporary failures is tried
+    again before it is set aside (3 days unless set)."""
+    conf = config.get("mail") or {}
+    value = conf.get("retry_days", DEFAULT_RETRY_DAYS) if isinstance(conf, dict) else None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 3650:
+        raise UsageError(t("mail.bad_setting", source="[mail] retry_days", value=value))
+    return float(value)
 
 
 def password_exposed(config_path: Path, config: dict) -> bool:
@@ -250,134 +245,3 @@ def dry_run_text(msg: EmailMessage, bcc: list[str]) -> str:
         return msg.as_string(policy=PREVIEW_POLICY)
     finally:
         del msg["Bcc"]
-
-
-# --- sending ---------------------------------------------------------------------------------
-
-def send(settings: SmtpSettings, sender: str, to: list[str], raw: bytes) -> None:
-    """Hand the message to the server, or raise SendFailed naming the cause in one line."""
-    where = f"{settings.host}:{settings.port}"
-    context = None
-    if settings.security != "none":
-        try:
-            context = ssl.create_default_context(cafile=settings.cafile)
-        except (OSError, ssl.SSLError) as exc:
-            raise SendFailed(t("mail.fail.cafile", path=settings.cafile, reason=_why(exc))) from None
-    try:
-        if settings.security == "ssl":
-            client = smtplib.SMTP_SSL(settings.host, settings.port, timeout=settings.timeout,
-                                      context=context)
-        else:
-            client = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout)
-        try:
-            client.ehlo()
-            if settings.security == "starttls":
-                if not client.has_extn("starttls"):
-                    raise SendFailed(t("mail.fail.no_starttls", where=where))
-                client.starttls(context=context)
-                client.ehlo()
-            if settings.user:
-                client.login(settings.user, settings.password or "")
-            refused = client.sendmail(sender, to, raw)
-        finally:
-            try:
-                client.quit()
-            except (smtplib.SMTPException, OSError):
-                client.close()
-    except SendFailed:
-        raise
-    except smtplib.SMTPAuthenticationError as exc:
-        raise SendFailed(t("mail.fail.auth", user=settings.user, where=where,
-                           reply=_reply(exc))) from None
-    except smtplib.SMTPRecipientsRefused as exc:
-        raise SendFailed(_refused_message(exc.recipients), refused=list(exc.recipients)) from None
-    except smtplib.SMTPSenderRefused as exc:
-        raise SendFailed(t("mail.fail.sender", sender=sender, reply=_reply(exc))) from None
-    except smtplib.SMTPNotSupportedError as exc:
-        raise SendFailed(t("mail.fail.smtp", where=where, reason=_why(exc))) from None
-    except smtplib.SMTPResponseException as exc:
-        raise SendFailed(t("mail.fail.smtp", where=where, reason=_reply(exc))) from None
-    except smtplib.SMTPException as exc:
-        if isinstance(exc.__context__, (socket.timeout, TimeoutError)):  # smtplib wraps it
-            raise SendFailed(t("mail.fail.timeout", where=where,
-                               seconds=f"{settings.timeout:g}")) from None
-        raise SendFailed(t("mail.fail.smtp", where=where, reason=_why(exc))) from None
-    except ssl.SSLError as exc:
-        raise SendFailed(t("mail.fail.tls", where=where, reason=_why(exc))) from None
-    except ConnectionRefusedError:
-        raise SendFailed(t("mail.fail.refused", where=where)) from None
-    except (socket.timeout, TimeoutError):
-        raise SendFailed(t("mail.fail.timeout", where=where, seconds=f"{settings.timeout:g}")) from None
-    except socket.gaierror as exc:
-        raise SendFailed(t("mail.fail.host", host=settings.host, reason=_why(exc))) from None
-    except OSError as exc:
-        raise SendFailed(t("mail.fail.network", where=where, reason=_why(exc))) from None
-    if refused:
-        raise SendFailed(_refused_message(refused), refused=list(refused))
-
-
-def _reply(exc: smtplib.SMTPResponseException) -> str:
-    text = exc.smtp_error.decode("utf-8", "replace") if isinstance(exc.smtp_error, bytes) \
-        else str(exc.smtp_error)
-    return f"{exc.smtp_code} {' '.join(text.split())}"
-
-
-def _why(exc: BaseException) -> str:
-    return " ".join(str(getattr(exc, "reason", None) or getattr(exc, "strerror", None)
-                        or exc or type(exc).__name__).split())
-
-
-def _refused_message(refused: dict) -> str:
-    parts = [f"{addr} ({code} {' '.join((msg.decode('utf-8', 'replace') if isinstance(msg, bytes) else str(msg)).split())})"
-             for addr, (code, msg) in refused.items()]
-    return t("mail.fail.recipients", list="; ".join(parts))
-
-
-# --- the outbox ------------------------------------------------------------------------------
-
-def queue(outbox: Path, entry: dict, raw: bytes, now: datetime) -> Path:
-    """Write one unsent message (with its envelope) to the outbox; return its file."""
-    if not outbox.exists():
-        outbox.mkdir(parents=True, mode=0o700)
-        os.chmod(outbox, 0o700)
-    stamp = now.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%S")
-    name = f"{stamp}-{sha1(entry['message_id'].encode()).hexdigest()[:10]}.json"
-    path = outbox / name
-    _write_private(path, {"version": OUTBOX_VERSION, **entry, "message": raw.decode("utf-8")})
-    return path
-
-
-def _write_private(path: Path, data: dict) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, ensure_ascii=False, indent=1)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
-def queued(outbox: Path) -> list[Path]:
-    """The outbox's messages, oldest first."""
-    if not outbox.is_dir():
-        return []
-    return sorted(p for p in outbox.glob("*.json") if not p.name.startswith("."))
-
-
-def load(path: Path) -> dict:
-    try:
-        entry = json.loads(path.read_text(encoding="utf-8"))
-        if not isinstance(entry, dict) or not entry.get("recipients") or not entry.get("message"):
-            raise ValueError("missing fields")
-        return entry
-    except (OSError, ValueError) as exc:
-        raise JtdjError(t("mail.bad_outbox_file", path=path, reason=_why(exc))) from None
-
-
-def requeue(path: Path, entry: dict, recipients: list[str]) -> None:
-    """Keep a message only for the recipients that still have to get it."""
-    _write_private(path, {**entry, "recipients": recipients})

@@ -289,8 +289,11 @@ def test_a_refused_recipient(run, smtp_server, mail_env, db_path):
     assert result.exit_code == 1
     assert "nobody@example.org" in result.stderr and "550" in result.stderr
     assert [r for _, r, _ in inbox.received] == [["leader@example.org"]]
-    entry = json.loads(outbox(db_path)[0].read_text(encoding="utf-8"))
+    assert outbox(db_path) == []  # a 550 is for good: nothing waits to be retried
+    [aside] = (db_path.parent / "outbox" / "failed").glob("*.json")
+    entry = json.loads(aside.read_text(encoding="utf-8"))
     assert entry["recipients"] == ["nobody@example.org"]  # the others have it already
+    assert "550" in entry["reason"] and f"--retry {aside.stem}" in result.stderr
 
 
 def test_a_server_that_never_answers_times_out(run, mail_env, monkeypatch, db_path):

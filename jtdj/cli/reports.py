@@ -9,7 +9,7 @@ from typing import Annotated, List, Optional
 
 import typer
 
-from jtdj.cli.app import (AsOf, PeriodOptions, PlanKey, ReportFmt, SummaryFmt, app,
+from jtdj.cli.app import (AsOf, Format, PeriodOptions, PlanKey, ReportFmt, SummaryFmt, app,
                           check_overdue, list_limit, period_of, session_of)
 from jtdj.i18n import t
 
@@ -84,6 +84,11 @@ def email_cmd(
                                                    help=t("help.report.subject"))] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", "-n", help=t("help.report.dry_run"))] = False,
     flush: Annotated[bool, typer.Option("--flush", help=t("help.report.flush"))] = False,
+    failed: Annotated[bool, typer.Option("--failed", help=t("help.report.failed"))] = False,
+    retry: Annotated[Optional[str], typer.Option("--retry", metavar=t("metavar.id"),
+                                                 help=t("help.report.retry"))] = None,
+    queue: Annotated[bool, typer.Option("--queue", help=t("help.report.queue"))] = False,
+    fmt: Format = None,
     force: Annotated[bool, typer.Option("--force", help=t("help.report.force"))] = False,
     smtp_host: Annotated[Optional[str], typer.Option("--smtp-host", metavar=t("metavar.host"),
                                                      help=t("help.report.smtp_host"))] = None,
@@ -105,5 +110,7 @@ def email_cmd(
     flags = {"smtp_host": smtp_host, "smtp_port": smtp_port,
              "smtp_security": smtp_security.value if smtp_security else None,
              "smtp_user": smtp_user, "sender": sender}
-    email.email(session, PeriodOptions(since, until, week, week_spec), to, cc, bcc, subject, dry_run, flush, force, flags,
-                fail_on_overdue, attach_xlsx=attach_xlsx, limit=limit)
+    outbox = email.Queue(show=queue, fmt=fmt, flush=flush, failed=failed, retry=retry)
+    email.email(session, PeriodOptions(since, until, week, week_spec), to, cc, bcc, subject,
+                dry_run, force, flags, fail_on_overdue, attach_xlsx=attach_xlsx, limit=limit,
+                queue=outbox)
