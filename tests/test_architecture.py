@@ -16,7 +16,7 @@ from conftest import ROOT
 PACKAGE = ROOT / "jtdj"
 BASE = {"jtdj", "jtdj.errors", "jtdj.i18n", "jtdj.config", "jtdj.parse"}
 CORE = {"jtdj.plan", "jtdj.importer", "jtdj.actions", "jtdj.views", "jtdj.report",
-        "jtdj.export", "jtdj.mail", "jtdj.smtp", "jtdj.delivery"}
+        "jtdj.export", "jtdj.mail", "jtdj.smtp", "jtdj.delivery", "jtdj.planfile"}
 # what each layer may import (besides itself)
 MAY_IMPORT = {"base": {"base"}, "store": {"base"}, "render": {"base"},
               "core": {"base", "store", "render"}, "cli": {"base", "store", "render", "core"}}

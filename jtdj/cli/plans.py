@@ -20,30 +20,42 @@ def import_cmd(
 ) -> None:
     from jtdj import importer
     from jtdj.plan import load_plan
+    from jtdj.planfile import read_bytes
     from jtdj.render.safe import visible
 
     session = session_of(ctx, by=by)
     path = file if file is not None else importer.bundled_plan_path()
-    plan = load_plan(path, session.today)  # validates everything before the database is touched
-    for warning in plan.warnings:  # characters a terminal would obey: imported, and said so
-        session.notice(visible(warning))  # the file's name too may hold one
-    if not dry_run and session.store.has_plans():
-        from jtdj.store.safety import auto_backup
+    raw = read_bytes(path)
+    result = None
+    if session.settings.db_path.exists() and session.store.has_plans():
+        result = importer.unchanged_import(session.store, raw, str(path), session.today)
+    if result is not None:  # the very file imported last, and nothing changed since
+        for warning in result.warnings:
+            session.notice(visible(warning))
+        if not dry_run:
+            importer.touch(session.store, result.plan_key, session.now())
+    else:
+        plan = load_plan(path, session.today, raw)  # validates all before the database is touched
+        for warning in plan.warnings:  # characters a terminal would obey: imported, and said so
+            session.notice(visible(warning))  # the file's name too may hold one
+        store = session.store
+        if not dry_run and store.has_plans():
+            from jtdj.store.safety import auto_backup
 
-        auto_backup(session.store, warn=session.notice)
-    result = importer.import_plan(session.store, plan, str(path), session.settings.actor,
-                                  session.today, dry_run=dry_run)
+            auto_backup(store, warn=session.notice)
+        result = importer.import_plan(store, plan, str(path), session.settings.actor,
+                                      session.today, dry_run=dry_run, raw=raw)
     if dry_run:
         for change in result.changes:
             fields = t("list.sep").join(t(f"field.{name}") for name in change.fields)
             session.out(t(f"import.would_{change.kind}", id=change.task_id, fields=fields) + "\n")
     counts = dict(added=result.added, changed=result.changed, archived=result.archived,
-                  unchanged=result.unchanged, key=plan.key)
+                  unchanged=result.unchanged, key=result.plan_key)
     session.notice(t("import.dry_run_counts" if dry_run else "import.counts", **counts))
     if result.state_kept:
         session.notice(t("import.state_kept", count=result.state_kept))
     if result.made_current and not dry_run:
-        session.confirm(t("import.now_current", key=plan.key))
+        session.confirm(t("import.now_current", key=result.plan_key))
 
 
 PLAN_KEYS = ("key", "title", "doc_no", "issued", "due", "tasks", "current", "imported_at", "source")

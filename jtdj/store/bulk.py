@@ -86,3 +86,24 @@ def all_task_rows(store: Store, plan: str) -> dict[str, sqlite3.Row]:
     """Every task of a plan by id, as read-only rows (``row["title"]``), not dicts: an import
     reads each once."""
     return {r["id"]: r for r in store.conn.execute("SELECT * FROM tasks WHERE plan = ?", (plan,))}
+
+
+def remember_import(store: Store, plan: str, record: str) -> None:
+    """What the last import of ``plan`` was (``importer.unchanged_import`` reads it back)."""
+    store.set_setting(f"last_import:{plan}", record)
+
+
+def remembered_imports(store: Store) -> dict[str, str]:
+    rows = store.conn.execute("SELECT key, value FROM settings WHERE key LIKE 'last_import:%'")
+    return {key.partition(":")[2]: value for key, value in rows}
+
+
+def event_mark(store: Store) -> int:
+    """The newest event's row id: any change to any task since adds a larger one."""
+    return store.conn.execute("SELECT coalesce(max(rowid), 0) FROM events").fetchone()[0]
+
+
+def touch_plan(store: Store, plan: str, at: str) -> None:
+    """An import that found nothing to do still says when the plan was last imported."""
+    with store.transaction():
+        store.conn.execute("UPDATE plans SET imported_at = ? WHERE key = ?", (at, plan))

@@ -1,0 +1,72 @@
+"""A plan file off the disk: a small regular file, UTF-8 (with or without a BOM), TOML.
+
+Apart from ``plan`` (which validates what the TOML says) because an import reads the bytes
+first: when they are the bytes it imported last time, nothing else needs doing
+(``importer.unchanged_import``).
+"""
+
+from __future__ import annotations
+
+import stat
+from hashlib import sha256
+from pathlib import Path
+
+import tomli
+
+from jtdj.errors import PlanFileError
+from jtdj.i18n import t
+
+MAX_PLAN_BYTES = 32 * 1024 * 1024
+
+
+def read_bytes(path: Path) -> bytes:
+    """A regular file's bytes (not a FIFO or a device), no more than the size limit."""
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):  # a folder, /dev/zero or a FIFO: never read
+            raise PlanFileError(t("plan.unreadable", file=path, reason=t("plan.is_directory"))
+                                if stat.S_ISDIR(info.st_mode) else t("error.plan_not_file", file=path))
+        with open(path, "rb") as fh:  # read no more than the limit, even if the file grew
+            raw = fh.read(MAX_PLAN_BYTES + 1) if info.st_size <= MAX_PLAN_BYTES else b""
+    except FileNotFoundError:
+        raise PlanFileError(t("plan.not_found", file=path)) from None
+    except OSError as exc:
+        raise PlanFileError(t("plan.unreadable", file=path, reason=exc.strerror or exc)) from None
+    size = max(info.st_size, len(raw))
+    if size > MAX_PLAN_BYTES:
+        raise PlanFileError(t("plan.too_large", file=path, size=size // (1024 * 1024),
+                              limit=MAX_PLAN_BYTES // (1024 * 1024)))
+    return raw
+
+
+def digest(raw: bytes) -> str:
+    return sha256(raw).hexdigest()
+
+
+def decode(raw: bytes, path: Path) -> str:
+    """The file's text: not empty, not binary, UTF-8 (a BOM is dropped)."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    if not raw.strip():
+        raise PlanFileError(t("plan.empty_file", file=path))
+    if b"\x00" in raw[:8192]:
+        raise PlanFileError(t("plan.binary", file=path))
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise PlanFileError(t("plan.not_utf8", file=path, line=line)) from None
+
+
+def parse_toml(text: str, path: Path | str) -> dict:
+    try:
+        return tomli.loads(text)
+    except tomli.TOMLDecodeError as exc:
+        line = getattr(exc, "lineno", None)
+        col = getattr(exc, "colno", None)
+        reason = getattr(exc, "msg", None) or str(exc).split(" (at ")[0]
+        if line is None:
+            raise PlanFileError(t("plan.bad_toml_nopos", file=path, reason=reason)) from None
+        raise PlanFileError(t("plan.bad_toml", file=path, line=line, col=col, reason=reason)) from None
+    except RecursionError:
+        raise PlanFileError(t("plan.too_deep", file=path)) from None
