@@ -100,16 +100,35 @@ def line_count(text: str, width: float, size: float = FONT_SIZE) -> int:
     return lines
 
 
+def _lines(text: str, width: float) -> int:
+    """``line_count`` at the body size, remembered: most cells of a ledger repeat (部分, 条目,
+    责任人, 状态 and 提示 are the same for a hundred rows)."""
+    key = (text, width)
+    n = _LINES.get(key)
+    if n is None:
+        if len(_LINES) > 4096:
+            _LINES.clear()
+        n = _LINES[key] = line_count(text, width)
+    return n
+
+
+_LINES: dict = {}
+
+
 def row_height(texts, columns) -> float:
     """The height (pt) of a row whose cells hold ``texts``, so that every line shows."""
-    lines = max((line_count(v, c[1]) for v, c in zip(texts, columns) if isinstance(v, str)),
+    lines = max((_lines(v, c[1]) for v, c in zip(texts, columns) if isinstance(v, str)),
                 default=1)
     return round(max(lines, 1) * LINE_HEIGHT + ROW_PADDING, 1)
 
 
 def ledger_xlsx(data: dict) -> bytes:
     """The 工作台账 workbook (``export.ledger_data``): sheet 1 one row per task, sheet 2 the
-    per-section summary."""
+    per-section summary.
+
+    Written in openpyxl's write-only mode, each row streamed out as it is made, and every cell
+    takes a ready style (``_Sheet.style``): time linear in the rows, and memory that does not
+    hold the sheet (see bench/README.md)."""
     import io
 
     from openpyxl import Workbook
@@ -119,12 +138,10 @@ def ledger_xlsx(data: dict) -> bytes:
                      for s in data["sections"]}
     item_label = {no: f"{no}. {title}" for no, title in data["items"].items()}
 
-    wb = Workbook()
+    wb = Workbook(write_only=True)
     wb.properties.title = visible(data["title"])
     wb.properties.creator = "jtdj"
-    ws = wb.active
-    ws.title = t("export.sheet_tasks")
-    sheet = _Sheet(ws, LEDGER_COLUMNS)
+    sheet = _Sheet(wb, t("export.sheet_tasks"), LEDGER_COLUMNS, len(rows), filter_rows=True)
     sheet.heading(data["title"], data)
     sep = t("list.sep")
     for n, r in enumerate(rows, 1):
@@ -133,95 +150,135 @@ def ledger_xlsx(data: dict) -> bytes:
                    r["when"] or "", status_word(r["status"]), light_word(r["light"]),
                    r["progress"], _date(r["done_on"]), "\n".join(r["evidence"])),
                   fill={STATUS_COL: LIGHT_FILL[r["light"]]})
-    sheet.finish(filter_rows=True)
 
-    summary = _Sheet(wb.create_sheet(t("export.sheet_summary")), SUMMARY_COLUMNS)
-    summary.heading(t("export.summary_title", title=data["title"]), data)
     totals = [{**data["total"], "title": t("export.summary.total")}] if data["total"] else []
-    for s in data["summary"] + totals:
+    parts = data["summary"] + totals
+    summary = _Sheet(wb, t("export.sheet_summary"), SUMMARY_COLUMNS, len(parts),
+                     filter_rows=False)
+    summary.heading(t("export.summary_title", title=data["title"]), data)
+    for s in parts:
         label = section_label[s["section"]] if s["section"] else s["title"]
         summary.row((label, s["tasks"], s["done"], s["dropped"], s["open"], s["overdue"],
                      s["percent"] / 100), bold=not s["section"], formats={7: "0%"})
-    summary.finish(filter_rows=False)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
 
 
 class _Sheet:
-    """One printable table: two title rows, a header row, bordered body rows."""
+    """One printable table in a write-only workbook: two title rows, a header row, bordered
+    body rows. A write-only sheet writes its top (widths, frozen panes) with its first row, so
+    everything but the rows is set up here, before any row."""
 
-    def __init__(self, ws, columns):
-        from openpyxl.styles import Border, Font, Side
+    def __init__(self, wb, title: str, columns, body_rows: int, filter_rows: bool):
+        from openpyxl.styles import Border, Side
 
-        self.ws, self.columns, self.next_row = ws, columns, HEADER_ROWS + 1
-        self.font = Font(name=FONT, size=FONT_SIZE)
-        self.bold = Font(name=FONT, size=FONT_SIZE, bold=True)
+        self.ws = ws = wb.create_sheet(title)
+        self.columns, self.next_row = columns, 1
         thin = Side(style="thin", color="000000")
         self.border = Border(left=thin, right=thin, top=thin, bottom=thin)
+        self.styles: dict = {}
+        self.cells = None
+        self._setup(filter_rows, HEADER_ROWS + body_rows)
+
+    def style(self, col: int, bold: bool = False, size: float = FONT_SIZE, fill: str | None = None,
+              number_format: str | None = None, border: bool = True, align: str | None = None,
+              quote: bool = False):
+        """The style of a cell (font, border, alignment, fill, number format, quote prefix),
+        built once per kind and then shared: openpyxl hashes every style object set on a cell,
+        which made a 10,000-task ledger take 30 s (see bench/README.md)."""
+        key = (col, bold, size, fill, number_format, border, align, quote)
+        made = self.styles.get(key)
+        if made is None:
+            from openpyxl.cell import WriteOnlyCell
+            from openpyxl.styles import Alignment, Font, PatternFill
+
+            cell = WriteOnlyCell(self.ws)
+            cell.font = Font(name=FONT, size=size, bold=bold)
+            if border:
+                cell.border = self.border
+            cell.alignment = Alignment(wrap_text=True, vertical="center",
+                                       horizontal=align or self.columns[col - 1][2])
+            if fill:
+                cell.fill = PatternFill("solid", fgColor=fill)
+            if number_format:
+                cell.number_format = number_format
+            cell.quotePrefix = quote
+            made = self.styles[key] = cell._style
+        return made
+
+    def _put(self, cell, value, col: int, **style):
+        """``cell`` holding ``value`` in the style of its kind (``style``): a text stays text,
+        shown in its visible form, with the quote prefix where a spreadsheet would calculate it
+        (a title starting with = + - @ is read back unchanged). Control and bidi characters are
+        shown (``\\x1b``, ``<U+202E>``), which also keeps out the ones a workbook cannot hold."""
+        text = isinstance(value, str)
+        if text:
+            value = visible(value)
+            style["quote"] = value.startswith(FORMULA_START)
+        elif isinstance(value, date):
+            style["number_format"] = "yyyy-mm-dd"
+        # shared, so never changed: set before the value, which then finds its date format
+        cell._style = self.style(col, **style)
+        cell.value = value
+        if text:
+            cell.data_type = "s"  # not a formula, whatever it starts with
+        return cell
+
+    def _append(self, cells, height: float) -> None:
+        self.ws.row_dimensions[self.next_row].height = height
+        self.ws.append(cells)  # written out now: the cells can take the next row's values
+        del self.ws.row_dimensions[self.next_row]  # written with its row: not kept
+        self.next_row += 1
+
+    def _new_cell(self):
+        from openpyxl.cell import WriteOnlyCell
+
+        return WriteOnlyCell(self.ws)
 
     def heading(self, title: str, data: dict) -> None:
         """Row 1 the title, row 2 文号, 截至 and 制表日期, row 3 the column headers."""
-        from openpyxl.styles import Alignment, Font, PatternFill
-        from openpyxl.utils import get_column_letter
-
-        ws, last = self.ws, len(self.columns)
+        last = len(self.columns)
         day = data["as_of"].isoformat()
         meta = ([t("export.doc_no", doc_no=data["doc_no"])] if data.get("doc_no") else []) + [
             t("export.as_of", date=day), t("export.made_on", date=day)]
         table_width = sum(c[1] for c in self.columns)
         for row, text, size in ((1, title, TITLE_SIZE), (2, "\u3000\u3000".join(meta), FONT_SIZE)):
-            ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=last)
-            cell = ws.cell(row=row, column=1)
-            _text(cell, text)
-            cell.font = Font(name=FONT, size=size, bold=row == 1)
-            cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+            self.ws.merged_cells.add(f"A{row}:{_letter(last)}{row}")
+            cell = self._put(self._new_cell(), text or "", 1, bold=row == 1, size=size,
+                             border=False, align="center")
             lines = line_count(text, table_width, size)  # a long title wraps, still shown whole
-            ws.row_dimensions[row].height = round(lines * 1.45 * size + ROW_PADDING * 2, 1)
-        fill = PatternFill("solid", fgColor="DDEBF7")
-        for col, (key, width, _) in enumerate(self.columns, 1):
-            cell = ws.cell(row=HEADER_ROWS, column=col)
-            _text(cell, t(key))
-            cell.font, cell.fill, cell.border = self.bold, fill, self.border
-            cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
-            ws.column_dimensions[get_column_letter(col)].width = width
-        ws.row_dimensions[HEADER_ROWS].height = row_height([t(c[0]) for c in self.columns],
-                                                           self.columns)
+            self._append([cell], round(lines * 1.45 * size + ROW_PADDING * 2, 1))
+        header = [t(c[0]) for c in self.columns]
+        self._append([self._put(self._new_cell(), text, col, bold=True, fill="DDEBF7",
+                                align="center") for col, text in enumerate(header, 1)],
+                     row_height(header, self.columns))
 
     def row(self, values, fill=None, bold=False, formats=None) -> None:
-        from openpyxl.styles import Alignment, PatternFill
+        """One body row; its cells are made once per sheet and refilled row by row."""
+        cells = self.cells
+        if cells is None:
+            cells = self.cells = [self._new_cell() for _ in self.columns]
+        fill, formats = fill or {}, formats or {}
+        for col, (cell, v) in enumerate(zip(cells, values), 1):
+            self._put(cell, v, col, bold=bold, fill=fill.get(col), number_format=formats.get(col))
+        self._append(cells, row_height(values, self.columns))
 
-        n = self.next_row
-        for col, (v, (_, _, align)) in enumerate(zip(values, self.columns), 1):
-            cell = self.ws.cell(row=n, column=col)
-            if isinstance(v, date):
-                cell.value, cell.number_format = v, "yyyy-mm-dd"
-            elif isinstance(v, str):
-                _text(cell, v)
-            else:
-                cell.value = v
-            if formats and col in formats:
-                cell.number_format = formats[col]
-            cell.font = self.bold if bold else self.font
-            cell.border = self.border
-            cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal=align)
-            if fill and col in fill:
-                cell.fill = PatternFill("solid", fgColor=fill[col])
-        self.ws.row_dimensions[n].height = row_height(values, self.columns)
-        self.next_row += 1
-
-    def finish(self, filter_rows: bool) -> None:
-        """Freeze the header, and set the sheet up for printing."""
+    def _setup(self, filter_rows: bool, last_row: int) -> None:
+        """Column widths, the frozen header, the filter, and the print setup."""
         from openpyxl.worksheet.page import PageMargins
-        from openpyxl.utils import get_column_letter
 
-        ws, last = self.ws, get_column_letter(len(self.columns))
+        ws, last = self.ws, _letter(len(self.columns))
+        for col, (_, width, _) in enumerate(self.columns, 1):
+            ws.column_dimensions[_letter(col)].width = width
+        # the <dimension> a normal sheet states (readers size the sheet by it); the rows are known
+        ws.calculate_dimension = lambda: f"A1:{last}{last_row}"
         ws.freeze_panes = f"A{HEADER_ROWS + 1}"
         if filter_rows:
-            ws.auto_filter.ref = f"A{HEADER_ROWS}:{last}{max(self.next_row - 1, HEADER_ROWS + 1)}"
+            ws.auto_filter.ref = f"A{HEADER_ROWS}:{last}{max(last_row, HEADER_ROWS + 1)}"
         ws.print_title_rows = f"1:{HEADER_ROWS}"
         setup = ws.page_setup
-        setup.paperSize, setup.orientation = ws.PAPERSIZE_A4, "landscape"
+        setup.paperSize, setup.orientation = PAPER_A4, "landscape"
         setup.fitToWidth, setup.fitToHeight = 1, 0
         ws.sheet_properties.pageSetUpPr.fitToPage = True
         ws.print_options.horizontalCentered = True
@@ -233,13 +290,11 @@ class _Sheet:
         ws.oddFooter.center.font = FONT
 
 
-def _text(cell, value: str) -> None:
-    """A text cell that stays text: a title starting with "=" (or + - @) is stored as it is,
-    marked with Excel's quote prefix (shown as typed, never calculated, read back unchanged).
-    Control and bidi characters are shown (``\\x1b``, ``<U+202E>``), which also keeps out the
-    ones a workbook cannot hold."""
-    value = visible(value or "")
-    cell.value = value
-    cell.data_type = "s"
-    if value.startswith(FORMULA_START):
-        cell.quotePrefix = True
+PAPER_A4 = "9"  # openpyxl's Worksheet.PAPERSIZE_A4
+
+
+def _letter(col: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(col)
+
