@@ -362,3 +362,4 @@ def test_the_queue_lists_what_waits_with_its_reason(run, queued_weeks, db_path):
     table = run("email", "--queue", "--format", "table")
     assert table.exit_code == 0 and "待发 2 封" in table.stdout and listed[0]["id"] in table.stdout
     assert run("email", "--queue", "--flush").exit_code == 2
+    assert run("email", "--flush", "--format", "json").exit_code == 2  # --format is --queue's

@@ -33,6 +33,8 @@ class Queue:
             raise UsageError(t("mail.flags_conflict", first=used[0], second=used[1]))
         if failed and not flush:
             raise UsageError(t("mail.failed_needs_flush"))
+        if fmt is not None and not show:
+            raise UsageError(t("mail.format_needs_queue"))
 
     @property
     def wanted(self) -> bool:
