@@ -103,6 +103,8 @@ def _main(argv: list[str] | None) -> None:
 
     import sqlite3
 
+    from jtdj.cli.session import PipeClosed
+
     try:
         code = run(args=args, prog_name="jtdj", standalone_mode=False)
         if code == EXIT_INTERRUPTED:  # typer turns Ctrl-C into a silent Exit(130)
@@ -132,11 +134,15 @@ def _main(argv: list[str] | None) -> None:
         from jtdj.store import explain_error
 
         _fail(explain_error(exc), EXIT_FAILED, debug)
-    except BrokenPipeError:
-        # a reader such as `head` closed the pipe: not an error of ours
+    except (BrokenPipeError, PipeClosed):
+        # a reader such as `head` closed the pipe: not an error of ours, so nothing is said; the
+        # exit status is the shell's for a command that SIGPIPE ended (`seq`, `git log`: 141),
+        # so `set -o pipefail` sees jtdj as it sees them (docs/output.md)
+        import signal
+
         devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        sys.exit(0)
+        os.dup2(devnull, sys.stdout.fileno())  # what is still buffered goes nowhere, quietly
+        sys.exit(128 + signal.SIGPIPE)
     except OSError as exc:
         _fail(t("error.os", reason=exc.strerror or exc, path=exc.filename or ""), EXIT_FAILED, debug)
     sys.exit(code if isinstance(code, int) else 0)

@@ -10,11 +10,17 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
 from datetime import date, datetime
 
 from jtdj import config as cfg
 from jtdj.errors import NotFound, UsageError
 from jtdj.i18n import language_from_environment, set_language, t
+
+
+class PipeClosed(Exception):
+    """The reader of stdout went away (``jtdj list | head -1``). Not an OSError, so that typer
+    does not end the run itself with status 1: ``cli.main`` ends it quietly."""
 
 
 class Session:
@@ -107,8 +113,11 @@ class Session:
 
     # --- output --------------------------------------------------------------------------------
     def out(self, text: str) -> None:
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        try:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            raise PipeClosed from None
 
     def notice(self, message: str) -> None:
         """Always shown on stderr: something the user should know."""
@@ -133,17 +142,26 @@ class Session:
         return value
 
     def show(self, view: str, fmt: str, data) -> None:
-        """Write ``data`` as ``view`` in ``fmt`` to stdout: text as it is, a table through Rich."""
+        """Write ``data`` as ``view`` in ``fmt`` to stdout: text as it is, chunks of text as they
+        come (a streamed machine format: memory stays flat), a table through Rich."""
         from jtdj import render
 
         written = render.render(view, fmt, data)
-        if isinstance(written, str):
-            self.out(written)
-        elif isinstance(written, bytes):
-            sys.stdout.buffer.write(written)
-            sys.stdout.flush()
-        else:
-            self.console().print(written)
+        try:
+            if isinstance(written, str):
+                self.out(written)
+            elif isinstance(written, bytes):
+                sys.stdout.buffer.write(written)
+                sys.stdout.flush()
+            elif isinstance(written, Iterator):
+                write = sys.stdout.write
+                for chunk in written:
+                    write(chunk)
+                sys.stdout.flush()
+            else:
+                self.console().print(written)
+        except BrokenPipeError:
+            raise PipeClosed from None
 
     def console(self):
         from rich.console import Console

@@ -35,9 +35,10 @@ def list_cmd(
     f = task_filter(session, section, item, owner, unassigned, status, overdue, due_before,
                     due_within, search, tag, archived)
     fmt = session.format("records", fmt)
-    rows = session.store.select_tasks(session.plan_key(), f, session.today, sort=sort.value)
-    caption = t("list.footer", count=len(rows), as_of=session.today.isoformat())
-    session.show("records", fmt, task_list(rows, caption))
+    rows = session.store.iter_tasks(session.plan_key(), f, session.today, sort=sort.value)
+    day = session.today.isoformat()
+    caption = lambda count: t("list.footer", count=count, as_of=day)  # noqa: E731
+    session.show("records", fmt, task_list(rows, caption))  # rows stream unless it is a table
 
 
 @app.command("tree", help=t("help.cmd.tree"))

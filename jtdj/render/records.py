@@ -10,7 +10,8 @@ import io
 import json
 import re
 from datetime import date
-from typing import Callable, NamedTuple, Sequence
+from itertools import islice
+from typing import Callable, Iterable, Iterator, NamedTuple, Sequence
 
 from jtdj.i18n import t
 from jtdj.render.safe import UNSAFE, escape_raw, guarded, visible, visible_data
@@ -18,6 +19,9 @@ from jtdj.render.text import Column
 
 LIGHT_SYMBOL = {"red": "▲", "yellow": "◆", "green": "●", "grey": "○"}
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# rows per chunk of a streamed output: large enough that each write is one system call of some
+# hundred kilobytes, small enough that memory stays flat whatever the number of rows
+CHUNK_ROWS = 2000
 
 
 def numeral(no: int) -> str:
@@ -81,52 +85,110 @@ def _iso(value):
 _COMPACT_JSON = json.JSONEncoder(ensure_ascii=False, default=_iso).encode
 
 
+def _record_encoder() -> Callable[[dict], str]:
+    """``_COMPACT_JSON`` without its set-up on each call: the C encoder made once, called per
+    record (a third faster over a long list); ``_COMPACT_JSON`` itself where there is none."""
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:
+        return _COMPACT_JSON
+    try:
+        encode = make({}, _iso, json.encoder.encode_basestring, None, ": ", ", ", False, False,
+                      True)
+        if "".join(encode({"a": [1, None, "\u00e9\n"]}, 0)) != _COMPACT_JSON(
+                {"a": [1, None, "\u00e9\n"]}):
+            return _COMPACT_JSON
+    except TypeError:  # another signature in another Python
+        return _COMPACT_JSON
+    join = "".join
+    return lambda record: join(encode(record, 0))
+
+
 def to_json(data) -> str:
     """Indented JSON; a list of records has one record per line, which reads and diffs well
     and lets the C encoder do the work (see bench/README.md). The encoder escapes C0; DEL, C1
     and bidi controls are escaped too, as ``\\u202e`` (the same text, nothing a terminal
     obeys)."""
     if isinstance(data, list) and data and all(isinstance(r, dict) for r in data):
-        return escape_raw("[\n" + ",\n".join("  " + _COMPACT_JSON(r) for r in data) + "\n]\n")
+        return "".join(json_chunks(data))
     return escape_raw(json.dumps(data, ensure_ascii=False, indent=2, default=_iso) + "\n")
 
 
-def to_csv(records: Sequence[dict], keys: Sequence[str]) -> str:
+def batches(rows: Iterable, size: int = CHUNK_ROWS) -> Iterator[list]:
+    """``rows`` (a list or a cursor's stream) in lists of at most ``size``."""
+    rows = iter(rows)
+    while batch := list(islice(rows, size)):
+        yield batch
+
+
+def json_chunks(records: Iterable[dict], keys: Sequence[str] | None = None) -> Iterator[str]:
+    """``to_json`` of a list of records (each cut to ``keys`` when given), as chunks of text
+    written as the records come: the same bytes, joined."""
+    keys = tuple(keys) if keys is not None else None
+    encode = _record_encoder()
+    first = True
+    for batch in batches(records):
+        if keys is not None:
+            batch = [r if tuple(r) == keys else {k: r.get(k) for k in keys} for r in batch]
+        body = ",\n  ".join(map(encode, batch))
+        yield escape_raw(("[\n  " if first else ",\n  ") + body)
+        first = False
+    yield "[]\n" if first else "\n]\n"
+
+
+def to_csv(records: Iterable[dict], keys: Sequence[str]) -> str:
     """CSV for spreadsheets: BOM so Excel/WPS read UTF-8, formula-like cells neutralised,
     control and bidi characters shown (``visible``)."""
+    return "".join(csv_chunks(records, keys))
+
+
+def csv_chunks(records: Iterable[dict], keys: Sequence[str]) -> Iterator[str]:
+    """``to_csv`` as chunks of text written as the records come. Each chunk is searched once
+    for control and bidi characters and, only when it holds one, written again with them shown
+    (rows are independent, so a chunk at a time is the same as the whole at once)."""
     import csv
 
-    def write(cell) -> str:
+    def write(rows, cell) -> str:
         buf = io.StringIO()
-        writer = csv.writer(buf, lineterminator="\r\n")
-        writer.writerow(keys)
-        for r in records:
-            writer.writerow([_defuse(cell(machine_value(r.get(k)))) for k in keys])
+        csv.writer(buf, lineterminator="\r\n").writerows(
+            [[_defuse(cell(machine_value(r.get(k)))) for k in keys] for r in rows])
         return buf.getvalue()
 
-    out = write(str)
-    # the one search: no such character but the carriage returns of the line ends
-    if re.search(UNSAFE, out.replace("\r\n", "\n")) is not None:
-        out = write(visible)
-    return "\ufeff" + out
+    head = io.StringIO()
+    csv.writer(head, lineterminator="\r\n").writerow(keys)
+    yield "\ufeff" + head.getvalue()
+    for batch in batches(records):
+        out = write(batch, str)
+        # the one search: no such character but the carriage returns of the line ends
+        if re.search(UNSAFE, out.replace("\r\n", "\n")) is not None:
+            out = write(batch, visible)
+        yield out
 
 
 def _defuse(cell: str) -> str:
     return "'" + cell if cell.startswith(_FORMULA_START) else cell
 
 
-def to_tsv(records: Sequence[dict], keys: Sequence[str]) -> str:
+def to_tsv(records: Iterable[dict], keys: Sequence[str]) -> str:
     """Tab-separated for pipes: header of JSON keys, one line per record, nothing else."""
-    lines = ["\t".join(keys)]
+    return "".join(tsv_chunks(records, keys))
+
+
+def tsv_chunks(records: Iterable[dict], keys: Sequence[str]) -> Iterator[str]:
+    """``to_tsv`` as chunks of text written as the records come."""
+    yield "\t".join(keys) + "\n"
     tabs = len(keys) - 1
-    for r in records:
-        values = [v if v.__class__ is str else machine_value(v) for v in map(r.get, keys)]
-        line = "\t".join(values)
-        # a tab or line break inside a value would shift the columns: only then blank them
-        if line.count("\t") != tabs or "\n" in line or "\r" in line:
-            line = "\t".join([v.translate(_TSV_SAFE) for v in values])
-        lines.append(line)
-    return visible("\n".join(lines) + "\n")  # tabs and line breaks are the layout's own here
+    for batch in batches(records):
+        lines = []
+        for r in batch:
+            values = [v if v.__class__ is str else "" if v is None else
+                      str(v) if v.__class__ is int else machine_value(v) for v in map(r.get, keys)]
+            line = "\t".join(values)
+            # a tab or line break inside a value would shift the columns: only then blank them
+            if line.count("\t") != tabs or "\n" in line or "\r" in line:
+                line = "\t".join([v.translate(_TSV_SAFE) for v in values])
+            lines.append(line)
+        lines.append("")
+        yield visible("\n".join(lines))  # tabs and line breaks are the layout's own here
 
 
 _TSV_SAFE = str.maketrans({"\t": " ", "\r": " ", "\n": " "})
@@ -148,37 +210,51 @@ def to_markdown(records: Sequence[dict], columns: Sequence[Column],
 
 class Records(NamedTuple):
     """What a list command shows: rows for machines (``keys``), and for people the ``columns``
-    of ``shown`` (the same rows unless the command words them differently), with a caption."""
+    of ``shown`` (the same rows unless the command words them differently), with a caption.
 
-    rows: Sequence[dict]
+    ``rows`` may be a stream (a cursor's records, read once): the machine formats write them as
+    they come; the table and Markdown take them all first. A caption may be a function of the
+    number of rows, known only then."""
+
+    rows: Iterable[dict]
     columns: Sequence[Column]
     keys: Sequence[str]
-    caption: str | None = None
+    caption: str | Callable[[int], str] | None = None
     value: Callable[[str, object], str] = human_value
     shown: Sequence[dict] | None = None
 
 
-def records_json(r: Records) -> str:
-    keys = r.keys
-    return to_json([{k: row.get(k) for k in keys} for row in r.rows])
+def _all_rows(r: Records) -> Records:
+    """``r`` with its rows read into a list and its caption worded for their number."""
+    rows = r.rows if isinstance(r.rows, list) else list(r.rows)
+    caption = r.caption(len(rows)) if callable(r.caption) else r.caption
+    return r._replace(rows=rows, caption=caption)
 
 
-def records_csv(r: Records) -> str:
-    return to_csv(r.rows, r.keys)
+def records_json(r: Records) -> Iterator[str]:
+    return json_chunks(r.rows, r.keys)
 
 
-def records_tsv(r: Records) -> str:
-    return to_tsv(r.rows, r.keys)
+def records_csv(r: Records) -> Iterator[str]:
+    return csv_chunks(r.rows, r.keys)
+
+
+def records_tsv(r: Records) -> Iterator[str]:
+    return tsv_chunks(r.rows, r.keys)
+
+
+def records_md(r: Records) -> str:
+    return _records_md(_all_rows(r))
 
 
 @guarded
-def records_md(r: Records) -> str:
+def _records_md(r: Records) -> str:
     return to_markdown(r.rows if r.shown is None else r.shown, r.columns, r.value)
 
 
 def records_table(r: Records):
     from jtdj.render.text import rich_table
 
-    r = visible_data(r)
+    r = visible_data(_all_rows(r))
     return rich_table(r.rows if r.shown is None else r.shown, r.columns, caption=r.caption,
                       value=r.value)

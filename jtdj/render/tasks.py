@@ -32,7 +32,9 @@ HISTORY_COLUMNS = (
 )
 
 
-def task_list(rows: list[dict], caption: str) -> Records:
+def task_list(rows, caption) -> Records:
+    """The list's records: ``rows`` a list or a stream, ``caption`` text or a function of the
+    count."""
     return Records(rows, LIST_COLUMNS, LIST_KEYS, caption=caption)
 
 

@@ -23,7 +23,7 @@ from jtdj.errors import StorageError
 from jtdj.i18n import t
 from jtdj.store import migrations
 from jtdj.store.folders import make_private
-from jtdj.store.tasks import TaskFilter, select_tasks
+from jtdj.store.tasks import TaskFilter, iter_tasks, select_tasks
 
 BUSY_TIMEOUT_S = 60
 WAIT_NOTICE_S = 2  # a write waiting longer for the lock is told about once (``Store.on_wait``)
@@ -118,10 +118,16 @@ class Store:
         except OSError as exc:
             raise StorageError(t("error.db_create", path=path, reason=exc.strerror or exc)) from None
         try:
-            conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S, isolation_level=None)
-            conn.row_factory = sqlite3.Row
-            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_S * 1000}")
-            version = migrations.schema_version(conn)
+            conn = _connect(path)
+            try:
+                version = migrations.schema_version(conn)
+            except sqlite3.OperationalError as exc:  # a full disk: no room for the -shm index
+                if not no_room(exc):
+                    raise
+                conn.close()  # EXCLUSIVE before the first read keeps it in memory, for this command
+                conn = _connect(path)
+                conn.execute("PRAGMA locking_mode = EXCLUSIVE")
+                version = migrations.schema_version(conn)
             if version > len(migrations.MIGRATIONS):
                 conn.close()
                 raise StorageError(t("error.db_too_new", path=path, version=version,
@@ -129,7 +135,6 @@ class Store:
             if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
                 conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
-            conn.execute("PRAGMA cache_size = -32768")  # up to 32 MiB: bulk imports touch 4 indexes
             if migrations.pending(conn):
                 migrations.apply(conn, utc_text(clock()))
             migrations.mend_tallies(conn)
@@ -155,6 +160,8 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[None]:
         self.cache.clear()
+        # 32 MiB of page cache for a write (an import touches 4 indexes); a read keeps 2 MiB
+        self.conn.execute("PRAGMA cache_size = -32768")
         try:
             self._begin()
         except sqlite3.DatabaseError as exc:
@@ -289,6 +296,10 @@ class Store:
         """Tasks matching ``f`` with their status and traffic light as of ``as_of``."""
         return select_tasks(self, plan, f, as_of, sort)
 
+    def iter_tasks(self, plan: str, f: TaskFilter, as_of: date, sort: str = "id"):
+        """``select_tasks`` streamed from the cursor (read it once)."""
+        return iter_tasks(self, plan, f, as_of, sort)
+
     def task(self, plan: str, task_id: str) -> dict | None:
         row = self.conn.execute("SELECT * FROM tasks WHERE plan = ? AND id = ?",
                                 (plan, task_id)).fetchone()
@@ -357,8 +368,27 @@ def explain_error(exc: sqlite3.DatabaseError) -> str:
 _opened: list[Path] = []
 
 
+def _connect(path: Path) -> sqlite3.Connection:
+    """A connection; temporary tables and sorts stay in memory (small; a read writes nothing)."""
+    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S, isolation_level=None)
+    conn.row_factory = sqlite3.Row
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_S * 1000}")
+    conn.execute("PRAGMA temp_store = MEMORY")
+    return conn
+
+
+def no_room(exc: sqlite3.DatabaseError) -> bool:
+    """Whether SQLite failed for want of room (SQLITE_FULL; SQLITE_IOERR, as a full -shm gives)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in (sqlite3.SQLITE_IOERR, sqlite3.SQLITE_FULL)
+    return str(exc) in ("disk I/O error", "database or disk is full")
+
+
 def _explain_db_error(path: Path, exc: sqlite3.DatabaseError) -> str:
     text = str(exc)
+    if no_room(exc):
+        return t("error.db_full", path=path, reason=text)
     if "not a database" in text or "malformed" in text:
         return t("error.db_corrupt", path=path)
     if "readonly" in text or "read-only" in text:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, timedelta
-from typing import NamedTuple
+from typing import Iterator, NamedTuple
 
 from jtdj.store import history
 
@@ -66,6 +66,12 @@ SORTS = {
 
 def select_tasks(store, plan: str, f: TaskFilter, as_of: date, sort: str = "id") -> list[dict]:
     """Tasks matching ``f`` with their status and traffic light as of ``as_of``."""
+    return list(iter_tasks(store, plan, f, as_of, sort))
+
+
+def iter_tasks(store, plan: str, f: TaskFilter, as_of: date, sort: str = "id") -> Iterator[dict]:
+    """``select_tasks`` as a stream: the query runs now, its records come from the cursor as
+    they are read (a full list is written without holding it; read it once)."""
     where = ["t.plan = :plan", "t.archived = :archived"]
     params = {**as_of_params(plan, as_of), "archived": 1 if f.archived else 0}
     if f.section is not None:
@@ -128,7 +134,7 @@ def select_tasks(store, plan: str, f: TaskFilter, as_of: date, sort: str = "id")
            + f" ORDER BY {SORTS.get(sort, SORTS['id'])}")
     cursor = store.conn.cursor()
     cursor.row_factory = None  # plain tuples: task_record unpacks them by position
-    return [task_record(*r) for r in cursor.execute(sql, params)]
+    return (task_record(*r) for r in cursor.execute(sql, params))
 
 
 def task_record(id, item, no, section, title, status, owner, support, due, start, timing,
