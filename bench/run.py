@@ -4,6 +4,7 @@
     python bench/run.py --jtdj PATH      # time an already installed jtdj executable instead
     python bench/run.py --sizes 13,10000 --runs 5
     python bench/run.py --sizes 1000,10000 --cases xlsx   # only the cases whose name has "xlsx"
+    python bench/run.py --quick          # 13 items and 10,000 tasks, 3 runs: everyday use
 
 Each figure is the median wall time of N runs (after one warm-up) of a fresh process, and the
 largest peak RSS of those runs (os.wait4's ru_maxrss, so no extra tool is needed). The floors —
@@ -26,6 +27,8 @@ import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path
+
+import peers
 
 ROOT = Path(__file__).resolve().parents[1]
 WORDS = ("党建", "品牌", "阵地", "学习", "教育", "培训", "督查", "宣传", "组织", "考核", "廉政",
@@ -95,10 +98,19 @@ def timed(argv: list[str], env: dict, stdin=None) -> tuple[float, int, int]:
     return elapsed, usage.ru_maxrss, proc.returncode
 
 
+PAIRED: list[str] = []  # the typer floor's argv, once the venv is known (see run)
+LONG_S = 5.0  # a case whose warm-up run takes longer gets 3 timed runs
+
+
 def measure(argvs, env, runs: int, setup=None) -> dict:
-    """Median wall and max RSS over ``runs`` runs after one warm-up; argvs(i) gives run i's argv."""
-    samples, peaks = [], []
-    for i in range(runs + 1):
+    """Median wall and max RSS over ``runs`` runs after one warm-up; argvs(i) gives run i's argv.
+
+    Each timed run is paired with a run of the typer floor just after it, and the ratio taken
+    per pair (``ratio``: the median of those), because the load of a shared machine drifts
+    within a run more than between two neighbouring processes."""
+    samples, peaks, ratios = [], [], []
+    i = 0
+    while i <= runs:
         if setup:
             setup(i)
         seconds, rss, code = timed(argvs(i), env)
@@ -106,11 +118,16 @@ def measure(argvs, env, runs: int, setup=None) -> dict:
             again = subprocess.run(argvs(i), env=env, capture_output=True, text=True)
             raise SystemExit(f"benchmark command failed ({code}): {' '.join(argvs(i))}\n"
                              f"{again.stderr.strip()}")
+        if i == 0 and seconds > LONG_S:
+            runs = min(runs, 3)
         if i:  # the first run warms the caches
             samples.append(seconds)
             peaks.append(rss)
+            if PAIRED:
+                ratios.append(seconds / timed(PAIRED, env)[0])
+        i += 1
     return {"median": statistics.median(samples), "rss_mib": max(peaks) / 1024,
-            "samples": samples}
+            "samples": samples, "ratio": statistics.median(ratios) if ratios else None}
 
 
 def build_venv(where: Path) -> Path:
@@ -132,6 +149,7 @@ def run(args) -> str:
     env.update(JTDJ_USER="bench", JTDJ_TODAY=AS_OF.isoformat(), NO_COLOR="1", COLUMNS="80")
     runs = args.runs
     rows = []
+    skipped_peers: list[bool] = []
 
     def wanted(case: str) -> bool:
         return args.cases in case
@@ -140,6 +158,7 @@ def run(args) -> str:
     # the floors are timed first and again last, and each is the median of both sets: on a
     # shared machine the load drifts over a run, and every ratio rests on the typer floor
     floors = {name: measure(lambda i, a=argv: a, env, runs) for name, argv in floor_argvs.items()}
+    PAIRED[:] = floor_argvs["python -c 'import typer'"]
     for size in args.sizes:
         db = work / f"bench-{size}.db"
         plan = work / f"plan-{size}.toml"
@@ -190,6 +209,8 @@ def run(args) -> str:
             ("list --search 党建 (2 characters)", [str(jtdj), "list", "--search", "党建"]),
             ("summary", [str(jtdj), "summary"]),
             ("report --format text", [str(jtdj), "report", "--format", "text"]),
+            ("report --format html", [str(jtdj), "report", "--format", "html"]),
+            ("report --format json", [str(jtdj), "report", "--format", "json"]),
             # half a year: every check-off of the plan so far lies in the period
             ("report --since 2022-01-01 (half a year)",
              [str(jtdj), "report", "--since", "2022-01-01", "--format", "text"]),
@@ -209,6 +230,18 @@ def run(args) -> str:
                 lambda i: [str(jtdj), "export", "--format", "xlsx", "-o",
                            str(work / f"ledger-{size}-{i}.xlsx")], e,
                 min(runs, 3) if size >= 100000 else runs)))
+        if size > 13 and wanted("export --format json"):
+            rows.append((label, "export --format json", measure(
+                lambda i: [str(jtdj), "export", "--format", "json"], e,
+                min(runs, 3) if size >= 100000 else runs)))
+        if size > 13 and wanted("task"):  # the same operations in Taskwarrior, when installed
+            if peers.version():
+                rows += peers.taskwarrior(f"{label} · Taskwarrior {peers.version()}", plan,
+                                          by_day, owner, work, env, runs, measure)
+            elif not skipped_peers:
+                skipped_peers.append(True)
+                print("Taskwarrior is not installed (Debian: apt install taskwarrior): "
+                      "its comparison rows are skipped", file=sys.stderr)
         if not wanted("done ID"):
             continue
         # open tasks of the last item (due in December): a small answer keeps this process small
@@ -218,6 +251,7 @@ def run(args) -> str:
         open_ids = [r["id"] for r in json.loads(listed)][-(runs + 1):]
         rows.append((label, "done ID", measure(
             lambda i: [str(jtdj), "done", open_ids[i]], e, runs)))
+    PAIRED.clear()
     for name, argv in floor_argvs.items():
         again = measure(lambda i, a=argv: a, env, runs)
         both = floors[name]["samples"] + again["samples"]
@@ -228,7 +262,7 @@ def run(args) -> str:
     table = ["| plan | command | median (ms) | × typer floor | peak RSS (MiB) |",
              "|---|---|---:|---:|---:|"]
     for label, name, m in rows:
-        ratio = m["median"] / typer_floor
+        ratio = m.get("ratio") or m["median"] / typer_floor  # paired when it was timed so
         table.append(f"| {label} | `{name}` | {m['median'] * 1000:.0f} | {ratio:.2f} | "
                      f"{m['rss_mib']:.0f} |")
     header = (f"jtdj benchmark, {date.today().isoformat()}, {os.cpu_count()} cores, "
@@ -250,7 +284,11 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     parser.add_argument("--cases", default="",
                         help="only the cases whose name contains this text (the floors always)")
+    parser.add_argument("--quick", action="store_true",
+                        help="everyday use: 13 items and 10,000 tasks, 3 runs each")
     args = parser.parse_args()
+    if args.quick:
+        args.sizes, args.runs = "13,10000", min(args.runs, 3)
     args.sizes = [int(s) for s in args.sizes.split(",")]
     text = run(args)
     out = ROOT / "bench" / "results"
