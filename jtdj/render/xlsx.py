@@ -1,7 +1,8 @@
 """The 工作台账 as an Excel/WPS workbook: one row per task, and a per-section summary, both set
 up to be printed and handed over (A4 landscape, title rows, borders, page numbers).
 
-openpyxl is an optional extra, imported only here and only when a ledger is written.
+openpyxl is an optional extra, imported only here and in ``xlsx_rows`` (the task rows,
+written as XML text), and only when a ledger is written.
 
 The page arithmetic. A4 landscape is 297 × 210 mm = 842 × 595 pt; with left and right margins
 of 0.4 in (28.8 pt) the printable width is 842 − 2 × 28.8 = 784.4 pt. A column width ``w`` is
@@ -31,6 +32,7 @@ from jtdj.i18n import t
 from jtdj.render.records import light_word, numeral, status_word
 from jtdj.render.safe import visible
 from jtdj.render.text import _NO_START, display_width
+from jtdj.render.xlsx_rows import splice, write_rows
 
 # (catalogue key, width in Excel units, horizontal alignment); each sheet's widths sum to 146.
 # A date column needs 11.5 (ten DejaVu digits at 10 pt are 58 pt), 状态 6.5 (推进中), 提示 7.5
@@ -72,12 +74,19 @@ def _date(text: str | None) -> date | None:
 
 
 def _width(unit: str) -> float:
-    """Display columns ``unit`` (an ASCII word or one character) takes when printed."""
+    """Display columns ``unit`` (an ASCII word or one character) takes when printed; a
+    character's width is looked up once (a ledger measures every task's title)."""
     if unit.isascii():
         return len(unit) * ASCII_WIDTH
-    from unicodedata import east_asian_width
+    w = _CHAR_WIDTHS.get(unit)
+    if w is None:
+        from unicodedata import east_asian_width
 
-    return 2 if east_asian_width(unit) == "A" else display_width(unit)
+        w = _CHAR_WIDTHS[unit] = 2 if east_asian_width(unit) == "A" else display_width(unit)
+    return w
+
+
+_CHAR_WIDTHS: dict = {}
 
 
 def line_count(text: str, width: float, size: float = FONT_SIZE) -> int:
@@ -126,10 +135,11 @@ def ledger_xlsx(data: dict) -> bytes:
     """The 工作台账 workbook (``export.ledger_data``): sheet 1 one row per task, sheet 2 the
     per-section summary.
 
-    Written in openpyxl's write-only mode, each row streamed out as it is made, and every cell
-    takes a ready style (``_Sheet.style``): time linear in the rows, and memory that does not
-    hold the sheet (see bench/README.md)."""
+    openpyxl (write-only mode, one ready style per kind of cell: ``_Sheet.style``) writes all
+    but the task rows; those are written as XML text (``render.xlsx_rows``) and spliced into
+    sheet 1: time linear in the rows, and memory that does not hold the sheet."""
     import io
+    import tempfile
 
     from openpyxl import Workbook
 
@@ -144,12 +154,21 @@ def ledger_xlsx(data: dict) -> bytes:
     sheet = _Sheet(wb, t("export.sheet_tasks"), LEDGER_COLUMNS, len(rows), filter_rows=True)
     sheet.heading(data["title"], data)
     sep = t("list.sep")
-    for n, r in enumerate(rows, 1):
-        sheet.row((n, r["id"], section_label.get(r["section"], ""), item_label.get(r["item"], ""),
-                   r["title"], r["owner"] or "", sep.join(r["support"]), _date(r["due"]),
-                   r["when"] or "", status_word(r["status"]), light_word(r["light"]),
-                   r["progress"], _date(r["done_on"]), "\n".join(r["evidence"])),
-                  fill={STATUS_COL: LIGHT_FILL[r["light"]]})
+    fills = {light: {STATUS_COL: fill} for light, fill in LIGHT_FILL.items()}
+
+    def task_rows():
+        for n, r in enumerate(rows, 1):
+            values = (n, r.id, section_label.get(r.section, ""), item_label.get(r.item, ""),
+                      r.title, r.owner or "", sep.join(r.support), _date(r.due), r.when or "",
+                      status_word(r.status), light_word(r.light), r.progress, _date(r.done_on),
+                      "\n".join(r.evidence))
+            yield values, fills[r.light], row_height(values, LEDGER_COLUMNS)
+
+    # the task rows are written as XML text (render.xlsx_rows) and spliced in after the headers
+    body = tempfile.TemporaryFile()
+    write_rows(body, task_rows(), HEADER_ROWS + 1,
+               [_letter(c) for c in range(1, len(LEDGER_COLUMNS) + 1)], sheet.style_id,
+               FORMULA_START)
 
     totals = [{**data["total"], "title": t("export.summary.total")}] if data["total"] else []
     parts = data["summary"] + totals
@@ -162,7 +181,8 @@ def ledger_xlsx(data: dict) -> bytes:
                      s["percent"] / 100), bold=not s["section"], formats={7: "0%"})
     buf = io.BytesIO()
     wb.save(buf)
-    return buf.getvalue()
+    with body:
+        return splice(buf.getvalue(), "xl/worksheets/sheet1.xml", body)
 
 
 class _Sheet:
@@ -206,6 +226,13 @@ class _Sheet:
             cell.quotePrefix = quote
             made = self.styles[key] = cell._style
         return made
+
+    def style_id(self, col: int, fill: str | None, number_format: str | None,
+                 quote: bool) -> int:
+        """The index in the workbook's cell styles of a body cell's kind (``style``), for the
+        rows written as text (``xlsx_rows``): the index openpyxl gives the same style."""
+        made = self.style(col, fill=fill, number_format=number_format, quote=quote)
+        return self.ws.parent._cell_styles.add(made)
 
     def _put(self, cell, value, col: int, **style):
         """``cell`` holding ``value`` in the style of its kind (``style``): a text stays text,
