@@ -79,3 +79,20 @@ def test_the_collector_is_paused_for_a_command_and_back_on_after_it(run, importe
         Session.show = real
     assert seen == [False] and gc.isenabled()
     assert run("show", "99.99").exit_code != 0 and gc.isenabled()
+
+
+def test_each_command_is_found_in_the_module_the_start_up_map_names():
+    """`jtdj CMD` imports only CMD's module (cli.COMMAND_MODULES): the map must name, for every
+    command, the module that registers it (each module is imported alone in a fresh
+    interpreter), and list them in the order help shows them."""
+    from jtdj.cli import COMMAND_MODULES, full_app
+
+    assert [c.name for c in full_app().registered_commands] == list(COMMAND_MODULES)
+    for module in sorted(set(COMMAND_MODULES.values())):
+        probe = (f"import json\nfrom jtdj.cli.app import app\nimport jtdj.cli.{module}\n"
+                 "print(json.dumps([c.name for c in app.registered_commands]))")
+        done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                              cwd=ROOT, timeout=60)
+        assert done.returncode == 0, done.stderr
+        assert sorted(json.loads(done.stdout)) == sorted(
+            n for n, m in COMMAND_MODULES.items() if m == module), module

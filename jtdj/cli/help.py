@@ -68,27 +68,36 @@ def _width(text: str) -> int:
 # --- wrapping by display width ---------------------------------------------------------------
 
 def fill(text: str, width: int, initial_indent: str = "", subsequent_indent: str = "") -> str:
-    """``text`` as lines no wider than ``width`` columns (the indents included)."""
+    """``text`` as lines no wider than ``width`` columns (the indents included). Each unit is
+    measured once and the line's width kept as a sum (a help page has some 40 paragraphs)."""
     lines: list[str] = []
     indent = initial_indent
     line: list[tuple[str, str]] = []  # the current line's units, each with the space before it
+    sizes: list[int] = []  # each unit's width with its space
+    used = _width(indent)
     space = ""
     for unit in re.findall(_UNIT, text):
         if unit.isspace():
             space = " " * len(unit.replace("\n", " "))
             continue
         line.append((space if line else "", unit))
+        sizes.append(len(line[-1][0]) + _width(unit))
+        used += sizes[-1]
         space = ""
-        while len(line) > 1 and _width(indent + _join(line)) > width:
+        while len(line) > 1 and used > width:
             cut = _break(line)
             lines.append(indent + _join(line[:cut]))
-            indent, line = subsequent_indent, [("", line[cut][1]), *line[cut + 1:]]
-        if _width(indent + _join(line)) > width:  # one unit wider than a line: cut by character
+            indent = subsequent_indent
+            line = [("", line[cut][1]), *line[cut + 1:]]
+            sizes = [_width(line[0][1]), *sizes[cut + 1:]]
+            used = _width(indent) + sum(sizes)
+        if used > width:  # one unit wider than a line: cut by character
             *parts, last = _fold(line[0][1], width - _width(indent))
             for part in parts:
                 lines.append(indent + part)
                 indent = subsequent_indent
-            line = [("", last)]
+            line, sizes = [("", last)], [_width(last)]
+            used = _width(indent) + sizes[0]
     if not line:
         return "\n".join(lines)
     return "\n".join([*lines, indent + _join(line)])
