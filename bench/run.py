@@ -152,7 +152,7 @@ def run(args) -> str:
     skipped_peers: list[bool] = []
 
     def wanted(case: str) -> bool:
-        return args.cases in case
+        return args.cases in case and not (args.skip and args.skip in case)
     floor_argvs = {"python -c pass": [str(python), "-c", "pass"],
                    "python -c 'import typer'": [str(python), "-c", "import typer"]}
     # the floors are timed first and again last, and each is the median of both sets: on a
@@ -284,6 +284,8 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     parser.add_argument("--cases", default="",
                         help="only the cases whose name contains this text (the floors always)")
+    parser.add_argument("--skip", default="",
+                        help="leave out the cases whose name contains this text (task: Taskwarrior)")
     parser.add_argument("--quick", action="store_true",
                         help="everyday use: 13 items and 10,000 tasks, 3 runs each")
     args = parser.parse_args()
