@@ -209,7 +209,7 @@ def _sync(store, plan: Plan, source: str, result: ImportResult, batch, today: da
         items = [{"plan": plan.key, "no": i.no, "section": s.no, "title": i.title, "text": i.text}
                  for s in plan.sections for i in s.items]
         sw.upsert_plan(store, head, sections, items)
-        sw.insert_tasks(store, inserts)
+        sw.insert_task_values(store, inserts)
         if result.new_plan:
             for item in plan.items:
                 for n in item.notes:
@@ -234,16 +234,14 @@ def _item_changes(item, section_no: int, old: dict | None, result: ImportResult,
             event(str(item.no), "import", name, old[name], new[name])
 
 
-def _new_row(plan_key: str, task: Task, values: dict) -> dict:
-    return {
-        "plan": plan_key, "id": task.id, "no": task.no, **values,
-        "status": task.status, "percent": task.percent,
-        "started_on": None, "done_on": _iso(task.done_on), "dropped_on": _iso(task.dropped_on),
-        "drop_reason": task.drop_reason, "archived": 1 if task.archived else 0,
-        "origin": "added" if task.added else "plan",
-        "evidence": json_list(task.evidence),
-        "file_values": _JSON(values),
-    }
+def _new_row(plan_key: str, task: Task, values: dict) -> tuple:
+    """A new task's row, in the order of ``bulk.TASK_COLUMNS``."""
+    return (plan_key, task.id, values["item"], task.no, values["section"], values["title"],
+            values["timing"], values["start"], values["due"], values["owner"],
+            values["support"], values["tags"], task.status, task.percent, None,
+            _iso(task.done_on), _iso(task.dropped_on), task.drop_reason,
+            1 if task.archived else 0, "added" if task.added else "plan",
+            json_list(task.evidence), _JSON(values))
 
 
 def _update_existing(store, plan_key, task: Task, row, values, result, event, writing) -> None:

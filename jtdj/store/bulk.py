@@ -43,10 +43,17 @@ _TASK_VALUES = itemgetter(*TASK_COLUMNS)
 
 
 def insert_tasks(store: Store, rows: list[dict]) -> None:
+    """New tasks, each a dict of TASK_COLUMNS."""
+    insert_task_values(store, map(_TASK_VALUES, rows))
+
+
+def insert_task_values(store: Store, rows) -> None:
+    """New tasks, each a tuple in the order of TASK_COLUMNS (an import's 100,000 rows as tuples
+    take a fifth of the memory of dicts)."""
     cols = ", ".join(TASK_COLUMNS)
     marks = ", ".join("?" for _ in TASK_COLUMNS)
     before = store.conn.execute("SELECT coalesce(max(rowid), 0) FROM tasks").fetchone()[0]
-    store.conn.executemany(f"INSERT INTO tasks ({cols}) VALUES ({marks})", map(_TASK_VALUES, rows))
+    store.conn.executemany(f"INSERT INTO tasks ({cols}) VALUES ({marks})", rows)
     # index the new titles for --search in one statement (see migrations.m003_task_search)
     store.conn.execute("INSERT INTO task_search (rowid, title) SELECT rowid, lower(title)"
                        " FROM tasks WHERE rowid > ?", (before,))
