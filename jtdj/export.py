@@ -10,11 +10,12 @@ not depend on the interface language: two clerks exporting the same database get
 from __future__ import annotations
 
 from datetime import date
-from typing import NamedTuple
+from typing import Iterator, NamedTuple
 
 from jtdj.parse import FIXED_TIMINGS
 from jtdj.store import Store, TaskFilter
 from jtdj.store.bulk import all_task_rows
+from jtdj.store.dump import ExportTask, events_in_order, export_tasks, item_notes
 from jtdj.store.tasks import decode_list
 from jtdj.views import NoteBook, event_record, note_record, percent
 
@@ -86,51 +87,75 @@ def _task_entry(book: NoteBook, row: dict, plan_due: str | None) -> dict:
 
 # --- JSON: everything, with the event history ------------------------------------------------
 
-def _as_of_records(store: Store, plan: str, as_of: date) -> dict[str, dict]:
-    """Status and light as of the date, for live and archived tasks alike."""
-    records = {}
-    for archived in (False, True):
-        for r in store.select_tasks(plan, TaskFilter(status="all", archived=archived), as_of):
-            records[r["id"]] = r
-    return records
+class _TaskBook(NoteBook):
+    """The ``NoteBook`` of one task, from what the export's cursor read of it (no query)."""
+
+    def __init__(self, task: ExportTask):  # noqa: super().__init__ would read the plan's notes
+        self.notes = {task.id: task.notes}
+        self.last_status = {task.id: task.last} if task.last else {}
+
+
+def _notes_of(task: ExportTask, status: str) -> list[dict]:
+    """The task's notes with its check-off note among them (``NoteBook.task_notes``)."""
+    if not task.notes and task.last is None:
+        return []
+    return _TaskBook(task).task_notes(task.id, status)
 
 
 def to_data(store: Store, plan: str, as_of: date) -> dict:
     """{"plan", "sections" > "items" > "tasks" (with state and notes), "events"}:
-    see docs/export.md."""
-    head = store.plan(plan)
-    live = _as_of_records(store, plan, as_of)
-    tasks = _tasks_by_item(store, plan)
-    book = NoteBook(store, plan)
+    see docs/export.md.
 
-    def task(row):
-        now = live.get(row["id"], {})
+    ``sections`` (each one's ``items``, each one's ``tasks``) and ``events`` are iterators read
+    from the cursors as the writer goes (``render.records.json_stream``): read them once, in
+    order. Nothing grows with the plan but the sections, the items and the items' notes."""
+    head = store.plan(plan)
+    sections = store.sections(plan)
+    items = store.items(plan)
+    notes = item_notes(store, plan)
+
+    def task(row: ExportTask) -> dict:
         return {
-            "id": row["id"], "no": row["no"], "title": row["title"], "when": row["timing"],
-            "start": row["start"], "due": row["due"], "owner": row["owner"],
-            "support": decode_list(row["support"]), "tags": decode_list(row["tags"]),
-            "status": row["status"], "status_as_of": now.get("status"), "light": now.get("light"),
-            "percent": row["percent"], "started_on": row["started_on"], "done_on": row["done_on"],
-            "dropped_on": row["dropped_on"], "drop_reason": row["drop_reason"],
-            "archived": bool(row["archived"]), "origin": row["origin"],
-            "evidence": decode_list(row["evidence"]),
-            "notes": [note_record(n) for n in book.task_notes(row["id"], row["status"])],
+            "id": row.id, "no": row.no, "title": row.title, "when": row.timing,
+            "start": row.start, "due": row.due, "owner": row.owner,
+            "support": decode_list(row.support), "tags": decode_list(row.tags),
+            "status": row.status, "status_as_of": row.status_as_of, "light": row.light,
+            "percent": row.percent, "started_on": row.started_on, "done_on": row.done_on,
+            "dropped_on": row.dropped_on, "drop_reason": row.drop_reason,
+            "archived": bool(row.archived), "origin": row.origin,
+            "evidence": decode_list(row.evidence),
+            "notes": [note_record(n) for n in _notes_of(row, row.status)],
         }
 
-    items_by_section: dict[int, list[dict]] = {}
-    for it in store.items(plan):
-        items_by_section.setdefault(it["section"], []).append({
-            "id": str(it["no"]), "no": it["no"], "title": it["title"], "text": it["text"],
-            "notes": [note_record(n) for n in book.notes.get(str(it["no"]), [])],
-            "tasks": [task(row) for row in tasks.get(it["no"], [])]})
-    events = [event_record(e) for e in sorted(store.events(plan), key=lambda e: e["id"])]
+    def all_sections():
+        tasks = export_tasks(store, plan, as_of, nested=True)
+        ahead = [next(tasks, None)]  # the next task not yet written
+
+        def tasks_of(item_no: int):
+            while ahead[0] is not None and ahead[0].item == item_no:
+                row, ahead[0] = ahead[0], next(tasks, None)
+                yield task(row)
+
+        def items_of(section_no: int):
+            for it in items:
+                if it["section"] != section_no:
+                    continue
+                yield {"id": str(it["no"]), "no": it["no"], "title": it["title"],
+                       "text": it["text"],
+                       "notes": [note_record(n) for n in notes.get(str(it["no"]), [])],
+                       "tasks": tasks_of(it["no"])}
+                for _ in tasks_of(it["no"]):  # what the writer left unread of this item
+                    pass
+
+        for s in sections:
+            yield {"no": s["no"], "title": s["title"], "items": items_of(s["no"])}
+
     return {
         "format": 1, "as_of": as_of.isoformat(),
         "plan": {k: head[k] for k in ("key", "title", "issuer", "doc_no", "issued", "due",
                                       "preamble")},
-        "sections": [{"no": s["no"], "title": s["title"],
-                      "items": items_by_section.get(s["no"], [])} for s in store.sections(plan)],
-        "events": events,
+        "sections": all_sections(),
+        "events": (event_record(e) for e in events_in_order(store, plan)),
     }
 
 
@@ -146,29 +171,29 @@ def progress_text(book: NoteBook, row: dict, status: str) -> str:
     return max(candidates, key=lambda c: c[0])[1] if candidates else ""
 
 
-def task_rows(store: Store, plan: str, as_of: date, include_archived: bool = True) -> list[dict]:
-    """One flat record per task (the CSV's rows, the ledger's source), in id order."""
-    live = _as_of_records(store, plan, as_of)
-    book = NoteBook(store, plan)
-    rows = []
-    for item_tasks in _tasks_by_item(store, plan).values():
-        for row in item_tasks:
-            if row["archived"] and not include_archived:
-                continue
-            now = live[row["id"]]
-            rows.append({
-                "id": row["id"], "section": row["section"], "item": row["item"],
-                "title": row["title"], "when": row["timing"], "start": row["start"],
-                "due": row["due"], "owner": row["owner"], "support": decode_list(row["support"]),
-                "tags": decode_list(row["tags"]), "status": now["status"], "light": now["light"],
-                "percent": now["percent"], "done_on": now["done_on"],
-                "dropped_on": row["dropped_on"] if now["status"] == "dropped" else None,
-                "drop_reason": row["drop_reason"] if now["status"] == "dropped" else None,
-                "progress": progress_text(book, row, now["status"]),
-                "evidence": decode_list(row["evidence"]), "archived": bool(row["archived"]),
-                "origin": row["origin"],
-            })
-    return rows
+def task_rows(store: Store, plan: str, as_of: date,
+              include_archived: bool = True) -> Iterator[dict]:
+    """One flat record per task (the CSV's rows), in id order, read from the cursor as they
+    are written (read them once)."""
+    for row in export_tasks(store, plan, as_of, nested=False):
+        if row.archived and not include_archived:
+            continue
+        status = row.status_as_of
+        dropped = status == "dropped"
+        yield {
+            "id": row.id, "section": row.section, "item": row.item,
+            "title": row.title, "when": row.timing, "start": row.start,
+            "due": row.due, "owner": row.owner, "support": decode_list(row.support),
+            "tags": decode_list(row.tags), "status": status, "light": row.light,
+            "percent": row.percent_as_of, "done_on": row.done_on_as_of,
+            "dropped_on": row.dropped_on if dropped else None,
+            "drop_reason": row.drop_reason if dropped else None,
+            "progress": progress_text(_TaskBook(row), {"id": row.id, "dropped_on": row.dropped_on,
+                                                       "drop_reason": row.drop_reason}, status)
+            if row.notes or row.last or (dropped and row.drop_reason) else "",
+            "evidence": decode_list(row.evidence), "archived": bool(row.archived),
+            "origin": row.origin,
+        }
 
 
 def section_summary(rows: list[dict], sections: list[dict]) -> list[dict]:

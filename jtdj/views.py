@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Iterator, NamedTuple
 
 from jtdj.store import Store, TaskFilter
 from jtdj.store.tasks import decode_list
@@ -125,25 +126,52 @@ def history(store: Store, plan: str, target: str | None, since: date | None,
     item (an item's history includes its tasks') or of the whole plan, at most ``limit`` of
     each of the two lists.
 
-    ``events``: one record per event, what JSON, CSV and TSV write. ``lines``: what people read,
+    ``events``: one record per event, what JSON, CSV and TSV write (``history_events`` reads
+    them as a stream). ``lines``: what people read,
     each ``{kind, at, on, actor, target, plan, events, undone}``: an import is one line (kind
     ``import``) with its events unless ``each``, an undo one line (kind ``undo``) with, in
     ``undone``, the events of each batch it undid (whole, whatever the filter), and any other
     event a line of its own (kind ``event``); ``events`` are oldest first within a line."""
-    from datetime import timedelta
-
-    after = since - timedelta(days=1) if since else None  # the store's ``since`` is exclusive
-    events = [event_record(e) for e in store.events(plan, target, since=after)]
+    events = list(history_events(store, plan, target, since))
     lines = history_lines(store, plan, events, each)
     return {"events": events[:limit] if limit else events,
             "lines": lines[:limit] if limit else lines}
+
+
+class HistoryLog(NamedTuple):
+    """One `history` request, read only as its output needs it: ``events()`` streams the
+    events for the machine formats, ``data()`` reads them all to group them into lines for
+    people (``render.FORMATS["history"]`` chooses, so the command need not)."""
+
+    store: Store
+    plan: str
+    target: str | None
+    since: date | None
+    limit: int | None
+    each: bool = False
+
+    def events(self) -> Iterator[dict]:
+        return history_events(self.store, self.plan, self.target, self.since, self.limit)
+
+    def data(self) -> dict:
+        return history(self.store, self.plan, self.target, self.since, self.limit, self.each)
+
+
+def history_events(store: Store, plan: str, target: str | None, since: date | None,
+                   limit: int | None = None) -> Iterator[dict]:
+    """``history``'s ``events`` as a stream from the cursor, newest first, in one query: the
+    machine formats write them as they come (memory flat in the plan's size), and a ``limit``
+    stops the reading after that many."""
+    from jtdj.store.history import iter_event_records
+
+    return iter_event_records(store, plan, target, since, limit)
 
 
 def history_lines(store: Store, plan: str, events: list[dict], each: bool = False) -> list[dict]:
     """``events`` (newest first) grouped into the lines of ``history``: an import's and an
     undo's by batch, at the place of their newest event."""
     from jtdj.render.tasks import IMPORT_ACTIONS
-    from jtdj.store.history import UNDO_NOTE_PREFIX
+    from jtdj.store.history import UNDO_NOTE_PREFIX, batch_event_records
 
     lines: list[dict] = []
     grouped: dict[tuple[str, str], dict] = {}
@@ -163,13 +191,12 @@ def history_lines(store: Store, plan: str, events: list[dict], each: bool = Fals
         line["events"].reverse()
     undos = [line for line in lines if line["kind"] == "undo"]
     if undos:
-        by_batch: dict[str, list[dict]] = {}
-        for e in sorted(store.events(plan), key=lambda e: e["id"]):
-            by_batch.setdefault(e["batch"], []).append(event_record(e))
-        for line in undos:
-            undone = dict.fromkeys(e["note"][len(UNDO_NOTE_PREFIX):] for e in line["events"]
-                                   if (e["note"] or "").startswith(UNDO_NOTE_PREFIX))
-            line["undone"] = [by_batch.get(batch, []) for batch in undone]
+        undone = [list(dict.fromkeys(e["note"][len(UNDO_NOTE_PREFIX):] for e in line["events"]
+                                     if (e["note"] or "").startswith(UNDO_NOTE_PREFIX)))
+                  for line in undos]
+        by_batch = batch_event_records(store, plan, [b for batches in undone for b in batches])
+        for line, batches in zip(undos, undone):
+            line["undone"] = [by_batch.get(batch, []) for batch in batches]
     return lines
 
 

@@ -4,7 +4,7 @@ import os
 import stat
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Iterable, Optional
 
 import typer
 
@@ -100,7 +100,7 @@ def export_cmd(
         return
     _check_output(session, Path(output))
     data = render.render("export", fmt, document)
-    write_file(Path(output), data if isinstance(data, bytes) else data.encode("utf-8"))
+    write_file(Path(output), data.encode("utf-8") if isinstance(data, str) else data)
     session.confirm(t("export.written", format=fmt, plan=plan_key, path=str(output)))
 
 
@@ -135,9 +135,11 @@ def _check_output(session, path: Path) -> None:
             session.notice(t("export.over_source", path=path, plan=plan["key"]))
 
 
-def write_file(path: Path, data: bytes) -> None:
+def write_file(path: Path, data: bytes | Iterable[str]) -> None:
     """Write all or nothing: a half-written ledger is never left behind under the real name. A
-    device or FIFO is written to directly (replacing it would put a regular file in its place)."""
+    device or FIFO is written to directly (replacing it would put a regular file in its place).
+    ``data``: bytes, or chunks of text (a streamed export) written into the temporary file as
+    they come, which is renamed into place only once the last one is written."""
     try:
         kind = os.stat(path).st_mode
     except OSError:
@@ -153,7 +155,7 @@ def write_file(path: Path, data: bytes) -> None:
 
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            _write_all(fh, data)
         os.chmod(tmp, _mode_for(path))
         os.replace(tmp, path)
         tmp = None
@@ -165,14 +167,22 @@ def write_file(path: Path, data: bytes) -> None:
             os.unlink(tmp)
 
 
-def _write_directly(path: Path, data: bytes) -> None:
+def _write_directly(path: Path, data: bytes | Iterable[str]) -> None:
     try:
         fd = os.open(path, os.O_WRONLY | getattr(os, "O_NOCTTY", 0))
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            _write_all(fh, data)
     except OSError as exc:
         raise JtdjError(t("export.cannot_write", path=str(path), reason=exc.strerror or exc),
                         EXIT_FAILED) from None
+
+
+def _write_all(fh, data: bytes | Iterable[str]) -> None:
+    if isinstance(data, bytes):
+        fh.write(data)
+        return
+    for chunk in data:
+        fh.write(chunk.encode("utf-8"))
 
 
 def _mode_for(path: Path) -> int:

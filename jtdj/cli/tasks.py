@@ -90,10 +90,9 @@ def history_cmd(
 ) -> None:
     from jtdj import actions, views
     from jtdj.parse import parse_date, parse_ref
-    from jtdj.render.tasks import history
 
     session = session_of(ctx, as_of, plan)
-    fmt = session.format("records", fmt)
+    fmt = session.format("history", fmt)
     ctx_ = session.action_context()
     target = None
     if id is not None:
@@ -101,8 +100,8 @@ def history_cmd(
         actions.resolve(ctx_, [ref], expand_items=False)
         target = str(ref)
     first = parse_date(since, session.today, "--since") if since else None
-    data = views.history(session.store, ctx_.plan, target, first, limit, each=each)
-    session.show("records", fmt, history(data, t("history.footer", count=len(data["lines"]))))
+    session.show("history", fmt, views.HistoryLog(session.store, ctx_.plan, target, first,
+                                                  limit, each))
 
 
 # --- changing --------------------------------------------------------------------------------

@@ -3,7 +3,9 @@ one row per task (CSV). The ledger (xlsx) has a module of its own."""
 
 from __future__ import annotations
 
-from jtdj.render.records import to_csv, to_json
+from typing import Iterable, Iterator
+
+from jtdj.render.records import csv_chunks, json_stream
 from jtdj.render.safe import escape_raw
 from jtdj.render.toml import dumps
 
@@ -22,9 +24,12 @@ def plan_file(document: dict) -> str:
     return escape_raw(dumps(document, header=TOML_HEADER.format(title=document["plan"]["title"])))
 
 
-def dump_json(data: dict) -> str:
-    return to_json(data)
+def dump_json(data: dict) -> Iterator[str]:
+    """The full dump (``export.to_data``, its lists read from the cursors) as chunks of text:
+    the bytes of ``to_json`` of the whole, written as they come."""
+    return json_stream(data)
 
 
-def rows_csv(rows: list[dict]) -> str:
-    return to_csv(rows, CSV_KEYS)
+def rows_csv(rows: Iterable[dict]) -> Iterator[str]:
+    """One row per task (``export.task_rows``) as chunks of CSV, written as the rows come."""
+    return csv_chunks(rows, CSV_KEYS)

@@ -8,8 +8,9 @@ from typing import NamedTuple
 
 from jtdj.i18n import t
 from jtdj.render.records import (Records, human_value, light_word, machine_value, md_escape,
-                                 progress_label, records_csv, records_tsv, section_label,
-                                 status_word, to_json)
+                                 progress_label, records_csv, records_json, records_md,
+                                 records_table, records_tsv, section_label, status_word,
+                                 to_json)
 from jtdj.render.safe import guarded, visible_data
 from jtdj.render.text import Column, Wrapped, rich_table
 
@@ -50,6 +51,39 @@ def history(data: dict, caption: str) -> Records:
               "change": line_text(line)}
              for line in data["lines"]]
     return Records(data["events"], HISTORY_COLUMNS, HISTORY_KEYS, caption=caption, shown=shown)
+
+
+def history_stream(events) -> Records:
+    """The change log for machines: one raw row per event, written as the cursor gives them
+    (memory flat in the plan's size)."""
+    return Records(events, HISTORY_COLUMNS, HISTORY_KEYS)
+
+
+# `history` (a views.HistoryLog): the machine formats stream its events, the formats people
+# read group them into lines first
+def history_json(log):
+    return records_json(history_stream(log.events()))
+
+
+def history_csv(log):
+    return records_csv(history_stream(log.events()))
+
+
+def history_tsv(log):
+    return records_tsv(history_stream(log.events()))
+
+
+def _history_read(log) -> Records:
+    data = log.data()
+    return history(data, t("history.footer", count=len(data["lines"])))
+
+
+def history_table(log):
+    return records_table(_history_read(log))
+
+
+def history_md(log):
+    return records_md(_history_read(log))
 
 
 def _line_action(line: dict) -> str:

@@ -17,6 +17,8 @@ task has a later change and nothing is written.
 from __future__ import annotations
 
 from datetime import date
+from itertools import repeat
+from typing import Iterator
 
 UNDO_NOTE_PREFIX = "undo:"
 # task columns an event may name, and how their old values are kept (events hold text)
@@ -220,3 +222,50 @@ def changes_between(store, plan: str, before: date, until: date) -> list[tuple]:
         " AND e.action != 'undo' ORDER BY e.on_date, e.id",
         {"plan": plan, "before": before.isoformat(), "until": until.isoformat()}).fetchall()
     return [tuple(r[:7]) for r in rows if r[7] not in undone]
+
+
+# An event as a record of `history` (keys in English, in the machine formats' order) and the
+# column each key is read from.
+EVENT_KEYS = ("id", "at", "on", "actor", "target", "action", "field", "old", "new", "note",
+              "batch")
+_EVENT_COLUMNS = "id, at, on_date, actor, target, action, field, old, new, note, batch"
+
+
+def iter_event_records(store, plan: str, target: str | None = None, since: date | None = None,
+                       limit: int | None = None) -> Iterator[dict]:
+    """The plan's events (of one task, or of an item and its tasks) from ``since`` (inclusive)
+    on, newest first (by the day they took effect, then by id), as records keyed ``EVENT_KEYS``,
+    from the cursor as they are read: ``idx_events_plan_on_date`` holds them in that order (its
+    entries end with the id), so SQLite neither sorts nor holds them, and a ``limit`` stops the
+    reading there. The query runs now; read the stream once."""
+    sql = f"SELECT {_EVENT_COLUMNS} FROM events WHERE plan = ?"
+    params: list = [plan]
+    if target is not None and "." in target:
+        sql += " AND target = ?"
+        params.append(target)
+    elif target is not None:
+        sql += " AND (target = ? OR target LIKE ?)"
+        params += [target, f"{target}.%"]
+    if since is not None:
+        sql += " AND on_date >= ?"
+        params.append(since.isoformat())
+    sql += " ORDER BY on_date DESC, id DESC"
+    if limit:
+        sql += f" LIMIT {int(limit)}"
+    cursor = store.conn.cursor()
+    cursor.row_factory = None  # plain tuples, zipped with the keys
+    keys = EVENT_KEYS
+    return map(dict, map(zip, repeat(keys), cursor.execute(sql, params)))
+
+
+def batch_event_records(store, plan: str, batches: list[str]) -> dict[str, list[dict]]:
+    """The events of each of ``batches`` (of the plan), oldest first, in one query (the batch
+    index): what an undo line of ``history`` says it undid."""
+    by_batch: dict[str, list[dict]] = {}
+    cursor = store.conn.cursor()
+    cursor.row_factory = None
+    for row in cursor.execute(
+            f"SELECT {_EVENT_COLUMNS} FROM events INDEXED BY idx_events_batch WHERE batch IN"
+            " (SELECT value FROM json_each(?)) AND plan = ? ORDER BY id", (_json(batches), plan)):
+        by_batch.setdefault(row[-1], []).append(dict(zip(EVENT_KEYS, row)))
+    return by_batch

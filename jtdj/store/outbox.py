@@ -35,9 +35,11 @@ FAILED = "failed"
 
 
 def entry_id(now: datetime, key: str) -> str:
-    """An id that sorts by time and names the entry: 20220704T080000-1a2b3c4d5e."""
-    stamp = now.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%S")
-    return f"{stamp}-{sha1(key.encode('utf-8')).hexdigest()[:10]}"
+    """An id that sorts by the time queued, to the millisecond (two reports queued in the same
+    second keep their order), and names the entry: 20220704T080000123-1a2b3c."""
+    moment = now.astimezone(timezone.utc)
+    stamp = moment.strftime("%Y%m%dT%H%M%S") + f"{moment.microsecond // 1000:03d}"
+    return f"{stamp}-{sha1(key.encode('utf-8')).hexdigest()[:6]}"
 
 
 class Claim:

@@ -29,7 +29,7 @@ class TaskFilter(NamedTuple):
     due_within: int | None = None
     search: str | None = None
     tag: str | None = None
-    archived: bool = False
+    archived: bool | None = False  # None: live and archived alike (task_query)
     ids: list[str] | None = None
 
 
@@ -72,7 +72,18 @@ def select_tasks(store, plan: str, f: TaskFilter, as_of: date, sort: str = "id")
 def iter_tasks(store, plan: str, f: TaskFilter, as_of: date, sort: str = "id") -> Iterator[dict]:
     """``select_tasks`` as a stream: the query runs now, its records come from the cursor as
     they are read (a full list is written without holding it; read it once)."""
-    where = ["t.plan = :plan", "t.archived = :archived"]
+    sql, params = task_query(store, plan, f, as_of)
+    cursor = store.conn.cursor()
+    cursor.row_factory = None  # plain tuples: task_record unpacks them by position
+    return (task_record(*r) for r in cursor.execute(
+        f"{sql} ORDER BY {SORTS.get(sort, SORTS['id'])}", params))
+
+
+def task_query(store, plan: str, f: TaskFilter, as_of: date) -> tuple[str, dict]:
+    """The SQL (unordered) and parameters of ``iter_tasks``: RECORD_COLUMNS, eff and light of
+    the tasks matching ``f`` as of the day. ``f.archived`` None: live and archived alike."""
+    where = ["t.plan = :plan",
+             "t.archived IN (0, 1)" if f.archived is None else "t.archived = :archived"]
     params = {**as_of_params(plan, as_of), "archived": 1 if f.archived else 0}
     if f.section is not None:
         where.append("t.section = :section")
@@ -129,12 +140,8 @@ def iter_tasks(store, plan: str, f: TaskFilter, as_of: date, sort: str = "id") -
         rows = (f"{rows}{history.kept_rows(store, plan, as_of)}"
                 f" UNION ALL SELECT {RECORD_COLUMNS}, {EFFECTIVE_STATUS} FROM"
                 f" temp.asof_tasks t WHERE t.day = :d AND {condition.format(rowid='t.task_rowid')}")
-    sql = (f"SELECT *, {LIGHT} AS light FROM ({rows})"
-           + (f" WHERE {' AND '.join(outer)}" if outer else "")
-           + f" ORDER BY {SORTS.get(sort, SORTS['id'])}")
-    cursor = store.conn.cursor()
-    cursor.row_factory = None  # plain tuples: task_record unpacks them by position
-    return (task_record(*r) for r in cursor.execute(sql, params))
+    return (f"SELECT *, {LIGHT} AS light FROM ({rows})"
+            + (f" WHERE {' AND '.join(outer)}" if outer else "")), params
 
 
 def task_record(id, item, no, section, title, status, owner, support, due, start, timing,

@@ -1,0 +1,118 @@
+"""The reads of a full export (JSON, CSV), streamed from their cursors: every task with its
+state as of a day, its notes and its last status change in one statement, and the event log in
+another; nothing is held but the row being read (a 100,000-task export stays flat in memory).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Iterator, NamedTuple
+
+from jtdj.store import Store
+from jtdj.store.tasks import TaskFilter, task_query
+
+# the tasks columns an export writes, in this order (ExportTask's first fields)
+_TASK_COLUMNS = ("id", "item", "no", "section", "title", "timing", "start", "due", "owner",
+                 "support", "tags", "status", "percent", "started_on", "done_on", "dropped_on",
+                 "drop_reason", "archived", "origin", "evidence")
+
+
+class ExportTask(NamedTuple):
+    """A task as an export reads it: its row, its status, light, percent and done day as of
+    the day (``None`` for a task that was not there), the last change of its status when that
+    was a check-off with a note (``last``: action, note, on_date, at, actor; else ``None``),
+    and its notes (dicts of on_date, at, actor, text, percent), by date."""
+
+    id: str
+    item: int
+    no: int
+    section: int
+    title: str
+    timing: str | None
+    start: str | None
+    due: str | None
+    owner: str | None
+    support: str | None
+    tags: str | None
+    status: str
+    percent: int | None
+    started_on: str | None
+    done_on: str | None
+    dropped_on: str | None
+    drop_reason: str | None
+    archived: int
+    origin: str
+    evidence: str | None
+    status_as_of: str | None
+    light: str | None
+    percent_as_of: int | None
+    done_on_as_of: str | None
+    last: dict | None
+    notes: list
+
+
+_NOTE_KEYS = ("on_date", "at", "actor", "text", "percent")
+_LAST_KEYS = ("action", "note", "on_date", "at", "actor")
+
+
+def export_tasks(store: Store, plan: str, as_of: date, nested: bool) -> Iterator[ExportTask]:
+    """Every task of the plan, archived and added ones too, as ``ExportTask``: in id order
+    (item, then number), or ``nested`` in the order of the JSON document (by section, then
+    item, then number; only tasks whose item and section exist)."""
+    as_of_sql, params = task_query(store, plan, TaskFilter(status="all", archived=None), as_of)
+    columns = ", ".join(f"t.{c}" for c in _TASK_COLUMNS)
+    joins = (" JOIN items i ON i.plan = t.plan AND i.no = t.item"
+             " JOIN sections s ON s.plan = t.plan AND s.no = i.section") if nested else ""
+    order = "i.section, t.item, t.no, t.id" if nested else "t.item, t.no, t.id"
+    sql = (f"SELECT {columns}, a.eff, a.light,"
+           " CASE WHEN a.eff = 'done' THEN 100 ELSE a.percent END,"
+           " CASE WHEN a.eff = 'done' THEN a.done_on END,"
+           " e.action, e.note, e.on_date, e.at, e.actor,"
+           " n.id, n.on_date, n.at, n.actor, n.text, n.percent"
+           f" FROM tasks t{joins}"
+           f" LEFT JOIN ({as_of_sql}) a ON a.id = t.id"
+           # the last status change, kept only when it is a check-off with a note
+           " LEFT JOIN events e ON e.id = (SELECT max(x.id) FROM events x WHERE x.plan = t.plan"
+           " AND x.target = t.id AND x.field = 'status') AND e.action = 'done'"
+           " AND e.note IS NOT NULL AND e.note != ''"
+           " LEFT JOIN notes n ON n.plan = t.plan AND n.target = t.id"
+           f" WHERE t.plan = :plan ORDER BY {order}, n.on_date, n.id")
+    cursor = store.conn.cursor()
+    cursor.row_factory = None
+    rows = cursor.execute(sql, params)
+    return _grouped(rows)
+
+
+def _grouped(rows) -> Iterator[ExportTask]:
+    """One ``ExportTask`` per task from the rows of ``export_tasks`` (one per note)."""
+    width = len(_TASK_COLUMNS) + 4
+    make = ExportTask._make
+    task_id, task, notes = None, None, []
+    for r in rows:
+        if r[0] == task_id:
+            notes.append(dict(zip(_NOTE_KEYS, r[width + 6:])))
+            continue
+        if task is not None:
+            yield make(task)
+        task_id = r[0]
+        notes = [dict(zip(_NOTE_KEYS, r[width + 6:]))] if r[width + 5] is not None else []
+        task = r[:width] + (dict(zip(_LAST_KEYS, r[width:width + 5])) if r[width] else None,
+                            notes)
+    if task is not None:
+        yield make(task)
+
+
+def item_notes(store: Store, plan: str) -> dict[str, list[dict]]:
+    """The notes of the plan's items (not its tasks'), by item, each list by date."""
+    by_target: dict[str, list[dict]] = {}
+    for row in store.conn.execute(
+            "SELECT target, on_date, at, actor, text, percent FROM notes WHERE plan = ?"
+            " AND instr(target, '.') = 0 ORDER BY target, on_date, id", (plan,)):
+        by_target.setdefault(row[0], []).append(dict(row))
+    return by_target
+
+
+def events_in_order(store: Store, plan: str) -> Iterator:
+    """The plan's events in the order they were recorded, as rows (``row["id"]``), from the
+    cursor."""
+    return iter(store.conn.execute("SELECT * FROM events WHERE plan = ? ORDER BY id", (plan,)))
