@@ -342,11 +342,10 @@ class Store:
 
     def events(self, plan: str, target: str | None = None, since: date | None = None,
                until: date | None = None, limit: int | None = None) -> list[dict]:
-        sql = "SELECT * FROM events WHERE plan = ?"
-        params: list = [plan]
-        if target is not None:
-            sql += " AND (target = ? OR target LIKE ?)" if "." not in target else " AND target = ?"
-            params += [target, f"{target}.%"] if "." not in target else [target]
+        from jtdj.store.history import target_clause
+
+        where, params = target_clause(target)
+        sql, params = f"SELECT * FROM events WHERE plan = ?{where}", [plan, *params]
         if since is not None:
             sql += " AND on_date > ?"
             params.append(since.isoformat())

@@ -238,14 +238,9 @@ def iter_event_records(store, plan: str, target: str | None = None, since: date 
     from the cursor as they are read: ``idx_events_plan_on_date`` holds them in that order (its
     entries end with the id), so SQLite neither sorts nor holds them, and a ``limit`` stops the
     reading there. The query runs now; read the stream once."""
-    sql = f"SELECT {_EVENT_COLUMNS} FROM events WHERE plan = ?"
-    params: list = [plan]
-    if target is not None and "." in target:
-        sql += " AND target = ?"
-        params.append(target)
-    elif target is not None:
-        sql += " AND (target = ? OR target LIKE ?)"
-        params += [target, f"{target}.%"]
+    where, params = target_clause(target)
+    sql = f"SELECT {_EVENT_COLUMNS} FROM events WHERE plan = ?{where}"
+    params = [plan, *params]
     if since is not None:
         sql += " AND on_date >= ?"
         params.append(since.isoformat())
@@ -256,6 +251,15 @@ def iter_event_records(store, plan: str, target: str | None = None, since: date 
     cursor.row_factory = None  # plain tuples, zipped with the keys
     keys = EVENT_KEYS
     return map(dict, map(zip, repeat(keys), cursor.execute(sql, params)))
+
+
+def target_clause(target: str | None) -> tuple[str, list]:
+    """The events of one task (``5.2``), of an item and its tasks (``5``), or of all."""
+    if target is None:
+        return "", []
+    if "." in target:
+        return " AND target = ?", [target]
+    return " AND (target = ? OR target LIKE ?)", [target, f"{target}.%"]
 
 
 def batch_event_records(store, plan: str, batches: list[str]) -> dict[str, list[dict]]:
