@@ -223,6 +223,10 @@ def run(args) -> str:
         for name, argv in cases:
             if wanted(name):
                 rows.append((label, name, measure(lambda i, a=argv: a, e, runs)))
+        if size > 13 and wanted("list (piped)"):  # its floor: the same SELECT in plain Python
+            rows.append((label, "python + sqlite3: the same SELECT as TSV", measure(
+                lambda i: [str(python), str(ROOT / "bench" / "floor_list.py"), str(db),
+                           f"bench{size}"], e, runs)))
         # the 工作台账, a new file each run (export does not overwrite unasked); 3 runs at
         # 100,000 tasks, where one takes most of a minute
         if wanted("export --format xlsx"):
