@@ -29,7 +29,7 @@ class Note(NamedTuple):
     percent: int | None = None
 
 
-@dataclass
+@dataclass(slots=True)  # 100,000 of them in a large import: a fifth of the memory of a __dict__
 class Task:
     """One task of an item; the state fields apply only to tasks new to the database."""
 
