@@ -44,7 +44,7 @@ def plan_document(store: Store, plan: str) -> dict:
     head = store.plan(plan)
     plan_due = head["due"]
     tasks = _tasks_by_item(store, plan)
-    book = NoteBook(store, plan)
+    book = NoteBook.read(store, plan)
     items_by_section: dict[int, list[dict]] = {}
     for it in store.items(plan):
         item = {"no": it["no"], "title": it["title"], "text": it["text"] or None,
@@ -87,19 +87,16 @@ def _task_entry(book: NoteBook, row: dict, plan_due: str | None) -> dict:
 
 # --- JSON: everything, with the event history ------------------------------------------------
 
-class _TaskBook(NoteBook):
+def _book_of(task: ExportTask) -> NoteBook:
     """The ``NoteBook`` of one task, from what the export's cursor read of it (no query)."""
-
-    def __init__(self, task: ExportTask):  # noqa: super().__init__ would read the plan's notes
-        self.notes = {task.id: task.notes}
-        self.last_status = {task.id: task.last} if task.last else {}
+    return NoteBook({task.id: task.notes}, {task.id: task.last} if task.last else {})
 
 
 def _notes_of(task: ExportTask, status: str) -> list[dict]:
     """The task's notes with its check-off note among them (``NoteBook.task_notes``)."""
     if not task.notes and task.last is None:
         return []
-    return _TaskBook(task).task_notes(task.id, status)
+    return _book_of(task).task_notes(task.id, status)
 
 
 def to_data(store: Store, plan: str, as_of: date) -> dict:
@@ -188,7 +185,7 @@ def task_rows(store: Store, plan: str, as_of: date,
             "percent": row.percent_as_of, "done_on": row.done_on_as_of,
             "dropped_on": row.dropped_on if dropped else None,
             "drop_reason": row.drop_reason if dropped else None,
-            "progress": progress_text(_TaskBook(row), {"id": row.id, "dropped_on": row.dropped_on,
+            "progress": progress_text(_book_of(row), {"id": row.id, "dropped_on": row.dropped_on,
                                                        "drop_reason": row.drop_reason}, status)
             if row.notes or row.last or (dropped and row.drop_reason) else "",
             "evidence": decode_list(row.evidence), "archived": bool(row.archived),
@@ -244,7 +241,7 @@ def ledger_data(store: Store, plan: str, as_of: date) -> dict:
     table = {r["id"]: (r["section"], r["item"], r["title"], r["timing"], r["due"], r["owner"],
                        r["support"], r["evidence"], r["dropped_on"], r["drop_reason"])
              for r in all_task_rows(store, plan).values() if not r["archived"]}
-    book = NoteBook(store, plan)
+    book = NoteBook.read(store, plan)
     rows = []
     counts: dict[int, list[int]] = {}  # section: [tasks, done, dropped, overdue]
     for now in store.iter_tasks(plan, TaskFilter(status="all", archived=False), as_of):

@@ -167,7 +167,7 @@ def _sync(store, plan: Plan, source: str, result: ImportResult, batch, today: da
 
     def notebook() -> NoteBook:
         if not books:
-            books.append(NoteBook(store, plan.key))
+            books.append(NoteBook.read(store, plan.key))
         return books[0]
 
     seen = set()

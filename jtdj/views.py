@@ -87,9 +87,15 @@ class NoteBook:
     what an export writes for every task (the plan file has no other place for a check-off
     note, and after a restore it is an ordinary note)."""
 
-    def __init__(self, store: Store, plan: str, task_id: str | None = None):
-        self.notes = store.notes_by_target(plan, task_id)
-        self.last_status = store.last_status_changes(plan, task_id)
+    def __init__(self, notes: dict[str, list[dict]], last_status: dict[str, dict]):
+        """From what was read already: notes by target, and each task's last status change
+        (an export reads both with its tasks, in one cursor)."""
+        self.notes, self.last_status = notes, last_status
+
+    @classmethod
+    def read(cls, store: Store, plan: str, task_id: str | None = None) -> "NoteBook":
+        """The plan's (or one task's) notes and last status changes, in two queries."""
+        return cls(store.notes_by_target(plan, task_id), store.last_status_changes(plan, task_id))
 
     def done_note(self, task_id: str, status: str) -> dict | None:
         """The check-off note, while the task is done (its last status change is that check-off)."""
@@ -111,7 +117,7 @@ class NoteBook:
 
 def task_notes(store: Store, plan: str, task_id: str, status: str) -> list[dict]:
     """One task's notes with its check-off note (see NoteBook)."""
-    return NoteBook(store, plan, task_id).task_notes(task_id, status)
+    return NoteBook.read(store, plan, task_id).task_notes(task_id, status)
 
 
 def event_record(e: dict) -> dict:

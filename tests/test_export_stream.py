@@ -67,7 +67,7 @@ def _reference(db_path: Path, as_of: date) -> tuple[str, str]:
         grouped: dict[int, list] = {}
         for row in sorted(all_task_rows(store, plan).values(), key=lambda r: (r["item"], r["no"])):
             grouped.setdefault(row["item"], []).append(row)
-        book = NoteBook(store, plan)
+        book = NoteBook.read(store, plan)
 
         def task(row):
             now = live.get(row["id"], {})
