@@ -68,12 +68,21 @@ def _near(wanted: str, existing: list[str]) -> str:
     return t("list.sep").join(closest(wanted, existing)) or "-"
 
 
-def _apply(ctx: Context, ids: list[str], change) -> Outcome:
+def _apply(ctx: Context, ids: list[str], change, shared=None) -> Outcome:
+    """``change(batch, task_id, row)`` on each task; on a task handed to units, ``shared(batch,
+    task_id)`` instead when given (``shares.on_every_share``: the change made on every share)."""
+    from jtdj.store.units import tasks_with_shares
+
     outcome = Outcome()
+    with_shares = tasks_with_shares(ctx.store, ctx.plan) if shared else set()
     with ctx.store.batch(ctx.plan, ctx.actor, ctx.today) as batch:
         for task_id in ids:
             row = ctx.store.task(ctx.plan, task_id)
-            if change(batch, task_id, row):
+            if task_id in with_shares:
+                changed = shared(batch, task_id)
+            else:
+                changed = change(batch, task_id, row)
+            if changed:
                 outcome.changed.append(task_id)
                 outcome.before[task_id] = row
             else:
@@ -81,7 +90,7 @@ def _apply(ctx: Context, ids: list[str], change) -> Outcome:
     return outcome
 
 
-def start(ctx: Context, ids: list[str], on: date | None = None) -> Outcome:
+def start(ctx: Context, ids: list[str], on: date | None = None, shared=None) -> Outcome:
     day = on or ctx.today
 
     def change(batch, task_id, row):
@@ -93,11 +102,11 @@ def start(ctx: Context, ids: list[str], on: date | None = None) -> Outcome:
             batch.set_task(task_id, name, None, "start", on=day)
         return True
 
-    return _apply(ctx, ids, change)
+    return _apply(ctx, ids, change, shared)
 
 
 def done(ctx: Context, ids: list[str], on: date | None = None, note: str | None = None,
-         evidence: list[str] | None = None) -> Outcome:
+         evidence: list[str] | None = None, shared=None) -> Outcome:
     day = on or ctx.today
     if day > ctx.today:
         raise UsageError(t("error.future_date", what="--on", value=day.isoformat()))
@@ -115,10 +124,10 @@ def done(ctx: Context, ids: list[str], on: date | None = None, note: str | None 
                            "evidence", on=day)
         return True
 
-    return _apply(ctx, ids, change)
+    return _apply(ctx, ids, change, shared)
 
 
-def reopen(ctx: Context, ids: list[str]) -> Outcome:
+def reopen(ctx: Context, ids: list[str], shared=None) -> Outcome:
     def change(batch, task_id, row):
         if row["status"] == "todo":
             return False
@@ -127,10 +136,11 @@ def reopen(ctx: Context, ids: list[str]) -> Outcome:
             batch.set_task(task_id, name, None, "reopen")
         return True
 
-    return _apply(ctx, ids, change)
+    return _apply(ctx, ids, change, shared)
 
 
-def drop(ctx: Context, ids: list[str], reason: str, on: date | None = None) -> Outcome:
+def drop(ctx: Context, ids: list[str], reason: str, on: date | None = None,
+         shared=None) -> Outcome:
     if not reason.strip():
         raise UsageError(t("error.empty_value", what="--reason"))
     day = on or ctx.today
@@ -144,7 +154,7 @@ def drop(ctx: Context, ids: list[str], reason: str, on: date | None = None) -> O
         batch.set_task(task_id, "done_on", None, "drop", on=day)
         return True
 
-    return _apply(ctx, ids, change)
+    return _apply(ctx, ids, change, shared)
 
 
 def assign(ctx: Context, ids: list[str], owner: str, support: list[str] | None = None) -> Outcome:

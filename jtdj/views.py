@@ -8,6 +8,7 @@ from typing import Iterator, NamedTuple
 
 from jtdj.store import Store, TaskFilter
 from jtdj.store.tasks import decode_list
+from jtdj.store.history import events_of
 
 
 def progress(records: list[dict]) -> dict:
@@ -61,8 +62,25 @@ def task_detail(store: Store, plan: str, task_id: str, as_of: date) -> dict:
         "evidence": decode_list(row["evidence"]),
         "item_title": item["title"] if item else None, "item_text": item["text"] if item else None,
         "notes": [note_record(n) for n in task_notes(store, plan, task_id, row["status"])],
-        "history": [event_record(e) for e in store.events(plan, task_id)],
+        "units": unit_shares(store, plan, task_id, row["due"], as_of),
+        "history": [event_record(e) for e in events_of(store, plan, task_id)],
     }
+
+
+def unit_shares(store: Store, plan: str, task_id: str, due: str | None, as_of: date) -> list:
+    """The task's 承办单位 as of the day, each with its own status, light, percent and latest
+    note (docs/output.md)."""
+    from jtdj import shares
+    from jtdj.store.units import share_target
+
+    out = []
+    for share in shares.as_of(store, plan, as_of, [task_id]).get(task_id, []):
+        notes = [n for n in store.notes(plan, share_target(task_id, share["unit"]))
+                 if n["on_date"] <= as_of.isoformat()]
+        record = shares.effective(share, due, as_of)
+        record.pop("unit_id")
+        out.append({**record, "latest_note": note_record(notes[-1]) if notes else None})
+    return out
 
 
 def item_detail(store: Store, plan: str, item_no: int, as_of: date) -> dict:
@@ -73,7 +91,7 @@ def item_detail(store: Store, plan: str, item_no: int, as_of: date) -> dict:
         "kind": "item", "id": str(item_no), "section": item["section"], "section_title": section,
         "title": item["title"], "text": item["text"], **progress(tasks), "tasks": tasks,
         "notes": [note_record(n) for n in store.notes(plan, str(item_no))],
-        "history": [event_record(e) for e in store.events(plan, str(item_no))],
+        "history": [event_record(e) for e in events_of(store, plan, str(item_no))],
     }
 
 
@@ -123,7 +141,8 @@ def task_notes(store: Store, plan: str, task_id: str, status: str) -> list[dict]
 def event_record(e: dict) -> dict:
     return {"id": e["id"], "at": e["at"], "on": e["on_date"], "actor": e["actor"],
             "target": e["target"], "action": e["action"], "field": e["field"],
-            "old": e["old"], "new": e["new"], "note": e["note"], "batch": e["batch"]}
+            "old": e["old"], "new": e["new"], "note": e["note"], "unit": e["unit"],
+            "source": e["source"], "batch": e["batch"]}
 
 
 def history(store: Store, plan: str, target: str | None, since: date | None,
@@ -187,7 +206,7 @@ def history_lines(store: Store, plan: str, events: list[dict], each: bool = Fals
         line = grouped.get((kind, e["batch"])) if kind != "event" else None
         if line is None:
             line = {"kind": kind, "at": e["at"], "on": e["on"], "actor": e["actor"],
-                    "target": e["target"] if kind == "event" else None, "plan": plan,
+                    "target": shown_target(e) if kind == "event" else None, "plan": plan,
                     "events": [], "undone": []}
             lines.append(line)
             if kind != "event":
@@ -204,6 +223,17 @@ def history_lines(store: Store, plan: str, events: list[dict], each: bool = Fals
         for line, batches in zip(undos, undone):
             line["undone"] = [by_batch.get(batch, []) for batch in batches]
     return lines
+
+
+def shown_target(e: dict) -> str:
+    """What a person reads for an event's target: a unit by the name it had that day, a
+    share as its task and unit."""
+    target = e["target"] or ""
+    if target.startswith(("unit:", "group:")):
+        return e["unit"] or target.split(":", 1)[1]
+    if "@" in target:
+        return f"{target.split('@')[0]} {e['unit'] or ''}".strip()
+    return target
 
 
 def plans(store: Store) -> list[dict]:

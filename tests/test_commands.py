@@ -61,7 +61,7 @@ def test_tree_tsv_rows(run, plan22):
 # --- show and history --------------------------------------------------------------------------
 
 def test_show_task_has_words_notes_evidence_and_history(run, plan22):
-    ok(run, "--as-of", "2022-07-02", "assign", "8.5", "--to", "组织科", "--with", "宣传科",
+    ok(run, "--as-of", "2022-07-02", "assign", "--new-unit", "8.5", "--to", "组织科", "--with", "宣传科",
        "--by", "王科长")
     ok(run, "--as-of", "2022-07-05", "note", "8.5", "已部署", "--percent", "30", "--by", "李干事")
     ok(run, "--as-of", "2022-07-10", "done", "8.5", "--evidence", "https://example.cn/a.pdf",
@@ -107,7 +107,7 @@ def test_history_newest_first_and_since(run, plan22):
     data = as_json(ok(run, "history", "--as-of", "2022-07-10", "--format", "json"))
     assert [e["on"] for e in data[:2]] == ["2022-07-09", "2022-07-05"]
     assert set(data[0]) == {"id", "at", "on", "actor", "target", "action", "field", "old", "new",
-                            "note", "batch"}
+                            "note", "unit", "source", "batch"}
     since = as_json(ok(run, "history", "--since", "2022-07-05", "--as-of", "2022-07-10",
                        "--format", "json"))
     assert {e["on"] for e in since} == {"2022-07-05", "2022-07-09"}  # the day itself counts
@@ -123,16 +123,17 @@ def test_history_newest_first_and_since(run, plan22):
 # --- assign / unassign -------------------------------------------------------------------------
 
 def test_assign_item_means_all_its_tasks_with_repeated_with(run, plan22, db_path):
-    ok(run, "--as-of", AS_OF, "assign", "6", "--to", "组织科", "--with", "宣传科", "--with", "各学校")
+    ok(run, "--as-of", AS_OF, "assign", "--new-unit", "6", "--to", "组织科", "--with", "宣传科", "--with", "各学校")
     got = rows(db_path, "SELECT id, owner, support FROM tasks WHERE item = 6 ORDER BY no")
     assert len(got) == 6
     assert {(r["owner"], r["support"]) for r in got} == {("组织科", '["宣传科", "各学校"]')}
     assert rows(db_path, "SELECT count(*) AS n FROM tasks WHERE owner IS NOT NULL")[0]["n"] == 6
-    assert len(events(db_path)) == 12  # owner and support for each task
+    # owner and support for each task (the three new units' registration is the register's)
+    assert len([e for e in events(db_path) if e["plan"] == "2022"]) == 12
 
 
 def test_assign_without_with_keeps_support_and_unassign_clears(run, plan22, db_path):
-    ok(run, "--as-of", AS_OF, "assign", "13.5", "--to", "老干部科")
+    ok(run, "--as-of", AS_OF, "assign", "--new-unit", "13.5", "--to", "老干部科")
     assert task(run, "13.5")["support"] == ["退协", "关工委"]
     ok(run, "--as-of", AS_OF, "unassign", "13.5")
     record = task(run, "13.5")
@@ -142,7 +143,7 @@ def test_assign_without_with_keeps_support_and_unassign_clears(run, plan22, db_p
 
 
 def test_assign_requires_to(run, plan22):
-    assert run("assign", "5.1").exit_code == 2
+    assert run("assign", "--new-unit", "5.1").exit_code == 2
 
 
 # --- add ---------------------------------------------------------------------------------------
@@ -229,7 +230,7 @@ def test_done_on_a_future_date_is_refused(run, plan22, db_path):
     (("start", "4.1"), ("start", "4.1")),
     (("reopen", "4.1"), None),
     (("drop", "4.1", "--reason", "取消"), ("drop", "4.1", "--reason", "取消")),
-    (("assign", "4.1", "--to", "组织科"), ("assign", "4.1", "--to", "组织科")),
+    (("assign", "--new-unit", "4.1", "--to", "组织科"), ("assign", "--new-unit", "4.1", "--to", "组织科")),
     (("unassign", "4.1"), None),
     (("due", "4.1", "2022-12-31"), None),
 ])
@@ -360,7 +361,7 @@ def test_confirmations_name_the_change(run, plan22):
     assert due.stderr.strip() == "5.5 完成时限 2022-12-31 → 2022-09-30"
     dropped = ok(run, "-v", "--as-of", AS_OF, "drop", "5.3", "5.4", "--reason", "上级取消")
     assert dropped.stderr.strip() == "已调整 2 项（原因：上级取消）：5.3、5.4"
-    assigned = ok(run, "-v", "--as-of", AS_OF, "assign", "6.1", "6.2", "--to", "组织科",
+    assigned = ok(run, "-v", "--as-of", AS_OF, "assign", "--new-unit", "6.1", "6.2", "--to", "组织科",
                   "--with", "宣传科", "--with", "各学校")
     assert "已分派 2 项给 组织科（配合单位：宣传科、各学校）：6.1、6.2" in assigned.stderr
     item = ok(run, "-v", "--as-of", AS_OF, "due", "8", "2022-10-31")
@@ -369,13 +370,16 @@ def test_confirmations_name_the_change(run, plan22):
         "8.5 完成时限 2022-07-15 → 2022-10-31"]
 
 
-def test_a_unit_never_used_before_is_assigned_and_said_to_be_new(run, plan22):
-    ok(run, "--as-of", AS_OF, "assign", "5.1", "--to", "组织科")
-    fresh = ok(run, "--as-of", AS_OF, "assign", "5.2", "--to", "组织课")
-    assert "“组织课” 是新的责任单位" in fresh.stderr and "组织科" in fresh.stderr
+def test_a_unit_not_registered_is_refused_with_the_closest_unless_new_unit(run, plan22):
+    ok(run, "--as-of", AS_OF, "assign", "5.1", "--to", "组织科", "--new-unit")
+    typo = run("--as-of", AS_OF, "assign", "5.2", "--to", "组织课")
+    assert typo.exit_code == 1 and "没有名为“组织课”的单位" in typo.stderr and "组织科" in typo.stderr
+    assert task(run, "5.2")["owner"] is None
+    fresh = ok(run, "--as-of", AS_OF, "assign", "5.2", "--to", "组织课", "--new-unit")
+    assert "已登记新单位或分组：组织课" in fresh.stderr
     assert task(run, "5.2")["owner"] == "组织课"
     again = ok(run, "--as-of", AS_OF, "assign", "5.3", "--to", "组织科")
-    assert "新的责任单位" not in again.stderr
+    assert "已登记" not in again.stderr and task(run, "5.3")["owner"] == "组织科"
 
 
 @pytest.mark.parametrize("typed", ["40", "40%", "４０％", " 40 % "])

@@ -81,7 +81,8 @@ def _plan(task_ids: list[str]) -> list[list[list[str]]]:
                 commands.append(["done", task_ids[done_next]])
                 done_next += 1
             elif k % 3 == 1:
-                commands.append(["assign", task_ids[-1 - assign_next], "--to", f"owner-{w}-{k}"])
+                commands.append(["assign", task_ids[-1 - assign_next], "--to", f"owner-{w}-{k}",
+                                 "--new-unit"])
                 assign_next += 1
             else:
                 commands.append(["note", task_ids[(w * COMMANDS + k) % len(task_ids)],

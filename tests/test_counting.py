@@ -29,7 +29,7 @@ def _random_history(run, seed: int) -> None:
     ids = [r["id"] for r in _json(run, "list", "--status", "all", as_of="2022-12-31")]
     for owner in OWNERS:
         picked = rnd.sample(ids, 25)
-        assert run("assign", *picked, "--to", owner).exit_code == 0
+        assert run("assign", "--new-unit", *picked, "--to", owner).exit_code == 0
     for task_id in rnd.sample(ids, 30):
         due = rnd.choice(DAYS).isoformat()
         assert run("--as-of", "2022-01-01", "due", task_id, due).exit_code == 0
@@ -85,7 +85,7 @@ def test_kept_counts_follow_every_writer(run, imported, db_path):
     """The kept tallies (m008) follow commands, undo, and rows another tool inserts, changes
     or deletes."""
     as_of = "2022-07-01"
-    for args in (("done", "1.1", "1.2"), ("assign", "2", "--to", "组织科"),
+    for args in (("done", "1.1", "1.2"), ("assign", "--new-unit", "2", "--to", "组织科"),
                  ("drop", "3.1", "--reason", "调整"), ("undo",), ("start", "4.1"),
                  ("due", "6.3", "2022-06-20"), ("reopen", "1.1")):
         assert run("--as-of", as_of, *args).exit_code == 0, args
@@ -115,7 +115,7 @@ def late_plan(run, imported):
     the last week of 2022."""
     for task_id in ("1.1", "1.2", "2.1"):
         assert run("--as-of", "2022-12-31", "done", task_id, "--on", "2022-12-28").exit_code == 0
-    assert run("--as-of", "2022-12-31", "assign", "5", "--to", "组织科").exit_code == 0
+    assert run("--as-of", "2022-12-31", "assign", "--new-unit", "5", "--to", "组织科").exit_code == 0
 
 
 def test_summary_lists_stop_at_the_limit_and_say_how_many_more(run, late_plan):

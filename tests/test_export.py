@@ -23,7 +23,7 @@ STATE_COLUMNS = ("id", "item", "no", "section", "title", "timing", "start", "due
 def busy(run, imported):
     """The 2022 plan after a few weeks of the clerk's work, touching every state field."""
     for args in (
-        ("assign", "5.1", "--to", "组织科", "--with", "宣传科", "--with", "各学校"),
+        ("assign", "--new-unit", "5.1", "--to", "组织科", "--with", "宣传科", "--with", "各学校"),
         ("start", "5.1", "--on", "2022-06-01"),
         ("done", "5.2", "--note", "已下发通知 \"第1号\"", "--on", "2022-06-30",
          "--evidence", "docs/通知.pdf", "--evidence", "https://example.org/a?b=1&c=2"),

@@ -15,6 +15,7 @@ import pytest
 from conftest import ROOT, ok
 
 from jtdj.render.safe import escape_raw
+from jtdj.store.history import events_of
 
 TITLE = "\x1b[2J清屏\u202e反向 标题"
 PAST = "2022-06-15"  # before the changes below: the as-of rows come from the event log
@@ -95,7 +96,7 @@ def _reference(db_path: Path, as_of: date) -> tuple[str, str]:
                                           "preamble")},
             "sections": [{"no": s["no"], "title": s["title"],
                           "items": by_section.get(s["no"], [])} for s in store.sections(plan)],
-            "events": [event_record(e) for e in sorted(store.events(plan), key=lambda e: e["id"])],
+            "events": [event_record(e) for e in sorted(events_of(store, plan), key=lambda e: e["id"])],
         }
         as_json = escape_raw(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
 

@@ -91,7 +91,7 @@ def test_version(run):
 WIDTH = 80
 # literal names a Chinese help page may hold besides options, choices and examples: file formats
 # and protocols, programs, a folder, a default host
-LITERALS = {"jtdj", "TOML", "SMTP", "HTML", "ISO", "RFC", "sendmail", "openpyxl", "backups",
+LITERALS = {"jtdj", "TOML", "SMTP", "HTML", "ISO", "RFC", "CSV", "sendmail", "openpyxl", "backups",
             "localhost"}
 
 
@@ -152,6 +152,8 @@ def _typed_names() -> set[str]:
     """Command names and every choice value: the words a clerk types, in any language."""
     group, commands = _commands()
     names = set(commands) | {"zh", "en"}
+    for cmd in commands.values():  # a command's subcommands (`units add`)
+        names |= set(getattr(cmd, "commands", {}))
     for cmd in [group, *commands.values()]:
         for param in cmd.params:
             names |= {str(getattr(c, "value", c)) for c in getattr(param.type, "choices", None) or []}

@@ -33,7 +33,7 @@ def command(day: date):
         st.builds(lambda i: (on, ("drop", i, "--reason", "调整", "--on", on)), task),
         st.builds(lambda i: (on, ("reopen", i)), task),
         st.builds(lambda i, d: (on, ("due", i, d.isoformat())), task, days),
-        st.builds(lambda i, o: (on, ("assign", i, "--to", o)), task, st.sampled_from(OWNERS)),
+        st.builds(lambda i, o: (on, ("assign", "--new-unit", i, "--to", o)), task, st.sampled_from(OWNERS)),
     )
 
 

@@ -42,7 +42,7 @@ def _events_of_a_busy_plan(run):
     ok(run, "--as-of", "2022-06-01", "import")
     ok(run, *AS_OF, "done", "1.1", "1.2", "--on", "2022-06-30", "--note", "印发\x1b[2J通知\u202e完")
     ok(run, *AS_OF, "note", "5.2", "已起草通知", "--percent", "50", "--by", "李干事")
-    ok(run, "--as-of", "2022-07-02", "assign", "3", "--to", "宣传科")
+    ok(run, "--as-of", "2022-07-02", "assign", "--new-unit", "3", "--to", "宣传科")
     ok(run, "--as-of", "2022-07-02", "undo")
     ok(run, "--as-of", "2022-07-03", "start", "8.1")
     ok(run, "--as-of", "2022-07-04", "import")

@@ -155,7 +155,7 @@ def test_a_corrupted_database_suggests_restore(run, imported, db_path, where):
 # --- ids and dates on the command line ----------------------------------------------------------
 
 @pytest.mark.parametrize("argv", [
-    ["done", "1.1", "../5"], ["done", "5.2.1.9"], ["assign", "../5", "--to", "x"],
+    ["done", "1.1", "../5"], ["done", "5.2.1.9"], ["assign", "--new-unit", "../5", "--to", "x"],
     ["done", "1.1", "--on", "2022-02-30"], ["due", "1.1", "2022-02-30"],
     ["--as-of", "2022-02-30", "done", "1.1"],
 ])
@@ -237,7 +237,7 @@ def test_any_command_sequence_keeps_counts_consistent(run, commands):
         target.close()
         for name, target in commands:
             argv = {"undo": ["undo"], "drop": ["drop", target, "--reason", "不做了"],
-                    "assign": ["assign", target, "--to", "组织科"]}.get(name, [name, target])
+                    "assign": ["assign", "--new-unit", target, "--to", "组织科"]}.get(name, [name, target])
             result = run("--db", db, *argv, "--by", "小王", *AS_OF)
             assert result.exit_code in (0, 1), result.output  # 1: nothing left to undo
             assert "Traceback" not in result.stderr

@@ -87,7 +87,7 @@ def plan22_in_every_status(run, imported):
     """The bundled plan with a task done, one started, one dropped and an owner set (so every
     status and light word shows)."""
     for args in (("done", "5.2", "--on", "2022-06-30"), ("start", "5.3"),
-                 ("drop", "5.4", "--reason", "merged"), ("assign", "5.1", "--to", "Office")):
+                 ("drop", "5.4", "--reason", "merged"), ("assign", "--new-unit", "5.1", "--to", "Office")):
         assert run("--as-of", "2022-07-01", *args).exit_code == 0
     return run
 
@@ -116,7 +116,7 @@ def test_status_and_light_words_appear_in_the_chosen_language(plan22_in_every_st
 
 ERRORS = [
     ("list", "--bogus"), ("list", "--stat", "x"), ("list", "--status", "someday"),
-    ("note", "5.2", "x", "--percent", "200"), ("assign", "5.2"), ("show", "5.2", "extra"),
+    ("note", "5.2", "x", "--percent", "200"), ("assign", "--new-unit", "5.2"), ("show", "5.2", "extra"),
     ("nosuchcommand",), ("done", "99.9"), ("done", "abc"), ("due", "5.2", "someday"),
     ("export", "--format", "xlsx"),
 ]

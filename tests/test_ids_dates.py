@@ -123,7 +123,7 @@ def test_unknown_ids_exit_1_list_each_with_the_closest_and_change_nothing(run, i
 
 
 def test_unknown_ids_for_every_changing_command(run, imported, db_path):
-    for args in (("assign", "5.9", "--to", "组织科"), ("unassign", "5.9"), ("start", "5.9"),
+    for args in (("assign", "--new-unit", "5.9", "--to", "组织科"), ("unassign", "5.9"), ("start", "5.9"),
                  ("reopen", "5.9"), ("drop", "5.9", "--reason", "x"), ("due", "5.9", "today"),
                  ("note", "5.9", "进展"), ("show", "5.9"), ("history", "5.9"),
                  ("start", "99")):

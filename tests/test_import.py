@@ -133,7 +133,7 @@ def test_import_without_a_plan_file_argument_is_the_bundled_plan(run, db_path):
 # --- 3. re-import is a sync ------------------------------------------------------------------
 
 def test_reimport_of_unchanged_file_keeps_the_clerks_work(run, imported, db_path):
-    for args in (("done", "5.2"), ("assign", "5.3", "--to", "组织科"),
+    for args in (("done", "5.2"), ("assign", "--new-unit", "5.3", "--to", "组织科"),
                  ("note", "5.2", "已召开警示教育大会")):
         result = run(*AS_OF, *args)
         assert result.exit_code == 0, result.output
@@ -180,7 +180,7 @@ def test_owner_from_the_clerk_stands_until_the_file_changes_it(run, db_path, tmp
     assert run(*AS_OF, "import", first).exit_code == 0
     assert task(db_path, "2.1")["owner"] == "宣传科"
 
-    assert run(*AS_OF, "assign", "2.1", "--to", "办公室").exit_code == 0
+    assert run(*AS_OF, "assign", "--new-unit", "2.1", "--to", "办公室").exit_code == 0
     assert run(*AS_OF, "import", first).exit_code == 0  # unchanged file: the clerk's owner stands
     assert task(db_path, "2.1")["owner"] == "办公室"
 

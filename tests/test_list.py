@@ -90,20 +90,21 @@ def test_a_section_or_item_the_plan_lacks_is_exit_1_naming_the_closest(run, impo
     result = run("list", "--as-of", AS_OF, option, value, "--format", "json")
     assert result.exit_code == 1 and result.stdout == ""
     assert closest in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert run("units", "add", "组织科").exit_code == 0
     assert as_json(run("list", "--item", "7", "--owner", "组织科", "--format", "json")) == []
 
 
 def test_owner_matches_exactly_then_a_unique_beginning(run, imported):
-    assert run("assign", "5", "--to", "组织科").exit_code == 0
-    assert run("assign", "6", "--to", "组织部门").exit_code == 0
-    assert run("assign", "7", "--to", "宣传科").exit_code == 0
+    assert run("assign", "--new-unit", "5", "--to", "组织科").exit_code == 0
+    assert run("assign", "--new-unit", "6", "--to", "组织部门").exit_code == 0
+    assert run("assign", "--new-unit", "7", "--to", "宣传科").exit_code == 0
     assert listed(run, "--owner", "宣") == ids_where(lambda t: t["item"] == 7)
     assert listed(run, "--owner", "组织科") == ids_where(lambda t: t["item"] == 5)
     ambiguous = run("list", "--owner", "组织")
     assert ambiguous.exit_code == 2 and "组织科" in ambiguous.stderr and "组织部门" in ambiguous.stderr
-    typo = run("list", "--owner", "组织课", "--format", "json")
-    assert typo.exit_code == 0 and as_json(typo) == []
-    assert typo.stderr.strip() == "没有责任单位 “组织课”，最接近：组织科、组织部门、宣传科"
+    typo = run("list", "--owner", "组织课", "--format", "json")  # not registered: exit 1
+    assert typo.exit_code == 1 and typo.stdout == ""
+    assert typo.stderr.strip().startswith("错误：没有名为“组织课”的单位或分组（相近的：组织科")
 
 
 @pytest.mark.parametrize("word, code", [("未开始", "todo"), ("推进中", "doing"),
@@ -117,12 +118,13 @@ def test_status_takes_the_words_the_tables_print(run, imported, word, code):
 
 
 def test_owner_and_unassigned(run, imported):
-    assert run("assign", "5", "--to", "组织科").exit_code == 0
+    assert run("assign", "--new-unit", "5", "--to", "组织科").exit_code == 0
     item5 = ids_where(lambda t: t["item"] == 5)
     assert listed(run, "--owner", "组织科") == item5
     unassigned = listed(run, "--unassigned")
     assert len(unassigned) == 98 - len(item5)
     assert not set(unassigned) & set(item5)
+    assert run("units", "add", "宣传科").exit_code == 0  # registered, leading nothing
     assert listed(run, "--owner", "宣传科") == []
 
 
@@ -189,7 +191,7 @@ def test_tag(run, imported):
 
 
 def test_filters_combine_with_and(run, imported):
-    assert run("assign", "2.10", "2.11", "3.4", "--to", "宣传科").exit_code == 0
+    assert run("assign", "--new-unit", "2.10", "2.11", "3.4", "--to", "宣传科").exit_code == 0
     assert listed(run, "--section", "一", "--tag", "思政课") == ["2.10", "2.11", "2.12", "2.13"]
     assert listed(run, "--tag", "思政课", "--owner", "宣传科") == ["2.10", "2.11"]
     assert listed(run, "--owner", "宣传科", "--search", "培训") == ["3.4"]
@@ -222,8 +224,8 @@ def test_sort_by_due_then_natural_id(run, imported):
 
 
 def test_sort_by_owner_puts_unassigned_last(run, imported):
-    assert run("assign", "3.2", "--to", "组织科").exit_code == 0
-    assert run("assign", "2.10", "2.9", "--to", "办公室").exit_code == 0
+    assert run("assign", "--new-unit", "3.2", "--to", "组织科").exit_code == 0
+    assert run("assign", "--new-unit", "2.10", "2.9", "--to", "办公室").exit_code == 0
     shown = listed(run, "--sort", "owner")
     assert shown[:3] == ["2.9", "2.10", "3.2"]  # 办公室 before 组织科, then by id
     assert shown[3:] == [i for i in ALL_IDS if i not in ("3.2", "2.9", "2.10")]

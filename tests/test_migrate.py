@@ -18,7 +18,7 @@ TASK_COLUMNS = ["plan", "id", "item", "no", "section", "title", "timing", "start
                 "support", "tags", "status", "percent", "started_on", "done_on", "dropped_on",
                 "drop_reason", "archived", "origin", "evidence", "file_values"]
 EVENT_COLUMNS = ["id", "batch", "at", "on_date", "actor", "plan", "target", "action", "field",
-                 "old", "new", "note"]
+                 "old", "new", "note", "unit", "source"]
 NOTE_COLUMNS = ["id", "plan", "target", "on_date", "at", "actor", "text", "percent", "batch"]
 
 
@@ -29,7 +29,8 @@ def _columns(db: Path, table: str) -> list[str]:
 def _everything(db: Path) -> dict:
     return {
         "tasks": rows(db, "SELECT * FROM tasks ORDER BY plan, id"),
-        "events": rows(db, "SELECT * FROM events ORDER BY id"),
+        "events": rows(db, "SELECT id, batch, at, on_date, actor, plan, target, action, field,"
+                           " old, new, note FROM events ORDER BY id"),  # as schema 1 had them
         "notes": rows(db, "SELECT * FROM notes ORDER BY id"),
         "plans": rows(db, "SELECT * FROM plans"),
         "items": rows(db, "SELECT * FROM items ORDER BY plan, no"),
@@ -105,7 +106,12 @@ def test_mailed_periods_move_to_their_first_day(run, imported, db_path):
         conn.execute("INSERT INTO mail_log (at, plan, since, until, recipients, message_id, state)"
                      " VALUES ('2022-07-04T00:00:00+00:00', '2022', '2022-06-26', '2022-07-03',"
                      " '[\"leader@example.org\"]', '<m@x>', 'sent')")
-        conn.execute("DELETE FROM migrations WHERE name IN ('m009_inclusive_periods', 'm010_history_indexes')")
+        conn.execute("DELETE FROM migrations WHERE name IN ('m009_inclusive_periods',"
+                     " 'm010_history_indexes', 'm011_units')")
+        for table in ("units", "unit_groups", "shares", "forms"):
+            conn.execute(f"DROP TABLE {table}")
+        conn.execute("ALTER TABLE events DROP COLUMN unit")
+        conn.execute("ALTER TABLE events DROP COLUMN source")
         conn.execute("DROP INDEX idx_events_undo")
         conn.execute("DROP INDEX idx_events_changes")
         conn.execute("DROP INDEX idx_tasks_added")

@@ -51,7 +51,7 @@ def test_json_lists_and_nulls(run, imported):
 # --- piped output: TSV -------------------------------------------------------------------------------
 
 def test_piped_default_is_plain_tsv(run, imported):
-    ok(run, "--as-of", AS_OF, "assign", "13.5", "--to", "老干部科")
+    ok(run, "--as-of", AS_OF, "assign", "--new-unit", "13.5", "--to", "老干部科")
     out = ok(run, "list", "--as-of", AS_OF).stdout
     lines = out.splitlines()
     assert lines[0].split("\t") == LIST_KEYS
@@ -136,7 +136,7 @@ def _check_table_lines(text: str) -> list[str]:
 
 
 def test_list_table_at_80_columns(run, imported):
-    ok(run, "--as-of", AS_OF, "assign", "13", "--to", "区委教育工委组织宣传科",
+    ok(run, "--as-of", AS_OF, "assign", "--new-unit", "13", "--to", "区委教育工委组织宣传科",
        "--with", "区关工委")
     out = ok(run, "list", "--as-of", AS_OF, "--format", "table").stdout
     lines = _check_table_lines(out)
@@ -198,7 +198,7 @@ def test_tree_and_show_fit_80_columns(run, imported):
     (("list", "--sort", "title"), 2),
     (("list", "--format", "xml"), 2),
     (("list", "--due-within", "-1"), 2),
-    (("assign", "5.2"), 2),
+    (("assign", "--new-unit", "5.2"), 2),
     (("show",), 2),
     (("frobnicate",), 2),
     (("due", "5.2", "2022-02-30"), 2),
@@ -243,8 +243,8 @@ def test_completion_lists_ids_and_owners(run, imported):
     from jtdj.cli.app import _complete_ids, _complete_owners
     from jtdj.cli.completion import ids as completion_ids, owners as completion_owners
 
-    ok(run, "assign", "5.1", "--to", "组织科")
-    ok(run, "assign", "5.2", "--to", "宣传科")
+    ok(run, "assign", "--new-unit", "5.1", "--to", "组织科")
+    ok(run, "assign", "--new-unit", "5.2", "--to", "宣传科")
     ids = completion_ids()
     assert ids[:13] == [str(n) for n in range(1, 14)]
     assert len(ids) == 13 + 98 and "2.10" in ids

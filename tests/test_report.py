@@ -16,7 +16,7 @@ VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "met
 def scene(run, imported):
     """Events before, on the edges of, and inside the period 2022-06-25 ..= 2022-07-01."""
     for args in (
-        ("assign", "5", "--to", "组织科"), ("assign", "8.5", "7.6", "--to", "宣传科"),
+        ("assign", "--new-unit", "5", "--to", "组织科"), ("assign", "--new-unit", "8.5", "7.6", "--to", "宣传科"),
         ("due", "5.3", "2022-06-25"), ("due", "5.4", "2022-06-28"), ("due", "2.1", "2022-06-20"),
         ("due", "7.6", "2022-07-10"),
     ):
@@ -262,7 +262,7 @@ def test_the_report_lists_what_was_added_dropped_rescheduled_and_reassigned(run,
     not there."""
     for as_of, args in (("2022-06-27", ("add", "5", "开展党建品牌展示活动")),
                         ("2022-06-29", ("due", "5.5", "2022-09-30")),
-                        ("2022-06-30", ("assign", "8.5", "--to", "组织科")),
+                        ("2022-06-30", ("assign", "--new-unit", "8.5", "--to", "组织科")),
                         ("2022-06-30", ("due", "6.2", "2022-10-31")),
                         ("2022-06-30", ("undo",))):
         assert run("--as-of", as_of, *args).exit_code == 0, args

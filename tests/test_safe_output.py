@@ -65,12 +65,12 @@ def test_csv_neutralises_formulas_tsv_and_json_stay_raw(run, imported):
 def test_sql_in_text_is_only_text(run, imported, db_path):
     nasty = "x'); DROP TABLE tasks; --"
     task_id = add(run, nasty)
-    assert run("assign", task_id, "--to", "' OR 1=1 --", *AS_OF).exit_code == 0
+    assert run("assign", "--new-unit", task_id, "--to", "' OR 1=1 --", *AS_OF).exit_code == 0
     assert rows(db_path, "SELECT title, owner FROM tasks WHERE id = ?", task_id) == [
         {"title": nasty, "owner": "' OR 1=1 --"}]
     found = as_json(run("list", "--search", "DROP TABLE", "--format", "json", *AS_OF))
     assert [r["id"] for r in found] == [task_id]
-    assert as_json(run("list", "--owner", "x' OR 1=1", "--format", "json", *AS_OF)) == []
+    assert run("list", "--owner", "x' OR 1=1", "--format", "json", *AS_OF).exit_code == 1
     assert as_json(run("list", "--search", "%", "--format", "json", *AS_OF)) == []
     assert len(as_json(run("list", "--status", "all", "--format", "json", *AS_OF))) == 99
     assert json.loads(run("show", task_id, "--format", "json", *AS_OF).stdout)["title"] == nasty

@@ -124,7 +124,7 @@ def test_history_counts_what_a_reimport_changed_archived_and_restored(run, impor
 def test_undo_reads_as_what_it_undid_in_history_and_show(run, imported):
     ok(run, *AS_OF, "done", "5.2", "--note", "已印发通知")
     ok(run, *AS_OF, "undo")
-    ok(run, *AS_OF, "assign", "5.1", "5.3", "--to", "组织科")
+    ok(run, *AS_OF, "assign", "--new-unit", "5.1", "5.3", "--to", "组织科")
     ok(run, *AS_OF, "undo")
     for fmt in ("md", "table"):
         out = ok(run, "history", *AS_OF, "-f", fmt).stdout
@@ -185,7 +185,7 @@ def test_machine_formats_keep_one_row_per_event_in_utc(run, imported, db_path, s
         assert [e["at"] for e in data] == [e["at"] for e in events]
         assert all(UTC.match(e["at"]) for e in data)
         assert set(data[0]) == {"id", "at", "on", "actor", "target", "action", "field", "old",
-                                "new", "note", "batch"}
+                                "new", "note", "batch", "unit", "source"}
         assert [e["action"] for e in data[:2]] == ["undo", "undo"]
         assert data[0]["note"].startswith("undo:")
         tsv = ok(run, "history", *flags, "-f", "tsv").stdout.splitlines()
@@ -225,7 +225,7 @@ def test_dry_run_of_an_export_after_the_clerks_work_is_what_the_import_does(run,
     start = text.index("[[sections.items.tasks]]\nno = 2\n", item)
     without = tmp_path / "without.toml"
     without.write_text(text[:start] + text[text.find("\n[[", start + 1) + 1:], encoding="utf-8")
-    for args in (("assign", "5.1", "--to", "组织科", "--with", "宣传科"),
+    for args in (("assign", "--new-unit", "5.1", "--to", "组织科", "--with", "宣传科"),
                  ("due", "5.5", "2022-09-30"), ("add", "5", "组织专题学习"),
                  ("done", "5.2", "--note", "已印发通知"), ("note", "5.3", "已部署"),
                  ("drop", "5.4", "--reason", "并入区级工作"), ("import", without)):

@@ -16,7 +16,7 @@ TOTAL_KEYS = ["tasks", "done", "doing", "todo", "dropped", "open", "overdue", "d
 def scene(run, imported):
     """Owners, due dates and check-offs on known dates around 1 July 2022."""
     for args in (
-        ("assign", "5", "--to", "组织科"), ("assign", "8.5", "7.6", "--to", "宣传科"),
+        ("assign", "--new-unit", "5", "--to", "组织科"), ("assign", "--new-unit", "8.5", "7.6", "--to", "宣传科"),
         ("due", "5.3", "2022-06-25"), ("due", "5.4", "2022-06-28"), ("due", "2.1", "2022-06-20"),
         ("due", "7.6", "2022-07-10"),
     ):

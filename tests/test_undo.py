@@ -27,7 +27,7 @@ def test_undo_reverts_the_last_command_and_says_what(run, imported, db_path):
 def test_an_item_wide_assign_is_one_step(run, imported, db_path):
     ids = [r["id"] for r in rows(db_path, "SELECT id FROM tasks WHERE item = 5")]
     assert len(ids) > 2
-    assert run("assign", "5", "--to", "组织科", "--with", "宣传科", *AS_OF).exit_code == 0
+    assert run("assign", "--new-unit", "5", "--to", "组织科", "--with", "宣传科", *AS_OF).exit_code == 0
     assert {task(db_path, i)["owner"] for i in ids} == {"组织科"}
 
     result = run("undo", *AS_OF)
@@ -40,7 +40,7 @@ def test_an_item_wide_assign_is_one_step(run, imported, db_path):
 def test_undo_again_goes_back_one_more_then_nothing_is_left(run, imported, db_path):
     by = ("--by", "小王")
     assert run("start", "2.1", *by, *AS_OF).exit_code == 0
-    assert run("assign", "2.1", "--to", "宣传科", *by, *AS_OF).exit_code == 0
+    assert run("assign", "--new-unit", "2.1", "--to", "宣传科", *by, *AS_OF).exit_code == 0
     assert run("note", "2.1", "一半了", "--percent", "50", *by, *AS_OF).exit_code == 0
 
     assert run("undo", *by, *AS_OF).exit_code == 0  # the note and its percent
@@ -80,7 +80,7 @@ def test_undo_refuses_when_someone_changed_the_same_field_later(run, imported, d
 
 def test_a_later_change_to_another_field_does_not_block(run, imported, db_path):
     assert run("done", "3.1", *AS_OF).exit_code == 0
-    assert run("assign", "3.1", "--to", "宣传科", "--by", "小李", *AS_OF).exit_code == 0
+    assert run("assign", "--new-unit", "3.1", "--to", "宣传科", "--by", "小李", *AS_OF).exit_code == 0
     assert run("undo", *AS_OF).exit_code == 0
     assert task(db_path, "3.1")["status"] == "todo"
     assert task(db_path, "3.1")["owner"] == "宣传科"

@@ -15,7 +15,7 @@ from jtdj.i18n import language_from_environment, set_language, t
 
 def full_app():
     """The Typer app with every command registered, in the order help lists them."""
-    from jtdj.cli import plans, tasks, data, reports  # noqa: F401, I001
+    from jtdj.cli import plans, tasks, data, reports, units  # noqa: F401, I001
     from jtdj.cli.app import app
 
     # in the order of COMMAND_MODULES, whichever module an earlier run in this process loaded
@@ -32,6 +32,7 @@ COMMAND_MODULES = {
                      "reopen", "drop", "due", "note", "add"), "tasks"),
     **dict.fromkeys(("undo", "backup", "restore", "export"), "data"),
     **dict.fromkeys(("summary", "report", "email"), "reports"),
+    "units": "units",
 }
 
 
@@ -79,11 +80,13 @@ def _app_for(name: str | None):
 
     import_module(f"jtdj.cli.{module}")
     wanted = [c for c in app.registered_commands if c.name == name]
-    if not wanted:
+    groups = [g for g in app.registered_groups if g.name == name]
+    if not wanted and not groups:
         return full_app()
     lean = typer.Typer(add_completion=False, **APP_SETTINGS)
     lean.registered_callback = app.registered_callback
     lean.registered_commands = wanted
+    lean.registered_groups = groups
     return lean
 
 

@@ -159,25 +159,11 @@ def _known(session, plan: str, kind: str, number: int) -> int:
 
 
 def owner_named(session, plan: str, name: str) -> str:
-    """The unit ``--owner`` means: its exact name, else the one name beginning so. Several
-    such names are a usage error naming them; none is an empty result, said on stderr with
-    the closest names."""
-    import difflib
+    """The registered unit ``--owner`` means (``cli.unitnames``): an unknown name is an error
+    with the closest ones (exit 1), an ambiguous beginning names the candidates (exit 2)."""
+    from jtdj.cli.unitnames import owner_named as registered
 
-    from jtdj.errors import UsageError
-
-    if session.store.has_owner(plan, name):
-        return name
-    owners = session.store.owners(plan)
-    starting = [o for o in owners if o.startswith(name)]
-    if len(starting) == 1:
-        return starting[0]
-    if starting:
-        raise UsageError(t("error.ambiguous_owner", name=name,
-                           names=t("list.sep").join(starting)))
-    near = difflib.get_close_matches(name, owners, n=3, cutoff=0)
-    session.notice(t("error.no_owner", name=name, near=t("list.sep").join(near) or "-"))
-    return name
+    return registered(session, name)
 
 
 # --- what the report commands share ----------------------------------------------------

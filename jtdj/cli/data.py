@@ -98,7 +98,7 @@ def export_cmd(
     if to_stdout:
         session.show("export", fmt, document)
         return
-    _check_output(session, Path(output))
+    check_output(session, Path(output))
     data = render.render("export", fmt, document)
     write_file(Path(output), data.encode("utf-8") if isinstance(data, str) else data)
     session.confirm(t("export.written", format=fmt, plan=plan_key, path=str(output)))
@@ -120,7 +120,7 @@ def require_openpyxl() -> None:
         raise JtdjError(t("export.no_openpyxl"), EXIT_FAILED) from None
 
 
-def _check_output(session, path: Path) -> None:
+def check_output(session, path: Path) -> None:
     """Never the database, its -wal/-shm, or anything in backups/ or outbox/; over the plan file
     a plan was imported from only with a warning (exporting back to it is a workflow)."""
     from jtdj.store.folders import is_database_file, is_inside

@@ -12,6 +12,8 @@ from jtdj.cli.app import (Archived, AsOf, By, DueBefore, DueWithin, Format, Ids,
                           Overdue, Owner, PlanKey, Search, Section, SortBy, Status,
                           Tag, Unassigned, _complete_ids, _complete_owners, app, session_of,
                           task_filter)
+from jtdj.cli import unitnames
+from jtdj.cli.unitnames import NewUnit, UnitOpt
 from jtdj.errors import NotFound, UsageError
 from jtdj.i18n import t
 
@@ -166,58 +168,75 @@ def _check_day(session, day, what: str) -> None:
 @app.command("assign", help=t("help.cmd.assign"))
 def assign_cmd(
     ctx: typer.Context, ids: Ids,
-    to: Annotated[str, typer.Option("--to", metavar=t("metavar.owner"), help=t("help.opt.to"),
-                                    autocompletion=_complete_owners)],
+    to: Annotated[Optional[str], typer.Option("--to", metavar=t("metavar.owner"), help=t("help.opt.to"),
+                                              autocompletion=_complete_owners)] = None,
     with_: Annotated[Optional[List[str]], typer.Option("--with", metavar=t("metavar.unit"), help=t("help.opt.with"))] = None,
-    by: By = None, plan: PlanKey = None, as_of: AsOf = None,
+    each: Annotated[Optional[List[str]], typer.Option("--each", metavar=t("metavar.unit"), help=t("help.opt.each"))] = None,
+    new_unit: NewUnit = False, by: By = None, plan: PlanKey = None, as_of: AsOf = None,
 ) -> None:
-    from jtdj import actions
+    from jtdj import shares
 
     session = session_of(ctx, as_of, plan, by)
-    plan_key = session.plan_key(reading=False)
-    new_unit = bool(to.strip()) and not session.store.has_owner(plan_key, to.strip())
-    support = t("change.support", units=t("list.sep").join(with_)) if with_ else ""
+    if to is None and not with_ and not each:
+        raise UsageError(t("error.assign_nothing"))
+    if to is not None and not to.strip():
+        raise UsageError(t("error.empty_value", what="--to"))
     actx, task_ids = _targets(session, ids)
-    _say(session, "assign", actions.assign(actx, task_ids, to, with_), owner=to.strip(),
-         support=support)
-    if new_unit:
-        import difflib
-
-        known = [o for o in session.store.owners(plan_key) if o != to.strip()]
-        near = difflib.get_close_matches(to.strip(), known, n=3, cutoff=0)
-        session.notice(t("change.new_unit", name=to.strip(),
-                         near=t("list.sep").join(near) or t("word.none")))
-
-
-def _ids_only(name: str, change) -> None:
-    """Declare a command that takes only ids (and the global who / which plan / which day):
-    ``change(context, task_ids)`` makes its change."""
-
-    def command(ctx: typer.Context, ids: Ids, by: By = None, plan: PlanKey = None,
-                as_of: AsOf = None) -> None:
-        _change(session_of(ctx, as_of, plan, by), ids, name, change)
-
-    app.command(name, help=t(f"help.cmd.{name}"))(command)
+    lead, new = unitnames.checked(session, [to], new_unit, groups=False) if to else ([None], [])
+    support, new_support = unitnames.checked(session, with_ or [], new_unit)
+    handed, new_each = unitnames.checked(session, each or [], new_unit)
+    new_names = list(dict.fromkeys(new + new_support + new_each))
+    owners, shared = shares.assign(actx, task_ids, lead[0], support if with_ is not None else None,
+                                   handed, new_names)
+    if new_names:
+        session.notice(t("units.new_registered", names=t("list.sep").join(new_names)))
+    if to is not None or with_:
+        words = t("change.support", units=t("list.sep").join(support)) if support else ""
+        _say(session, "assign", owners, owner=lead[0] or "—", support=words)
+    if each:
+        _say(session, "share", shared)
 
 
-def _actions():
-    from jtdj import actions
+@app.command("unassign", help=t("help.cmd.unassign"))
+def unassign_cmd(ctx: typer.Context, ids: Ids, unit: UnitOpt = None, by: By = None,
+                 plan: PlanKey = None, as_of: AsOf = None) -> None:
+    from jtdj import actions, shares
 
-    return actions
+    session = session_of(ctx, as_of, plan, by)
+    actx, task_ids = _targets(session, ids)
+    units = unitnames.units_of(session, unit)
+    if units is None:
+        _say(session, "unassign", actions.unassign(actx, task_ids))
+    else:
+        _say(session, "unshare", shares.take_back(actx, task_ids, units))
 
 
-_ids_only("unassign", lambda c, i: _actions().unassign(c, i))
+def _on_shares(session, raw_ids: list[str], unit: list[str] | None, action: str, plain,
+               say_action: str | None = None, **options) -> None:
+    """A change on the units' shares with ``--unit`` (every unit named must hold one), else
+    ``plain(context, ids, shared)``: the task itself, or every share of a task handed out."""
+    from jtdj import shares
+
+    actx, task_ids = _targets(session, raw_ids)
+    units = unitnames.units_of(session, unit)
+    if units is not None:
+        outcome = shares.change(actx, shares.held_shares(actx, task_ids, units), action, **options)
+    else:
+        outcome = plain(actx, task_ids, shares.on_every_share(actx, action, **options))
+    _say(session, say_action or action, outcome, **{k: v for k, v in options.items()
+                                                    if k == "reason"})
 
 
 @app.command("start", help=t("help.cmd.start"))
-def start_cmd(ctx: typer.Context, ids: Ids, on: On = None, by: By = None, plan: PlanKey = None,
-              as_of: AsOf = None) -> None:
+def start_cmd(ctx: typer.Context, ids: Ids, on: On = None, unit: UnitOpt = None, by: By = None,
+              plan: PlanKey = None, as_of: AsOf = None) -> None:
     from jtdj import actions
 
     session = session_of(ctx, as_of, plan, by)
     day = _on(session, on)
     _check_day(session, day, "--on")
-    _change(session, ids, "start", lambda c, i: actions.start(c, i, day))
+    _on_shares(session, ids, unit, "start", lambda c, i, s: actions.start(c, i, day, shared=s),
+               on=day)
 
 
 @app.command("done", help=t("help.cmd.done"))
@@ -227,32 +246,50 @@ def done_cmd(
     on: On = None,
     evidence: Annotated[Optional[List[str]], typer.Option("--evidence", metavar=t("metavar.evidence"),
                                                           help=t("help.opt.evidence"))] = None,
+    unit: UnitOpt = None,
+    all_units: Annotated[bool, typer.Option("--all-units", help=t("help.opt.all_units"))] = False,
     by: By = None, plan: PlanKey = None, as_of: AsOf = None,
 ) -> None:
-    from jtdj import actions
+    from jtdj import actions, shares
 
     session = session_of(ctx, as_of, plan, by)
     day = _on(session, on)
     _check_day(session, day, "--on")
-    _change(session, ids, "done", lambda c, i: actions.done(c, i, day, note, evidence))
+    if day is not None and day > session.today:
+        raise UsageError(t("error.future_date", what="--on", value=day.isoformat()))
+    if not unit and not all_units:
+        actx, task_ids = _targets(session, ids)
+        shares.refuse_done_of_shared(actx, task_ids)
+    _on_shares(session, ids, unit, "done",
+               lambda c, i, s: actions.done(c, i, day, note, evidence, shared=s),
+               on=day, note=note, evidence=evidence)
 
 
-_ids_only("reopen", lambda c, i: _actions().reopen(c, i))
+@app.command("reopen", help=t("help.cmd.reopen"))
+def reopen_cmd(ctx: typer.Context, ids: Ids, unit: UnitOpt = None, by: By = None,
+               plan: PlanKey = None, as_of: AsOf = None) -> None:
+    from jtdj import actions
+
+    session = session_of(ctx, as_of, plan, by)
+    _on_shares(session, ids, unit, "reopen", lambda c, i, s: actions.reopen(c, i, shared=s))
 
 
 @app.command("drop", help=t("help.cmd.drop"))
 def drop_cmd(
     ctx: typer.Context, ids: Ids,
     reason: Annotated[str, typer.Option("--reason", metavar=t("metavar.text"), help=t("help.opt.reason"))],
-    on: On = None, by: By = None, plan: PlanKey = None, as_of: AsOf = None,
+    on: On = None, unit: UnitOpt = None, by: By = None, plan: PlanKey = None, as_of: AsOf = None,
 ) -> None:
     from jtdj import actions
 
     session = session_of(ctx, as_of, plan, by)
     day = _on(session, on)
     _check_day(session, day, "--on")
-    actx, task_ids = _targets(session, ids)
-    _say(session, "drop", actions.drop(actx, task_ids, reason, day), reason=reason.strip())
+    if not reason.strip():
+        raise UsageError(t("error.empty_value", what="--reason"))
+    _on_shares(session, ids, unit, "drop",
+               lambda c, i, s: actions.drop(c, i, reason, day, shared=s),
+               on=day, reason=reason.strip())
 
 
 @app.command("due", help=t("help.cmd.due"),
@@ -260,15 +297,20 @@ def drop_cmd(
 def due_cmd(
     ctx: typer.Context, id: OneId,
     date_: Annotated[str, typer.Argument(metavar=t("metavar.date"), help=t("help.arg.date"))],
-    by: By = None, plan: PlanKey = None, as_of: AsOf = None,
+    unit: UnitOpt = None, by: By = None, plan: PlanKey = None, as_of: AsOf = None,
 ) -> None:
-    from jtdj import actions
+    from jtdj import actions, shares
     from jtdj.parse import parse_date
 
     session = session_of(ctx, as_of, plan, by)
     due = parse_date(date_, session.today, "DATE")
     _check_day(session, due, t("metavar.date"))
     actx, task_ids = _targets(session, [id])
+    units = unitnames.units_of(session, unit)
+    if units is not None:
+        outcome = shares.change(actx, shares.held_shares(actx, task_ids, units), "due", due=due)
+        _say(session, "due_share", outcome, new=due.isoformat())
+        return
     _say(session, "due", actions.set_due(actx, task_ids, due), new=due.isoformat())
 
 
@@ -278,16 +320,26 @@ def note_cmd(
     text: Annotated[str, typer.Argument(metavar=t("metavar.text"), help=t("help.arg.note_text"))],
     percent: Annotated[Optional[str], typer.Option("--percent", "-p", metavar=t("metavar.percent"),
                                                    help=t("help.opt.percent"))] = None,
-    by: By = None, plan: PlanKey = None, as_of: AsOf = None,
+    unit: UnitOpt = None, by: By = None, plan: PlanKey = None, as_of: AsOf = None,
 ) -> None:
-    from jtdj import actions, parse
+    from jtdj import actions, parse, shares
     from jtdj.parse import parse_ref
 
     session = session_of(ctx, as_of, plan, by)
     ref = parse_ref(id)
     actx = session.action_context()
     actions.resolve(actx, [ref], expand_items=False)
-    actions.add_note(actx, str(ref), text, parse.percent(percent) if percent is not None else None)
+    value = parse.percent(percent) if percent is not None else None
+    units = unitnames.units_of(session, unit)
+    if units is not None:
+        if ref.is_item:
+            raise UsageError(t("error.expected_task", value=id))
+        if not text.strip():
+            raise UsageError(t("error.empty_value", what="TEXT"))
+        shares.change(actx, shares.held_shares(actx, [str(ref)], units), "note",
+                      note=text.strip(), percent=value)
+    else:
+        actions.add_note(actx, str(ref), text, value)
     session.confirm(t("note.done", id=str(ref)))
 
 

@@ -61,15 +61,23 @@ class Batch:
         self.store, self.plan, self.actor, self.on = store, plan, actor, on
         self.id = os.urandom(8).hex()
         self.at = utc_text(store.clock())
+        self.source: str | None = None  # "form": the changes came from a unit's returned form
 
     def event(self, target: str, action: str, field: str | None = None, old=None, new=None,
-              note: str | None = None, on: date | None = None) -> None:
+              note: str | None = None, on: date | None = None, unit: str | None = None) -> None:
         self.store.conn.execute(
             "INSERT INTO events (batch, at, on_date, actor, plan, target, action, field, old, new,"
-            " note) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            " note, unit, source) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (self.id, self.at, (on or self.on).isoformat(), self.actor, self.plan, target, action,
-             field, to_text(old), to_text(new), note),
+             field, to_text(old), to_text(new), note, unit, self.source),
         )
+
+    def for_plan(self, plan: str) -> "Batch":
+        """The same batch (one id, one undo step) writing the events of another plan: a
+        register change reaches the tasks of every plan."""
+        other = Batch.__new__(Batch)
+        other.__dict__.update(self.__dict__, plan=plan)
+        return other
 
     def set_task(self, task_id: str, field: str, new, action: str = "set",
                  on: date | None = None, note: str | None = None) -> bool:
@@ -331,31 +339,14 @@ class Store:
             f"{one} GROUP BY target)", {"plan": plan, "target": target})}
 
     def add_note(self, batch: Batch, target: str, text: str, percent: int | None,
-                 on: date | None = None, by: str | None = None) -> None:
+                 on: date | None = None, by: str | None = None, unit: str | None = None) -> None:
         on = on or batch.on
         self.conn.execute(
             "INSERT INTO notes (plan, target, on_date, at, actor, text, percent, batch)"
             " VALUES (?,?,?,?,?,?,?,?)",
             (batch.plan, target, on.isoformat(), batch.at, by or batch.actor, text, percent, batch.id))
         # the note itself: field NULL, new = its percent; a task's percent change is its own event
-        batch.event(target, "note", None, None, percent, note=text, on=on)
-
-    def events(self, plan: str, target: str | None = None, since: date | None = None,
-               until: date | None = None, limit: int | None = None) -> list[dict]:
-        from jtdj.store.history import target_clause
-
-        where, params = target_clause(target)
-        sql, params = f"SELECT * FROM events WHERE plan = ?{where}", [plan, *params]
-        if since is not None:
-            sql += " AND on_date > ?"
-            params.append(since.isoformat())
-        if until is not None:
-            sql += " AND on_date <= ?"
-            params.append(until.isoformat())
-        sql += " ORDER BY on_date DESC, id DESC"
-        if limit:
-            sql += f" LIMIT {int(limit)}"
-        return [dict(r) for r in self.conn.execute(sql, params)]
+        batch.event(target, "note", None, None, percent, note=text, on=on, unit=unit)
 
 
 def explain_error(exc: sqlite3.DatabaseError) -> str:

@@ -227,8 +227,9 @@ def changes_between(store, plan: str, before: date, until: date) -> list[tuple]:
 # An event as a record of `history` (keys in English, in the machine formats' order) and the
 # column each key is read from.
 EVENT_KEYS = ("id", "at", "on", "actor", "target", "action", "field", "old", "new", "note",
-              "batch")
-_EVENT_COLUMNS = "id, at, on_date, actor, target, action, field, old, new, note, batch"
+              "unit", "source", "batch")
+_EVENT_COLUMNS = ("id, at, on_date, actor, target, action, field, old, new, note, unit, source,"
+                  " batch")
 
 
 def iter_event_records(store, plan: str, target: str | None = None, since: date | None = None,
@@ -239,6 +240,21 @@ def iter_event_records(store, plan: str, target: str | None = None, since: date 
     entries end with the id), so SQLite neither sorts nor holds them, and a ``limit`` stops the
     reading there. The query runs now; read the stream once."""
     where, params = target_clause(target)
+    rows = _event_rows(store, plan, where, params, since, limit)
+    if target is None and plan != "":  # the register's changes are every plan's (store.units)
+        from heapq import merge
+        from itertools import islice
+
+        newest_first = lambda row: (row[2], row[0])  # noqa: E731  (on_date, id)
+        rows = merge(rows, _event_rows(store, "", "", [], since, limit), key=newest_first,
+                     reverse=True)
+        if limit:
+            rows = islice(rows, limit)
+    return map(dict, map(zip, repeat(EVENT_KEYS), rows))
+
+
+def _event_rows(store, plan: str, where: str, params: list, since: date | None,
+                limit: int | None):
     sql = f"SELECT {_EVENT_COLUMNS} FROM events WHERE plan = ?{where}"
     params = [plan, *params]
     if since is not None:
@@ -249,16 +265,16 @@ def iter_event_records(store, plan: str, target: str | None = None, since: date 
         sql += f" LIMIT {int(limit)}"
     cursor = store.conn.cursor()
     cursor.row_factory = None  # plain tuples, zipped with the keys
-    keys = EVENT_KEYS
-    return map(dict, map(zip, repeat(keys), cursor.execute(sql, params)))
+    return cursor.execute(sql, params)
 
 
 def target_clause(target: str | None) -> tuple[str, list]:
     """The events of one task (``5.2``), of an item and its tasks (``5``), or of all."""
     if target is None:
         return "", []
-    if "." in target:
-        return " AND target = ?", [target]
+    if "." in target:  # a task and its shares (``<task>@<unit id>``)
+        return (" AND (target = ? OR (target > ? AND target < ?))",  # a range: an index seek
+                [target, f"{target}@", f"{target}A"])
     return " AND (target = ? OR target LIKE ?)", [target, f"{target}.%"]
 
 
@@ -273,3 +289,12 @@ def batch_event_records(store, plan: str, batches: list[str]) -> dict[str, list[
             " (SELECT value FROM json_each(?)) AND plan = ? ORDER BY id", (_json(batches), plan)):
         by_batch.setdefault(row[-1], []).append(dict(zip(EVENT_KEYS, row)))
     return by_batch
+
+
+def events_of(store, plan: str, target: str | None = None) -> list[dict]:
+    """Every event of one task (and its shares), of an item and its tasks, or of the plan,
+    newest first: what `show` lists."""
+    where, params = target_clause(target)
+    return [dict(r) for r in store.conn.execute(
+        f"SELECT * FROM events WHERE plan = ?{where} ORDER BY on_date DESC, id DESC",
+        [plan, *params])]

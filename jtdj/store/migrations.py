@@ -238,9 +238,53 @@ def mend_tallies(conn) -> None:
         raise
 
 
+def m011_units(db) -> None:
+    """The register of units (shared by every plan), their groups, the shares of a task handed
+    to several units, and the forms sent to units and merged back (see docs/units.md).
+
+    Every owner and supporting unit already named by a task becomes a registered unit; nothing
+    else changes. Events gain ``unit`` (the unit a change was made for, by its name that day)
+    and ``source`` (``form`` when the change came from a unit's returned form)."""
+    import json
+
+    db.execute("CREATE TABLE units (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
+               " short TEXT, kind TEXT NOT NULL DEFAULT 'other', contact TEXT, email TEXT,"
+               " mobile TEXT, groups TEXT NOT NULL DEFAULT '[]')")
+    db.execute("CREATE TABLE unit_groups (name TEXT PRIMARY KEY) WITHOUT ROWID")
+    db.execute("CREATE TABLE shares (plan TEXT NOT NULL, task TEXT NOT NULL, unit INTEGER NOT NULL,"
+               " status TEXT NOT NULL DEFAULT 'todo', percent INTEGER, started_on TEXT,"
+               " done_on TEXT, dropped_on TEXT, drop_reason TEXT, evidence TEXT NOT NULL"
+               " DEFAULT '[]', due TEXT, PRIMARY KEY (plan, task, unit))")
+    db.execute("CREATE INDEX idx_shares_unit ON shares (unit, plan)")
+    db.execute("CREATE TABLE forms (id INTEGER PRIMARY KEY, plan TEXT NOT NULL, unit INTEGER"
+               " NOT NULL, collect TEXT NOT NULL, at TEXT NOT NULL, as_of TEXT NOT NULL,"
+               " reply_by TEXT NOT NULL, rows TEXT NOT NULL DEFAULT '{}', merged_at TEXT,"
+               " merged_on TEXT, filled_on TEXT)")
+    db.execute("CREATE INDEX idx_forms_unit ON forms (plan, unit, at)")
+    db.execute("ALTER TABLE events ADD COLUMN unit TEXT")
+    db.execute("ALTER TABLE events ADD COLUMN source TEXT")
+    names: dict[str, None] = {}
+    for owner, support in db.execute("SELECT owner, support FROM tasks"):
+        for name in [owner, *(json.loads(support) if support else [])]:
+            if isinstance(name, str) and name.strip():
+                names.setdefault(name.strip())
+    db.conn.executemany("INSERT OR IGNORE INTO units (name, kind) VALUES (?, ?)",
+                        [(n, guess_kind(n)) for n in sorted(names)])
+
+
+def guess_kind(name: str) -> str:
+    """A unit's kind from how its name ends (组织科 is an office, …党支部 a party organisation);
+    the clerk corrects it with `units edit --kind`."""
+    if name.endswith(("党委", "党总支", "党支部", "支部", "党组", "党组织")):
+        return "party_org"
+    if name.endswith(("科", "室", "办", "办公室", "组", "处", "中心")):
+        return "office"
+    return "other"
+
+
 MIGRATIONS = [m001_initial, m002_mail_log, m003_task_search, m004_counting_index,
               m005_drop_due_index, m006_owner_counting_index, m007_state_indexes,
-              m008_tallies, m009_inclusive_periods, m010_history_indexes]
+              m008_tallies, m009_inclusive_periods, m010_history_indexes, m011_units]
 
 
 def schema_version(conn) -> int:

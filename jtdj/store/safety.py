@@ -37,10 +37,14 @@ class UndoResult:
 
 def last_batch(store: Store, plan: str, actor: str) -> str | None:
     """The actor's most recent batch on this plan that is neither an undo nor undone."""
-    undone = undone_batches(store, plan)
+    from jtdj.store.units import REGISTER
+
+    # the register's changes are shared by every plan: undo reaches them from any plan
+    undone = undone_batches(store, plan) | undone_batches(store, REGISTER)
     rows = store.conn.execute(
-        "SELECT batch, max(id) AS last FROM events WHERE plan = ? AND actor = ?"
-        " GROUP BY batch HAVING sum(action = 'undo') = 0 ORDER BY last DESC", (plan, actor))
+        "SELECT batch, max(id) AS last FROM events WHERE plan IN (?, ?) AND actor = ?"
+        " GROUP BY batch HAVING sum(action = 'undo') = 0 ORDER BY last DESC",
+        (plan, REGISTER, actor))
     for batch, _last in rows:
         if batch not in undone:
             return batch
@@ -57,14 +61,18 @@ def undo(store: Store, plan: str, actor: str, today) -> UndoResult:
         events = [dict(r) for r in store.conn.execute(
             "SELECT * FROM events WHERE batch = ? ORDER BY id DESC", (batch_id,))]
         last_id = max(e["id"] for e in events)
-        undone = undone_batches(store, plan)
+        from jtdj.store import units as register
+
+        undone = undone_batches(store, plan) | undone_batches(store, register.REGISTER)
         for e in events:
-            if e["field"] in _REVERTIBLE or e["action"] in ("add", "import"):
+            if (register.owns(e["target"]) or e["field"] in _REVERTIBLE
+                    or e["action"] in ("add", "import")):
                 # later changes that still stand: not undo steps, not in batches since undone
                 later = [r for r in store.conn.execute(
                     "SELECT actor, batch, on_date FROM events WHERE plan = ? AND target = ?"
                     " AND field IS ? AND id > ? AND batch != ? AND action != 'undo' ORDER BY id",
-                    (plan, e["target"], e["field"], last_id, batch_id)) if r["batch"] not in undone]
+                    (e["plan"], e["target"], e["field"], last_id, batch_id))
+                    if r["batch"] not in undone]
                 if later:
                     later = later[0]
                     raise JtdjError(t("undo.conflict", target=e["target"],
@@ -75,9 +83,15 @@ def undo(store: Store, plan: str, actor: str, today) -> UndoResult:
         batch = Batch(store, plan, actor, today)
         note = UNDO_NOTE_PREFIX + batch_id
         result = UndoResult(batch=batch_id, actor=actor, at=events[0]["at"])
+        batches = {plan: batch}
         for e in events:
             target = e["target"]
-            if e["action"] == "note" and e["field"] is None:
+            plan = e["plan"]  # a rename's task events may be another plan's
+            batch = batches.setdefault(plan, batches[next(iter(batches))].for_plan(plan))
+            if register.owns(target):
+                if not register.undo_event(store, batch, e, note):
+                    continue
+            elif e["action"] == "note" and e["field"] is None:
                 store.conn.execute("DELETE FROM notes WHERE batch = ? AND target = ?",
                                    (batch_id, target))
                 batch.event(target, "undo", None, e["note"], None, note=note)

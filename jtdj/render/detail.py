@@ -1,0 +1,163 @@
+"""One task or item in detail (`show`): its fields, its units' shares, notes and history."""
+
+from __future__ import annotations
+
+from jtdj.i18n import t
+from jtdj.render.records import (Records, human_value, light_word, machine_value, md_escape,
+                                 progress_label, records_csv, records_tsv, status_word, to_json)
+from jtdj.render.safe import guarded, visible_data
+from jtdj.render.tasks import LIST_COLUMNS, change_text, undo_text
+from jtdj.render.text import Column, Wrapped, rich_table
+
+SHARE_COLUMNS = (
+    Column("unit", "col.unit", min_width=8, ratio=1),
+    Column("status", "col.status", no_wrap=True),
+    Column("light", "col.light", no_wrap=True),
+    Column("percent", "col.percent", no_wrap=True, justify="right"),
+    Column("done_on", "col.done_on", no_wrap=True),
+    Column("note", "col.latest_note", ratio=1),
+)
+
+
+def _share_rows(d: dict) -> list[dict]:
+    return [{**s, "note": (s.get("latest_note") or {}).get("text")} for s in d.get("units") or []]
+
+
+# `show` with one id writes one detail; with several, a list of them (JSON: an array; CSV and
+# TSV: an id column before field and value; Markdown and the table: one after another).
+
+def detail_json(d) -> str:
+    return to_json(d)
+
+
+def _detail_fields(d) -> Records:
+    def fields(one: dict) -> list[dict]:
+        return [{"id": one["id"], "field": k, "value": machine_value(v, "; ")}
+                for k, v in one.items() if k not in ("tasks", "notes", "history", "units")]
+
+    if isinstance(d, list):
+        return Records([f for one in d for f in fields(one)], (), ("id", "field", "value"))
+    return Records(fields(d), (), ("field", "value"))
+
+
+def detail_csv(d) -> str:
+    return records_csv(_detail_fields(d))
+
+
+def detail_tsv(d) -> str:
+    return records_tsv(_detail_fields(d))
+
+
+def _fields(d: dict) -> list[tuple[str, str]]:
+    """(label, value) pairs in reading order; empty values left out."""
+    if d["kind"] == "item":
+        rows = [
+            ("col.id", d["id"]),
+            ("col.section", f"{d['section']} {d['section_title'] or ''}".strip()),
+            ("col.title", d["title"]),
+            ("col.progress", progress_label(d)),
+        ]
+    else:
+        rows = [
+            ("col.id", d["id"]),
+            ("col.task", d["title"]),
+            ("col.item", f"{d['item']}. {d['item_title'] or ''}"),
+            ("col.status", status_word(d["status"])
+             + (f" ({d['drop_reason']})" if d.get("drop_reason") else "")),
+            ("col.light", light_word(d["light"])),
+            ("col.percent", f"{d['percent']}%" if d["percent"] is not None else ""),
+            ("col.owner", d["owner"] or ""),
+            ("col.support", t("list.sep").join(d["support"])),
+            ("col.when", d["when"] or ""),
+            ("col.start", d["start"] or ""),
+            ("col.due", d["due"] or ""),
+            ("col.done_on", d["done_on"] or ""),
+            ("col.tags", t("list.sep").join(d["tags"])),
+            ("col.evidence", t("list.sep").join(d["evidence"])),
+            ("col.origin", t(f"origin.{d['origin']}")),
+        ]
+        if d["archived"]:
+            rows.append(("col.archived", t("word.yes")))
+    return [(t(label), value) for label, value in rows if value]
+
+
+def _note_line(n: dict) -> str:
+    pct = f" [{n['percent']}%]" if n["percent"] is not None else ""
+    return f"{n['on']} {n['by']}{pct}: {n['text']}"
+
+
+def _event_line(e: dict) -> str:
+    return f"{e['on']} {e['actor']} {e['target']} {t('action.' + e['action'])} {change_text(e)}".rstrip()
+
+
+def _history_lines(events: list[dict]) -> list[str]:
+    """A task's or item's events (newest first) as `show` lists them: one line each, but an undo
+    once, saying in the words of `history` what it undid here."""
+    lines, undos = [], set()
+    for e in events:
+        if e["action"] != "undo":
+            lines.append(_event_line(e))
+        elif e["batch"] not in undos:
+            undos.add(e["batch"])
+            # an undo step notes "undo:<batch undone>"; that batch's events here are in the list
+            undone = dict.fromkeys((x["note"] or "").partition(":")[2] for x in events
+                                   if x["batch"] == e["batch"])
+            lines.append(f"{e['on']} {e['actor']} " + undo_text(
+                [[x for x in reversed(events) if x["batch"] == b] for b in undone], None))
+    return lines
+
+
+def detail_table(d):
+    from rich.console import Group
+    from rich.padding import Padding
+    from rich.table import Table
+    from rich.text import Text
+
+    d = visible_data(d)
+    if isinstance(d, list):
+        return Group(*(part for n, one in enumerate(d)
+                       for part in ([Text("")] if n else []) + [detail_table(one)]))
+
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column()
+    for label, value in _fields(d):
+        grid.add_row(Text(label), Wrapped(Text(value)))
+    parts = [grid]
+    text = d.get("item_text") if d["kind"] == "task" else d.get("text")
+    if text:
+        parts += [Text(t("show.item_text"), style="bold"), Wrapped(Text(text))]
+    if d["kind"] == "item" and d["tasks"]:
+        parts.append(rich_table(d["tasks"], LIST_COLUMNS, value=human_value))
+    if d.get("units"):
+        parts += [Text(t("show.units"), style="bold"),
+                  rich_table(_share_rows(d), SHARE_COLUMNS, value=human_value)]
+    for heading, lines in ((t("show.notes"), [_note_line(n) for n in d["notes"]]),
+                           (t("show.history"), _history_lines(d["history"]))):
+        parts.append(Text(heading, style="bold"))
+        if not lines:
+            parts.append(Text("  " + t("word.none"), style="dim"))
+        parts += [Padding(Wrapped(Text(line)), (0, 0, 0, 2)) for line in lines]
+    return Group(*parts)
+
+
+@guarded
+def detail_md(d) -> str:
+    if isinstance(d, list):
+        return "\n".join(detail_md(one) for one in d)
+    out = [f"## {d['id']} {md_escape(d['title'])}", ""]
+    out += [f"- **{label}**: {md_escape(value)}" for label, value in _fields(d)]
+    text = d.get("item_text") if d["kind"] == "task" else d.get("text")
+    if text:
+        out += ["", f"### {t('show.item_text')}", "", md_escape(text)]
+    if d.get("units"):
+        out += ["", f"### {t('show.units')}", ""]
+        out += [f"- {md_escape(r['unit'])}: {status_word(r['status'])} {light_word(r['light'])}"
+                + (f" {r['percent']}%" if r["percent"] is not None else "")
+                + (f" — {md_escape(r['note'])}" if r["note"] else "") for r in _share_rows(d)]
+    out += ["", f"### {t('show.notes')}", ""]
+    out += [f"- {md_escape(_note_line(n))}" for n in d["notes"]] or [f"- {t('word.none')}"]
+    out += ["", f"### {t('show.history')}", ""]
+    out += [f"- {md_escape(line)}" for line in _history_lines(d["history"])] or [
+        f"- {t('word.none')}"]
+    return "\n".join(out) + "\n"

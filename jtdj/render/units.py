@@ -1,0 +1,43 @@
+"""The register of units as records: English keys for machines, words for people."""
+
+from __future__ import annotations
+
+from jtdj.i18n import t
+from jtdj.render.records import Records, human_value
+from jtdj.render.text import Column
+
+REGISTER_KEYS = ("name", "short", "kind", "contact", "email", "mobile", "groups", "lead",
+                 "support", "shares", "open_shares")
+REGISTER_COLUMNS = (
+    Column("name", "units.col_unit", min_width=8, ratio=2),
+    Column("short", "units.col_short", max_width=8),
+    Column("kind", "units.col_kind", no_wrap=True),
+    Column("contact", "units.col_contact", max_width=8),
+    Column("mobile", "units.col_mobile", no_wrap=True),
+    Column("groups", "units.col_groups", ratio=1),
+    Column("lead", "units.col_lead", no_wrap=True, justify="right"),
+    Column("shares", "units.col_shares", no_wrap=True, justify="right"),
+)
+
+
+def _value(key: str, value) -> str:
+    if key == "kind":
+        return t(f"unitkind.{value}")
+    if key == "shares" and value is None:
+        return "0"
+    return human_value(key, value)
+
+
+def register(rows: list[dict], caption: str) -> Records:
+    """``units.register_table`` rows (mobiles masked) as records."""
+    return Records(rows, REGISTER_COLUMNS, REGISTER_KEYS, caption=caption, value=_value)
+
+
+def csv_rows(rows) -> str:
+    """Rows of cells as CSV text (the register's export, read back by `units import`)."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows(rows)
+    return out.getvalue()

@@ -1,0 +1,320 @@
+"""Tasks handed to several units (分解到单位): each 承办单位 carries out its own share.
+
+A share has its own status, percent, dates, evidence and notes. The task's own row is kept as
+the roll-up of its shares (done when every share is done or dropped, its percent the mean of
+the shares', started when any share is), written by the same batch as the share's change and
+dated the same day, so every count, list and past day that reads task rows stays true without
+knowing about shares. A task with no shares is an ordinary task.
+
+A share's past day is its row with the changes dated after that day put back (``as_of``).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from jtdj.actions import Context, Outcome
+from jtdj.errors import NotFound, UsageError
+from jtdj.i18n import t
+from jtdj.store import units as db
+from jtdj.store.tasks import DUE_SOON_DAYS
+
+OPEN = ("todo", "doing")
+
+
+def label(task_id: str, unit_name: str) -> str:
+    return t("shares.label", id=task_id, unit=unit_name)
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+def effective(share: dict, task_due: str | None, day: date) -> dict:
+    """A share's status, light, percent and done date as of ``day`` (by the status rules of
+    ``store.tasks``: a state counts from its date on)."""
+    d = day.isoformat()
+    status = share["status"]
+    if status == "done" and (share["done_on"] is None or share["done_on"] <= d):
+        eff = "done"
+    elif status == "dropped" and (share["dropped_on"] is None or share["dropped_on"] <= d):
+        eff = "dropped"
+    elif share["started_on"] is not None and share["started_on"] <= d:
+        eff = "doing"
+    elif status == "doing" and share["started_on"] is None:
+        eff = "doing"
+    else:
+        eff = "todo"
+    due = share.get("due") or task_due
+    if eff in ("done", "dropped"):
+        light = "grey"
+    elif due is None:
+        light = "green"
+    elif due < d:
+        light = "red"
+    elif due <= (day + timedelta(days=DUE_SOON_DAYS)).isoformat():
+        light = "yellow"
+    else:
+        light = "green"
+    return {"unit": share["unit_name"], "unit_id": share["unit"], "status": eff, "light": light,
+            "percent": 100 if eff == "done" else share["percent"], "due": due,
+            "done_on": share["done_on"] if eff == "done" else None,
+            "started_on": share["started_on"], "evidence": share["evidence"],
+            "drop_reason": share["drop_reason"] if eff == "dropped" else None}
+
+
+def as_of(store, plan: str, day: date, task_ids: list[str] | None = None) -> dict[str, list]:
+    """The shares of the plan's tasks as they were at the end of ``day``: each field that a
+    change dated later touched takes back its old value; a share handed out later is left out.
+    Undone batches are as if they never ran."""
+    from jtdj.store.history import undone_batches
+
+    by_task = db.shares(store, plan, task_ids)
+    if day >= db.latest_share_day(store, plan):
+        return by_task
+    undone = undone_batches(store, plan)
+    index = {db.share_target(s["task"], s["unit"]): s for ss in by_task.values() for s in ss}
+    gone = set()
+    for target, field, old, batch, action in db.share_events_after(store, plan, day):
+        share = index.get(target)
+        if share is None or batch in undone:
+            continue
+        if action == "share":
+            gone.add(target)
+        elif field in db.SHARE_COLUMNS:
+            share[field] = _decoded(field, old)
+    if gone:
+        by_task = {task: [s for s in ss if db.share_target(s["task"], s["unit"]) not in gone]
+                   for task, ss in by_task.items()}
+        by_task = {task: ss for task, ss in by_task.items() if ss}
+    return by_task
+
+
+def _decoded(field: str, value):
+    if field == "percent":
+        return int(value) if value is not None else None
+    if field == "evidence":
+        import json
+
+        return json.loads(value) if value else []
+    return value
+
+
+# --- changing ----------------------------------------------------------------------------------
+
+def rollup(store, batch, task_id: str, action: str, on: date) -> None:
+    """Write the task's row as the roll-up of its shares (nothing when it has none)."""
+    shares = db.shares(store, batch.plan, [task_id]).get(task_id, [])
+    if not shares:
+        return
+    active = [s for s in shares if s["status"] != "dropped"]
+    if not active:
+        status = "dropped"
+    elif all(s["status"] == "done" for s in active):
+        status = "done"
+    elif any(s["status"] in ("doing", "done") for s in active):
+        status = "doing"
+    else:
+        status = "todo"
+    dates = {
+        "done_on": max((s["done_on"] for s in active if s["done_on"]), default=None)
+        if status == "done" else None,
+        "dropped_on": max((s["dropped_on"] for s in shares if s["dropped_on"]), default=None)
+        if status == "dropped" else None,
+        "drop_reason": next((s["drop_reason"] for s in reversed(shares) if s["drop_reason"]), None)
+        if status == "dropped" else None,
+        "started_on": min((s["started_on"] or s["done_on"] for s in active
+                           if s["started_on"] or s["done_on"]), default=None)
+        if status in ("doing", "done") else None,
+    }
+    known = [100 if s["status"] == "done" else s["percent"] for s in active]
+    percent = (round(sum(p or 0 for p in known) / len(known))
+               if any(p is not None for p in known) else None)
+    batch.set_task(task_id, "status", status, action, on=on)
+    for column, value in dates.items():
+        batch.set_task(task_id, column, value, action, on=on)
+    batch.set_task(task_id, "percent", percent, action, on=on)
+
+
+def hand_out(ctx: Context, ids: list[str], units: list[dict]) -> Outcome:
+    """Hand each task to each unit as 承办单位 (a unit holding a share already is left so)."""
+    outcome = Outcome()
+    with ctx.store.batch(ctx.plan, ctx.actor, ctx.today) as batch:
+        for task_id in ids:
+            for u in units:
+                key = label(task_id, u["name"])
+                if db.add_share(ctx.store, batch, task_id, u["id"], u["name"]):
+                    outcome.changed.append(key)
+                else:
+                    outcome.unchanged.append(key)
+            rollup(ctx.store, batch, task_id, "share", ctx.today)
+    return outcome
+
+
+def take_back(ctx: Context, ids: list[str], units: list[dict]) -> Outcome:
+    """Take back shares nothing has happened to yet; one with a history must be dropped."""
+    outcome = Outcome()
+    held = db.shares(ctx.store, ctx.plan, ids)
+    busy = []
+    for task_id in ids:
+        for u in units:
+            if not any(s["unit"] == u["id"] for s in held.get(task_id, [])):
+                raise NotFound(t("shares.not_held", id=task_id, unit=u["name"]))
+            if db.share_has_events(ctx.store, ctx.plan, task_id, u["id"]):
+                busy.append(label(task_id, u["name"]))
+    if busy:
+        raise UsageError(t("shares.has_history", shares=t("list.sep").join(busy)))
+    with ctx.store.batch(ctx.plan, ctx.actor, ctx.today) as batch:
+        for task_id in ids:
+            for u in units:
+                db.delete_share(ctx.store, batch, task_id, u["id"], u["name"])
+                outcome.changed.append(label(task_id, u["name"]))
+            rollup(ctx.store, batch, task_id, "unshare", ctx.today)
+    return outcome
+
+
+def held_shares(ctx: Context, ids: list[str], units: list[dict] | None) -> list[tuple[str, dict]]:
+    """(task, share) for each of ``units`` on each task (None: every share of the tasks);
+    a unit that holds no share of a task named is an error, before anything changes."""
+    held = db.shares(ctx.store, ctx.plan, ids)
+    out = []
+    missing = []
+    for task_id in ids:
+        for share in held.get(task_id, []):
+            if units is None or any(u["id"] == share["unit"] for u in units):
+                out.append((task_id, share))
+        for u in units or []:
+            if not any(s["unit"] == u["id"] for s in held.get(task_id, [])):
+                missing.append(label(task_id, u["name"]))
+    if missing:
+        raise NotFound(t("shares.not_held_list", shares=t("list.sep").join(missing)))
+    return out
+
+
+def change(ctx: Context, pairs: list[tuple[str, dict]], action: str, on: date | None = None,
+           note: str | None = None, evidence: list[str] | None = None,
+           reason: str | None = None, due: date | None = None, percent: int | None = None,
+           batch=None) -> Outcome:
+    """Make ``action`` (start, done, reopen, drop, due, note) on each share, then roll each
+    task up; in one batch (``batch``: the caller's, as a merge has)."""
+    outcome = Outcome()
+    if batch is None:
+        with ctx.store.batch(ctx.plan, ctx.actor, ctx.today) as own:
+            return change(ctx, pairs, action, on, note, evidence, reason, due, percent, own)
+    day = on or ctx.today
+    tasks = []
+    for task_id, share in pairs:
+        key = label(task_id, share["unit_name"])
+        changed = _change_one(ctx.store, batch, task_id, share, action, day, note, evidence,
+                              reason, due, percent)
+        (outcome.changed if changed else outcome.unchanged).append(key)
+        if task_id not in tasks:
+            tasks.append(task_id)
+    for task_id in tasks:
+        rollup(ctx.store, batch, task_id, action, day)
+    return outcome
+
+
+def _change_one(store, batch, task_id, share, action, day, note, evidence, reason, due,
+                percent) -> bool:
+    def put(column, value, text=None):
+        return db.set_share(store, batch, task_id, share["unit"], share["unit_name"], column,
+                            value, action, on=day, note=text)
+
+    status = share["status"]
+    if action == "note":
+        target = db.share_target(task_id, share["unit"])
+        store.add_note(batch, target, note, percent, on=day, unit=share["unit_name"])
+        if percent is not None:
+            put("percent", percent)
+        return True
+    if action == "due":
+        return put("due", due)
+    if action == "start":
+        if status == "doing":
+            return False
+        put("status", "doing")
+        put("started_on", day)
+        for column in ("done_on", "dropped_on", "drop_reason"):
+            put(column, None)
+        return True
+    if action == "done":
+        if status == "done":
+            return False
+        put("status", "done", note)
+        put("done_on", day)
+        for column in ("dropped_on", "drop_reason"):
+            put(column, None)
+        if evidence:
+            current = share["evidence"]
+            put("evidence", current + [e for e in evidence if e not in current])
+        return True
+    if action == "reopen":
+        if status == "todo":
+            return False
+        put("status", "todo")
+        for column in ("started_on", "done_on", "dropped_on", "drop_reason"):
+            put(column, None)
+        return True
+    if action == "drop":
+        if status == "dropped":
+            return False
+        put("status", "dropped", reason)
+        put("dropped_on", day)
+        put("drop_reason", reason)
+        put("done_on", None)
+        return True
+    raise ValueError(action)
+
+
+def on_every_share(ctx: Context, action: str, **options):
+    """For `actions`: the change made on every share of a task handed to units (``start``,
+    ``reopen``, ``drop`` without ``--unit``; ``done`` with ``--all-units``)."""
+
+    def shared(batch, task_id: str) -> bool:
+        pairs = held_shares(ctx, [task_id], None)
+        return bool(change(ctx, pairs, action, batch=batch, **options).changed)
+
+    return shared
+
+
+def refuse_done_of_shared(ctx: Context, ids: list[str]) -> None:
+    """`done ID` on a task handed to units checks off every share only with ``--all-units``:
+    refused, naming the units still open."""
+    open_units = []
+    for task_id, ss in db.shares(ctx.store, ctx.plan, ids).items():
+        names = [s["unit_name"] for s in ss if s["status"] in OPEN]
+        if names:
+            open_units.append(t("shares.open_units", id=task_id, units=t("list.sep").join(names)))
+    if open_units:
+        raise UsageError(t("shares.done_needs_unit", tasks=t("list.group_sep").join(open_units)))
+
+
+def assign(ctx: Context, ids: list[str], lead: str | None, support: list[str] | None,
+           each: list[str], new: list[str]) -> tuple[Outcome, Outcome]:
+    """`assign`: the lead (牵头) and supporting (配合) units, and shares for ``each`` (units or
+    groups: their members now), after registering the ``new`` names, in one batch. Returns
+    what changed of the leads and supports, and of the shares."""
+    from jtdj import units
+
+    owners, handed = Outcome(), Outcome()
+    with ctx.store.batch(ctx.plan, ctx.actor, ctx.today) as batch:
+        if new:
+            units.register_names(ctx.store, batch, new, [])
+        each_units = units.resolve(ctx.store, each) if each else []
+        for task_id in ids:
+            row = ctx.store.task(ctx.plan, task_id)
+            changed = False
+            if lead is not None:
+                changed = batch.set_task(task_id, "owner", lead, "assign")
+            if support is not None:
+                changed = batch.set_task(task_id, "support", support, "assign") or changed
+            if lead is not None or support is not None:
+                (owners.changed if changed else owners.unchanged).append(task_id)
+                if changed:
+                    owners.before[task_id] = row
+            for u in each_units:
+                key = label(task_id, u["name"])
+                added = db.add_share(ctx.store, batch, task_id, u["id"], u["name"])
+                (handed.changed if added else handed.unchanged).append(key)
+            if each_units:
+                rollup(ctx.store, batch, task_id, "share", ctx.today)
+    return owners, handed
