@@ -219,13 +219,22 @@ def _change_one(store, batch, task_id, share, action, day, note, evidence, reaso
         return db.set_share(store, batch, task_id, share["unit"], share["unit_name"], column,
                             value, action, on=day, note=text)
 
-    status = share["status"]
     if action == "note":
         target = db.share_target(task_id, share["unit"])
         store.add_note(batch, target, note, percent, on=day, unit=share["unit_name"])
         if percent is not None:
             put("percent", percent)
         return True
+    return apply_action(put, share["status"], share["evidence"], action, day, note, evidence,
+                        reason, due)
+
+
+def apply_action(put, status: str, evidence_now: list, action: str, day: date,
+                 note: str | None = None, evidence: list[str] | None = None,
+                 reason: str | None = None, due: date | None = None) -> bool:
+    """The fields ``action`` sets on a task or share whose status is ``status``, each through
+    ``put(column, value, note=None)``; False when it is so already. Keeps a state date only on
+    its status (done_on on done, dropped_on on dropped), as the counting indexes need."""
     if action == "due":
         return put("due", due)
     if action == "start":
@@ -244,8 +253,7 @@ def _change_one(store, batch, task_id, share, action, day, note, evidence, reaso
         for column in ("dropped_on", "drop_reason"):
             put(column, None)
         if evidence:
-            current = share["evidence"]
-            put("evidence", current + [e for e in evidence if e not in current])
+            put("evidence", evidence_now + [e for e in evidence if e not in evidence_now])
         return True
     if action == "reopen":
         if status == "todo":
@@ -263,7 +271,6 @@ def _change_one(store, batch, task_id, share, action, day, note, evidence, reaso
         put("done_on", None)
         return True
     raise ValueError(action)
-
 
 def on_every_share(ctx: Context, action: str, **options):
     """For `actions`: the change made on every share of a task handed to units (``start``,

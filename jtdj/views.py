@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Iterator, NamedTuple
 
+from jtdj.render.tasks import credited
 from jtdj.store import Store, TaskFilter
 from jtdj.store.tasks import decode_list
 from jtdj.store.history import events_of
@@ -205,7 +206,7 @@ def history_lines(store: Store, plan: str, events: list[dict], each: bool = Fals
                 "import" if e["action"] in IMPORT_ACTIONS and not each else "event")
         line = grouped.get((kind, e["batch"])) if kind != "event" else None
         if line is None:
-            line = {"kind": kind, "at": e["at"], "on": e["on"], "actor": e["actor"],
+            line = {"kind": kind, "at": e["at"], "on": e["on"], "actor": credited(e),
                     "target": shown_target(e) if kind == "event" else None, "plan": plan,
                     "events": [], "undone": []}
             lines.append(line)

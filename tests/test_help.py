@@ -92,6 +92,7 @@ WIDTH = 80
 # literal names a Chinese help page may hold besides options, choices and examples: file formats
 # and protocols, programs, a folder, a default host
 LITERALS = {"jtdj", "TOML", "SMTP", "HTML", "ISO", "RFC", "CSV", "sendmail", "openpyxl", "backups",
+            "LibreOffice", "xls", "et",
             "localhost"}
 
 

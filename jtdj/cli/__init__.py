@@ -15,7 +15,7 @@ from jtdj.i18n import language_from_environment, set_language, t
 
 def full_app():
     """The Typer app with every command registered, in the order help lists them."""
-    from jtdj.cli import plans, tasks, data, reports, units  # noqa: F401, I001
+    from jtdj.cli import plans, tasks, data, reports, forms, units  # noqa: F401, I001
     from jtdj.cli.app import app
 
     # in the order of COMMAND_MODULES, whichever module an earlier run in this process loaded
@@ -32,6 +32,7 @@ COMMAND_MODULES = {
                      "reopen", "drop", "due", "note", "add"), "tasks"),
     **dict.fromkeys(("undo", "backup", "restore", "export"), "data"),
     **dict.fromkeys(("summary", "report", "email"), "reports"),
+    **dict.fromkeys(("collect", "merge"), "forms"),
     "units": "units",
 }
 

@@ -90,7 +90,7 @@ def email(session: Session, period: PeriodOptions, to, cc, bcc, subject: str | N
     if isinstance(result, dict):
         _already(session, how, folder, result)
     else:
-        _report_one(session, result, len(addresses))
+        report_one(session, result, len(addresses))
     check_overdue(data, fail_on_overdue)
 
 
@@ -101,10 +101,10 @@ def _already(session: Session, how: delivery.Sender, folder, last: dict) -> None
         return
     session.notice(t("mail.flushing_queued", at=last["at"], id=last["message_id"]))
     [outcome] = delivery.flush(how, [folder / last["outbox"]])
-    _report_one(session, outcome, None)
+    report_one(session, outcome, None)
 
 
-def _report_one(session: Session, outcome: delivery.Outcome, count: int | None) -> None:
+def report_one(session: Session, outcome: delivery.Outcome, count: int | None) -> None:
     """One message's fate, in one line: silent when it went (but at a terminal or with -v)."""
     if outcome.state == "sent":
         session.confirm(t("mail.sent", count=outcome.delivered or count or 0, id=outcome.id))
@@ -128,7 +128,7 @@ def _work_the_queue(session: Session, settings, queue: Queue) -> None:
         path = outbox.find(folder, queue.retry)
         if path is None:
             raise UsageError(t("mail.no_such_entry", id=queue.retry))
-        _report_one(session, delivery.retry(how, path), None)
+        report_one(session, delivery.retry(how, path), None)
         return
     outcomes = []
     if queue.failed:

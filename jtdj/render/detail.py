@@ -6,7 +6,7 @@ from jtdj.i18n import t
 from jtdj.render.records import (Records, human_value, light_word, machine_value, md_escape,
                                  progress_label, records_csv, records_tsv, status_word, to_json)
 from jtdj.render.safe import guarded, visible_data
-from jtdj.render.tasks import LIST_COLUMNS, change_text, undo_text
+from jtdj.render.tasks import LIST_COLUMNS, change_text, credited, undo_text
 from jtdj.render.text import Column, Wrapped, rich_table
 
 SHARE_COLUMNS = (

@@ -90,6 +90,14 @@ def _line_action(line: dict) -> str:
     return t(f"action.{action}")
 
 
+def credited(e: dict) -> str:
+    """Who made a change, as a person reads it: a unit's form merged by the clerk is
+    「华罗庚实验学校党支部 填报，张文书 导入」."""
+    if (e.get("source") or "").startswith("form") and e.get("unit"):
+        return t("history.by_form", unit=e["unit"], actor=e["actor"])
+    return e["actor"]
+
+
 def local_time(at: str | None) -> str:
     """A recorded moment (ISO 8601, UTC) as people read it: local time, to the minute."""
     from datetime import datetime

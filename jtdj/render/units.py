@@ -33,6 +33,26 @@ def register(rows: list[dict], caption: str) -> Records:
     return Records(rows, REGISTER_COLUMNS, REGISTER_KEYS, caption=caption, value=_value)
 
 
+MISSING_KEYS = ("unit", "collected", "as_of", "reply_by", "late")
+MISSING_COLUMNS = (
+    Column("unit", "units.col_unit", min_width=8, ratio=1),
+    Column("as_of", "collect.col_as_of", no_wrap=True),
+    Column("reply_by", "collect.col_reply_by", no_wrap=True),
+    Column("late", "collect.col_late", no_wrap=True),
+)
+
+
+def _missing_value(key: str, value) -> str:
+    if key == "late":
+        return t("collect.late") if value else ""
+    return human_value(key, value)
+
+
+def missing_forms(rows: list[dict], caption: str) -> Records:
+    """`collect --missing`: the units whose latest form has not come back."""
+    return Records(rows, MISSING_COLUMNS, MISSING_KEYS, caption=caption, value=_missing_value)
+
+
 def csv_rows(rows) -> str:
     """Rows of cells as CSV text (the register's export, read back by `units import`)."""
     import csv

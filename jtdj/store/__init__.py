@@ -61,7 +61,8 @@ class Batch:
         self.store, self.plan, self.actor, self.on = store, plan, actor, on
         self.id = os.urandom(8).hex()
         self.at = utc_text(store.clock())
-        self.source: str | None = None  # "form": the changes came from a unit's returned form
+        self.source: str | None = None  # "form:<collect>": from a unit's returned form
+        self.unit: str | None = None  # the unit the changes are credited to (a merge)
 
     def event(self, target: str, action: str, field: str | None = None, old=None, new=None,
               note: str | None = None, on: date | None = None, unit: str | None = None) -> None:
@@ -69,7 +70,7 @@ class Batch:
             "INSERT INTO events (batch, at, on_date, actor, plan, target, action, field, old, new,"
             " note, unit, source) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (self.id, self.at, (on or self.on).isoformat(), self.actor, self.plan, target, action,
-             field, to_text(old), to_text(new), note, unit, self.source),
+             field, to_text(old), to_text(new), note, unit or self.unit, self.source),
         )
 
     def for_plan(self, plan: str) -> "Batch":

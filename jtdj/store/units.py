@@ -337,3 +337,19 @@ def undo_event(store: Store, batch: Batch, e: dict, note: str) -> bool:
         return False
     batch.event(target, "undo", field, e["new"], old, note=note, unit=e["unit"])
     return True
+
+
+def share_notes(store: Store, plan: str) -> tuple[dict[str, list[dict]], dict[str, dict]]:
+    """The notes of the plan's shares by target (``<task>@<unit id>``), each list by date, and
+    each share's last status change (where its check-off note is kept): a ``NoteBook``'s two
+    halves, for an export, without the notes of the tasks."""
+    notes: dict[str, list[dict]] = {}
+    for row in store.conn.execute(
+            "SELECT target, on_date, at, actor, text, percent FROM notes WHERE plan = ?"
+            " AND instr(target, '@') > 0 ORDER BY target, on_date, id", (plan,)):
+        notes.setdefault(row[0], []).append(dict(row))
+    last = {r["target"]: dict(r) for r in store.conn.execute(
+        "SELECT target, action, note, on_date, at, actor FROM events WHERE id IN"
+        " (SELECT max(id) FROM events WHERE plan = ? AND field = 'status'"
+        " AND instr(target, '@') > 0 GROUP BY target)", (plan,))}
+    return notes, last

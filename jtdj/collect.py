@@ -1,0 +1,105 @@
+"""`jtdj collect`: one pre-filled 填报表 per unit, recorded so that merge and `--missing` know it.
+
+A unit's form holds the open tasks it leads (those not handed to units: their shares report),
+its own open shares, nothing it only supports and nothing done. Each row carries its version
+(the id of the last event of its task or share), so a merge can tell a row changed in the
+database since. Rows are pre-filled from the database as it stands; the rest is the unit's.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import date, datetime
+from pathlib import Path
+from typing import NamedTuple
+
+from jtdj.i18n import t
+from jtdj.store import Store, utc_text
+from jtdj.store import forms as forms_db
+from jtdj.store import units as units_db
+
+_UNSAFE = re.compile(r'[/\\:*?"<>|\x00-\x1f]')
+
+
+class UnitForm(NamedTuple):
+    """One unit's form: the unit, and the data ``render.form`` writes."""
+
+    unit: dict
+    data: dict
+
+
+def file_name(plan: str, unit: str, as_of: date, fmt: str) -> str:
+    """2022-填报表-华罗庚实验学校党支部-截至2022-07-01.xlsx: characters a file system refuses
+    replaced."""
+    name = t("collect.file_name", plan=plan, unit=unit, as_of=as_of.isoformat())
+    return _UNSAFE.sub("_", name) + f".{fmt}"
+
+
+def default_folder(plan: str, as_of: date) -> Path:
+    return Path(_UNSAFE.sub("_", t("collect.folder_name", plan=plan, as_of=as_of.isoformat())))
+
+
+def unit_rows(store: Store, plan: str, unit: dict) -> list[dict]:
+    """The rows of the unit's form, in the plan's order, each with its version."""
+    rows = []
+    for task in forms_db.led_open_tasks(store, plan, unit["name"]):
+        if task["status"] in ("todo", "doing"):
+            rows.append({**task, "target": task["id"]})
+    for share in forms_db.shares_of_unit(store, plan, unit["id"]):
+        if share["status"] in ("todo", "doing"):
+            rows.append({**share, "target": units_db.share_target(share["id"], unit["id"])})
+    rows.sort(key=lambda r: (r["item"], r["no"]))
+    versions = units_db.versions(store, plan, [r["target"] for r in rows])
+    return [{"id": r["id"], "title": r["title"], "due": r["due"], "status": r["status"],
+             "percent": r["percent"], "version": versions.get(r["target"], 0), "returned": None}
+            for r in rows]
+
+
+def prepare(store: Store, plan: str, units: list[dict], as_of: date, reply_by: date,
+            now: datetime) -> tuple[list[UnitForm], list[str]]:
+    """The forms of ``units`` (and the names of those with nothing to report)."""
+    head = store.plan(plan)
+    collect = os.urandom(4).hex()
+    made, empty = [], []
+    for unit in units:
+        rows = unit_rows(store, plan, unit)
+        if not rows:
+            empty.append(unit["name"])
+            continue
+        made.append(UnitForm(unit, {
+            "plan": plan, "plan_title": head["title"], "unit": unit["name"],
+            "as_of": as_of.isoformat(), "reply_by": reply_by.isoformat(),
+            "collected_at": utc_text(now), "collect": collect, "rows": rows}))
+    return made, empty
+
+
+def record(store: Store, plan: str, made: list[UnitForm]) -> None:
+    """Record each form issued (one transaction), for merge and `collect --missing`."""
+    with store.transaction():
+        for form in made:
+            d = form.data
+            forms_db.issue(store, plan, form.unit["id"], d["collect"], d["collected_at"],
+                           d["as_of"], d["reply_by"], {r["id"]: r["version"] for r in d["rows"]})
+
+
+def missing(store: Store, plan: str, as_of: date) -> list[dict]:
+    """The units whose latest issued form has not been merged: unit, collected, reply_by,
+    and whether the reply-by day has passed."""
+    out = []
+    for row in forms_db.latest(store, plan):
+        if row["merged_at"] is None:
+            out.append({"unit": row["unit_name"], "collected": row["at"], "as_of": row["as_of"],
+                        "reply_by": row["reply_by"], "late": row["reply_by"] < as_of.isoformat()})
+    return out
+
+
+def mail_text(form: UnitForm) -> tuple[str, str]:
+    """The subject and body of the mail that carries a unit's form."""
+    d = form.data
+    as_of, reply_by = date.fromisoformat(d["as_of"]), date.fromisoformat(d["reply_by"])
+    words = {"plan": d["plan"], "title": d["plan_title"], "unit": d["unit"],
+             "as_of": t("collect.month_day", month=as_of.month, day=as_of.day),
+             "reply_by": t("collect.month_day", month=reply_by.month, day=reply_by.day),
+             "count": len(d["rows"])}
+    return t("collect.subject", **words), t("collect.body", **words)

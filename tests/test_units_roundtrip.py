@@ -1,0 +1,272 @@
+"""The units report back: register units from the office's list, hand tasks to a group, collect
+one 填报表 per unit, fill them as units would (openpyxl), merge them, and read the result;
+and each mistake a unit or a clerk makes on the way."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import subprocess
+
+import openpyxl
+import pytest
+
+from conftest import as_json, ok, rows
+from test_email import smtp_server  # noqa: F401  (the fixture: a real SMTP server on 127.0.0.1)
+
+AS_OF = ("--as-of", "2022-07-01")
+LATER = ("--as-of", "2022-07-10")
+REGISTER = ("单位名称,简称,类别,联系人,邮箱,手机,分组\n"
+            "华罗庚实验学校党支部,华校,党组织,张文书,hua@example.org,13800000001,各直属党组织\n"
+            "金坛第一中学党委,一中,党组织,李四,,13800000002,各直属党组织\n"
+            "组织科,,科室,王五,zzk@example.org,,各科室\n")
+HUA, YIZHONG = "华罗庚实验学校党支部", "金坛第一中学党委"
+
+
+@pytest.fixture
+def round_(run, plan22, tmp_path):
+    """Units registered, 5.2 and 5.3 handed to 各直属党组织, 1.1 led by 组织科, forms collected
+    on 2022-07-01 into tmp_path/forms; returns the forms by unit."""
+    register = tmp_path / "单位名单.csv"
+    register.write_text(REGISTER, encoding="utf-8")
+    ok(run, *AS_OF, "units", "import", str(register))
+    ok(run, *AS_OF, "assign", "5.2", "5.3", "--each", "各直属党组织")
+    ok(run, *AS_OF, "assign", "1.1", "--to", "组织科")
+    result = ok(run, *AS_OF, "collect", "-o", str(tmp_path / "forms"))
+    paths = [p for p in result.stdout.splitlines() if p]
+    return {unit: next(p for p in paths if unit in p) for unit in (HUA, YIZHONG, "组织科")}
+
+
+def fill(path, filled_on=dt.date(2022, 7, 6), **cells):
+    """Fill a form as a unit does: the 填报日期 and the cells named like G5 (状态 of row 5)."""
+    book = openpyxl.load_workbook(path)
+    sheet = book.worksheets[0]
+    if filled_on:
+        sheet["C3"] = filled_on
+    for cell, value in cells.items():
+        sheet[cell] = value
+    book.save(path)
+
+
+def share_of(run, task_id, unit, *as_of):
+    detail = as_json(ok(run, *as_of, "show", task_id, "-f", "json"))
+    return next(u for u in detail["units"] if u["unit"] == unit)
+
+
+def test_the_register_reads_the_offices_list_and_masks_mobiles(run, round_):
+    units = as_json(ok(run, "units", "-f", "json"))
+    hua = next(u for u in units if u["name"] == HUA)
+    assert (hua["short"], hua["kind"], hua["groups"]) == ("华校", "party_org", ["各直属党组织"])
+    assert hua["mobile"] == "138****0001" and hua["shares"] == 2
+    exported = ok(run, "units", "export").stdout
+    assert "13800000001" in exported and "hua@example.org" in exported
+    assert "13800000001" not in ok(run, "export", "-f", "json").stdout
+
+
+def test_each_unit_gets_a_form_of_its_own_open_rows(round_):
+    for unit, ids in ((HUA, ["5.2", "5.3"]), (YIZHONG, ["5.2", "5.3"]), ("组织科", ["1.1"])):
+        sheet = openpyxl.load_workbook(round_[unit]).worksheets[0]
+        assert [sheet.cell(r, 2).value for r in range(5, sheet.max_row + 1)] == ids
+        assert sheet.protection.sheet and not sheet["G5"].protection.locked
+        assert unit in round_[unit] and "截至2022-07-01" in round_[unit]
+
+
+def test_a_filled_form_merges_into_the_shares_with_the_units_credit(run, round_, db_path):
+    fill(round_[HUA], G5="已完成", M5=dt.date(2022, 7, 5), I5="已确定10家单位", L5="名单.pdf",
+         G6="推进中", H6=40, K6="下周开会")
+    fill(round_["组织科"], filled_on=dt.date(2022, 7, 7), H5="30%", I5="学习中")
+    preview = ok(run, *LATER, "merge", round_[HUA], round_["组织科"], "--dry-run")
+    assert f"5.2 {HUA}：状态 未开始 → 已完成" in preview.stdout
+    assert rows(db_path, "SELECT count(*) AS n FROM shares WHERE status = 'done'")[0]["n"] == 0
+    merged = ok(run, *LATER, "merge", round_[HUA], round_["组织科"], "--yes")
+    assert "已合并 3 项变化" in merged.stderr
+
+    assert share_of(run, "5.2", HUA, *LATER)["status"] == "done"
+    assert share_of(run, "5.2", HUA, *LATER)["done_on"] == "2022-07-05"
+    assert share_of(run, "5.2", YIZHONG, *LATER)["status"] == "todo"
+    task52 = as_json(ok(run, *LATER, "show", "5.2", "-f", "json"))
+    assert (task52["status"], task52["percent"]) == ("doing", 50)  # one of two shares done
+    assert share_of(run, "5.3", HUA, *LATER)["percent"] == 40
+    assert as_json(ok(run, *LATER, "show", "1.1", "-f", "json"))["percent"] == 30
+    # history-true: on the day before the form's 完成日期 the share was still open
+    assert share_of(run, "5.2", HUA, "--as-of", "2022-07-04")["status"] == "todo"
+    history = as_json(ok(run, *LATER, "history", "5.2", "-f", "json"))
+    from_form = [e for e in history if e["source"]]
+    assert from_form and all(e["unit"] == HUA and e["actor"] == "tester" for e in from_form)
+    assert f"{HUA} 填报，tester 导入" in ok(run, *LATER, "history", "5.2", "-f", "md").stdout
+    # one merge is one undo step
+    ok(run, *LATER, "undo")
+    assert share_of(run, "5.2", HUA, *LATER)["status"] == "todo"
+    assert as_json(ok(run, *LATER, "show", "1.1", "-f", "json"))["percent"] is None
+
+
+def test_merging_the_same_file_twice_changes_nothing_and_says_so(run, round_, db_path):
+    fill(round_[HUA], G5="推进中", H5=20)
+    ok(run, *LATER, "merge", round_[HUA], "--yes")
+    before = rows(db_path, "SELECT count(*) AS n FROM events")[0]["n"]
+    again = ok(run, *LATER, "merge", round_[HUA], "--yes")
+    assert "没有需要写入的变化" in again.stderr
+    assert rows(db_path, "SELECT count(*) AS n FROM events")[0]["n"] == before
+
+
+def test_a_renamed_file_still_merges(run, round_, tmp_path):
+    fill(round_[YIZHONG], G6="推进中")
+    renamed = tmp_path / "一中回传(1).xlsx"
+    shutil.move(round_[YIZHONG], renamed)
+    ok(run, *LATER, "merge", str(renamed), "--yes")
+    assert share_of(run, "5.3", YIZHONG, *LATER)["status"] == "doing"
+
+
+@pytest.mark.parametrize("cells, where", [
+    ({"C5": "改过的任务名"}, "工作任务"),         # a locked cell changed
+    ({"H5": 140}, "进度%"),                        # a percent out of range
+    ({"B6": "9.9"}, "编号"),                       # an id typed over (unknown here)
+    ({"G5": "差不多了"}, "状态"),                  # not a word of the list
+])
+def test_a_bad_row_stops_the_merge_naming_file_row_and_column(run, round_, db_path, cells,
+                                                              where):
+    fill(round_[HUA], G6="推进中", **cells)
+    before = rows(db_path, "SELECT count(*) AS n FROM events")[0]["n"]
+    result = run(*LATER, "merge", round_[HUA], "--yes")
+    assert result.exit_code == 2
+    assert "填报表中有" in result.stderr and where in result.stderr
+    assert "Traceback" not in result.stderr
+    assert rows(db_path, "SELECT count(*) AS n FROM events")[0]["n"] == before
+    skipped = ok(run, *LATER, "merge", round_[HUA], "--yes", "--skip-bad")
+    if where != "编号":  # (there the bad row is the only one filled)
+        assert "已合并" in skipped.stderr
+        assert share_of(run, "5.3", HUA, *LATER)["status"] == "doing"
+
+
+def test_another_units_form_row_is_refused(run, round_, db_path):
+    """A form whose unit no longer carries the task out (taken back after the collect)."""
+    fill(round_[YIZHONG], G5="推进中")
+    ok(run, *AS_OF, "drop", "5.2", "--unit", YIZHONG, "--reason", "不适用")
+    ok(run, *AS_OF, "units", "add", "新学校党支部")
+    # a form of a unit the database never issued one to
+    book = openpyxl.load_workbook(round_[YIZHONG])
+    ident = book["jtdj"]
+    for row in ident.iter_rows():
+        if row[0].value == "unit":
+            row[1].value = "新学校党支部"
+    book.save(round_[YIZHONG])
+    result = run(*LATER, "merge", round_[YIZHONG], "--yes")
+    assert result.exit_code == 2 and "不是本数据库为“新学校党支部”生成的填报表" in result.stderr
+
+
+def test_a_row_changed_in_the_ledger_since_the_collect_is_a_conflict(run, round_):
+    ok(run, "--as-of", "2022-07-03", "note", "5.3", "--unit", HUA, "电话汇报：已启动", "-p", "10")
+    fill(round_[HUA], G6="推进中", H6=40)
+    kept = ok(run, *LATER, "merge", round_[HUA], "--yes")
+    assert "冲突" in kept.stdout and "1 行有冲突" in kept.stderr
+    assert share_of(run, "5.3", HUA, *LATER)["percent"] == 10
+    ok(run, *LATER, "merge", round_[HUA], "--yes", "--theirs")
+    assert share_of(run, "5.3", HUA, *LATER)["percent"] == 40
+
+
+def test_without_a_terminal_a_merge_asks_for_yes(run, round_, db_path):
+    fill(round_[HUA], G5="推进中")
+    result = run(*LATER, "merge", round_[HUA])
+    assert result.exit_code == 2 and "--yes" in result.stderr
+    assert rows(db_path, "SELECT count(*) AS n FROM shares WHERE status = 'doing'")[0]["n"] == 0
+
+
+def test_collect_missing_lists_the_units_that_have_not_replied(run, round_):
+    fill(round_[HUA], G5="推进中")
+    ok(run, *LATER, "merge", round_[HUA], "--yes")
+    missing = as_json(ok(run, *LATER, "collect", "--missing", "-f", "json"))
+    assert sorted(m["unit"] for m in missing) == sorted([YIZHONG, "组织科"])
+    assert all(m["reply_by"] == "2022-07-08" and m["late"] for m in missing)
+
+
+def test_a_csv_form_round_trips(run, plan22, tmp_path):
+    ok(run, *AS_OF, "units", "add", HUA, "--group", "各直属党组织")
+    ok(run, *AS_OF, "assign", "5.2", "--each", HUA)
+    out = ok(run, *AS_OF, "collect", "-f", "csv", "-o", str(tmp_path / "f")).stdout.split()
+    path = out[0]
+    text = open(path, encoding="utf-8-sig").read().splitlines()
+    assert text[0].startswith("#jtdj:")
+    import csv
+
+    table = list(csv.reader(text[1:]))
+    status, percent = table[0].index("状态"), table[0].index("进度%")
+    table[1][status], table[1][percent] = "推进中", "60"
+    with open(path, "w", encoding="utf-8-sig", newline="") as fh:
+        fh.write(text[0] + "\r\n")
+        csv.writer(fh).writerows(table)
+    ok(run, *LATER, "merge", path, "--yes")
+    assert share_of(run, "5.2", HUA, *LATER)["percent"] == 60
+
+
+def test_done_on_a_task_handed_to_units_names_the_units_still_open(run, round_):
+    refused = run(*AS_OF, "done", "5.2")
+    assert refused.exit_code == 2 and HUA in refused.stderr and YIZHONG in refused.stderr
+    ok(run, *AS_OF, "done", "5.2", "--all-units")
+    assert as_json(ok(run, *AS_OF, "show", "5.2", "-f", "json"))["status"] == "done"
+
+
+def test_a_share_with_history_is_not_taken_back(run, round_):
+    ok(run, *AS_OF, "start", "5.2", "--unit", HUA)
+    refused = run(*AS_OF, "unassign", "5.2", "--unit", HUA)
+    assert refused.exit_code == 2 and "drop --unit" in refused.stderr
+    ok(run, *AS_OF, "unassign", "5.2", "--unit", YIZHONG)
+    assert [u["unit"] for u in as_json(ok(run, *AS_OF, "show", "5.2", "-f", "json"))["units"]] \
+        == [HUA]
+
+
+def test_a_unit_still_named_by_tasks_is_not_removed_and_a_rename_reaches_them(run, round_):
+    refused = run("units", "remove", "组织科")
+    assert refused.exit_code == 2 and "1.1" in refused.stderr
+    ok(run, *LATER, "units", "rename", "组织科", "组织人事科")
+    assert as_json(ok(run, *LATER, "show", "1.1", "-f", "json"))["owner"] == "组织人事科"
+    assert as_json(ok(run, *LATER, "list", "--owner", "组织人事科", "-f", "json"))
+    renamed = [e for e in as_json(ok(run, *LATER, "history", "-f", "json"))
+               if e["action"] == "unit_rename"]
+    assert (renamed[0]["old"], renamed[0]["new"]) == ("组织科", "组织人事科")
+    ok(run, *LATER, "undo")
+    assert as_json(ok(run, *LATER, "show", "1.1", "-f", "json"))["owner"] == "组织科"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+def test_forms_resaved_by_libreoffice_merge(run, round_, tmp_path):
+    fill(round_[HUA], G5="推进中", H5=25)
+    fill(round_[YIZHONG], G6="已完成", M6=dt.date(2022, 7, 4))
+    out = tmp_path / "resaved"
+    profile = tmp_path / "lo-profile"
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{profile}", "--headless",
+                    "--convert-to", "xlsx", "--outdir", str(out), round_[HUA], round_[YIZHONG]],
+                   check=True, capture_output=True, timeout=300)
+    resaved = sorted(str(p) for p in out.glob("*.xlsx"))
+    assert len(resaved) == 2
+    ok(run, *LATER, "merge", *resaved, "--yes")
+    assert share_of(run, "5.2", HUA, *LATER)["percent"] == 25
+    assert share_of(run, "5.3", YIZHONG, *LATER)["status"] == "done"
+
+
+def test_collect_send_mails_each_unit_its_form_once(run, round_, smtp_server, monkeypatch,
+                                                   tmp_path):
+    inbox, port = smtp_server()
+    monkeypatch.setenv("JTDJ_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("JTDJ_SMTP_PORT", str(port))
+    monkeypatch.setenv("JTDJ_MAIL_FROM", "督查室 <jtdj@example.org>")
+    result = ok(run, *AS_OF, "collect", "--send", "-o", str(tmp_path / "again"))
+    assert YIZHONG in result.stderr  # no e-mail address: named, not skipped silently
+    got = sorted(to for _, tos, _ in inbox.received for to in tos)
+    assert got == ["hua@example.org", "zzk@example.org"]
+    message = inbox.messages()[0]
+    assert "填报表（截至7月1日，请于7月8日前反馈）" in message["Subject"]
+    assert any(part.get_filename() and part.get_filename().endswith(".xlsx")
+               for part in message.iter_attachments())
+    ok(run, *AS_OF, "collect", "--send", "-o", str(tmp_path / "again2"))
+    assert len(inbox.received) == 2  # the duplicate guard: the same forms are not sent twice
+
+
+def test_units_are_checked_where_the_clerk_types_them(run, round_):
+    unknown = run(*AS_OF, "assign", "5.4", "--each", "华罗庚小学")
+    assert unknown.exit_code == 1 and HUA in unknown.stderr
+    ambiguous = run(*AS_OF, "start", "5.2", "--unit", "金")
+    assert ambiguous.exit_code in (0, 2)
+    assert run("units", "add", "各直属党组织").exit_code == 2  # a group's name
+    assert json.loads(ok(run, "units", "-f", "json").stdout)  # the register still reads
