@@ -95,7 +95,7 @@ def prepare(store: Store, plan: str, forms: list[Form], today: date) -> Plan:
             continue
         result.issued[form.path] = issued
         day = effective_day(form, today, result.notices)
-        held = units_db.shares(store, plan, [r.id for r in form.rows])
+        held = units_db.shares(store, plan, [r.id for r in form.rows], unit["id"])
         for row in form.rows:
             result.notices += [f"{name}: {n}" for n in row.notices]
             if not row.changed or row.row in bad_rows:
@@ -164,16 +164,25 @@ def apply(store: Store, plan: str, actor: str, today: date, result: Plan, theirs
           now) -> list[Change]:
     """Apply the changes (conflicts only with ``theirs``) in one batch; mark each form merged.
     Returns the changes applied."""
-    applied = []
+    applied = [c for c in result.changes if theirs or not c.conflict]
+    # by the day each change takes effect, so each task's roll-ups follow its days (and of
+    # two forms of one collect the later-filled one comes last and wins)
+    applied.sort(key=lambda c: (_status_day(c), c.day))
+    rolled: dict[str, tuple[str, date]] = {}  # task -> the roll-up its shares' changes need
     with store.batch(plan, actor, today) as batch:
-        ctx = shares.Context(store, plan, actor, today)
-        for change in result.changes:
-            if change.conflict and not theirs:
-                continue
+        for change in applied:
             batch.source = f"form:{change.form.collect}"
             batch.unit = change.unit["name"]
-            _apply_one(store, batch, ctx, change)
-            applied.append(change)
+            rollup = _apply_one(store, batch, change)
+            if rollup:
+                # one roll-up per task and day, not per share: 60 units report on one task
+                done = rolled.get(change.task_id)
+                if done is not None and done[1] != rollup[1]:
+                    shares.rollup(store, batch, change.task_id, *done)
+                rolled[change.task_id] = rollup
+        batch.source = batch.unit = None  # a task's roll-up is every unit's, not one form's
+        for task_id, (action, day) in rolled.items():
+            shares.rollup(store, batch, task_id, action, day)
         for form in result.forms:
             issued = result.issued.get(form.path)
             if issued:
@@ -182,9 +191,16 @@ def apply(store: Store, plan: str, actor: str, today: date, result: Plan, theirs
     return applied
 
 
-def _apply_one(store, batch, ctx, change: Change) -> None:
+def _status_day(change: Change) -> date:
+    done_on = change.after.get("done_on")
+    return date.fromisoformat(done_on) if done_on else change.day
+
+
+def _apply_one(store, batch, change: Change) -> tuple[str, date] | None:
+    """Write one row's change; for a share, return the (action, day) its task's roll-up
+    takes."""
     day, task_id, share = change.day, change.task_id, change.share
-    status_day = date.fromisoformat(change.after["done_on"]) if "done_on" in change.after else day
+    status_day = _status_day(change)
     action = _STATUS_ACTION.get(change.after["status"]) if (
         change.after["status"] != change.before["status"]) else None
     evidence = [change.evidence] if change.evidence else None
@@ -204,8 +220,7 @@ def _apply_one(store, batch, ctx, change: Change) -> None:
             store.add_note(batch, units_db.share_target(task_id, share["unit"]), change.note,
                            change.after["percent"] if change.row.percent is not None else None,
                            on=day, unit=change.unit["name"])
-        shares.rollup(store, batch, task_id, action or "note", status_day)
-        return
+        return action or "note", status_day
     task = store.task(batch.plan, task_id)
     if action:
         shares.apply_action(

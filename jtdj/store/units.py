@@ -171,9 +171,10 @@ def rename_in_tasks(store: Store, batch: Batch, old: str, new: str) -> None:
 
 # --- shares ----------------------------------------------------------------------------------
 
-def shares(store: Store, plan: str, task_ids: list[str] | None = None) -> dict[str, list[dict]]:
-    """The shares of the plan's tasks (or of some), by task, in the order the units were
-    handed them, each with its unit's name as it is now."""
+def shares(store: Store, plan: str, task_ids: list[str] | None = None,
+           unit_id: int | None = None) -> dict[str, list[dict]]:
+    """The shares of the plan's tasks (or of some, or one unit's), by task, in the order the
+    units were handed them, each with its unit's name as it is now."""
     sql = ("SELECT s.task, s.unit, u.name AS unit_name, u.short AS unit_short, "
            + ", ".join(f"s.{c}" for c in SHARE_COLUMNS)
            + " FROM shares s JOIN units u ON u.id = s.unit WHERE s.plan = ?")
@@ -181,6 +182,9 @@ def shares(store: Store, plan: str, task_ids: list[str] | None = None) -> dict[s
     if task_ids is not None:
         sql += " AND s.task IN (SELECT value FROM json_each(?))"
         params.append(json.dumps(task_ids))
+    if unit_id is not None:
+        sql += " AND s.unit = ?"
+        params.append(unit_id)
     by_task: dict[str, list[dict]] = {}
     for row in store.conn.execute(sql + " ORDER BY s.rowid", params):
         share = dict(row)
