@@ -14,6 +14,7 @@ from typing import Iterator, NamedTuple
 
 from jtdj.parse import FIXED_TIMINGS
 from jtdj.store import Store, TaskFilter
+from jtdj.store import units as units_db
 from jtdj.store.bulk import all_task_rows
 from jtdj.store.dump import ExportTask, events_in_order, export_tasks, item_notes
 from jtdj.store.tasks import decode_list
@@ -45,11 +46,12 @@ def plan_document(store: Store, plan: str) -> dict:
     plan_due = head["due"]
     tasks = _tasks_by_item(store, plan)
     book = NoteBook.read(store, plan)
+    shares = units_db.shares(store, plan)
     items_by_section: dict[int, list[dict]] = {}
     for it in store.items(plan):
         item = {"no": it["no"], "title": it["title"], "text": it["text"] or None,
                 "notes": [_note(n) for n in book.notes.get(str(it["no"]), [])] or None,
-                "tasks": [_task_entry(book, row, plan_due)
+                "tasks": [_task_entry(book, row, plan_due, shares.get(row["id"], []))
                           for row in tasks.get(it["no"], [])] or None}
         items_by_section.setdefault(it["section"], []).append(item)
     sections = [{"no": s["no"], "title": s["title"], "items": items_by_section.get(s["no"]) or None}
@@ -63,7 +65,21 @@ def plan_document(store: Store, plan: str) -> dict:
     }
 
 
-def _task_entry(book: NoteBook, row: dict, plan_due: str | None) -> dict:
+def _share_entry(book: NoteBook, task_id: str, s: dict) -> dict:
+    """A share as its ``[[…tasks.shares]]`` table: the unit and its state that is not the
+    default."""
+    status = s["status"]
+    return {"unit": s["unit_name"], "status": status if status != "todo" else None,
+            "percent": s["percent"], "due": _date(s["due"]),
+            "done_on": _date(s["done_on"]) if status == "done" else None,
+            "dropped_on": _date(s["dropped_on"]) if status == "dropped" else None,
+            "drop_reason": s["drop_reason"] if status == "dropped" else None,
+            "evidence": s["evidence"] or None,
+            "notes": [_note(n) for n in book.task_notes(units_db.share_target(task_id, s["unit"]),
+                                                        status)] or None}
+
+
+def _task_entry(book: NoteBook, row: dict, plan_due: str | None, shares: list[dict]) -> dict:
     status = row["status"]
     timing = row["timing"]
     # A task without `due` takes the plan's; but a fixed period such as 暑期 would fill in its own
@@ -82,6 +98,7 @@ def _task_entry(book: NoteBook, row: dict, plan_due: str | None) -> dict:
         "added": True if row["origin"] == "added" else None,
         "evidence": decode_list(row["evidence"]) or None,
         "notes": [_note(n) for n in book.task_notes(row["id"], status)] or None,
+        "shares": [_share_entry(book, row["id"], s) for s in shares] or None,
     }
 
 
@@ -110,6 +127,7 @@ def to_data(store: Store, plan: str, as_of: date) -> dict:
     sections = store.sections(plan)
     items = store.items(plan)
     notes = item_notes(store, plan)
+    unit_shares = _shares_as_of(store, plan, as_of)
 
     def task(row: ExportTask) -> dict:
         return {
@@ -122,6 +140,9 @@ def to_data(store: Store, plan: str, as_of: date) -> dict:
             "archived": bool(row.archived), "origin": row.origin,
             "evidence": decode_list(row.evidence),
             "notes": [note_record(n) for n in _notes_of(row, row.status)],
+            "shares": [{k: v for k, v in s.items() if k not in ("unit_id", "progress")}
+                       | {"notes": [note_record(n) for n in s["notes"]]}
+                       for s in unit_shares(row.id, row.due)],
         }
 
     def all_sections():
@@ -156,6 +177,34 @@ def to_data(store: Store, plan: str, as_of: date) -> dict:
     }
 
 
+def _shares_as_of(store: Store, plan: str, as_of: date):
+    """``(task id, task due) -> [share record]``: each share of the task as it was on the day
+    (``shares.effective``) with its notes and its progress (the latest note or drop reason)."""
+    from jtdj.shares import as_of as shares_as_of, effective
+
+    held = shares_as_of(store, plan, as_of)
+    book = NoteBook(*units_db.share_notes(store, plan)) if held else None
+
+    def of(task_id: str, task_due: str | None) -> list[dict]:
+        out = []
+        for s in held.get(task_id, []):
+            now = effective(s, task_due, as_of)
+            target = units_db.share_target(task_id, s["unit"])
+            dropped = now["status"] == "dropped"
+            out.append({"unit": now["unit"], "unit_id": s["unit"], "status": now["status"],
+                        "light": now["light"], "percent": now["percent"], "due": now["due"],
+                        "started_on": now["started_on"], "done_on": now["done_on"],
+                        "dropped_on": s["dropped_on"] if dropped else None,
+                        "drop_reason": now["drop_reason"], "evidence": now["evidence"],
+                        "notes": book.task_notes(target, now["status"]),
+                        "progress": progress_text(book, {"id": target, "dropped_on":
+                                                         s["dropped_on"], "drop_reason":
+                                                         s["drop_reason"]}, now["status"])})
+        return out
+
+    return of
+
+
 # --- rows: CSV and the ledger ----------------------------------------------------------------
 
 def progress_text(book: NoteBook, row: dict, status: str) -> str:
@@ -172,12 +221,13 @@ def task_rows(store: Store, plan: str, as_of: date,
               include_archived: bool = True) -> Iterator[dict]:
     """One flat record per task (the CSV's rows), in id order, read from the cursor as they
     are written (read them once)."""
+    unit_shares = _shares_as_of(store, plan, as_of)
     for row in export_tasks(store, plan, as_of, nested=False):
         if row.archived and not include_archived:
             continue
         status = row.status_as_of
         dropped = status == "dropped"
-        yield {
+        record = {
             "id": row.id, "section": row.section, "item": row.item,
             "title": row.title, "when": row.timing, "start": row.start,
             "due": row.due, "owner": row.owner, "support": decode_list(row.support),
@@ -189,8 +239,15 @@ def task_rows(store: Store, plan: str, as_of: date,
                                                        "drop_reason": row.drop_reason}, status)
             if row.notes or row.last or (dropped and row.drop_reason) else "",
             "evidence": decode_list(row.evidence), "archived": bool(row.archived),
-            "origin": row.origin,
+            "origin": row.origin, "unit": None,
         }
+        shares = unit_shares(row.id, row.due) if row.status_as_of is not None else []
+        if not shares:
+            yield record
+        for s in shares:  # one row per share: the unit's own state
+            yield {**record, **{k: s[k] for k in ("status", "light", "percent", "done_on",
+                                                 "dropped_on", "drop_reason", "progress",
+                                                 "evidence", "unit")}}
 
 
 def section_summary(rows: list[dict], sections: list[dict]) -> list[dict]:

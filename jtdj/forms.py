@@ -17,7 +17,7 @@ import io
 import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from jtdj.errors import UsageError
@@ -113,10 +113,9 @@ def read_form(path: Path) -> Form:
     raise UsageError(t("form.not_spreadsheet", file=path))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _words(prefix: str) -> dict[str, str]:
-    """Every language's word for each key under ``prefix`` → the key (and the key itself);
-    read once per prefix (a merge of 60 forms reads 6,000 rows)."""
+    """Every language's word (and the key itself) under ``prefix`` → the key; read once."""
     found = {}
     for lang in available_languages():
         for key, word in catalogue(lang).items():
@@ -371,11 +370,7 @@ def _blank(value) -> bool:
 
 def _clean(value) -> str | None:
     """A text cell's value, stripped; empty → None."""
-    if _blank(value):
-        return None
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
+    return None if _blank(value) else _as_written(value)
 
 
 def _int(value) -> int | None:

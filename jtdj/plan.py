@@ -51,11 +51,28 @@ class Task:
     added: bool = False
     evidence: list[str] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
+    each: list[str] = field(default_factory=list)  # 承办单位: units or groups (their members)
+    shares: list["Share"] = field(default_factory=list)  # an export's shares, with their state
 
     id: str = field(init=False, repr=False, compare=False, default="")
 
     def __post_init__(self) -> None:
         self.id = f"{self.item}.{self.no}"  # kept, not a property: an import reads it often
+
+
+@dataclass(slots=True)
+class Share:
+    """A unit's share of a task (``[[…tasks.shares]]``): applied only to a share new here."""
+
+    unit: str
+    status: str = "todo"
+    percent: int | None = None
+    due: date | None = None
+    done_on: date | None = None
+    dropped_on: date | None = None
+    drop_reason: str | None = None
+    evidence: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
 
 
 @dataclass
@@ -144,8 +161,11 @@ TASK_FIELDS = {
     "support": ("strings", False), "tags": ("strings", False), "status": ("string", False),
     "percent": ("integer", False), "done_on": ("date", False), "dropped_on": ("date", False),
     "drop_reason": ("string", False), "archived": ("boolean", False), "added": ("boolean", False),
-    "evidence": ("strings", False), "notes": ("tables", False),
+    "evidence": ("strings", False), "notes": ("tables", False), "each": ("strings", False),
+    "shares": ("tables", False),
 }
+SHARE_FIELDS = {"unit": ("string", True), **{n: TASK_FIELDS[n] for n in (
+    "status", "percent", "due", "done_on", "dropped_on", "drop_reason", "evidence", "notes")}}
 NOTE_FIELDS = {"on": ("date", True), "text": ("string", True), "by": ("string", False),
                "percent": ("integer", False)}
 
@@ -339,18 +359,22 @@ def _task(c: _Checker, raw: dict, tpath: str, item_no: int, seen: dict, year: in
     d = c.table(raw, TASK_FIELDS, tpath)
     c.text(d, "title", tpath)
     tno = c.number(d, tpath, seen, "kind.task", prefix=f"{item_no}.")
-    status = d.get("status", "todo")
-    if status not in STATUSES:
-        c.add(f"{tpath}.status", t("plan.bad_status", got=_describe(status),
-                                   allowed="|".join(STATUSES)))
-        status = "todo"
+    status = _status(c, d, tpath)
     when = d.get("when")
     start, due = timing_dates(when, d.get("start"), d.get("due"), year)
     if start and due and start > due:
         c.add(f"{tpath}.start", t("plan.start_after_due", start=start, due=due))
-    for name, needs in (("done_on", "done"), ("dropped_on", "dropped"), ("drop_reason", "dropped")):
-        if d.get(name) is not None and status != needs:
-            c.add(f"{tpath}.{name}", t("plan.state_mismatch", field=name, status=needs))
+    shares, units = [], set()  # a unit holds one share of a task
+    for n, raw_share in enumerate(d.get("shares", []), 1):
+        spath = f"{tpath}.shares[{n}]"
+        sd = c.table(raw_share, SHARE_FIELDS, spath)
+        unit = (c.text(sd, "unit", spath) or "").strip()
+        if unit in units:
+            c.add(f"{spath}.unit", t("import.units_share_twice", unit=unit))
+        units.add(unit)
+        shares.append(Share(unit, _status(c, sd, spath), c.percent(sd, spath), *map(sd.get, (
+            "due", "done_on", "dropped_on", "drop_reason")), sd.get("evidence", []),
+            _notes(c, sd["notes"], spath) if "notes" in sd else []))
     return Task(
         item=item_no, no=tno or 0, title=d.get("title", ""), due=due, start=start, when=when,
         owner=d.get("owner") or None, support=d.get("support", []), tags=d.get("tags", []),
@@ -359,4 +383,18 @@ def _task(c: _Checker, raw: dict, tpath: str, item_no: int, seen: dict, year: in
         archived=d.get("archived", False), added=d.get("added", False),
         evidence=d.get("evidence", []),
         notes=_notes(c, d["notes"], tpath) if "notes" in d else [],
+        each=[n.strip() for n in d.get("each", []) if n.strip()], shares=shares,
     )
+
+
+def _status(c: _Checker, d: dict, path: str) -> str:
+    """The ``status`` of a task or share, with the dates and reason only its status may have."""
+    status = d.get("status", "todo")
+    if status not in STATUSES:
+        c.add(f"{path}.status", t("plan.bad_status", got=_describe(status),
+                                  allowed="|".join(STATUSES)))
+        status = "todo"
+    for name, needs in (("done_on", "done"), ("dropped_on", "dropped"), ("drop_reason", "dropped")):
+        if d.get(name) is not None and status != needs:
+            c.add(f"{path}.{name}", t("plan.state_mismatch", field=name, status=needs))
+    return status

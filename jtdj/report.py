@@ -13,6 +13,7 @@ from datetime import date
 from jtdj.parse import Period
 from jtdj.store import Store, history
 from jtdj.store import counts as st
+from jtdj.store import unit_counts as uc
 from jtdj.views import percent
 
 COUNT_KEYS = ("tasks", "done", "doing", "todo", "dropped", "open", "overdue", "due_soon",
@@ -44,10 +45,91 @@ def sections_and_items(store: Store, plan: str, as_of: date) -> tuple[list[dict]
     return sections, items
 
 
-def owners(store: Store, plan: str, as_of: date) -> list[dict]:
-    """Per owner (null: no owner yet), by name, the tasks without an owner last."""
-    return [{"owner": owner, **counts(values)}
-            for owner, values in st.count_tasks(store, plan, as_of, "owner").items()]
+SHARE_KEYS = ("tasks", "total", "done", "doing", "todo", "dropped", "overdue", "due_soon")
+
+
+def shared(store: Store, plan: str, as_of: date) -> tuple[dict, dict]:
+    """The live tasks handed to units as of ``as_of`` (their records as `list` shows them that
+    day) and each one's shares as they were that day (``shares.effective``)."""
+    from jtdj import shares
+    from jtdj.store.tasks import TaskFilter, select_tasks
+
+    if not uc.plan_has_shares(store, plan):
+        return {}, {}
+    by_task = shares.as_of(store, plan, as_of)
+    if not by_task:
+        return {}, {}
+    tasks = {r["id"]: r for r in select_tasks(
+        store, plan, TaskFilter(status="all", ids=list(by_task)), as_of)}
+    return tasks, {task: [shares.effective(s, tasks[task]["due"], as_of) for s in ss]
+                   for task, ss in by_task.items() if task in tasks}
+
+
+def share_counts(state: tuple[dict, dict]) -> dict:
+    """The shares as of the day: how many tasks have any, how many in all, by status and
+    light (the JSON ``shares`` block; total 0 when no task has shares)."""
+    out = dict.fromkeys(SHARE_KEYS, 0)
+    for ss in state[1].values():
+        out["tasks"] += 1
+        for s in ss:
+            out["total"] += 1
+            out[s["status"]] += 1
+            out["overdue"] += s["light"] == "red"
+            out["due_soon"] += s["light"] == "yellow"
+    return out
+
+
+def _add(rows: dict, key, status: str, light: str, sign: int) -> None:
+    acc = rows.setdefault(key, [0] * len(st.COUNT_FIELDS))
+    acc[0] += sign
+    acc[st.COUNT_FIELDS.index(status)] += sign
+    if light in ("red", "yellow"):
+        acc[5 if light == "red" else 6] += sign
+
+
+def owners(store: Store, plan: str, as_of: date, state: tuple[dict, dict] | None = None,
+           ) -> list[dict]:
+    """Per owner (null: no owner yet), by name, the tasks without an owner last. A task handed
+    to units counts through its shares, each under its unit, not under its lead (nor as a task
+    without an owner). Where forms were issued for the plan, each row says the day of the unit's
+    last form merged (``last_report``) and whether the latest form issued was late (``late``)."""
+    rows = {owner: list(values)
+            for owner, values in st.count_tasks(store, plan, as_of, "owner").items()}
+    tasks, by_task = state if state is not None else shared(store, plan, as_of)
+    if by_task:
+        for task, ss in by_task.items():
+            _add(rows, tasks[task]["owner"], tasks[task]["status"], tasks[task]["light"], -1)
+            for s in ss:
+                _add(rows, s["unit"], s["status"], s["light"], 1)
+        rows = {k: rows[k] for k in sorted((k for k in rows if rows[k][0]),
+                                           key=lambda k: (k is None, k or ""))}
+    out = [{"owner": owner, **counts(values)} for owner, values in rows.items()]
+    issued = uc.forms(store, plan)
+    if issued:
+        reports = form_marks(issued, as_of)
+        for row in out:
+            row.update(reports.get(row["owner"], {"last_report": None, "late": False}))
+    return out
+
+
+def form_marks(issued: list[dict], as_of: date) -> dict[str, dict]:
+    """Per unit: the day of its last form merged by ``as_of`` (its 填报日期, else the day
+    merged), and whether its latest form issued by then came after its reply-by date or has
+    not come and the date is past (未按时反馈)."""
+    day = as_of.isoformat()
+    out: dict[str, dict] = {}
+    for f in issued:  # oldest first: the later form of a unit wins
+        if f["as_of"] > day:
+            continue
+        mark = out.setdefault(f["unit"], {"last_report": None, "late": False, "_merged": ""})
+        merged = f["merged_on"] is not None and f["merged_on"] <= day
+        if merged and f["merged_on"] >= mark["_merged"]:
+            mark["_merged"] = f["merged_on"]
+            mark["last_report"] = date.fromisoformat(f["filled_on"] or f["merged_on"])
+        mark["late"] = f["merged_on"] > f["reply_by"] if merged else f["reply_by"] < day
+    for mark in out.values():
+        del mark["_merged"]
+    return out
 
 
 def task_list(store: Store, plan: str, as_of: date, which: str,
@@ -67,10 +149,11 @@ def summary(store: Store, plan: str, as_of: date, limit: int | None = None) -> d
     """The plan at a glance as of a date (the JSON of `jtdj summary`). With ``limit``, the
     overdue and due-soon lists hold their first ``limit`` tasks; the totals still count all."""
     sections, items = sections_and_items(store, plan, as_of)
+    state = shared(store, plan, as_of)
     return {
         "plan": plan, "title": plan_head(store, plan)["title"], "as_of": as_of,
-        "totals": totals(store, plan, as_of), "sections": sections, "items": items,
-        "owners": owners(store, plan, as_of),
+        "totals": totals(store, plan, as_of), "shares": share_counts(state),
+        "sections": sections, "items": items, "owners": owners(store, plan, as_of, state),
         "overdue": task_list(store, plan, as_of, "overdue", limit),
         "due_soon": task_list(store, plan, as_of, "due_soon", limit),
     }
@@ -126,6 +209,9 @@ def report(store: Store, plan: str, period: Period, as_of: date,
         "sections": [{**s, "items": items_by_section.get(s["section"], [])} for s in sections],
         "changes": changes,
     }
+    state = shared(store, plan, period.until)
+    data["shares"] = share_counts(state)
+    data["owners"] = owners(store, plan, period.until, state)
     if limit is not None:
         data["omitted"] = {"completed": n_completed - len(completed),
                            "progress": n_notes - len(notes),

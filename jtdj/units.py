@@ -212,7 +212,8 @@ def remove(store: Store, actor: str, today: date, name: str) -> dict:
     return unit
 
 
-def register_names(store: Store, batch, units: list[str], groups: list[str]) -> list[str]:
+def register_names(store: Store, batch, units: list[str], groups: list[str],
+                   action: str = "unit_add") -> list[str]:
     """Register the units and groups a plan file names that the register lacks (inside the
     import's transaction); return the new names. A name both a unit and a group elsewhere in
     the file is taken as a group."""
@@ -222,14 +223,15 @@ def register_names(store: Store, batch, units: list[str], groups: list[str]) -> 
     register = batch.for_plan(db.REGISTER)
     for g in dict.fromkeys(groups):
         if g not in known_groups and g not in known:
-            db.add_group(store, register, g)
+            db.add_group(store, register, g, action="group_add" if action == "unit_add" else action)
             known_groups.add(g)
             new.append(g)
     for name in dict.fromkeys(units):
         if name and name not in known and name not in known_groups:
             from jtdj.store.migrations import guess_kind
 
-            db.insert_unit(store, register, {"name": name, "kind": guess_kind(name)})
+            db.insert_unit(store, register, {"name": name, "kind": guess_kind(name)},
+                           action=action)
             known.add(name)
             new.append(name)
     return new

@@ -201,9 +201,11 @@ def history_lines(store: Store, plan: str, events: list[dict], each: bool = Fals
 
     lines: list[dict] = []
     grouped: dict[tuple[str, str], dict] = {}
+    # the register's events of an import (the units its file names) belong to its line
+    imports = {e["batch"] for e in events if e["action"] in IMPORT_ACTIONS} if not each else ()
     for e in events:
         kind = ("undo" if e["action"] == "undo" else
-                "import" if e["action"] in IMPORT_ACTIONS and not each else "event")
+                "import" if e["batch"] in imports else "event")
         line = grouped.get((kind, e["batch"])) if kind != "event" else None
         if line is None:
             line = {"kind": kind, "at": e["at"], "on": e["on"], "actor": credited(e),

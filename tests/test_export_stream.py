@@ -82,7 +82,8 @@ def _reference(db_path: Path, as_of: date) -> tuple[str, str]:
                 "dropped_on": row["dropped_on"], "drop_reason": row["drop_reason"],
                 "archived": bool(row["archived"]), "origin": row["origin"],
                 "evidence": decode_list(row["evidence"]),
-                "notes": [note_record(n) for n in book.task_notes(row["id"], row["status"])]}
+                "notes": [note_record(n) for n in book.task_notes(row["id"], row["status"])],
+                "shares": []}  # a task handed to units: one record per share (none here)
 
         by_section: dict[int, list] = {}
         for it in store.items(plan):
@@ -102,7 +103,7 @@ def _reference(db_path: Path, as_of: date) -> tuple[str, str]:
 
         keys = ("id", "section", "item", "title", "when", "start", "due", "owner", "support",
                 "tags", "status", "light", "percent", "done_on", "dropped_on", "drop_reason",
-                "progress", "evidence", "archived", "origin")
+                "progress", "evidence", "archived", "origin", "unit")
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\r\n")
         writer.writerow(keys)
@@ -125,7 +126,7 @@ def _reference(db_path: Path, as_of: date) -> tuple[str, str]:
                     "drop_reason": row["drop_reason"] if status == "dropped" else None,
                     "progress": max(candidates, key=lambda c: c[0])[1] if candidates else "",
                     "evidence": decode_list(row["evidence"]),
-                    "archived": bool(row["archived"]), "origin": row["origin"]}
+                    "archived": bool(row["archived"]), "origin": row["origin"], "unit": None}
                 cells = [visible(machine_value(record[k])) for k in keys]
                 writer.writerow(["'" + c if c.startswith(("=", "+", "-", "@", "\t", "\r")) else c
                                  for c in cells])

@@ -89,15 +89,18 @@ def test_show_lists_the_done_note_under_progress_in_table_md_and_json(run, impor
 def test_history_shows_one_line_per_import_and_all_shows_each_task(run, imported):
     md = ok(run, "history", "-f", "md").stdout
     assert md.splitlines()[0] == "| 时间 | 操作人 | 编号 | 操作 | 变更 |"
-    assert [r[1:] for r in md_rows(md)] == [["tester", "", "导入", "导入计划 2022：新增 98"]]
+    assert [r[1:] for r in md_rows(md)] == [["tester", "", "导入", "导入计划 2022：新增 98，登记单位 3"]]
     table = ok(run, "history", "-f", "table").stdout
-    assert table.count("导入计划 2022：新增 98") == 1
+    assert table.count("导入计划 2022：新增 98，登记单位 3") == 1
     assert "共 1 条记录" in table
     # --limit counts the lines people read: the import is whole, not its first event
     limited = ok(run, "history", "--limit", "1", "-f", "md").stdout
-    assert [r[-1] for r in md_rows(limited)] == ["导入计划 2022：新增 98"]
+    assert [r[-1] for r in md_rows(limited)] == ["导入计划 2022：新增 98，登记单位 3"]
 
     every = md_rows(ok(run, "history", "--all", "-f", "md").stdout)
+    registered = [r for r in every if r[2] in ("市委教育工委", "退协", "关工委")]
+    assert len(registered) == 6  # the 3 supporting units the plan names: name and kind each
+    every = [r for r in every if r not in registered]
     assert len(every) == 98
     assert {(r[3], r[4]) for r in every} == {("导入", "状态: — → 未开始")}
     assert {r[2] for r in every} == {f"{t['id']}" for t in as_json(
@@ -118,7 +121,7 @@ def test_history_counts_what_a_reimport_changed_archived_and_restored(run, impor
     ok(run, "import")
     changes = [r[-1] for r in md_rows(ok(run, "history", "-f", "md").stdout)]
     assert changes == ["导入计划 2022：更新 1，恢复 1", "导入计划 2022：更新 1，归档 1",
-                       "导入计划 2022：新增 98"]
+                       "导入计划 2022：新增 98，登记单位 3"]
 
 
 def test_undo_reads_as_what_it_undid_in_history_and_show(run, imported):
@@ -148,10 +151,10 @@ def test_an_undone_import_is_named_by_its_counts_without_archive_rows(run, impor
     md = ok(run, "history", "-f", "md").stdout
     assert "归档: 0 → 1" not in md and "undo:" not in md
     assert [r[-1] for r in md_rows(md)] == ["撤销：导入计划 2022（新增 98）",
-                                            "导入计划 2022：新增 98"]
+                                            "导入计划 2022：新增 98，登记单位 3"]
     en = ok(run, "--lang", "en", "history", "-f", "md").stdout
     assert [r[-1] for r in md_rows(en)] == ["undid: import of plan 2022 (98 added)",
-                                            "imported plan 2022: 98 added"]
+                                            "imported plan 2022: 98 added, 3 units registered"]
 
 
 def test_history_times_are_local_to_the_minute(run, shanghai, clock_at):
@@ -163,7 +166,7 @@ def test_history_times_are_local_to_the_minute(run, shanghai, clock_at):
     md = md_rows(ok(run, "history", "--as-of", "2022-07-03", "-f", "md").stdout)
     # one line for the import, at the local time it was written
     assert [r for r in md if r[3] == "导入"] == [
-        ["2022-07-01 09:30", "tester", "", "导入", "导入计划 2022：新增 98"]]
+        ["2022-07-01 09:30", "tester", "", "导入", "导入计划 2022：新增 98，登记单位 3"]]
     assert {r[0] for r in md if r[3] != "导入"} == {"2022-07-03 00:05"}
     # the time is when it was written; the day it took effect (--on) is in its words
     assert "调整日期: — → 2022-06-30" in [r[-1] for r in md if r[2] == "5.3"]

@@ -43,8 +43,8 @@ def count(run, *args, as_of=AS_OF):
 
 def test_json_shape_and_totals(run, scene):
     data = summary(run)
-    assert list(data) == ["plan", "as_of", "totals", "sections", "items", "owners", "overdue",
-                          "due_soon"]
+    assert list(data) == ["plan", "as_of", "totals", "shares", "sections", "items", "owners",
+                          "overdue", "due_soon"]
     assert data["plan"] == "2022" and data["as_of"] == AS_OF
     assert data["totals"] == {"tasks": 98, "done": 2, "doing": 1, "todo": 94, "dropped": 1,
                               "open": 95, "overdue": 3, "due_soon": 2, "percent_done": 2}

@@ -54,6 +54,11 @@ def import_cmd(
     session.notice(t("import.dry_run_counts" if dry_run else "import.counts", **counts))
     if result.state_kept:
         session.notice(t("import.state_kept", count=result.state_kept))
+    if result.new_units:
+        session.notice(t("import.units_new",
+                         names=t("list.sep").join(visible(n) for n in result.new_units)))
+    if result.shares_added:
+        session.notice(t("import.units_shares_added", count=result.shares_added))
     if result.made_current and not dry_run:
         session.confirm(t("import.now_current", key=result.plan_key))
 

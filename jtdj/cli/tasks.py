@@ -37,9 +37,16 @@ def list_cmd(
     f = task_filter(session, section, item, owner, unassigned, status, overdue, due_before,
                     due_within, search, tag, archived)
     fmt = session.format("records", fmt)
-    rows = session.store.iter_tasks(session.plan_key(), f, session.today, sort=sort.value)
     day = session.today.isoformat()
     caption = lambda count: t("list.footer", count=count, as_of=day)  # noqa: E731
+    if f.owner:  # the tasks the unit leads and its own shares, each with its role
+        from jtdj.render.unit_list import owner_list
+        from jtdj.unit_list import owner_rows
+
+        rows = owner_rows(session.store, session.plan_key(), f, session.today, sort.value)
+        session.show("records", fmt, owner_list(rows, caption))
+        return
+    rows = session.store.iter_tasks(session.plan_key(), f, session.today, sort=sort.value)
     session.show("records", fmt, task_list(rows, caption))  # rows stream unless it is a table
 
 

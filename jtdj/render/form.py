@@ -40,12 +40,12 @@ IDENTITY_SHEET = "jtdj"
 # fit to one A4 landscape page wide prints at about 94 % (784 pt / 156 × 5.25 pt), 9.4 pt text.
 COLUMNS = (
     ("seq", 4.5, "center", False), ("id", 5.5, "center", False), ("task", 24, "left", False),
-    ("due", 11, "center", False), ("cur_status", 7, "center", False),
-    ("cur_percent", 6.5, "center", False),
+    ("due", 11, "center", False), ("cur_status", 7.5, "center", False),
+    ("cur_percent", 7.5, "center", False),
     ("status", 9, "center", True), ("percent", 6.5, "center", True),
     ("progress", 17, "left", True), ("problems", 12, "left", True),
     ("next_steps", 12, "left", True), ("evidence", 10, "left", True),
-    ("done_on", 10.5, "center", True), ("new_due", 10.5, "center", True),
+    ("done_on", 11.5, "center", True), ("new_due", 11.5, "center", True),
     ("reason", 10, "left", True),
 )
 KEYS = [c[0] for c in COLUMNS]

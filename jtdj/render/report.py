@@ -10,6 +10,7 @@ rich Text), and their control and bidi characters shown visibly in every format 
 from __future__ import annotations
 
 from jtdj.i18n import language, t
+from jtdj.render import unit_report as units
 from jtdj.render.records import md_escape, section_label, to_json
 from jtdj.render.safe import guarded, visible_data
 from jtdj.render.text import display_width
@@ -88,6 +89,7 @@ def report_blocks(data: dict) -> list[Block]:
                     [[t(f"metric.{k}"), _metric(k, ov["start"][k]), _metric(k, ov["end"][k]),
                       signed(ov["change"][k]) + (t("report.points") if k == "percent_done" else "")]
                      for k in ov["end"]], right={1, 2, 3})]
+    blocks += [Block(**b) for b in [units.shares_block(data.get("shares"))] if b]
     omitted = data.get("omitted", {})
     done = data["completed"]
     blocks.append(Block(
@@ -151,6 +153,8 @@ def report_blocks(data: dict) -> list[Block]:
                          t("col.percent"), t("report.col_bar")],
                         rows, right={2, 3}, styles=styles))
     blocks.append(_changes_block(data.get("changes") or {}))
+    if units.has_forms(data.get("owners") or []):  # each unit's last form, where forms went out
+        blocks.append(Block(**units.owners_block(data["owners"], t("summary.h_owners"))))
     return blocks
 
 
@@ -321,6 +325,7 @@ def summary_blocks(data: dict) -> list[Block]:
     tot = data["totals"]
     blocks = [Block(t("summary.h_totals"), [t("report.col_metric"), t("report.col_value")],
                     [[t(f"metric.{k}"), _metric(k, v)] for k, v in tot.items()], right={1})]
+    blocks += [Block(**b) for b in [units.shares_block(data.get("shares"))] if b]
     progress_headers = [t("col.id"), t("report.col_name"), t("report.col_done"),
                         t("col.percent"), t("report.col_bar")]
     blocks.append(Block(t("summary.h_sections"), progress_headers,
@@ -330,10 +335,7 @@ def summary_blocks(data: dict) -> list[Block]:
     blocks.append(Block(t("summary.h_items"), progress_headers,
                         [[f"{i['item']}.", i["title"], fraction(i), f"{i['percent_done']}%",
                           bar(i["percent_done"])] for i in data["items"]], right={2, 3}))
-    blocks.append(Block(t("summary.h_owners"),
-                        [t("col.owner"), t("metric.open"), t("metric.done"), t("metric.overdue")],
-                        [[owner_word(o["owner"]), str(o["open"]), str(o["done"]),
-                          str(o["overdue"])] for o in data["owners"]], right={1, 2, 3}))
+    blocks.append(Block(**units.owners_block(data["owners"], t("summary.h_owners"))))
     task_headers = [t("col.id"), t("col.task"), t("col.owner"), t("col.due")]
     for key, heading in (("overdue", "summary.h_overdue"), ("due_soon", "summary.h_due_soon")):
         # the totals count every task; the list may hold only the first (--limit)
@@ -348,7 +350,7 @@ def summary_md(data: dict) -> str:
     return _md_document([f"# {md_escape(summary_title(data))}"], summary_blocks(data))
 
 
-SUMMARY_KEYS = ("plan", "as_of", "totals", "sections", "items", "owners", "overdue", "due_soon")
+SUMMARY_KEYS = ("plan", "as_of", "totals", "shares", "sections", "items", "owners", "overdue", "due_soon")
 
 
 def summary_json(data: dict) -> str:

@@ -116,15 +116,18 @@ def line_text(line: dict) -> str:
 
 
 def _import_counts(events: list[dict]) -> str:
-    """An import's tasks (and items) added, changed, archived and restored, the nonzero ones."""
+    """An import's tasks (and items) added, changed, archived and restored, and the units it
+    registered, the nonzero ones."""
+    registered = {e["target"] for e in events if (e["target"] or "").startswith(("unit:", "group:"))}
+    events = [e for e in events if e["target"] not in registered]
     added = {e["target"] for e in events
              if e["action"] == "import" and e["field"] == "status" and e["old"] is None}
     archived = {e["target"] for e in events if e["action"] == "archive"}
     restored = {e["target"] for e in events if e["action"] == "restore"}
     changed = {e["target"] for e in events if e["action"] == "import"} - added - restored
     counts = [t(f"history.{key}", count=len(targets)) for key, targets in (
-        ("added", added), ("changed", changed), ("archived", archived), ("restored", restored))
-        if targets]
+        ("added", added), ("changed", changed), ("archived", archived), ("restored", restored),
+        ("registered", registered)) if targets]
     return t("history.count_sep").join(counts) or t("word.none")
 
 

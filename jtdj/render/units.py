@@ -9,12 +9,11 @@ from jtdj.render.text import Column
 REGISTER_KEYS = ("name", "short", "kind", "contact", "email", "mobile", "groups", "lead",
                  "support", "shares", "open_shares")
 REGISTER_COLUMNS = (
-    Column("name", "units.col_unit", min_width=8, ratio=2),
-    Column("short", "units.col_short", max_width=8),
+    Column("name", "units.col_unit", min_width=12, ratio=3),
+    Column("short", "units.col_short", max_width=8, ratio=1),  # contacts: JSON, CSV, export
     Column("kind", "units.col_kind", no_wrap=True),
-    Column("contact", "units.col_contact", max_width=8),
     Column("mobile", "units.col_mobile", no_wrap=True),
-    Column("groups", "units.col_groups", ratio=1),
+    Column("groups", "units.col_groups", min_width=6, max_width=12, ratio=1),
     Column("lead", "units.col_lead", no_wrap=True, justify="right"),
     Column("shares", "units.col_shares", no_wrap=True, justify="right"),
 )

@@ -94,8 +94,11 @@ def task_query(store, plan: str, f: TaskFilter, as_of: date) -> tuple[str, dict]
     if f.owner:
         where.append("t.owner = :owner")
         params["owner"] = f.owner
-    if f.unassigned:
-        where.append("t.owner IS NULL")
+    if f.unassigned:  # no lead, and no share handed out by :d
+        where.append("t.owner IS NULL AND NOT EXISTS (SELECT 1 FROM shares s WHERE s.plan = :plan"
+                     " AND s.task = t.id AND NOT EXISTS (SELECT 1 FROM events e WHERE"
+                     " e.plan = :plan AND e.target = s.task || '@' || s.unit"
+                     " AND e.action = 'share' AND e.on_date > :d))")
     if f.due_before is not None:
         where.append("t.due < :due_before")
         params["due_before"] = f.due_before.isoformat()

@@ -45,12 +45,12 @@ def group_names(store: Store) -> list[str]:
     return [r[0] for r in store.conn.execute("SELECT name FROM unit_groups ORDER BY name")]
 
 
-def add_group(store: Store, batch: Batch, name: str) -> bool:
+def add_group(store: Store, batch: Batch, name: str, action: str = "group_add") -> bool:
     """Register a group name (False when it is there already)."""
     if store.conn.execute("SELECT 1 FROM unit_groups WHERE name = ?", (name,)).fetchone():
         return False
     store.conn.execute("INSERT INTO unit_groups (name) VALUES (?)", (name,))
-    batch.event(f"group:{name}", "group_add", "name", None, name)
+    batch.event(f"group:{name}", action, "name", None, name)
     return True
 
 
@@ -58,8 +58,10 @@ def delete_group(store: Store, name: str) -> None:
     store.conn.execute("DELETE FROM unit_groups WHERE name = ?", (name,))
 
 
-def insert_unit(store: Store, batch: Batch, values: dict, unit_id: int | None = None) -> int:
-    """Register a unit (``values`` by UNIT_COLUMNS); one event per field given."""
+def insert_unit(store: Store, batch: Batch, values: dict, unit_id: int | None = None,
+                action: str = "unit_add") -> int:
+    """Register a unit (``values`` by UNIT_COLUMNS); one event per field given (``action``
+    ``import`` when a plan file's import registers it: part of the import's line)."""
     stored = {c: (to_text(values.get(c) or []) if c in _JSON_COLUMNS else values.get(c))
               for c in UNIT_COLUMNS}
     stored["kind"] = stored["kind"] or "other"
@@ -69,7 +71,7 @@ def insert_unit(store: Store, batch: Batch, values: dict, unit_id: int | None = 
     new_id = cursor.lastrowid
     for column, value in stored.items():
         if value not in (None, "[]") or column == "name":
-            batch.event(f"unit:{new_id}", "unit_add", column, None, value, unit=stored["name"])
+            batch.event(f"unit:{new_id}", action, column, None, value, unit=stored["name"])
     return new_id
 
 
@@ -304,14 +306,14 @@ def undo_event(store: Store, batch: Batch, e: dict, note: str) -> bool:
     there was nothing to put back."""
     target, field, old = e["target"], e["field"], e["old"]
     if target.startswith("group:"):
-        if e["action"] == "group_add":
+        if e["action"] in ("group_add", "import"):
             delete_group(store, target[len("group:"):])
             batch.event(target, "undo", field, e["new"], None, note=note)
             return True
         return False
     if target.startswith("unit:"):
         unit_id = int(target[len("unit:"):])
-        if e["action"] == "unit_add":
+        if e["action"] in ("unit_add", "import"):
             if field == "name":
                 forget_unit(store, unit_id)
                 batch.event(target, "undo", field, e["new"], None, note=note, unit=e["unit"])

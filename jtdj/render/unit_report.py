@@ -1,0 +1,44 @@
+"""The parts of the summary and the period report about units: the shares block (任务 N 项，分解到
+单位 M 项次) and the per-unit table, with each unit's last form and whether it came late.
+
+Pure: each function returns the keyword arguments of a ``render.report.Block`` (or None when
+there is nothing to show), so the report's writers lay them out as every other block.
+"""
+
+from __future__ import annotations
+
+from jtdj.i18n import t
+
+SHARE_ROWS = ("done", "doing", "todo", "dropped", "overdue", "due_soon")
+
+
+def shares_block(shares: dict | None) -> dict | None:
+    """The shares counted as of the day; None when no task was handed to units."""
+    if not shares or not shares["total"]:
+        return None
+    return {"heading": t("summary.share_heading", tasks=shares["tasks"], total=shares["total"]),
+            "headers": [t("report.col_metric"), t("report.col_value")],
+            "rows": [[t(f"metric.{k}"), str(shares[k])] for k in SHARE_ROWS], "right": {1}}
+
+
+def owners_block(owners: list[dict], heading: str) -> dict:
+    """Per unit: open, done, overdue; where forms were issued, the last one merged and the
+    mark 未按时反馈."""
+    forms = any("late" in o for o in owners)
+    headers = [t("col.owner"), t("metric.open"), t("metric.done"), t("metric.overdue")]
+    if forms:
+        headers += [t("report.share_col_last"), t("report.share_col_late")]
+    rows = []
+    for o in owners:
+        row = [o["owner"] or t("report.no_owner"), str(o["open"]), str(o["done"]),
+               str(o["overdue"])]
+        if forms:
+            last = o.get("last_report")
+            row += [str(last) if last else "—", t("report.share_late") if o.get("late") else ""]
+        rows.append(row)
+    return {"heading": heading, "headers": headers, "rows": rows, "right": {1, 2, 3},
+            "styles": ["warn" if o.get("late") else None for o in owners] if forms else None}
+
+
+def has_forms(owners: list[dict]) -> bool:
+    return any("late" in o for o in owners)

@@ -1,0 +1,68 @@
+"""`list --owner U`: the tasks U leads and U's own shares, one row per task.
+
+A task U holds a share of shows U's share as it was on the day (its status, light, percent,
+due and done date: ``shares.effective``) with role ``share``; a task U only leads shows the
+task with role ``lead`` (a task U leads and holds a share of shows the share). The status
+filter and ``--overdue`` apply to what the row shows. Supporting units (配合单位) are not
+matched. One unit's tasks are few: the rows are read whole and sorted as `list` sorts.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from jtdj.store import unit_counts as uc
+from jtdj.store.tasks import TaskFilter, iter_tasks
+
+_STATUS_ORDER = {"todo": 0, "doing": 1, "done": 2, "dropped": 3}
+
+
+def _no(record: dict) -> tuple[int, int]:
+    item, no = record["id"].split(".")
+    return int(item), int(no)
+
+
+SORT_KEYS = {
+    "id": _no,
+    "due": lambda r: (r["due"] is None, r["due"] or "", *_no(r)),
+    "owner": lambda r: (r["owner"] is None, r["owner"] or "", *_no(r)),
+    "status": lambda r: (_STATUS_ORDER[r["status"]], *_no(r)),
+}
+
+
+def _shown(f: TaskFilter, record: dict) -> bool:
+    if f.status == "open" and record["status"] not in ("todo", "doing"):
+        return False
+    if f.status not in ("open", "all") and record["status"] != f.status:
+        return False
+    return not f.overdue or record["light"] == "red"
+
+
+def owner_rows(store, plan: str, f: TaskFilter, as_of: date, sort: str = "id") -> list[dict]:
+    """The rows of `list --owner f.owner` as of ``as_of``: each task record with ``unit`` (the
+    unit asked for) and ``role`` (``lead`` or ``share``)."""
+    from jtdj import shares
+
+    unit = f.owner
+    held: dict[str, dict] = {}
+    unit_id = uc.unit_id(store, unit)
+    if unit_id is not None and uc.plan_has_shares(store, plan):
+        ids = uc.unit_share_tasks(store, plan, unit_id)
+        if f.ids is not None:
+            ids = [i for i in ids if i in set(f.ids)]
+        held = {task: s for task, ss in shares.as_of(store, plan, as_of, ids).items()
+                for s in ss if s["unit"] == unit_id} if ids else {}
+    rows = [{**r, "unit": unit, "role": "lead"} for r in iter_tasks(store, plan, f, as_of)
+            if r["id"] not in held]
+    if held:
+        every = f._replace(owner=None, unassigned=False, status="all", overdue=False,
+                           ids=list(held))
+        for r in iter_tasks(store, plan, every, as_of):
+            e = shares.effective(held[r["id"]], r["due"], as_of)
+            record = {**r, "status": e["status"], "due": e["due"], "done_on": e["done_on"],
+                      "percent": e["percent"], "light": e["light"], "unit": unit,
+                      "role": "share"}
+            if _shown(f, record):
+                rows.append(record)
+    rows.sort(key=SORT_KEYS.get(sort, SORT_KEYS["id"]))
+    return rows
