@@ -114,8 +114,9 @@ def owners(store: Store, plan: str, as_of: date, state: tuple[dict, dict] | None
 
 def form_marks(issued: list[dict], as_of: date) -> dict[str, dict]:
     """Per unit: the day of its last form merged by ``as_of`` (its 填报日期, else the day
-    merged), and whether its latest form issued by then came after its reply-by date or has
-    not come and the date is past (未按时反馈)."""
+    merged), and whether its latest form issued by then came after its reply-by date (by its
+    填报日期, else the day merged: a clerk who merges a day late makes no unit late) or has not
+    come and the date is past (未按时反馈)."""
     day = as_of.isoformat()
     out: dict[str, dict] = {}
     for f in issued:  # oldest first: the later form of a unit wins
@@ -126,7 +127,8 @@ def form_marks(issued: list[dict], as_of: date) -> dict[str, dict]:
         if merged and f["merged_on"] >= mark["_merged"]:
             mark["_merged"] = f["merged_on"]
             mark["last_report"] = date.fromisoformat(f["filled_on"] or f["merged_on"])
-        mark["late"] = f["merged_on"] > f["reply_by"] if merged else f["reply_by"] < day
+        came = f["filled_on"] or f["merged_on"]
+        mark["late"] = came > f["reply_by"] if merged else f["reply_by"] < day
     for mark in out.values():
         del mark["_merged"]
     return out

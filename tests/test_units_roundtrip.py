@@ -270,3 +270,38 @@ def test_units_are_checked_where_the_clerk_types_them(run, round_):
     assert ambiguous.exit_code in (0, 2)
     assert run("units", "add", "各直属党组织").exit_code == 2  # a group's name
     assert json.loads(ok(run, "units", "-f", "json").stdout)  # the register still reads
+
+
+def test_a_unit_is_late_only_when_its_form_came_after_the_reply_by_date(run, round_):
+    """Filled on 07-06, merged by the clerk on 07-10 (reply by 07-08): on time; a unit whose
+    form never came back is late once the date has passed."""
+    fill(round_[HUA], filled_on=dt.date(2022, 7, 6), G5="推进中")
+    ok(run, *LATER, "merge", round_[HUA], "--yes")
+    owners = {o["owner"]: o for o in as_json(ok(run, *LATER, "summary", "-f", "json"))["owners"]}
+    assert (owners[HUA]["last_report"], owners[HUA]["late"]) == ("2022-07-06", False)
+    assert (owners[YIZHONG]["last_report"], owners[YIZHONG]["late"]) == (None, True)
+    early = {o["owner"]: o for o in as_json(ok(run, "--as-of", "2022-07-05", "summary", "-f",
+                                                  "json"))["owners"]}
+    assert early[YIZHONG]["late"] is False  # not yet due
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+def test_a_form_saved_as_xls_is_converted_and_merges(run, round_, tmp_path):
+    fill(round_[HUA], G6="推进中", H6=55)
+    out = tmp_path / "xls"
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path / 'lo'}", "--headless",
+                    "--convert-to", "xls", "--outdir", str(out), round_[HUA]],
+                   check=True, capture_output=True, timeout=300)
+    [xls] = list(out.glob("*.xls"))
+    ok(run, *LATER, "merge", str(xls), "--yes")
+    assert share_of(run, "5.3", HUA, *LATER)["percent"] == 55
+
+
+def test_an_xls_form_without_libreoffice_says_to_save_as_xlsx(run, round_, tmp_path,
+                                                               monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    xls = tmp_path / "回传.xls"
+    xls.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504)
+    result = run(*LATER, "merge", str(xls), "--yes")
+    assert result.exit_code == 1 and "xlsx" in result.stderr and "Traceback" not in result.stderr

@@ -141,11 +141,21 @@ def _change(session, raw_ids: list[str], action: str, change) -> None:
     _say(session, action, change(actx, task_ids))
 
 
+SAID_AT_MOST = 12  # labels a confirmation names
+
+
 def _say(session, action: str, outcome, **words) -> None:
-    """What changed, in words (for a person at a terminal), and what was already so (always)."""
+    """What changed, in words (for a person at a terminal), and what was already so (always).
+    A long list of a task's shares (60 units) names the first ones and counts the rest."""
     sep = t("list.sep")
+
+    def listed(labels: list[str]) -> str:
+        shown = sep.join(labels[:SAID_AT_MOST])
+        extra = len(labels) - SAID_AT_MOST
+        return shown + (t("units.more", count=extra) if extra > 0 else "")
+
     if outcome.unchanged:
-        session.notice(t(f"change.already.{action}", ids=sep.join(outcome.unchanged)))
+        session.notice(t(f"change.already.{action}", ids=listed(outcome.unchanged)))
     if not outcome.changed:
         return
     if action == "due":  # each old date → the new one
@@ -155,7 +165,7 @@ def _say(session, action: str, outcome, **words) -> None:
         for old, ids in by_old.items():
             session.confirm(t("change.done.due", ids=sep.join(ids), old=old, **words))
         return
-    session.confirm(t(f"change.done.{action}", ids=sep.join(outcome.changed),
+    session.confirm(t(f"change.done.{action}", ids=listed(outcome.changed),
                       count=len(outcome.changed), **words))
 
 

@@ -16,9 +16,11 @@ def shares_block(shares: dict | None) -> dict | None:
     """The shares counted as of the day; None when no task was handed to units."""
     if not shares or not shares["total"]:
         return None
-    return {"heading": t("summary.share_heading", tasks=shares["tasks"], total=shares["total"]),
+    return {"heading": t("summary.share_title"),
             "headers": [t("report.col_metric"), t("report.col_value")],
-            "rows": [[t(f"metric.{k}"), str(shares[k])] for k in SHARE_ROWS], "right": {1}}
+            "rows": [[t("summary.share_tasks"), str(shares["tasks"])],
+                     [t("summary.share_total"), str(shares["total"])]]
+            + [[t(f"metric.{k}"), str(shares[k])] for k in SHARE_ROWS], "right": {1}}
 
 
 def owners_block(owners: list[dict], heading: str) -> dict:
