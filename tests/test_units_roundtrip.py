@@ -220,6 +220,8 @@ def test_a_unit_still_named_by_tasks_is_not_removed_and_a_rename_reaches_them(ru
     assert refused.exit_code == 2 and "1.1" in refused.stderr
     ok(run, *LATER, "units", "rename", "组织科", "组织人事科")
     assert as_json(ok(run, *LATER, "show", "1.1", "-f", "json"))["owner"] == "组织人事科"
+    # lists show the new name, on a past day too (history keeps the old one with its events)
+    assert as_json(ok(run, *AS_OF, "show", "1.1", "-f", "json"))["owner"] == "组织人事科"
     assert as_json(ok(run, *LATER, "list", "--owner", "组织人事科", "-f", "json"))
     renamed = [e for e in as_json(ok(run, *LATER, "history", "-f", "json"))
                if e["action"] == "unit_rename"]
@@ -263,13 +265,28 @@ def test_collect_send_mails_each_unit_its_form_once(run, round_, smtp_server, mo
     assert len(inbox.received) == 2  # the duplicate guard: the same forms are not sent twice
 
 
-def test_units_are_checked_where_the_clerk_types_them(run, round_):
+def test_units_are_checked_where_the_clerk_types_them(run, round_, db_path):
     unknown = run(*AS_OF, "assign", "5.4", "--each", "华罗庚小学")
     assert unknown.exit_code == 1 and HUA in unknown.stderr
-    ambiguous = run(*AS_OF, "start", "5.2", "--unit", "金")
-    assert ambiguous.exit_code in (0, 2)
+    ok(run, *AS_OF, "units", "add", "华罗庚小学党支部")
+    ambiguous = run(*AS_OF, "start", "5.2", "--unit", "华罗庚")
+    assert ambiguous.exit_code == 2 and HUA in ambiguous.stderr and "华罗庚小学党支部" in \
+        ambiguous.stderr
+    assert run(*AS_OF, "start", "5.2", "--unit", "华校").exit_code == 0  # by its short name
+    assert share_of(run, "5.2", HUA, *AS_OF)["status"] == "doing"
     assert run("units", "add", "各直属党组织").exit_code == 2  # a group's name
-    assert json.loads(ok(run, "units", "-f", "json").stdout)  # the register still reads
+
+
+def test_register_changes_are_in_history_and_undone(run, round_, db_path):
+    ok(run, *LATER, "units", "add", "新建学校党支部", "--kind", "党组织", "--group", "各直属党组织")
+    assert "新建学校党支部" in ok(run, *LATER, "history", "-f", "md").stdout
+    ok(run, *LATER, "undo")
+    assert "新建学校党支部" not in [u["name"] for u in as_json(ok(run, "units", "-f", "json"))]
+    ok(run, *LATER, "units", "add", "宣传科", "--email", "xck@example.org")
+    ok(run, *LATER, "units", "remove", "宣传科")
+    ok(run, *LATER, "undo")
+    back = next(u for u in as_json(ok(run, "units", "-f", "json")) if u["name"] == "宣传科")
+    assert back["email"] == "xck@example.org"
 
 
 def test_a_unit_is_late_only_when_its_form_came_after_the_reply_by_date(run, round_):
@@ -305,3 +322,19 @@ def test_an_xls_form_without_libreoffice_says_to_save_as_xlsx(run, round_, tmp_p
     xls.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504)
     result = run(*LATER, "merge", str(xls), "--yes")
     assert result.exit_code == 1 and "xlsx" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_merged_round_shows_in_the_report_and_the_toml_export(run, round_, tmp_path):
+    fill(round_[HUA], G5="已完成", M5=dt.date(2022, 7, 5), G6="推进中", H6=40)
+    ok(run, *LATER, "merge", round_[HUA], "--yes")
+    report = as_json(ok(run, *LATER, "report", "--since", "2022-07-04", "-f", "json"))
+    assert (report["shares"]["total"], report["shares"]["done"], report["shares"]["doing"]) \
+        == (4, 1, 1)
+    toml = ok(run, *LATER, "export", "-f", "toml").stdout
+    assert "[[sections.items.tasks.shares]]" in toml
+    assert f'unit = "{HUA}"' in toml and 'done_on = 2022-07-05' in toml
+    again = tmp_path / "again.toml"
+    again.write_text(toml, encoding="utf-8")
+    fresh = tmp_path / "fresh.db"
+    ok(run, "--db", str(fresh), *LATER, "import", str(again))
+    assert ok(run, "--db", str(fresh), *LATER, "export", "-f", "toml").stdout == toml

@@ -22,7 +22,7 @@ Short = Annotated[Optional[str], typer.Option("--short", metavar=t("metavar.text
 Kind = Annotated[Optional[str], typer.Option("--kind", metavar="科室|党组织|其他", help=t("help.units.kind"))]
 Contact = Annotated[Optional[str], typer.Option("--contact", metavar=t("metavar.person"), help=t("help.units.contact"))]
 Email = Annotated[Optional[str], typer.Option("--email", metavar=t("metavar.address"), help=t("help.units.email"))]
-Mobile = Annotated[Optional[str], typer.Option("--mobile", metavar=t("metavar.number"), help=t("help.units.mobile"))]
+Mobile = Annotated[Optional[str], typer.Option("--mobile", metavar=t("metavar.phone"), help=t("help.units.mobile"))]
 Groups = Annotated[Optional[List[str]], typer.Option("--group", metavar=t("metavar.group"), help=t("help.units.group"))]
 
 

@@ -16,6 +16,7 @@ task has a later change and nothing is written.
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from itertools import repeat
 from typing import Iterator
@@ -153,9 +154,14 @@ def as_of(store, plan: str, day: date) -> bool:
             row[field] = int(value) if value is not None and field in _INTEGER_COLUMNS else value
     columns = [n for n in names if n != "rowid"]
     out = []
+    renamed = current_names(store)
     for row in rows.values():
         if row.pop("_absent", False):
             row["archived"] = 1
+        if renamed:  # a unit renamed since: lists show the name it has now
+            row["owner"] = renamed.get(row["owner"], row["owner"])
+            if row["support"] and row["support"] != "[]":
+                row["support"] = _json([renamed.get(n, n) for n in json.loads(row["support"])])
         out.append([row[c] for c in columns] + [row["rowid"], d])
     marks = ", ".join("?" for _ in range(len(columns) + 2))
     store.conn.executemany(
@@ -166,6 +172,27 @@ def as_of(store, plan: str, day: date) -> bool:
 
 
 _ABSENT = object()
+
+
+def current_names(store) -> dict[str, str]:
+    """Each old name of a unit renamed since (not undone) → the name it has now; a name a
+    registered unit bears again is left alone."""
+    key = ("current_names",)
+    if key not in store.cache:
+        undone = undone_batches(store, "")
+        names: dict[str, str] = {}
+        for old, new, batch in store.conn.execute(
+                "SELECT old, new, batch FROM events WHERE plan = '' AND action = 'unit_rename'"
+                " AND field = 'name' ORDER BY id"):
+            if batch in undone:
+                continue
+            names = {k: (new if v == old else v) for k, v in names.items()}
+            names[old] = new
+        if names:
+            taken = {r[0] for r in store.conn.execute("SELECT name FROM units")}
+            names = {k: v for k, v in names.items() if k not in taken}
+        store.cache[key] = names
+    return store.cache[key]
 
 
 def _values_then(store, plan: str, d: str, targets: list[str], undone: set[str],
