@@ -199,8 +199,8 @@ def run(args) -> str:
                            stderr=subprocess.DEVNULL)
         owner = "组织科1"
         if size <= 13:
-            subprocess.run([str(jtdj), "assign", "5", "--to", owner], env=e, check=True,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            subprocess.run([str(jtdj), "assign", "5", "--to", owner, "--new-unit"], env=e,
+                           check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         cases = [
             ("--help", [str(jtdj), "--help"]),
             ("list (piped)", [str(jtdj), "list"]),
