@@ -290,3 +290,14 @@ def _first_day(since: str, until: date) -> date:
             raise UsageError(t("error.bad_date", what="--since", value=since))
         return add_days(until, 1 - days, "--since", since)
     return parse_date(since, until, "--since")
+
+
+def working_days_after(day: date, count: int, holidays: set[date] = frozenset(),
+                       workdays: set[date] = frozenset()) -> date:
+    """The day ``count`` working days after ``day``: Saturdays and Sundays off, ``holidays``
+    off, ``workdays`` (the make-up working days of a public holiday) on."""
+    while count > 0:
+        day = add_days(day, 1, "--reply-by", day)
+        if day in workdays or (day.weekday() < 5 and day not in holidays):
+            count -= 1
+    return day

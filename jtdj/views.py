@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Iterator, NamedTuple
 
-from jtdj.render.tasks import credited
+from jtdj.render.tasks import credited, shown_target
 from jtdj.store import Store, TaskFilter
 from jtdj.store.tasks import decode_list
 from jtdj.store.history import events_of
@@ -226,17 +226,6 @@ def history_lines(store: Store, plan: str, events: list[dict], each: bool = Fals
         for line, batches in zip(undos, undone):
             line["undone"] = [by_batch.get(batch, []) for batch in batches]
     return lines
-
-
-def shown_target(e: dict) -> str:
-    """What a person reads for an event's target: a unit by the name it had that day, a
-    share as its task and unit."""
-    target = e["target"] or ""
-    if target.startswith(("unit:", "group:")):
-        return e["unit"] or target.split(":", 1)[1]
-    if "@" in target:
-        return f"{target.split('@')[0]} {e['unit'] or ''}".strip()
-    return target
 
 
 def plans(store: Store) -> list[dict]:

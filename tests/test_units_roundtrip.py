@@ -5,7 +5,6 @@ and each mistake a unit or a clerk makes on the way."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 import shutil
 import subprocess
 

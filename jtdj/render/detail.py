@@ -6,7 +6,7 @@ from jtdj.i18n import t
 from jtdj.render.records import (Records, human_value, light_word, machine_value, md_escape,
                                  progress_label, records_csv, records_tsv, status_word, to_json)
 from jtdj.render.safe import guarded, visible_data
-from jtdj.render.tasks import LIST_COLUMNS, change_text, credited, undo_text
+from jtdj.render.tasks import LIST_COLUMNS, change_text, credited, shown_target, undo_text
 from jtdj.render.text import Column, Wrapped, rich_table
 
 SHARE_COLUMNS = (
@@ -87,7 +87,8 @@ def _note_line(n: dict) -> str:
 
 
 def _event_line(e: dict) -> str:
-    return f"{e['on']} {e['actor']} {e['target']} {t('action.' + e['action'])} {change_text(e)}".rstrip()
+    return (f"{e['on']} {credited(e)} {shown_target(e)} {t('action.' + e['action'])}"
+            f" {change_text(e)}").rstrip()
 
 
 def _history_lines(events: list[dict]) -> list[str]:

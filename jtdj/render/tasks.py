@@ -98,6 +98,17 @@ def credited(e: dict) -> str:
     return e["actor"]
 
 
+def shown_target(e: dict) -> str:
+    """What a person reads for an event's target: a unit by the name it had that day, a
+    share as its task and unit."""
+    target = e["target"] or ""
+    if target.startswith(("unit:", "group:")):
+        return e.get("unit") or target.split(":", 1)[1]
+    if "@" in target:
+        return f"{target.split('@')[0]} {e.get('unit') or ''}".strip()
+    return target
+
+
 def local_time(at: str | None) -> str:
     """A recorded moment (ISO 8601, UTC) as people read it: local time, to the minute."""
     from datetime import datetime
