@@ -337,3 +337,21 @@ def test_a_merged_round_shows_in_the_report_and_the_toml_export(run, round_, tmp
     fresh = tmp_path / "fresh.db"
     ok(run, "--db", str(fresh), *LATER, "import", str(again))
     assert ok(run, "--db", str(fresh), *LATER, "export", "-f", "toml").stdout == toml
+
+
+def test_a_task_is_done_when_every_share_not_dropped_is_done(run, round_):
+    ok(run, *AS_OF, "note", "5.3", "--unit", HUA, "过半", "-p", "60")
+    ok(run, *AS_OF, "note", "5.3", "--unit", YIZHONG, "起步", "-p", "20")
+    assert as_json(ok(run, *AS_OF, "show", "5.3", "-f", "json"))["percent"] == 40  # the mean
+    ok(run, *AS_OF, "drop", "5.3", "--unit", YIZHONG, "--reason", "本校不涉及")
+    task = as_json(ok(run, *AS_OF, "show", "5.3", "-f", "json"))
+    assert (task["status"], task["percent"]) == ("todo", 60)  # the dropped share left out
+    ok(run, "--as-of", "2022-07-03", "done", "5.3", "--unit", "华校")
+    task = as_json(ok(run, "--as-of", "2022-07-03", "show", "5.3", "-f", "json"))
+    assert (task["status"], task["done_on"]) == ("done", "2022-07-03")
+    # history-true: on 07-02 it was still open
+    assert as_json(ok(run, "--as-of", "2022-07-02", "show", "5.3", "-f", "json"))["status"] \
+        != "done"
+    ok(run, "--as-of", "2022-07-03", "reopen", "5.3", "--unit", HUA)
+    assert as_json(ok(run, "--as-of", "2022-07-03", "show", "5.3", "-f", "json"))["status"] \
+        == "todo"
