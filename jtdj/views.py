@@ -51,6 +51,8 @@ def tree(store: Store, plan: str, f: TaskFilter, as_of: date) -> list[dict]:
 
 
 def task_detail(store: Store, plan: str, task_id: str, as_of: date) -> dict:
+    from jtdj.store import urges
+
     record = store.select_tasks(plan, TaskFilter(status="all", ids=[task_id]), as_of)
     if not record:  # archived
         record = store.select_tasks(plan, TaskFilter(status="all", ids=[task_id], archived=True),
@@ -64,6 +66,7 @@ def task_detail(store: Store, plan: str, task_id: str, as_of: date) -> dict:
         "item_title": item["title"] if item else None, "item_text": item["text"] if item else None,
         "notes": [note_record(n) for n in task_notes(store, plan, task_id, row["status"])],
         "units": unit_shares(store, plan, task_id, row["due"], as_of),
+        "urged": urges.count(store, plan, task_id),
         "history": [event_record(e) for e in events_of(store, plan, task_id)],
     }
 

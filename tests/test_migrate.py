@@ -107,8 +107,8 @@ def test_mailed_periods_move_to_their_first_day(run, imported, db_path):
                      " VALUES ('2022-07-04T00:00:00+00:00', '2022', '2022-06-26', '2022-07-03',"
                      " '[\"leader@example.org\"]', '<m@x>', 'sent')")
         conn.execute("DELETE FROM migrations WHERE name IN ('m009_inclusive_periods',"
-                     " 'm010_history_indexes', 'm011_units')")
-        for table in ("units", "unit_groups", "shares", "forms"):
+                     " 'm010_history_indexes', 'm011_units', 'm012_bulletins')")
+        for table in ("units", "unit_groups", "shares", "forms", "bulletins"):
             conn.execute(f"DROP TABLE {table}")
         conn.execute("ALTER TABLE events DROP COLUMN unit")
         conn.execute("ALTER TABLE events DROP COLUMN source")

@@ -182,3 +182,36 @@ def _period(row: dict) -> str:
     if since[:5] == until[:5]:
         until = until[5:]
     return f"{since}–{until}" if since else ""
+
+
+class UnitMail:
+    """Mail to units (`collect --send`, `urge --send`): one message per unit, each through the
+    outbox and the mail log's duplicate guard, keyed by what it is (``form:单位``,
+    ``urge:单位``) and its as-of day."""
+
+    def __init__(self, session: Session):
+        conf = session.settings.config
+        self.session = session
+        self.settings = mail.smtp_settings({}, os.environ, conf)
+        if not self.settings.sender:
+            raise JtdjError(t("mail.no_sender"), 2)
+        self.how = delivery.Sender(session.store, self.settings, session.now(),
+                                   mail.retry_days(conf))
+        self.folder = session.outbox()
+
+    def post(self, plan: str, key: str, day: str, address: str, subject: str, text: str,
+             html: str, attachment: tuple[bytes, str] | None = None, force: bool = False):
+        """Queue and send one message; the mail-log row of the same one sent before, if any
+        (and not ``force``)."""
+        msg = mail.build_message(subject, text, html, self.settings.sender,
+                                 {"to": [address], "cc": [], "bcc": []}, self.session.now())
+        if attachment:
+            mail.attach(msg, *attachment)
+        entry = {"plan": plan, "since": key, "until": day, "message_id": msg["Message-ID"],
+                 "recipients": json.dumps([address.lower()], ensure_ascii=False),
+                 "subject": subject, "sender": mail.address_only(self.settings.sender),
+                 "to": [address], "message": msg.as_bytes().decode("utf-8")}
+        result = delivery.post(self.how, self.folder, entry, force)
+        if not isinstance(result, dict):
+            report_one(self.session, result, 1)
+        return result

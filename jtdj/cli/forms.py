@@ -1,8 +1,6 @@
 """The 填报表 round trip: `jtdj collect` sends each unit a pre-filled form, `jtdj merge` takes
 the returned forms back into the ledger (docs/units.md)."""
 
-import json
-import os
 import shutil
 import sys
 from enum import Enum
@@ -12,7 +10,7 @@ from typing import Annotated, List, Optional
 import typer
 
 from jtdj.cli.app import AsOf, By, PlanKey, app, session_of
-from jtdj.errors import EXIT_FAILED, EXIT_USAGE, JtdjError, UsageError
+from jtdj.errors import EXIT_FAILED, JtdjError, UsageError
 from jtdj.i18n import t
 
 
@@ -95,17 +93,12 @@ def _write_forms(session, made, folder: Path, plan_key: str, fmt: str) -> list[P
 
 
 def _send(session, made, written: list[Path]) -> None:
-    """Mail each unit its form through the outbox and the duplicate guard (docs/reports.md);
-    units without an e-mail address are named."""
-    from jtdj import collect, delivery, mail
-    from jtdj.cli.email import report_one
+    """Mail each unit its form (docs/reports.md: the outbox and the duplicate guard); units
+    without an e-mail address are named."""
+    from jtdj import collect
+    from jtdj.cli.email import UnitMail
 
-    conf = session.settings.config
-    settings = mail.smtp_settings({}, os.environ, conf)
-    if not settings.sender:
-        raise JtdjError(t("mail.no_sender"), EXIT_USAGE)
-    how = delivery.Sender(session.store, settings, session.now(), mail.retry_days(conf))
-    folder = session.outbox()
+    post = UnitMail(session).post
     no_address = []
     for one, path in zip(made, written):
         address = one.unit.get("email")
@@ -113,19 +106,10 @@ def _send(session, made, written: list[Path]) -> None:
             no_address.append(one.unit["name"])
             continue
         subject, body = collect.mail_text(one)
-        lists = {"to": [address], "cc": [], "bcc": []}
-        msg = mail.build_message(subject, body, _html(body), settings.sender, lists, session.now())
-        mail.attach(msg, path.read_bytes(), path.name)
-        entry = {"plan": one.data["plan"], "since": f"form:{one.unit['name']}",
-                 "until": one.data["as_of"], "message_id": msg["Message-ID"],
-                 "recipients": json.dumps([address.lower()], ensure_ascii=False),
-                 "subject": subject, "sender": mail.address_only(settings.sender),
-                 "to": [address], "message": msg.as_bytes().decode("utf-8")}
-        result = delivery.post(how, folder, entry, False)
+        result = post(one.data["plan"], f"form:{one.unit['name']}", one.data["as_of"], address,
+                      subject, body, _html(body), (path.read_bytes(), path.name))
         if isinstance(result, dict):
             session.notice(t("collect.already_mailed", unit=one.unit["name"], at=result["at"]))
-        else:
-            report_one(session, result, 1)
     if no_address:
         session.notice(t("collect.no_email", units=t("list.sep").join(no_address)))
 

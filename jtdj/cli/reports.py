@@ -61,6 +61,9 @@ def report_cmd(
     fmt: Annotated[Optional[ReportFmt], typer.Option("--format", "-f",
                                                      help=t("help.report.report_format"))] = None,
     limit: Limit = None, fail_on_overdue: FailOnOverdue = False,
+    by_unit: Annotated[bool, typer.Option("--by-unit", help=t("help.opt.by_unit"))] = False,
+    issue_no: Annotated[Optional[int], typer.Option(
+        "--issue-no", metavar=t("bulletin.metavar_no"), min=1, help=t("help.opt.issue_no"))] = None,
     as_of: AsOf = None, plan: PlanKey = None,
 ) -> None:
     from jtdj import report
@@ -68,6 +71,13 @@ def report_cmd(
     session = session_of(ctx, as_of, plan)
     period = period_of(session, since, until, week, week_spec)
     fmt = session.format("report", fmt)
+    if by_unit or issue_no is not None:  # the 通报: ranked units, numbered per plan
+        from jtdj import bulletin
+        from jtdj.render import bulletin as writers
+
+        session.out(writers.render(fmt, bulletin.bulletin(
+            session.store, session.plan_key(), period, session.today, issue_no)))
+        return
     data = report.report(session.store, session.plan_key(), period, session.today,
                          list_limit(limit, fmt))
     _publish(session, "report", fmt, data, fail_on_overdue)

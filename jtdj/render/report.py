@@ -203,13 +203,13 @@ def report_text(data: dict) -> str:
         elif b.lines is not None:
             out += b.lines
         else:
-            out += _plain_table(b)
+            out += plain_table(b)
         if b.more_line and not (b.lines is not None and b.more_in_lines):
             out.append(b.more_line)
     return "\n".join(out) + "\n"
 
 
-def _plain_table(b: Block) -> list[str]:
+def plain_table(b: Block) -> list[str]:
     table = [b.headers] + b.rows
     sizes = [[display_width(c) for c in r] for r in table]  # each cell measured once
     widths = [max(col) for col in zip(*sizes)]
@@ -234,13 +234,13 @@ def _md_document(head: list[str], blocks: list[Block]) -> str:
     out = list(head)
     for b in blocks:
         out += ["", f"## {md_escape(b.heading)}", ""]
-        out += _md_table(b) if b.rows else [t("word.none")]
+        out += md_table(b) if b.rows else [t("word.none")]
         if b.more_line:
             out += ["", md_escape(b.more_line)]
     return "\n".join(out) + "\n"
 
 
-def _md_table(b: Block) -> list[str]:
+def md_table(b: Block) -> list[str]:
     rule = "|" + "|".join("---:" if i in b.right else "---" for i in range(len(b.headers))) + "|"
     rows = []
     for r, style in zip(b.rows, b.styles or [None] * len(b.rows)):
@@ -251,7 +251,7 @@ def _md_table(b: Block) -> list[str]:
     return ["| " + " | ".join(md_escape(h) for h in b.headers) + " |", rule, *rows]
 
 
-_CSS = {
+CSS = {
     "body": "margin:0;padding:16px;background:#f4f5f7;color:#1f2328;"
             "font-family:'PingFang SC','Microsoft YaHei','Noto Sans CJK SC',Arial,sans-serif;"
             "font-size:14px;line-height:1.6",
@@ -280,17 +280,17 @@ def report_html(data: dict) -> str:
     title = report_title(data)
     out = ["<!DOCTYPE html>", f'<html lang="{lang}">', "<head>", '<meta charset="utf-8">',
            '<meta name="viewport" content="width=device-width, initial-scale=1">',
-           f"<title>{e(title)}</title>", "</head>", f'<body style="{_CSS["body"]}">',
-           f'<div style="{_CSS["main"]}">', f'<h1 style="{_CSS["h1"]}">{e(title)}</h1>',
-           f'<p style="{_CSS["sub"]}">{e(report_subtitle(data))}</p>']
+           f"<title>{e(title)}</title>", "</head>", f'<body style="{CSS["body"]}">',
+           f'<div style="{CSS["main"]}">', f'<h1 style="{CSS["h1"]}">{e(title)}</h1>',
+           f'<p style="{CSS["sub"]}">{e(report_subtitle(data))}</p>']
     for b in report_blocks(data):
-        out.append(f'<h2 style="{_CSS["h2"]}">{e(b.heading)}</h2>')
+        out.append(f'<h2 style="{CSS["h2"]}">{e(b.heading)}</h2>')
         if not b.rows:
-            out.append(f'<p style="{_CSS["none"]}">{e(t("word.none"))}</p>')
+            out.append(f'<p style="{CSS["none"]}">{e(t("word.none"))}</p>')
             continue
-        out.append(f'<table style="{_CSS["table"]}">')
+        out.append(f'<table style="{CSS["table"]}">')
         out.append("<tr>" + "".join(
-            f'<th style="{_CSS["th"]};text-align:{"right" if i in b.right else "left"}">{e(h)}</th>'
+            f'<th style="{CSS["th"]};text-align:{"right" if i in b.right else "left"}">{e(h)}</th>'
             for i, h in enumerate(b.headers)) + "</tr>")
         # each column's opening tag, by the row's style, built once: a 100,000-task report
         # has some 10,000 cells
@@ -299,14 +299,14 @@ def report_html(data: dict) -> str:
         for r, style in zip(b.rows, b.styles or [None] * len(b.rows)):
             tags = opening.get(style)
             if tags is None:
-                extra = ";" + _CSS[style] if style else ""
-                tags = opening[style] = [f'<td style="{_CSS["td"]}{a}{extra}' for a in aligns]
+                extra = ";" + CSS[style] if style else ""
+                tags = opening[style] = [f'<td style="{CSS["td"]}{a}{extra}' for a in aligns]
             out.append("<tr>" + "".join(
-                f'{tag};{_CSS["bar"]}">{c}</td>' if c and not c.strip("█░") else
+                f'{tag};{CSS["bar"]}">{c}</td>' if c and not c.strip("█░") else
                 f'{tag}">{e(c)}</td>' for tag, c in zip(tags, r)) + "</tr>")
         out.append("</table>")
         if b.more_line:
-            out.append(f'<p style="{_CSS["none"]}">{e(b.more_line)}</p>')
+            out.append(f'<p style="{CSS["none"]}">{e(b.more_line)}</p>')
     out += ["</div>", "</body>", "</html>"]
     return "\n".join(out) + "\n"
 

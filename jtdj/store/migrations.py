@@ -282,9 +282,17 @@ def guess_kind(name: str) -> str:
     return "other"
 
 
+def m012_bulletins(db) -> None:
+    """The 通报's issue numbers (「第N期」), kept per plan: one row per period a 通报 was made
+    for, so the same period gets its number again and a new one the last number + 1."""
+    db.execute("CREATE TABLE bulletins (plan TEXT NOT NULL, since TEXT NOT NULL, until TEXT"
+               " NOT NULL, no INTEGER NOT NULL, at TEXT NOT NULL, PRIMARY KEY (plan, since, until))")
+
+
 MIGRATIONS = [m001_initial, m002_mail_log, m003_task_search, m004_counting_index,
               m005_drop_due_index, m006_owner_counting_index, m007_state_indexes,
-              m008_tallies, m009_inclusive_periods, m010_history_indexes, m011_units]
+              m008_tallies, m009_inclusive_periods, m010_history_indexes, m011_units,
+              m012_bulletins]
 
 
 def schema_version(conn) -> int:

@@ -65,8 +65,8 @@ def undo(store: Store, plan: str, actor: str, today) -> UndoResult:
 
         undone = undone_batches(store, plan) | undone_batches(store, register.REGISTER)
         for e in events:
-            if (register.owns(e["target"]) or e["field"] in _REVERTIBLE
-                    or e["action"] in ("add", "import")):
+            if e["action"] != "urge" and (register.owns(e["target"]) or e["field"] in _REVERTIBLE
+                                          or e["action"] in ("add", "import")):
                 # later changes that still stand: not undo steps, not in batches since undone
                 later = [r for r in store.conn.execute(
                     "SELECT actor, batch, on_date FROM events WHERE plan = ? AND target = ?"
@@ -88,7 +88,11 @@ def undo(store: Store, plan: str, actor: str, today) -> UndoResult:
             target = e["target"]
             plan = e["plan"]  # a rename's task events may be another plan's
             batch = batches.setdefault(plan, batches[next(iter(batches))].for_plan(plan))
-            if register.owns(target):
+            if e["action"] == "urge":  # nothing to put back: the step marks the run undone
+                from jtdj.store import urges
+
+                urges.undo_event(batch, e, note)
+            elif register.owns(target):
                 if not register.undo_event(store, batch, e, note):
                     continue
             elif e["action"] == "note" and e["field"] is None:

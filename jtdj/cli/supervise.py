@@ -1,0 +1,90 @@
+"""督办: `jtdj urge`, the 催办通知 for each unit's overdue or due-soon work (docs/urge.md)."""
+
+from enum import Enum
+from typing import Annotated, List, Optional
+
+import typer
+
+from jtdj.cli.app import AsOf, By, PlanKey, app, session_of
+from jtdj.errors import EXIT_USAGE, JtdjError
+from jtdj.i18n import t
+
+UrgeFmt = Enum("UrgeFmt", {f: f for f in ("text", "md", "html")}, type=str)
+
+
+@app.command("urge", help=t("help.cmd.urge"))
+def urge_cmd(
+    ctx: typer.Context,
+    unit: Annotated[Optional[List[str]], typer.Option("--unit", "-u", metavar=t("metavar.unit"), help=t("help.urge.unit"))] = None,
+    group: Annotated[Optional[List[str]], typer.Option("--group", "-g", metavar=t("metavar.group"), help=t("help.urge.group"))] = None,
+    overdue: Annotated[bool, typer.Option("--overdue", help=t("help.urge.overdue"))] = False,
+    due_within: Annotated[Optional[str], typer.Option("--due-within", metavar=t("metavar.days"), help=t("help.urge.due_within"))] = None,
+    reply_by: Annotated[Optional[str], typer.Option("--reply-by", metavar=t("metavar.date"), help=t("help.urge.reply_by"))] = None,
+    fmt: Annotated[Optional[UrgeFmt], typer.Option("--format", "-f", help=t("help.urge.format"))] = None,
+    send: Annotated[bool, typer.Option("--send", help=t("help.urge.send"))] = False,
+    force: Annotated[bool, typer.Option("--force", help=t("help.urge.force"))] = False,
+    by: By = None, plan: PlanKey = None, as_of: AsOf = None,
+) -> None:
+    from jtdj import units, urge
+    from jtdj.parse import MAX_DAYS, parse_date, positive_number
+    from jtdj.store.units import units as registered
+
+    session = session_of(ctx, as_of, plan, by)
+    store, plan_key, today = session.store, session.plan_key(), session.today
+    within = None
+    if due_within is not None:
+        within = positive_number(due_within, "--due-within")
+        if within > MAX_DAYS:
+            raise JtdjError(t("error.number_range", what="--due-within", value=due_within,
+                              most=MAX_DAYS), EXIT_USAGE)
+    overdue = overdue or within is None
+    due = parse_date(reply_by, today, "--reply-by") if reply_by else urge.default_reply_by(
+        today, session.settings.config)
+    names = [*(unit or []), *(group or [])]
+    chosen = units.resolve(store, names) if names else registered(store)
+    made, empty = urge.prepare(store, plan_key, chosen, today, due, overdue, within)
+    if empty:
+        session.notice(t("urge.nothing_for", units=t("list.sep").join(empty)))
+    if not made:
+        session.notice(t("urge.no_notices"))
+        return
+    repeated = {n.unit["name"] for n in made if urge.is_duplicate(store, plan_key, n, today)}
+    if send:
+        mailed = [n for n in made if n.unit.get("email")]
+        no_address = [n.unit["name"] for n in made if not n.unit.get("email")]
+        fresh = [n for n in mailed if force or n.unit["name"] not in repeated]
+        urge.record(store, plan_key, session.settings.actor, today, fresh)
+        _send(session, mailed, repeated, force)
+        if no_address:
+            session.notice(t("urge.no_email", units=t("list.sep").join(no_address)))
+    else:
+        _print(session, made, fmt.value if fmt is not None else "text")
+        fresh = [n for n in made if force or n.unit["name"] not in repeated]
+        urge.record(store, plan_key, session.settings.actor, today, fresh)
+    if repeated and not force:
+        session.notice(t("urge.already", units=t("list.sep").join(sorted(repeated))))
+
+
+def _print(session, made, fmt: str) -> None:
+    from jtdj.render import urge as render
+
+    writer = {"text": render.notices_text, "md": render.notices_md,
+              "html": render.notices_html}[fmt]
+    session.out(writer([n.data for n in made]))
+
+
+def _send(session, mailed, repeated: set, force: bool) -> None:
+    """Mail each unit its notice through the outbox and the mail log's duplicate guard, as
+    `collect --send` does; a notice of a new set of tasks goes even when one went that day."""
+    from jtdj import urge
+    from jtdj.cli.email import UnitMail
+    from jtdj.render import urge as render
+
+    post = UnitMail(session).post
+    for notice in mailed:
+        result = post(notice.data["plan"], f"urge:{notice.unit['name']}", notice.data["as_of"],
+                      notice.unit["email"], urge.mail_subject(notice),
+                      render.notice_text(notice.data), render.notices_html([notice.data]),
+                      force=force or notice.unit["name"] not in repeated)
+        if isinstance(result, dict):
+            session.notice(t("urge.already_mailed", unit=notice.unit["name"], at=result["at"]))

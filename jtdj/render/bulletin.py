@@ -1,0 +1,108 @@
+"""Writers for the 通报 (`report --by-unit`): text, Markdown, HTML, JSON.
+
+Pure: data from ``jtdj.bulletin`` in, text out. Laid out once as a ``render.report.Block`` (the
+ranking) and a line naming the units that did not report on time, then written the way the
+period report writes its blocks, so the two read alike.
+"""
+
+from __future__ import annotations
+
+from jtdj.i18n import language, t
+from jtdj.render.records import md_escape, to_json
+from jtdj.render.report import CSS, Block, md_table, plain_table, report_subtitle
+from jtdj.render.safe import guarded
+
+COLUMNS = ("rank", "unit", "tasks", "done", "percent_done", "overdue", "extensions", "urges",
+           "on_time")
+
+
+def title(data: dict) -> str:
+    return t("bulletin.title", title=data["title"], no=data["issue_no"])
+
+
+def ranking(data: dict) -> Block:
+    rows = []
+    for u in data["units"]:
+        back = f"{u['forms_on_time']}/{u['forms_issued']}" if u["forms_issued"] else "—"
+        rows.append([str(u["rank"]), u["unit"], str(u["tasks"]), str(u["done"]),
+                     f"{u['percent_done']}%", str(u["overdue"]), str(u["extensions"]),
+                     str(u["urges"]), back])
+    return Block(t("bulletin.h_ranking"), [t(f"bulletin.col_{c}") for c in COLUMNS], rows,
+                 right={0, 2, 3, 4, 5, 6, 7, 8},
+                 styles=["warn" if u["unit"] in data["late"] else None for u in data["units"]])
+
+
+def late_line(data: dict) -> str | None:
+    """The units whose latest form came late or has not come; None where no form was due."""
+    if not data["late"]:
+        due = any(u["forms_issued"] for u in data["units"])
+        return t("bulletin.late_none") if due else None
+    return t("bulletin.late", units=t("bulletin.sep").join(data["late"]))
+
+
+@guarded
+def bulletin_text(data: dict) -> str:
+    b = ranking(data)
+    out = [title(data), report_subtitle(data), "", b.heading]
+    out += plain_table(b) if b.rows else [t("bulletin.no_units")]
+    return "\n".join(out + _late(late_line(data))) + "\n"
+
+
+def _late(line: str | None) -> list[str]:
+    return ["", line] if line else []
+
+
+@guarded
+def bulletin_md(data: dict) -> str:
+    b = ranking(data)
+    out = [f"# {md_escape(title(data))}", "", md_escape(report_subtitle(data)), "",
+           f"## {md_escape(b.heading)}", ""]
+    out += md_table(b) if b.rows else [md_escape(t("bulletin.no_units"))]
+    return "\n".join(out + _late(md_escape(late_line(data) or ""))) + "\n"
+
+
+@guarded
+def bulletin_html(data: dict) -> str:
+    """A self-contained page as the period report's: inline CSS, no scripts, no assets."""
+    import html
+
+    e = html.escape
+    b = ranking(data)
+    lang = "zh-CN" if language() == "zh" else "en"
+    out = ["<!DOCTYPE html>", f'<html lang="{lang}">', "<head>", '<meta charset="utf-8">',
+           '<meta name="viewport" content="width=device-width, initial-scale=1">',
+           f"<title>{e(title(data))}</title>", "</head>", f'<body style="{CSS["body"]}">',
+           f'<div style="{CSS["main"]}">', f'<h1 style="{CSS["h1"]}">{e(title(data))}</h1>',
+           f'<p style="{CSS["sub"]}">{e(report_subtitle(data))}</p>',
+           f'<h2 style="{CSS["h2"]}">{e(b.heading)}</h2>']
+    if b.rows:
+        def align(i):
+            return ";text-align:right" if i in b.right else ";text-align:left"
+
+        out.append(f'<table style="{CSS["table"]}">')
+        out.append("<tr>" + "".join(f'<th style="{CSS["th"]}{align(i)}">{e(h)}</th>'
+                                    for i, h in enumerate(b.headers)) + "</tr>")
+        for r, style in zip(b.rows, b.styles):
+            extra = ";" + CSS[style] if style else ""
+            out.append("<tr>" + "".join(f'<td style="{CSS["td"]}{align(i)}{extra}">{e(c)}</td>'
+                                        for i, c in enumerate(r)) + "</tr>")
+        out.append("</table>")
+    else:
+        out.append(f'<p style="{CSS["none"]}">{e(t("bulletin.no_units"))}</p>')
+    if late_line(data):
+        out.append(f'<p style="{CSS["sub"]}">{e(late_line(data))}</p>')
+    out += ["</div>", "</body>", "</html>"]
+    return "\n".join(out) + "\n"
+
+
+def bulletin_json(data: dict) -> str:
+    return to_json(data)
+
+
+WRITERS = {"text": bulletin_text, "md": bulletin_md, "html": bulletin_html,
+           "json": bulletin_json}
+
+
+def render(fmt: str, data: dict) -> str:
+    """The 通报 in one of the report's formats (``render.FORMATS["report"]``)."""
+    return WRITERS[fmt](data)

@@ -1,0 +1,110 @@
+"""The 催办通知 (`jtdj urge`, docs/urge.md) as text, Markdown and HTML: pure functions of the
+data ``jtdj.urge`` builds. Text is for a chat group or for printing; each row carries its due
+date, the days overdue (or left) and the unit's last report on it."""
+
+from __future__ import annotations
+
+import html as html_lib
+from datetime import date
+
+from jtdj.i18n import t
+from jtdj.render.records import md_escape
+from jtdj.render.safe import visible
+from jtdj.render.text import break_offsets
+
+WIDTH = 80  # a printed notice's lines, for a chat group or an A4 page
+
+
+def long_date(iso: str) -> str:
+    d = date.fromisoformat(iso)
+    return t("urge.date", year=d.year, month=d.month, day=d.day)
+
+
+def days_text(days: int) -> str:
+    if days > 0:
+        return t("urge.days_overdue", days=days)
+    if days == 0:
+        return t("urge.due_today")
+    return t("urge.days_left", days=-days)
+
+
+def _heading(d: dict) -> str:
+    if d.get("doc_no"):
+        return t("urge.plan_with_no", title=d["plan_title"], doc_no=d["doc_no"])
+    return d["plan_title"]
+
+
+def _intro(d: dict) -> str:
+    return t("urge.intro", as_of=long_date(d["as_of"]), count=len(d["rows"]),
+             reply_by=long_date(d["reply_by"]))
+
+
+def _report(row: dict) -> str:
+    last = row["last_report"]
+    return t("urge.last_report", on=last["on"], text=last["text"]) if last else t(
+        "urge.no_report")
+
+
+def _wrapped(text: str, indent: str = "", lead: str = "") -> list[str]:
+    """``text`` in lines of at most WIDTH columns: the first begun by ``lead``, the later ones
+    indented by ``indent``."""
+    cuts = [0, *break_offsets(text, WIDTH - max(len(indent), len(lead))), len(text)]
+    parts = [text[a:b].strip() for a, b in zip(cuts, cuts[1:]) if text[a:b].strip()]
+    return [(lead if i == 0 else indent) + part for i, part in enumerate(parts)]
+
+
+def notice_text(d: dict) -> str:
+    lines = [t("urge.title"), "", *_wrapped(visible(_heading(d))), "",
+             t("urge.to", unit=visible(d["unit"])), *_wrapped(_intro(d)), ""]
+    for n, row in enumerate(d["rows"], 1):
+        lines += _wrapped(f"{n}. {visible(row['id'])} {visible(row['title'])}", "   ")
+        lines.append("   " + t("urge.due_line", due=row["due"], days=days_text(row["days"])))
+        lines += _wrapped(visible(_report(row)), "   ", "   ")
+    lines += ["", t("urge.sign", as_of=long_date(d["as_of"]))]
+    return "\n".join(lines) + "\n"
+
+
+def notices_text(notices: list[dict]) -> str:
+    return ("\n" + "-" * 40 + "\n\n").join(notice_text(d) for d in notices)
+
+
+def notice_md(d: dict) -> str:
+    lines = [f"# {t('urge.title')}", "", f"**{md_escape(_heading(d))}**", "",
+             md_escape(t("urge.to", unit=d["unit"])), "", md_escape(_intro(d)), "",
+             "| " + " | ".join(t(f"urge.col.{c}") for c in _COLUMNS) + " |",
+             "|" + "---|" * len(_COLUMNS)]
+    for n, row in enumerate(d["rows"], 1):
+        lines.append("| " + " | ".join(md_escape(str(v)) for v in _cells(n, row)) + " |")
+    lines += ["", md_escape(t("urge.sign", as_of=long_date(d["as_of"])))]
+    return "\n".join(lines) + "\n"
+
+
+def notices_md(notices: list[dict]) -> str:
+    return "\n---\n\n".join(notice_md(d) for d in notices)
+
+
+_COLUMNS = ("no", "id", "title", "due", "days", "report")
+
+
+def _cells(n: int, row: dict) -> list:
+    last = row["last_report"]
+    return [n, row["id"], row["title"], row["due"], days_text(row["days"]),
+            f"{last['on']} {last['text']}" if last else "—"]
+
+
+def notice_html(d: dict) -> str:
+    e = html_lib.escape
+    head = "".join(f"<th>{e(t(f'urge.col.{c}'))}</th>" for c in _COLUMNS)
+    body = "".join("<tr>" + "".join(f"<td>{e(str(v))}</td>" for v in _cells(n, row)) + "</tr>"
+                   for n, row in enumerate(d["rows"], 1))
+    return (f"<section><h1>{e(t('urge.title'))}</h1><p><strong>{e(_heading(d))}</strong></p>"
+            f"<p>{e(t('urge.to', unit=d['unit']))}</p><p>{e(_intro(d))}</p>"
+            f"<table border=\"1\" cellspacing=\"0\" cellpadding=\"4\"><thead><tr>{head}</tr>"
+            f"</thead><tbody>{body}</tbody></table>"
+            f"<p>{e(t('urge.sign', as_of=long_date(d['as_of'])))}</p></section>")
+
+
+def notices_html(notices: list[dict]) -> str:
+    return ("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>"
+            + html_lib.escape(t("urge.title")) + "</title></head><body>"
+            + "<hr>".join(notice_html(d) for d in notices) + "</body></html>\n")

@@ -1,0 +1,129 @@
+"""`jtdj urge`: one 催办通知 per unit for its overdue (or due-soon) work (docs/urge.md).
+
+A unit's notice lists the open tasks it leads that are not handed to units (their shares
+report) and its own open shares, each with its due date, the days overdue or left, and the
+unit's last report on it. Each notice produced is an ``urge`` event on each task and share it
+lists (``store.urges``); the same notice for the same unit on the same day is a duplicate.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import NamedTuple
+
+from jtdj.errors import UsageError
+from jtdj.i18n import t
+from jtdj.parse import parse_date, working_days_after
+from jtdj.store import Store
+from jtdj.store import forms as forms_db
+from jtdj.store import urges as urges_db
+from jtdj.store.units import share_target
+
+REPLY_DAYS = 3  # working days from the as-of day to the default reply-by date
+
+
+class Notice(NamedTuple):
+    """One unit's notice: the unit (a register row) and the data ``render.urge`` writes."""
+
+    unit: dict
+    data: dict
+
+    def targets(self) -> list[str]:
+        return [r["target"] for r in self.data["rows"]]
+
+
+def calendar(config: dict, today: date) -> tuple[set[date], set[date]]:
+    """The config's ``[calendar] holidays`` and ``workdays`` as days (TOML dates or text)."""
+    table = config.get("calendar") or {}
+    if not isinstance(table, dict):
+        raise UsageError(t("urge.bad_calendar", key="calendar", value=table))
+    out = []
+    for key in ("holidays", "workdays"):
+        values = table.get(key) or []
+        if not isinstance(values, list):
+            raise UsageError(t("urge.bad_calendar", key=f"calendar.{key}", value=values))
+        days = set()
+        for value in values:
+            if isinstance(value, date):
+                days.add(value)
+            elif isinstance(value, str):
+                days.add(parse_date(value, today, f"calendar.{key}"))
+            else:
+                raise UsageError(t("urge.bad_calendar", key=f"calendar.{key}", value=value))
+        out.append(days)
+    return out[0], out[1]
+
+
+def default_reply_by(as_of: date, config: dict) -> date:
+    holidays, workdays = calendar(config, as_of)
+    return working_days_after(as_of, REPLY_DAYS, holidays, workdays)
+
+
+def _wanted(due: str | None, as_of: date, overdue: bool, within: int | None) -> bool:
+    if due is None:
+        return False
+    day = as_of.isoformat()
+    if overdue and due < day:
+        return True
+    return within is not None and day <= due <= (as_of + timedelta(days=within)).isoformat()
+
+
+def unit_rows(store: Store, plan: str, unit: dict, as_of: date, overdue: bool,
+              within: int | None) -> list[dict]:
+    """The rows of the unit's notice, in the plan's order."""
+    found = [{**r, "target": r["id"]} for r in forms_db.led_open_tasks(store, plan, unit["name"])]
+    found += [{**r, "target": share_target(r["id"], unit["id"])}
+              for r in forms_db.shares_of_unit(store, plan, unit["id"])]
+    found.sort(key=lambda r: (r["item"], r["no"]))
+    rows = []
+    for r in found:
+        if r["status"] not in ("todo", "doing") or not _wanted(r["due"], as_of, overdue, within):
+            continue
+        notes = [n for n in store.notes(plan, r["target"]) if n["on_date"] <= as_of.isoformat()]
+        rows.append({"id": r["id"], "title": r["title"], "due": r["due"], "target": r["target"],
+                     "days": (as_of - date.fromisoformat(r["due"])).days,
+                     "last_report": {"on": notes[-1]["on_date"], "text": notes[-1]["text"]}
+                     if notes else None})
+    return rows
+
+
+def prepare(store: Store, plan: str, units: list[dict], as_of: date, reply_by: date,
+            overdue: bool, within: int | None) -> tuple[list[Notice], list[str]]:
+    """The notices of ``units`` (and the names of those with nothing to chase)."""
+    head = store.plan(plan)
+    made, empty = [], []
+    for unit in units:
+        rows = unit_rows(store, plan, unit, as_of, overdue, within)
+        if not rows:
+            empty.append(unit["name"])
+            continue
+        made.append(Notice(unit, {
+            "plan": plan, "plan_title": head["title"], "doc_no": head["doc_no"],
+            "unit": unit["name"], "as_of": as_of.isoformat(), "reply_by": reply_by.isoformat(),
+            "rows": rows}))
+    return made, empty
+
+
+def is_duplicate(store: Store, plan: str, notice: Notice, as_of: date) -> bool:
+    """Whether the unit was urged about exactly these tasks on this day already."""
+    return set(notice.targets()) in urges_db.sets_on(store, plan, notice.unit["name"], as_of)
+
+
+def record(store: Store, plan: str, actor: str, as_of: date, notices: list[Notice]) -> None:
+    """The urge events of the notices produced, all in one batch (one undo step)."""
+    if not notices:
+        return
+    with store.batch(plan, actor, as_of) as batch:
+        for notice in notices:
+            urges_db.record(batch, notice.targets(), notice.unit["name"],
+                            date.fromisoformat(notice.data["reply_by"]))
+
+
+def urged(store: Store, plan: str, task_id: str) -> int:
+    return urges_db.count(store, plan, task_id)
+
+
+def mail_subject(notice: Notice) -> str:
+    d = notice.data
+    return t("urge.subject", plan=d["plan"], title=d["plan_title"], unit=d["unit"],
+             count=len(d["rows"]))
