@@ -355,3 +355,23 @@ def test_a_task_is_done_when_every_share_not_dropped_is_done(run, round_):
     ok(run, "--as-of", "2022-07-03", "reopen", "5.3", "--unit", HUA)
     assert as_json(ok(run, "--as-of", "2022-07-03", "show", "5.3", "-f", "json"))["status"] \
         == "todo"
+
+
+def test_the_register_imports_from_xlsx_with_english_headers_and_names_a_bad_cell(run, plan22,
+                                                                                  tmp_path):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["name", "short", "kind", "contact", "email", "mobile", "groups"])
+    sheet.append(["示例中学党委", "示例中学", "party_org", "甲", "a@example.org", 13800000001,
+                  "各直属党组织；示范校"])
+    path = tmp_path / "units.xlsx"
+    book.save(path)
+    ok(run, "units", "import", str(path))
+    unit = as_json(ok(run, "units", "-f", "json"))[-1]
+    assert (unit["name"], unit["kind"], unit["groups"]) == ("示例中学党委", "party_org",
+                                                            ["各直属党组织", "示范校"])
+    sheet.append(["示例小学党支部", None, "学校", None, None, None, None])
+    book.save(path)
+    bad = run("units", "import", str(path))
+    assert bad.exit_code == 2 and "第 3 行" in bad.stderr and "学校" in bad.stderr
+    assert "示例小学党支部" not in ok(run, "units", "-f", "tsv").stdout  # nothing changed

@@ -93,18 +93,29 @@ def _cells(n: int, row: dict) -> list:
 
 
 def notice_html(d: dict) -> str:
+    """One notice as a card in the report's look (inline CSS: a mail client keeps it)."""
+    from jtdj.render.report import CSS
+
     e = html_lib.escape
-    head = "".join(f"<th>{e(t(f'urge.col.{c}'))}</th>" for c in _COLUMNS)
-    body = "".join("<tr>" + "".join(f"<td>{e(str(v))}</td>" for v in _cells(n, row)) + "</tr>"
-                   for n, row in enumerate(d["rows"], 1))
-    return (f"<section><h1>{e(t('urge.title'))}</h1><p><strong>{e(_heading(d))}</strong></p>"
+    nowrap = {"no", "id", "due", "days"}
+    head = "".join(f'<th style="{CSS["th"]}{";white-space:nowrap" if c in nowrap else ""}">'
+                   f'{e(t(f"urge.col.{c}"))}</th>' for c in _COLUMNS)
+    body = "".join(
+        "<tr>" + "".join(f'<td style="{CSS["td"]}{";white-space:nowrap" if c in nowrap else ""}">'
+                         f"{e(str(v))}</td>" for c, v in zip(_COLUMNS, _cells(n, row))) + "</tr>"
+        for n, row in enumerate(d["rows"], 1))
+    return (f'<div style="{CSS["main"]};margin-bottom:16px">'
+            f'<h1 style="{CSS["h1"]}">{e(t("urge.title"))}</h1>'
+            f'<p style="{CSS["sub"]}">{e(_heading(d))}</p>'
             f"<p>{e(t('urge.to', unit=d['unit']))}</p><p>{e(_intro(d))}</p>"
-            f"<table border=\"1\" cellspacing=\"0\" cellpadding=\"4\"><thead><tr>{head}</tr>"
-            f"</thead><tbody>{body}</tbody></table>"
-            f"<p>{e(t('urge.sign', as_of=long_date(d['as_of'])))}</p></section>")
+            f'<table style="{CSS["table"]}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody>'
+            f'</table><p style="text-align:right">'
+            f"{e(t('urge.sign', as_of=long_date(d['as_of'])))}</p></div>")
 
 
 def notices_html(notices: list[dict]) -> str:
+    from jtdj.render.report import CSS
+
     return ("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>"
-            + html_lib.escape(t("urge.title")) + "</title></head><body>"
-            + "<hr>".join(notice_html(d) for d in notices) + "</body></html>\n")
+            + html_lib.escape(t("urge.title")) + f'</title></head><body style="{CSS["body"]}">'
+            + "".join(notice_html(d) for d in notices) + "</body></html>\n")
