@@ -31,8 +31,8 @@ from datetime import date
 from jtdj.i18n import t
 from jtdj.render.records import status_word
 from jtdj.render.safe import visible
-from jtdj.render.xlsx import (FONT, FONT_SIZE, FORMULA_START, LINE_HEIGHT,
-                              PAPER_A4, ROW_PADDING, TITLE_SIZE, line_count, row_height)
+from jtdj.render.xlsx import (FONT, FONT_SIZE, FORMULA_START, LINE_HEIGHT, ROW_PADDING,
+                              TITLE_SIZE, line_count, print_a4, row_height)
 
 FORMAT = "jtdj-form-1"
 IDENTITY_SHEET = "jtdj"
@@ -252,22 +252,9 @@ class _Form:
         p.selectLockedCells = p.selectUnlockedCells = False
 
     def page_setup(self) -> None:
-        from openpyxl.worksheet.page import PageMargins
-
         ws = self.ws
-        ws.print_title_rows = f"1:{HEADER_ROW}"
         ws.print_area = f"A1:{self.last}{HEADER_ROW + max(len(self.form['rows']), 1)}"
-        setup = ws.page_setup
-        setup.paperSize, setup.orientation = PAPER_A4, "landscape"
-        setup.fitToWidth, setup.fitToHeight = 1, 0
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
-        ws.print_options.horizontalCentered = True
-        ws.page_margins = PageMargins(left=0.4, right=0.4, top=0.5, bottom=0.6,
-                                      header=0.3, footer=0.3)
-        footer = t("form.footer", page="\x00P", pages="\x00N")
-        ws.oddFooter.center.text = footer.replace("&", "&&").replace("\x00", "&")
-        ws.oddFooter.center.size = 9
-        ws.oddFooter.center.font = FONT
+        print_a4(ws, HEADER_ROW, "form.footer")
 
 
 def _identity(ws, form: dict) -> None:

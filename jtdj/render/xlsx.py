@@ -293,8 +293,6 @@ class _Sheet:
 
     def _setup(self, filter_rows: bool, last_row: int) -> None:
         """Column widths, the frozen header, the filter, and the print setup."""
-        from openpyxl.worksheet.page import PageMargins
-
         ws, last = self.ws, _letter(len(self.columns))
         for col, (_, width, _) in enumerate(self.columns, 1):
             ws.column_dimensions[_letter(col)].width = width
@@ -303,21 +301,29 @@ class _Sheet:
         ws.freeze_panes = f"A{HEADER_ROWS + 1}"
         if filter_rows:
             ws.auto_filter.ref = f"A{HEADER_ROWS}:{last}{max(last_row, HEADER_ROWS + 1)}"
-        ws.print_title_rows = f"1:{HEADER_ROWS}"
-        setup = ws.page_setup
-        setup.paperSize, setup.orientation = PAPER_A4, "landscape"
-        setup.fitToWidth, setup.fitToHeight = 1, 0
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
-        ws.print_options.horizontalCentered = True
-        ws.page_margins = PageMargins(left=0.4, right=0.4, top=0.5, bottom=0.6,
-                                      header=0.3, footer=0.3)
-        footer = t("export.footer", page="\x00P", pages="\x00N")
-        ws.oddFooter.center.text = footer.replace("&", "&&").replace("\x00", "&")
-        ws.oddFooter.center.size = 9
-        ws.oddFooter.center.font = FONT
+        print_a4(ws, HEADER_ROWS, "export.footer")
 
 
 PAPER_A4 = "9"  # openpyxl's Worksheet.PAPERSIZE_A4
+
+
+def print_a4(ws, title_rows: int, footer_key: str) -> None:
+    """A4 landscape, one page wide, the first ``title_rows`` rows repeated on every page, page
+    N of M in the footer: how the ledger and the 填报表 print."""
+    from openpyxl.worksheet.page import PageMargins
+
+    ws.print_title_rows = f"1:{title_rows}"
+    setup = ws.page_setup
+    setup.paperSize, setup.orientation = PAPER_A4, "landscape"
+    setup.fitToWidth, setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins = PageMargins(left=0.4, right=0.4, top=0.5, bottom=0.6,
+                                  header=0.3, footer=0.3)
+    footer = t(footer_key, page="\x00P", pages="\x00N")  # &P and &N, a literal & doubled
+    ws.oddFooter.center.text = footer.replace("&", "&&").replace("\x00", "&")
+    ws.oddFooter.center.size = 9
+    ws.oddFooter.center.font = FONT
 
 
 def _letter(col: int) -> str:
