@@ -242,12 +242,14 @@ def import_rows(store: Store, actor: str, today: date, rows: list[dict]) -> tupl
     names. ``rows`` hold checked values by UNIT_COLUMNS (see ``read_register``)."""
     added, updated = [], []
     with store.batch(db.REGISTER, actor, today) as batch:
+        group_names = set(db.group_names(store))
         for row in rows:
-            if row["name"] in db.group_names(store):
+            if row["name"] in group_names:
                 raise UsageError(t("units.name_is_group", name=row["name"]))
+        by_name = {u["name"]: u for u in db.units(store)}
         for row in rows:
             _join_groups(store, batch, row.get("groups") or [])
-            existing = next((u for u in db.units(store) if u["name"] == row["name"]), None)
+            existing = by_name.get(row["name"])
             if existing is None:
                 db.insert_unit(store, batch, row)
                 added.append(row["name"])
@@ -282,16 +284,13 @@ def read_register(path, sheet_rows: list[list]) -> list[dict]:
                                    reason=t("units.import_no_value")))
             continue
         where = t("units.where", path=path, row=line)
-        try:
-            row = {"name": values["name"],
-                   "short": values.get("short"),
-                   "kind": kind_of(values["kind"], where) if values.get("kind") else None,
-                   "contact": values.get("contact"),
-                   "email": check_email(values.get("email"), where),
-                   "mobile": check_mobile(values.get("mobile"), where),
-                   "groups": split_groups(values.get("groups"))}
-        except UsageError:
-            raise
+        row = {"name": values["name"],
+               "short": values.get("short"),
+               "kind": kind_of(values["kind"], where) if values.get("kind") else None,
+               "contact": values.get("contact"),
+               "email": check_email(values.get("email"), where),
+               "mobile": check_mobile(values.get("mobile"), where),
+               "groups": split_groups(values.get("groups"))}
         if row["name"] in seen:
             raise UsageError(t("units.import_bad", path=path, row=line, column="单位名称",
                                reason=t("units.import_duplicate", name=row["name"])))

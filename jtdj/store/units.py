@@ -286,14 +286,6 @@ def versions(store: Store, plan: str, targets: list[str]) -> dict[str, int]:
         " (SELECT value FROM json_each(?)) GROUP BY target", (plan, json.dumps(targets)))}
 
 
-def events_since(store: Store, plan: str, targets: list[str], after_id: int) -> list[dict]:
-    """The events of ``targets`` after event ``after_id``: what changed since a form was made."""
-    return [dict(r) for r in store.conn.execute(
-        "SELECT id, target, action, field, batch, source, unit FROM events WHERE plan = ?"
-        " AND id > ? AND target IN (SELECT value FROM json_each(?)) ORDER BY id",
-        (plan, after_id, json.dumps(targets)))]
-
-
 # --- undo ------------------------------------------------------------------------------------
 
 def owns(target: str) -> bool:
