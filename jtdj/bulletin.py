@@ -27,6 +27,21 @@ def bulletin(store: Store, plan: str, period: Period, as_of: date,
     """The 通报 as data (its JSON); numbering a new period writes its number (one small
     transaction)."""
     until = period.until
+    units, late = figures(store, plan, until)
+    head = report.plan_head(store, plan)
+    return {
+        "plan": plan, "title": head["title"], "issuer": head["issuer"], "doc_no": head["doc_no"],
+        "as_of": as_of, "issue_no": db.issue_no(store, plan, period.first, until, issue_no),
+        "period": {"since": period.first, "until": until, "first_day": period.first,
+                   "week": period.week},
+        "units": units,
+        "late": late,
+    }
+
+
+def figures(store: Store, plan: str, until: date) -> tuple[list[dict], list[str]]:
+    """Each unit's figures as of ``until``, ranked, and the units whose latest form came late:
+    the 通报's table (also the ledger's sheet); reads only."""
     state = report.shared(store, plan, until)
     owners = [o for o in report.owners(store, plan, until, state) if o["owner"] and o["tasks"]]
     extensions, urges = _event_counts(store, plan, until)
@@ -41,15 +56,7 @@ def bulletin(store: Store, plan: str, period: Period, as_of: date,
                      "extensions": extensions[o["owner"]], "urges": urges[o["owner"]],
                      "forms_on_time": on_time, "forms_issued": out})
     units = ranked(rows)
-    head = report.plan_head(store, plan)
-    return {
-        "plan": plan, "title": head["title"], "issuer": head["issuer"], "doc_no": head["doc_no"],
-        "as_of": as_of, "issue_no": db.issue_no(store, plan, period.first, until, issue_no),
-        "period": {"since": period.first, "until": until, "first_day": period.first,
-                   "week": period.week},
-        "units": units,
-        "late": [u["unit"] for u in units if marks.get(u["unit"], {}).get("late")],
-    }
+    return units, [u["unit"] for u in units if marks.get(u["unit"], {}).get("late")]
 
 
 def ranked(rows: list[dict]) -> list[dict]:

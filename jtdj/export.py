@@ -323,9 +323,13 @@ def ledger_data(store: Store, plan: str, as_of: date) -> dict:
                 "open": tasks - done - dropped, "overdue": overdue,
                 "percent": percent(done, tasks - dropped)}
 
+    from jtdj.bulletin import figures
+
+    units, late = figures(store, plan, as_of)  # the 通报's table: its sheet, when units work
     return {
         "title": head["title"], "doc_no": head["doc_no"], "as_of": as_of, "sections": sections,
         "items": {i["no"]: i["title"] for i in store.items(plan)}, "rows": rows,
+        "units": units, "late": late,
         "summary": [summary(s["no"], s["title"], *counts[s["no"]]) for s in sections
                     if s["no"] in counts],
         "total": summary(0, "", *map(sum, zip(*counts.values()))) if rows else None,

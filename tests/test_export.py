@@ -152,7 +152,7 @@ def _ledger(run, tmp_path, *extra):
 
 def test_xlsx_ledger_rows_headers_and_colours(busy, run, tmp_path):
     path, wb = _ledger(run, tmp_path)
-    assert wb.sheetnames == ["工作台账", "分部分汇总"]
+    assert wb.sheetnames == ["工作台账", "分部分汇总", "各单位"]  # 组织科 leads 5.1
     ws = wb.worksheets[0]
     assert [c.value for c in ws[3]] == ["序号", "编号", "部分", "条目", "工作任务",
                                         "牵头单位/责任人", "配合单位", "完成时限", "时限原文",
@@ -199,7 +199,7 @@ def test_xlsx_ledger_summary_sheet(busy, run, tmp_path):
 
 def test_xlsx_ledger_in_english(busy, run, tmp_path):
     _, wb = _ledger(run, tmp_path, "--lang", "en")
-    assert wb.sheetnames == ["Ledger", "By section"]
+    assert wb.sheetnames == ["Ledger", "By section", "Units"]
     ws = wb.worksheets[0]
     assert ws["A3"].value == "No." and ws["F3"].value == "Lead unit / owner"
     statuses = {row[9].value for row in ws.iter_rows(min_row=4)}

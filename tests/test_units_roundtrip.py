@@ -375,3 +375,18 @@ def test_the_register_imports_from_xlsx_with_english_headers_and_names_a_bad_cel
     bad = run("units", "import", str(path))
     assert bad.exit_code == 2 and "第 3 行" in bad.stderr and "学校" in bad.stderr
     assert "示例小学党支部" not in ok(run, "units", "-f", "tsv").stdout  # nothing changed
+
+
+def test_the_ledger_has_a_sheet_of_the_units_ranked_as_the_bulletin_ranks_them(run, round_,
+                                                                               tmp_path):
+    fill(round_[HUA], G5="已完成", M5=dt.date(2022, 7, 5))
+    ok(run, *LATER, "merge", round_[HUA], "--yes")
+    ledger = tmp_path / "台账.xlsx"
+    ok(run, *LATER, "export", "-f", "xlsx", "-o", str(ledger))
+    sheet = openpyxl.load_workbook(ledger)["各单位"]
+    rows = [[c.value for c in r] for r in sheet.iter_rows(min_row=4)]
+    assert rows[0][:5] == [1, HUA, 2, 1, 0.5]
+    assert {r[1] for r in rows} == {HUA, YIZHONG, "组织科"}  # 组织科 leads 1.1
+    bulletin = as_json(ok(run, *LATER, "report", "--since", "2022-07-04", "--by-unit",
+                          "-f", "json"))
+    assert [(u["rank"], u["unit"]) for u in bulletin["units"]] == [(r[0], r[1]) for r in rows]

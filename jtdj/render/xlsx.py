@@ -179,10 +179,32 @@ def ledger_xlsx(data: dict) -> bytes:
         label = section_label[s["section"]] if s["section"] else s["title"]
         summary.row((label, s["tasks"], s["done"], s["dropped"], s["open"], s["overdue"],
                      s["percent"] / 100), bold=not s["section"], formats={7: "0%"})
+    if data.get("units"):
+        _units_sheet(wb, data)
     buf = io.BytesIO()
     wb.save(buf)
     with body:
         return splice(buf.getvalue(), "xl/worksheets/sheet1.xml", body)
+
+
+UNIT_COLUMNS = tuple((f"bulletin.col_{key}", width, align) for key, width, align in (
+    ("rank", 8, "center"), ("unit", 40, "left"), ("tasks", 10, "center"),
+    ("done", 10, "center"), ("percent_done", 10, "center"), ("overdue", 10, "center"),
+    ("extensions", 12, "center"), ("urges", 12, "center"), ("on_time", 12, "center")))
+
+
+def _units_sheet(wb, data: dict) -> None:
+    """The 通报's table as of the ledger's day (``bulletin.figures``): units ranked by 完成率,
+    a late one's row in red."""
+    units = data["units"]
+    sheet = _Sheet(wb, t("export.sheet_units"), UNIT_COLUMNS, len(units), filter_rows=False)
+    sheet.heading(t("export.units_title", title=data["title"]), data)
+    for u in units:
+        back = f"{u['forms_on_time']}/{u['forms_issued']}" if u["forms_issued"] else "—"
+        late = {2: LIGHT_FILL["red"]} if u["unit"] in data["late"] else None
+        sheet.row((u["rank"], u["unit"], u["tasks"], u["done"], u["percent_done"] / 100,
+                   u["overdue"], u["extensions"], u["urges"], back),
+                  fill=late, formats={5: "0%"})
 
 
 class _Sheet:
