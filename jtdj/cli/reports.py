@@ -64,6 +64,8 @@ def report_cmd(
     by_unit: Annotated[bool, typer.Option("--by-unit", help=t("help.opt.by_unit"))] = False,
     issue_no: Annotated[Optional[int], typer.Option(
         "--issue-no", metavar=t("bulletin.metavar_no"), min=1, help=t("help.opt.issue_no"))] = None,
+    unit: Annotated[Optional[str], typer.Option(
+        "--unit", metavar=t("metavar.unit"), help=t("help.opt.report_unit"))] = None,
     as_of: AsOf = None, plan: PlanKey = None,
 ) -> None:
     from jtdj import report
@@ -71,6 +73,19 @@ def report_cmd(
     session = session_of(ctx, as_of, plan)
     period = period_of(session, since, until, week, week_spec)
     fmt = session.format("report", fmt)
+    if unit is not None:  # one unit's own report, as of the period's last day
+        from jtdj import unit_brief
+        from jtdj.cli.unitnames import checked
+        from jtdj.render import unit_brief as brief_writers
+
+        from jtdj.errors import UsageError
+
+        names = checked(session, [unit], groups=False)[0]
+        if not names:
+            raise UsageError(t("unit_brief.no_unit"))
+        session.out(brief_writers.render(fmt, unit_brief.unit_brief(
+            session.store, session.plan_key(), names[0], period, session.today)))
+        return
     if by_unit or issue_no is not None:  # the 通报: ranked units, numbered per plan
         from jtdj import bulletin
         from jtdj.render import bulletin as writers

@@ -1,0 +1,119 @@
+"""Writers for one unit's report (`report --unit U`): text, Markdown, HTML, JSON.
+
+Pure: data from ``jtdj.unit_brief`` in, text out. Laid out as ``render.report.Block``s (the
+figures, then 本期完成, 逾期, 近期到期 and the other open rows) and written the way the period
+report and the 通报 write theirs, so the three read alike.
+"""
+
+from __future__ import annotations
+
+from jtdj.i18n import language, t
+from jtdj.render.records import md_escape, to_json
+from jtdj.render.report import CSS, Block, md_table, plain_table, report_subtitle
+from jtdj.render.safe import guarded
+
+LISTS = ("completed", "overdue", "due_soon", "open")
+
+
+def title(data: dict) -> str:
+    return t("unit_brief.title", title=data["title"], unit=data["unit"])
+
+
+def _late(f: dict) -> str:
+    if f["last_report"] is None and not f["late"]:
+        return "—"
+    day = str(f["last_report"]) if f["last_report"] else t("unit_brief.no_form")
+    return t("unit_brief.late_mark", day=day) if f["late"] else day
+
+
+def figures(data: dict) -> Block:
+    f = data["figures"]
+    rows = [[t("unit_brief.tasks"), str(f["tasks"])], [t("unit_brief.done"), str(f["done"])],
+            [t("unit_brief.percent_done"), f"{f['percent_done']}%"],
+            [t("unit_brief.overdue"), str(f["overdue"])], [t("unit_brief.urges"), str(f["urges"])],
+            [t("unit_brief.last_report"), _late(f)]]
+    return Block(t("unit_brief.h_figures"), [t("report.col_metric"), t("report.col_value")], rows,
+                 right={1}, styles=[None] * 5 + ["warn" if f["late"] else None])
+
+
+def listing(data: dict, which: str) -> Block:
+    rows = [[r["id"], r["title"], r["due"] or "—", t(f"status.{r['status']}"),
+             "—" if r["percent"] is None else f"{r['percent']}%", r["note"] or "—"]
+            for r in data[which]]
+    headers = [t("col.id"), t("col.task"), t("col.due"), t("col.status"), t("col.percent"),
+               t("col.latest_note")]
+    return Block(t(f"unit_brief.h_{which}"), headers, rows, right={4},
+                 styles=["warn" if which == "overdue" else None] * len(rows))
+
+
+def blocks(data: dict) -> list[Block]:
+    return [figures(data)] + [listing(data, w) for w in LISTS]
+
+
+@guarded
+def unit_brief_text(data: dict) -> str:
+    out = [title(data), t("unit_brief.as_of", until=data["period"]["until"]),
+           report_subtitle(data)]
+    for b in blocks(data):
+        out += ["", b.heading]
+        out += plain_table(b) if b.rows else [t("unit_brief.none")]
+    return "\n".join(out) + "\n"
+
+
+@guarded
+def unit_brief_md(data: dict) -> str:
+    out = [f"# {md_escape(title(data))}", "",
+           md_escape(t("unit_brief.as_of", until=data["period"]["until"])), "",
+           *(md_escape(line) + "  " for line in report_subtitle(data).split("\n"))]
+    for b in blocks(data):
+        out += ["", f"## {md_escape(b.heading)}", ""]
+        out += md_table(b) if b.rows else [md_escape(t("unit_brief.none"))]
+    return "\n".join(out) + "\n"
+
+
+@guarded
+def unit_brief_html(data: dict) -> str:
+    """A self-contained page as the period report's: inline CSS, no scripts, no assets."""
+    import html
+
+    e = html.escape
+    lang = "zh-CN" if language() == "zh" else "en"
+    sub = "<br>".join(e(x) for x in report_subtitle(data).split("\n"))
+    out = ["<!DOCTYPE html>", f'<html lang="{lang}">', "<head>", '<meta charset="utf-8">',
+           '<meta name="viewport" content="width=device-width, initial-scale=1">',
+           f"<title>{e(title(data))}</title>", "</head>", f'<body style="{CSS["body"]}">',
+           f'<div style="{CSS["main"]}">', f'<h1 style="{CSS["h1"]}">{e(title(data))}</h1>',
+           f'<p style="{CSS["sub"]}">'
+           f'{e(t("unit_brief.as_of", until=data["period"]["until"]))}<br>{sub}</p>']
+    for b in blocks(data):
+        out.append(f'<h2 style="{CSS["h2"]}">{e(b.heading)}</h2>')
+        if not b.rows:
+            out.append(f'<p style="{CSS["none"]}">{e(t("unit_brief.none"))}</p>')
+            continue
+
+        def align(i, b=b):
+            return ";text-align:right" if i in b.right else ";text-align:left"
+
+        out.append(f'<table style="{CSS["table"]}">')
+        out.append("<tr>" + "".join(f'<th style="{CSS["th"]}{align(i)}">{e(h)}</th>'
+                                    for i, h in enumerate(b.headers)) + "</tr>")
+        for r, style in zip(b.rows, b.styles):
+            extra = ";" + CSS[style] if style else ""
+            out.append("<tr>" + "".join(f'<td style="{CSS["td"]}{align(i)}{extra}">{e(c)}</td>'
+                                        for i, c in enumerate(r)) + "</tr>")
+        out.append("</table>")
+    out += ["</div>", "</body>", "</html>"]
+    return "\n".join(out) + "\n"
+
+
+def unit_brief_json(data: dict) -> str:
+    return to_json(data)
+
+
+WRITERS = {"text": unit_brief_text, "md": unit_brief_md, "html": unit_brief_html,
+           "json": unit_brief_json}
+
+
+def render(fmt: str, data: dict) -> str:
+    """The unit's report in one of the report's formats (``render.FORMATS["report"]``)."""
+    return WRITERS[fmt](data)
