@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from jtdj.i18n import language, t
 from jtdj.render.records import md_escape, to_json
-from jtdj.render.report import CSS, Block, md_table, plain_table, report_subtitle
+from jtdj.render.report import (CSS, Block, html_table, md_table, plain_table,
+                                report_subtitle)
 from jtdj.render.safe import guarded
 
 COLUMNS = ("rank", "unit", "tasks", "done", "percent_done", "overdue", "extensions", "urges",
@@ -76,17 +77,7 @@ def bulletin_html(data: dict) -> str:
            f'<p style="{CSS["sub"]}">{e(report_subtitle(data))}</p>',
            f'<h2 style="{CSS["h2"]}">{e(b.heading)}</h2>']
     if b.rows:
-        def align(i):
-            return ";text-align:right" if i in b.right else ";text-align:left"
-
-        out.append(f'<table style="{CSS["table"]}">')
-        out.append("<tr>" + "".join(f'<th style="{CSS["th"]}{align(i)}">{e(h)}</th>'
-                                    for i, h in enumerate(b.headers)) + "</tr>")
-        for r, style in zip(b.rows, b.styles):
-            extra = ";" + CSS[style] if style else ""
-            out.append("<tr>" + "".join(f'<td style="{CSS["td"]}{align(i)}{extra}">{e(c)}</td>'
-                                        for i, c in enumerate(r)) + "</tr>")
-        out.append("</table>")
+        out += html_table(b)
     else:
         out.append(f'<p style="{CSS["none"]}">{e(t("bulletin.no_units"))}</p>')
     if late_line(data):

@@ -288,27 +288,36 @@ def report_html(data: dict) -> str:
         if not b.rows:
             out.append(f'<p style="{CSS["none"]}">{e(t("word.none"))}</p>')
             continue
-        out.append(f'<table style="{CSS["table"]}">')
-        out.append("<tr>" + "".join(
-            f'<th style="{CSS["th"]};text-align:{"right" if i in b.right else "left"}">{e(h)}</th>'
-            for i, h in enumerate(b.headers)) + "</tr>")
-        # each column's opening tag, by the row's style, built once: a 100,000-task report
-        # has some 10,000 cells
-        aligns = [";text-align:right" if i in b.right else "" for i in range(len(b.headers))]
-        opening: dict = {}
-        for r, style in zip(b.rows, b.styles or [None] * len(b.rows)):
-            tags = opening.get(style)
-            if tags is None:
-                extra = ";" + CSS[style] if style else ""
-                tags = opening[style] = [f'<td style="{CSS["td"]}{a}{extra}' for a in aligns]
-            out.append("<tr>" + "".join(
-                f'{tag};{CSS["bar"]}">{c}</td>' if c and not c.strip("█░") else
-                f'{tag}">{e(c)}</td>' for tag, c in zip(tags, r)) + "</tr>")
-        out.append("</table>")
+        out += html_table(b)
         if b.more_line:
             out.append(f'<p style="{CSS["none"]}">{e(b.more_line)}</p>')
     out += ["</div>", "</body>", "</html>"]
     return "\n".join(out) + "\n"
+
+
+def html_table(b: Block) -> list[str]:
+    """A block's table as HTML lines, inline-styled (a mail client keeps it); 进度条 cells in
+    the bar's font."""
+    import html
+
+    e = html.escape
+    out = [f'<table style="{CSS["table"]}">', "<tr>" + "".join(
+        f'<th style="{CSS["th"]};text-align:{"right" if i in b.right else "left"}">{e(h)}</th>'
+        for i, h in enumerate(b.headers)) + "</tr>"]
+    # each column's opening tag, by the row's style, built once: a 100,000-task report
+    # has some 10,000 cells
+    aligns = [";text-align:right" if i in b.right else "" for i in range(len(b.headers))]
+    opening: dict = {}
+    for r, style in zip(b.rows, b.styles or [None] * len(b.rows)):
+        tags = opening.get(style)
+        if tags is None:
+            extra = ";" + CSS[style] if style else ""
+            tags = opening[style] = [f'<td style="{CSS["td"]}{a}{extra}' for a in aligns]
+        out.append("<tr>" + "".join(
+            f'{tag};{CSS["bar"]}">{c}</td>' if c and not c.strip("█░") else
+            f'{tag}">{e(c)}</td>' for tag, c in zip(tags, r)) + "</tr>")
+    out.append("</table>")
+    return out
 
 
 def report_json(data: dict) -> str:

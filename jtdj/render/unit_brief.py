@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from jtdj.i18n import language, t
 from jtdj.render.records import md_escape, to_json
-from jtdj.render.report import CSS, Block, md_table, plain_table, report_subtitle
+from jtdj.render.report import (CSS, Block, html_table, md_table, plain_table,
+                                report_subtitle)
 from jtdj.render.safe import guarded
 
 LISTS = ("completed", "overdue", "due_soon", "open")
@@ -91,17 +92,7 @@ def unit_brief_html(data: dict) -> str:
             out.append(f'<p style="{CSS["none"]}">{e(t("unit_brief.none"))}</p>')
             continue
 
-        def align(i, b=b):
-            return ";text-align:right" if i in b.right else ";text-align:left"
-
-        out.append(f'<table style="{CSS["table"]}">')
-        out.append("<tr>" + "".join(f'<th style="{CSS["th"]}{align(i)}">{e(h)}</th>'
-                                    for i, h in enumerate(b.headers)) + "</tr>")
-        for r, style in zip(b.rows, b.styles):
-            extra = ";" + CSS[style] if style else ""
-            out.append("<tr>" + "".join(f'<td style="{CSS["td"]}{align(i)}{extra}">{e(c)}</td>'
-                                        for i, c in enumerate(r)) + "</tr>")
-        out.append("</table>")
+        out += html_table(b)
     out += ["</div>", "</body>", "</html>"]
     return "\n".join(out) + "\n"
 
