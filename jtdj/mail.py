@@ -207,13 +207,15 @@ def attach(msg: EmailMessage, data: bytes, filename: str) -> None:
     ``name=`` added to it into RFC 2231: so these headers are written here, as they are sent.
     """
     part = Message()  # the legacy model keeps header values as written
-    part["Content-Type"] = f"{XLSX_TYPE[0]}/{XLSX_TYPE[1]};\n " + ";\n ".join(
+    kind = ("text", "html; charset=utf-8") if filename.endswith(".html") else XLSX_TYPE
+    part["Content-Type"] = f"{kind[0]}/{kind[1]};\n " + ";\n ".join(
         _name_params("name", filename, rfc2231=False))
     part["Content-Transfer-Encoding"] = "base64"
     part["Content-Disposition"] = "attachment;\n " + ";\n ".join(
         _name_params("filename", filename))
     part.set_payload(base64.encodebytes(data).decode("ascii"))
-    msg.make_mixed()
+    if msg.get_content_type() != "multipart/mixed":  # a second attachment joins the first
+        msg.make_mixed()
     msg.attach(part)
 
 

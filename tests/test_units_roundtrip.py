@@ -390,3 +390,18 @@ def test_the_ledger_has_a_sheet_of_the_units_ranked_as_the_bulletin_ranks_them(r
     bulletin = as_json(ok(run, *LATER, "report", "--since", "2022-07-04", "--by-unit",
                           "-f", "json"))
     assert [(u["rank"], u["unit"]) for u in bulletin["units"]] == [(r[0], r[1]) for r in rows]
+
+
+def test_collect_send_can_attach_each_units_own_report(run, round_, smtp_server, monkeypatch,
+                                                       tmp_path):
+    inbox, port = smtp_server()
+    monkeypatch.setenv("JTDJ_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("JTDJ_SMTP_PORT", str(port))
+    monkeypatch.setenv("JTDJ_MAIL_FROM", "督查室 <jtdj@example.org>")
+    ok(run, *AS_OF, "collect", "--unit", HUA, "--send", "--attach-report", "-o",
+       str(tmp_path / "f"))
+    [message] = inbox.messages()
+    names = sorted(p.get_filename() for p in message.iter_attachments())
+    assert names[0].endswith(".xlsx") and names[1] == f"{HUA}-工作落实情况-截至2022-07-01.html"
+    html = next(p for p in message.iter_attachments() if p.get_filename().endswith(".html"))
+    assert html.get_content_type() == "text/html" and HUA in html.get_content()

@@ -200,13 +200,13 @@ class UnitMail:
         self.folder = session.outbox()
 
     def post(self, plan: str, key: str, day: str, address: str, subject: str, text: str,
-             html: str, attachment: tuple[bytes, str] | None = None, force: bool = False):
+             html: str, attachments: list[tuple[bytes, str]] = (), force: bool = False):
         """Queue and send one message; the mail-log row of the same one sent before, if any
         (and not ``force``)."""
         msg = mail.build_message(subject, text, html, self.settings.sender,
                                  {"to": [address], "cc": [], "bcc": []}, self.session.now())
-        if attachment:
-            mail.attach(msg, *attachment)
+        for data, filename in attachments:
+            mail.attach(msg, data, filename)
         entry = {"plan": plan, "since": key, "until": day, "message_id": msg["Message-ID"],
                  "recipients": json.dumps([address.lower()], ensure_ascii=False),
                  "subject": subject, "sender": mail.address_only(self.settings.sender),
@@ -215,3 +215,16 @@ class UnitMail:
         if not isinstance(result, dict):
             report_one(self.session, result, 1)
         return result
+
+    def unit_report(self, plan: str, unit: str) -> tuple[bytes, str]:
+        """The unit's own report (`report --unit`, the report's default period) as an HTML
+        attachment (`--attach-report`)."""
+        from jtdj import unit_brief
+        from jtdj.parse import period
+        from jtdj.render import unit_brief as writers
+
+        session = self.session
+        span = period(session.today)
+        data = unit_brief.unit_brief(session.store, plan, unit, span, session.today)
+        name = t("unit_brief.file_name", unit=unit, until=span.until.isoformat())
+        return writers.render("html", data).encode("utf-8"), name

@@ -27,6 +27,7 @@ def collect_cmd(
     fmt: Annotated[Optional[FormFmt], typer.Option("--format", "-f", help=t("help.collect.format"))] = None,
     reply_by: Annotated[Optional[str], typer.Option("--reply-by", metavar=t("metavar.date"), help=t("help.collect.reply_by"))] = None,
     send: Annotated[bool, typer.Option("--send", help=t("help.collect.send"))] = False,
+    attach_report: Annotated[bool, typer.Option("--attach-report", help=t("help.opt.attach_report"))] = False,
     missing: Annotated[bool, typer.Option("--missing", help=t("help.collect.missing"))] = False,
     by: By = None, plan: PlanKey = None, as_of: AsOf = None,
 ) -> None:
@@ -73,7 +74,7 @@ def collect_cmd(
         session.out(f"{path}\n")
     session.confirm(t("collect.done", count=len(written), folder=folder))
     if send:
-        _send(session, made, written)
+        _send(session, made, written, attach_report)
 
 
 def _write_forms(session, made, folder: Path, plan_key: str, fmt: str) -> list[Path]:
@@ -92,13 +93,13 @@ def _write_forms(session, made, folder: Path, plan_key: str, fmt: str) -> list[P
     return written
 
 
-def _send(session, made, written: list[Path]) -> None:
+def _send(session, made, written: list[Path], attach_report: bool = False) -> None:
     """Mail each unit its form (docs/reports.md: the outbox and the duplicate guard); units
     without an e-mail address are named."""
     from jtdj import collect
     from jtdj.cli.email import UnitMail
 
-    post = UnitMail(session).post
+    mailer = UnitMail(session)
     no_address = []
     for one, path in zip(made, written):
         address = one.unit.get("email")
@@ -106,8 +107,11 @@ def _send(session, made, written: list[Path]) -> None:
             no_address.append(one.unit["name"])
             continue
         subject, body = collect.mail_text(one)
-        result = post(one.data["plan"], f"form:{one.unit['name']}", one.data["as_of"], address,
-                      subject, body, _html(body), (path.read_bytes(), path.name))
+        attachments = [(path.read_bytes(), path.name)]
+        if attach_report:
+            attachments.append(mailer.unit_report(one.data["plan"], one.unit["name"]))
+        result = mailer.post(one.data["plan"], f"form:{one.unit['name']}", one.data["as_of"],
+                             address, subject, body, _html(body), attachments)
         if isinstance(result, dict):
             session.notice(t("collect.already_mailed", unit=one.unit["name"], at=result["at"]))
     if no_address:

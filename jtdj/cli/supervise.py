@@ -23,6 +23,7 @@ def urge_cmd(
     fmt: Annotated[Optional[UrgeFmt], typer.Option("--format", "-f", help=t("help.urge.format"))] = None,
     send: Annotated[bool, typer.Option("--send", help=t("help.urge.send"))] = False,
     force: Annotated[bool, typer.Option("--force", help=t("help.urge.force"))] = False,
+    attach_report: Annotated[bool, typer.Option("--attach-report", help=t("help.opt.attach_report"))] = False,
     by: By = None, plan: PlanKey = None, as_of: AsOf = None,
 ) -> None:
     from jtdj import units, urge
@@ -54,7 +55,7 @@ def urge_cmd(
         no_address = [n.unit["name"] for n in made if not n.unit.get("email")]
         fresh = [n for n in mailed if force or n.unit["name"] not in repeated]
         urge.record(store, plan_key, session.settings.actor, today, fresh)
-        _send(session, mailed, repeated, force)
+        _send(session, mailed, repeated, force, attach_report)
         if no_address:
             session.notice(t("urge.no_email", units=t("list.sep").join(no_address)))
     else:
@@ -73,18 +74,20 @@ def _print(session, made, fmt: str) -> None:
     session.out(writer([n.data for n in made]))
 
 
-def _send(session, mailed, repeated: set, force: bool) -> None:
+def _send(session, mailed, repeated: set, force: bool, attach_report: bool = False) -> None:
     """Mail each unit its notice through the outbox and the mail log's duplicate guard, as
     `collect --send` does; a notice of a new set of tasks goes even when one went that day."""
     from jtdj import urge
     from jtdj.cli.email import UnitMail
     from jtdj.render import urge as render
 
-    post = UnitMail(session).post
+    mailer = UnitMail(session)
     for notice in mailed:
-        result = post(notice.data["plan"], f"urge:{notice.unit['name']}", notice.data["as_of"],
-                      notice.unit["email"], urge.mail_subject(notice),
-                      render.notice_text(notice.data), render.notices_html([notice.data]),
-                      force=force or notice.unit["name"] not in repeated)
+        attachments = ([mailer.unit_report(notice.data["plan"], notice.unit["name"])]
+                       if attach_report else [])
+        result = mailer.post(notice.data["plan"], f"urge:{notice.unit['name']}",
+                             notice.data["as_of"], notice.unit["email"], urge.mail_subject(notice),
+                             render.notice_text(notice.data), render.notices_html([notice.data]),
+                             attachments, force=force or notice.unit["name"] not in repeated)
         if isinstance(result, dict):
             session.notice(t("urge.already_mailed", unit=notice.unit["name"], at=result["at"]))
