@@ -37,6 +37,16 @@ def round_(run, plan22, tmp_path):
     return {unit: next(p for p in paths if unit in p) for unit in (HUA, YIZHONG, "组织科")}
 
 
+@pytest.fixture
+def mail_server(smtp_server, monkeypatch):
+    """A real SMTP server on 127.0.0.1 and the settings that send to it; its inbox."""
+    inbox, port = smtp_server()
+    monkeypatch.setenv("JTDJ_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("JTDJ_SMTP_PORT", str(port))
+    monkeypatch.setenv("JTDJ_MAIL_FROM", "督查室 <jtdj@example.org>")
+    return inbox
+
+
 def fill(path, filled_on=dt.date(2022, 7, 6), **cells):
     """Fill a form as a unit does: the 填报日期 and the cells named like G5 (状态 of row 5)."""
     book = openpyxl.load_workbook(path)
@@ -246,12 +256,8 @@ def test_forms_resaved_by_libreoffice_merge(run, round_, tmp_path):
     assert share_of(run, "5.3", YIZHONG, *LATER)["status"] == "done"
 
 
-def test_collect_send_mails_each_unit_its_form_once(run, round_, smtp_server, monkeypatch,
-                                                   tmp_path):
-    inbox, port = smtp_server()
-    monkeypatch.setenv("JTDJ_SMTP_HOST", "127.0.0.1")
-    monkeypatch.setenv("JTDJ_SMTP_PORT", str(port))
-    monkeypatch.setenv("JTDJ_MAIL_FROM", "督查室 <jtdj@example.org>")
+def test_collect_send_mails_each_unit_its_form_once(run, round_, mail_server, tmp_path):
+    inbox = mail_server
     result = ok(run, *AS_OF, "collect", "--send", "-o", str(tmp_path / "again"))
     assert YIZHONG in result.stderr  # no e-mail address: named, not skipped silently
     got = sorted(to for _, tos, _ in inbox.received for to in tos)
@@ -392,12 +398,8 @@ def test_the_ledger_has_a_sheet_of_the_units_ranked_as_the_bulletin_ranks_them(r
     assert [(u["rank"], u["unit"]) for u in bulletin["units"]] == [(r[0], r[1]) for r in rows]
 
 
-def test_collect_send_can_attach_each_units_own_report(run, round_, smtp_server, monkeypatch,
-                                                       tmp_path):
-    inbox, port = smtp_server()
-    monkeypatch.setenv("JTDJ_SMTP_HOST", "127.0.0.1")
-    monkeypatch.setenv("JTDJ_SMTP_PORT", str(port))
-    monkeypatch.setenv("JTDJ_MAIL_FROM", "督查室 <jtdj@example.org>")
+def test_collect_send_can_attach_each_units_own_report(run, round_, mail_server, tmp_path):
+    inbox = mail_server
     ok(run, *AS_OF, "collect", "--unit", HUA, "--send", "--attach-report", "-o",
        str(tmp_path / "f"))
     [message] = inbox.messages()

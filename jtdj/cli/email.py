@@ -221,10 +221,10 @@ class UnitMail:
         attachment (`--attach-report`)."""
         from jtdj import unit_brief
         from jtdj.parse import period
-        from jtdj.render import unit_brief as writers
+        from jtdj.render import writer
 
         session = self.session
         span = period(session.today)
         data = unit_brief.unit_brief(session.store, plan, unit, span, session.today)
         name = t("unit_brief.file_name", unit=unit, until=span.until.isoformat())
-        return writers.render("html", data).encode("utf-8"), name
+        return writer("unit_brief", "html")(data).encode("utf-8"), name

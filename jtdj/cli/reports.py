@@ -76,22 +76,19 @@ def report_cmd(
     if unit is not None:  # one unit's own report, as of the period's last day
         from jtdj import unit_brief
         from jtdj.cli.unitnames import checked
-        from jtdj.render import unit_brief as brief_writers
-
         from jtdj.errors import UsageError
 
         names = checked(session, [unit], groups=False)[0]
         if not names:
             raise UsageError(t("unit_brief.no_unit"))
-        session.out(brief_writers.render(fmt, unit_brief.unit_brief(
-            session.store, session.plan_key(), names[0], period, session.today)))
+        session.show("unit_brief", fmt, unit_brief.unit_brief(
+            session.store, session.plan_key(), names[0], period, session.today))
         return
     if by_unit or issue_no is not None:  # the 通报: ranked units, numbered per plan
         from jtdj import bulletin
-        from jtdj.render import bulletin as writers
 
-        session.out(writers.render(fmt, bulletin.bulletin(
-            session.store, session.plan_key(), period, session.today, issue_no)))
+        session.show("bulletin", fmt, bulletin.bulletin(
+            session.store, session.plan_key(), period, session.today, issue_no))
         return
     data = report.report(session.store, session.plan_key(), period, session.today,
                          list_limit(limit, fmt))

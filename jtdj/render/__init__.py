@@ -41,6 +41,12 @@ FORMATS: dict[str, View] = {
                      "md": "report.summary_md"}, pipe="md"),
     "report": View({"text": "report.report_text", "md": "report.report_md",
                     "html": "report.report_html", "json": "report.report_json"}, pipe="text"),
+    "bulletin": View({"text": "bulletin.bulletin_text", "md": "bulletin.bulletin_md",
+                      "html": "bulletin.bulletin_html", "json": "bulletin.bulletin_json"},
+                     pipe="text"),
+    "unit_brief": View({"text": "unit_brief.unit_brief_text", "md": "unit_brief.unit_brief_md",
+                        "html": "unit_brief.unit_brief_html",
+                        "json": "unit_brief.unit_brief_json"}, pipe="text"),
     "export": View({"toml": "exports.plan_file", "json": "exports.dump_json",
                     "csv": "exports.rows_csv", "xlsx": "xlsx.ledger_xlsx"}, pipe="toml"),
 }

@@ -7,10 +7,10 @@ period report writes its blocks, so the two read alike.
 
 from __future__ import annotations
 
-from jtdj.i18n import language, t
+from jtdj.i18n import t
 from jtdj.render.records import md_escape, to_json
-from jtdj.render.report import (CSS, Block, html_table, md_table, plain_table,
-                                report_subtitle)
+from jtdj.render.page import CSS, html_head, html_table
+from jtdj.render.report import Block, md_table, plain_table, report_subtitle
 from jtdj.render.safe import guarded
 
 COLUMNS = ("rank", "unit", "tasks", "done", "percent_done", "overdue", "extensions", "urges",
@@ -69,13 +69,8 @@ def bulletin_html(data: dict) -> str:
 
     e = html.escape
     b = ranking(data)
-    lang = "zh-CN" if language() == "zh" else "en"
-    out = ["<!DOCTYPE html>", f'<html lang="{lang}">', "<head>", '<meta charset="utf-8">',
-           '<meta name="viewport" content="width=device-width, initial-scale=1">',
-           f"<title>{e(title(data))}</title>", "</head>", f'<body style="{CSS["body"]}">',
-           f'<div style="{CSS["main"]}">', f'<h1 style="{CSS["h1"]}">{e(title(data))}</h1>',
-           f'<p style="{CSS["sub"]}">{e(report_subtitle(data))}</p>',
-           f'<h2 style="{CSS["h2"]}">{e(b.heading)}</h2>']
+    out = html_head(title(data), e(report_subtitle(data)))
+    out.append(f'<h2 style="{CSS["h2"]}">{e(b.heading)}</h2>')
     if b.rows:
         out += html_table(b)
     else:
@@ -88,12 +83,3 @@ def bulletin_html(data: dict) -> str:
 
 def bulletin_json(data: dict) -> str:
     return to_json(data)
-
-
-WRITERS = {"text": bulletin_text, "md": bulletin_md, "html": bulletin_html,
-           "json": bulletin_json}
-
-
-def render(fmt: str, data: dict) -> str:
-    """The 通报 in one of the report's formats (``render.FORMATS["report"]``)."""
-    return WRITERS[fmt](data)

@@ -9,8 +9,9 @@ rich Text), and their control and bidi characters shown visibly in every format 
 
 from __future__ import annotations
 
-from jtdj.i18n import language, t
+from jtdj.i18n import t
 from jtdj.render import unit_report as units
+from jtdj.render.page import CSS, html_head, html_table
 from jtdj.render.records import md_escape, section_label, to_json
 from jtdj.render.safe import guarded, visible_data
 from jtdj.render.text import display_width
@@ -251,23 +252,6 @@ def md_table(b: Block) -> list[str]:
     return ["| " + " | ".join(md_escape(h) for h in b.headers) + " |", rule, *rows]
 
 
-CSS = {
-    "body": "margin:0;padding:16px;background:#f4f5f7;color:#1f2328;"
-            "font-family:'PingFang SC','Microsoft YaHei','Noto Sans CJK SC',Arial,sans-serif;"
-            "font-size:14px;line-height:1.6",
-    "main": "max-width:820px;margin:0 auto;background:#ffffff;padding:20px 24px;"
-            "border:1px solid #d0d7de;border-radius:6px",
-    "h1": "font-size:20px;margin:0 0 4px 0;color:#b71c1c",
-    "sub": "margin:0 0 12px 0;color:#57606a",
-    "h2": "font-size:16px;margin:20px 0 8px 0;padding-bottom:4px;border-bottom:2px solid #b71c1c",
-    "table": "border-collapse:collapse;width:100%;font-size:13px",
-    "th": "border:1px solid #d0d7de;background:#f6f8fa;padding:4px 8px",
-    "td": "border:1px solid #d0d7de;padding:4px 8px;vertical-align:top",
-    "warn": "color:#b71c1c",
-    "strong": "font-weight:bold;background:#fafbfc",
-    "none": "margin:0;color:#57606a",
-    "bar": "font-family:monospace;color:#2e7d32;white-space:nowrap",
-}
 
 
 @guarded
@@ -276,13 +260,7 @@ def report_html(data: dict) -> str:
     import html  # only here: text reports do without it
 
     e = html.escape
-    lang = "zh-CN" if language() == "zh" else "en"
-    title = report_title(data)
-    out = ["<!DOCTYPE html>", f'<html lang="{lang}">', "<head>", '<meta charset="utf-8">',
-           '<meta name="viewport" content="width=device-width, initial-scale=1">',
-           f"<title>{e(title)}</title>", "</head>", f'<body style="{CSS["body"]}">',
-           f'<div style="{CSS["main"]}">', f'<h1 style="{CSS["h1"]}">{e(title)}</h1>',
-           f'<p style="{CSS["sub"]}">{e(report_subtitle(data))}</p>']
+    out = html_head(report_title(data), e(report_subtitle(data)))
     for b in report_blocks(data):
         out.append(f'<h2 style="{CSS["h2"]}">{e(b.heading)}</h2>')
         if not b.rows:
@@ -293,31 +271,6 @@ def report_html(data: dict) -> str:
             out.append(f'<p style="{CSS["none"]}">{e(b.more_line)}</p>')
     out += ["</div>", "</body>", "</html>"]
     return "\n".join(out) + "\n"
-
-
-def html_table(b: Block) -> list[str]:
-    """A block's table as HTML lines, inline-styled (a mail client keeps it); 进度条 cells in
-    the bar's font."""
-    import html
-
-    e = html.escape
-    out = [f'<table style="{CSS["table"]}">', "<tr>" + "".join(
-        f'<th style="{CSS["th"]};text-align:{"right" if i in b.right else "left"}">{e(h)}</th>'
-        for i, h in enumerate(b.headers)) + "</tr>"]
-    # each column's opening tag, by the row's style, built once: a 100,000-task report
-    # has some 10,000 cells
-    aligns = [";text-align:right" if i in b.right else "" for i in range(len(b.headers))]
-    opening: dict = {}
-    for r, style in zip(b.rows, b.styles or [None] * len(b.rows)):
-        tags = opening.get(style)
-        if tags is None:
-            extra = ";" + CSS[style] if style else ""
-            tags = opening[style] = [f'<td style="{CSS["td"]}{a}{extra}' for a in aligns]
-        out.append("<tr>" + "".join(
-            f'{tag};{CSS["bar"]}">{c}</td>' if c and not c.strip("█░") else
-            f'{tag}">{e(c)}</td>' for tag, c in zip(tags, r)) + "</tr>")
-    out.append("</table>")
-    return out
 
 
 def report_json(data: dict) -> str:

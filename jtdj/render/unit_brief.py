@@ -7,10 +7,10 @@ report and the 通报 write theirs, so the three read alike.
 
 from __future__ import annotations
 
-from jtdj.i18n import language, t
+from jtdj.i18n import t
 from jtdj.render.records import md_escape, to_json
-from jtdj.render.report import (CSS, Block, html_table, md_table, plain_table,
-                                report_subtitle)
+from jtdj.render.page import CSS, html_head, html_table
+from jtdj.render.report import Block, md_table, plain_table, report_subtitle
 from jtdj.render.safe import guarded
 
 LISTS = ("completed", "overdue", "due_soon", "open")
@@ -78,20 +78,14 @@ def unit_brief_html(data: dict) -> str:
     import html
 
     e = html.escape
-    lang = "zh-CN" if language() == "zh" else "en"
     sub = "<br>".join(e(x) for x in report_subtitle(data).split("\n"))
-    out = ["<!DOCTYPE html>", f'<html lang="{lang}">', "<head>", '<meta charset="utf-8">',
-           '<meta name="viewport" content="width=device-width, initial-scale=1">',
-           f"<title>{e(title(data))}</title>", "</head>", f'<body style="{CSS["body"]}">',
-           f'<div style="{CSS["main"]}">', f'<h1 style="{CSS["h1"]}">{e(title(data))}</h1>',
-           f'<p style="{CSS["sub"]}">'
-           f'{e(t("unit_brief.as_of", until=data["period"]["until"]))}<br>{sub}</p>']
+    out = html_head(title(data),
+                    f'{e(t("unit_brief.as_of", until=data["period"]["until"]))}<br>{sub}')
     for b in blocks(data):
         out.append(f'<h2 style="{CSS["h2"]}">{e(b.heading)}</h2>')
         if not b.rows:
             out.append(f'<p style="{CSS["none"]}">{e(t("unit_brief.none"))}</p>')
             continue
-
         out += html_table(b)
     out += ["</div>", "</body>", "</html>"]
     return "\n".join(out) + "\n"
@@ -99,12 +93,3 @@ def unit_brief_html(data: dict) -> str:
 
 def unit_brief_json(data: dict) -> str:
     return to_json(data)
-
-
-WRITERS = {"text": unit_brief_text, "md": unit_brief_md, "html": unit_brief_html,
-           "json": unit_brief_json}
-
-
-def render(fmt: str, data: dict) -> str:
-    """The unit's report in one of the report's formats (``render.FORMATS["report"]``)."""
-    return WRITERS[fmt](data)

@@ -94,7 +94,7 @@ def _cells(n: int, row: dict) -> list:
 
 def notice_html(d: dict) -> str:
     """One notice as a card in the report's look (inline CSS: a mail client keeps it)."""
-    from jtdj.render.report import CSS
+    from jtdj.render.page import CSS
 
     e = html_lib.escape
     nowrap = {"no", "id", "due", "days"}
@@ -114,7 +114,7 @@ def notice_html(d: dict) -> str:
 
 
 def notices_html(notices: list[dict]) -> str:
-    from jtdj.render.report import CSS
+    from jtdj.render.page import CSS
 
     return ("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>"
             + html_lib.escape(t("urge.title")) + f'</title></head><body style="{CSS["body"]}">'
