@@ -90,51 +90,87 @@ def _apply(ctx: Context, ids: list[str], change, shared=None) -> Outcome:
     return outcome
 
 
+def apply_action(put, status: str, evidence_now: list, action: str, day: date,
+                 note: str | None = None, evidence: list[str] | None = None,
+                 reason: str | None = None, due: date | None = None) -> bool:
+    """The fields ``action`` sets on a task or share whose status is ``status``, each through
+    ``put(column, value, note=None)``; False when it is so already. Keeps a state date only on
+    its status (done_on on done, dropped_on on dropped), as the counting indexes need."""
+    if action == "due":
+        return put("due", due)
+    if action == "start":
+        if status == "doing":
+            return False
+        put("status", "doing")
+        if status != "review":  # a report sent back: it was started when it was reported
+            put("started_on", day)
+        for column in ("done_on", "dropped_on", "drop_reason", "reported_on"):
+            put(column, None)
+        return True
+    if action == "done":
+        if status == "done":
+            return False
+        put("status", "done", note)
+        put("done_on", day)
+        for column in ("dropped_on", "drop_reason", "reported_on", "request", "returned"):
+            put(column, None)
+        if evidence:
+            put("evidence", evidence_now + [e for e in evidence if e not in evidence_now])
+        return True
+    if action == "reopen":
+        if status == "todo":
+            return False
+        put("status", "todo")
+        for column in ("started_on", "done_on", "dropped_on", "drop_reason", "reported_on"):
+            put(column, None)
+        return True
+    if action == "drop":
+        if status == "dropped":
+            return False
+        put("status", "dropped", reason)
+        put("dropped_on", day)
+        put("drop_reason", reason)
+        for column in ("done_on", "reported_on", "request", "returned"):
+            put(column, None)
+        return True
+    raise ValueError(action)
+
+
+def _put(batch, task_id: str, action: str, day: date):
+    """``apply_action``'s way to write a task's field: one event of ``action``."""
+    return lambda column, value, note=None: batch.set_task(task_id, column, value, action,
+                                                          on=day, note=note)
+
+
 def start(ctx: Context, ids: list[str], on: date | None = None, shared=None) -> Outcome:
     day = on or ctx.today
 
     def change(batch, task_id, row):
-        if row["status"] == "doing":
-            return False
-        batch.set_task(task_id, "status", "doing", "start", on=day)
-        batch.set_task(task_id, "started_on", day, "start", on=day)
-        for name in ("done_on", "dropped_on", "drop_reason"):
-            batch.set_task(task_id, name, None, "start", on=day)
-        return True
+        return apply_action(_put(batch, task_id, "start", day), row["status"], [], "start", day)
 
     return _apply(ctx, ids, change, shared)
 
 
 def done(ctx: Context, ids: list[str], on: date | None = None, note: str | None = None,
          evidence: list[str] | None = None, shared=None) -> Outcome:
+    """The clerk's own check-off: done at once, never held for review (a unit's report is
+    ``review.report``)."""
     day = on or ctx.today
     if day > ctx.today:
         raise UsageError(t("error.future_date", what="--on", value=day.isoformat()))
 
     def change(batch, task_id, row):
-        if row["status"] == "done":
-            return False
-        batch.set_task(task_id, "status", "done", "done", on=day, note=note)
-        batch.set_task(task_id, "done_on", day, "done", on=day)
-        for name in ("dropped_on", "drop_reason"):
-            batch.set_task(task_id, name, None, "done", on=day)
-        if evidence:
-            current = decode_list(row["evidence"])
-            batch.set_task(task_id, "evidence", current + [e for e in evidence if e not in current],
-                           "evidence", on=day)
-        return True
+        return apply_action(_put(batch, task_id, "done", day), row["status"],
+                            decode_list(row["evidence"]), "done", day, note=note,
+                            evidence=evidence)
 
     return _apply(ctx, ids, change, shared)
 
 
 def reopen(ctx: Context, ids: list[str], shared=None) -> Outcome:
     def change(batch, task_id, row):
-        if row["status"] == "todo":
-            return False
-        batch.set_task(task_id, "status", "todo", "reopen")
-        for name in ("started_on", "done_on", "dropped_on", "drop_reason"):
-            batch.set_task(task_id, name, None, "reopen")
-        return True
+        return apply_action(_put(batch, task_id, "reopen", ctx.today), row["status"], [],
+                            "reopen", ctx.today)
 
     return _apply(ctx, ids, change, shared)
 
@@ -146,13 +182,8 @@ def drop(ctx: Context, ids: list[str], reason: str, on: date | None = None,
     day = on or ctx.today
 
     def change(batch, task_id, row):
-        if row["status"] == "dropped":
-            return False
-        batch.set_task(task_id, "status", "dropped", "drop", on=day, note=reason)
-        batch.set_task(task_id, "dropped_on", day, "drop", on=day)
-        batch.set_task(task_id, "drop_reason", reason, "drop", on=day)
-        batch.set_task(task_id, "done_on", None, "drop", on=day)
-        return True
+        return apply_action(_put(batch, task_id, "drop", day), row["status"], [], "drop", day,
+                            reason=reason)
 
     return _apply(ctx, ids, change, shared)
 

@@ -1,7 +1,8 @@
 """`jtdj collect`: one pre-filled 填报表 per unit, recorded so that merge and `--missing` know it.
 
 A unit's form holds the open tasks it leads (those not handed to units: their shares report),
-its own open shares, nothing it only supports and nothing done. Each row carries its version
+its own open shares, nothing it only supports, nothing done and nothing waiting for the
+office's review; a report the office sent back carries its reason (退回：…). Each row carries its version
 (the id of the last event of its task or share), so a merge can tell a row changed in the
 database since. Rows are pre-filled from the database as it stands; the rest is the unit's.
 """
@@ -52,7 +53,8 @@ def unit_rows(store: Store, plan: str, unit: dict) -> list[dict]:
     rows.sort(key=lambda r: (r["item"], r["no"]))
     versions = units_db.versions(store, plan, [r["target"] for r in rows])
     return [{"id": r["id"], "title": r["title"], "due": r["due"], "status": r["status"],
-             "percent": r["percent"], "version": versions.get(r["target"], 0), "returned": None}
+             "percent": r["percent"], "version": versions.get(r["target"], 0),
+             "returned": r["returned"]}
             for r in rows]
 
 

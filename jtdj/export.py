@@ -68,7 +68,7 @@ def plan_document(store: Store, plan: str) -> dict:
 def _share_entry(book: NoteBook, task_id: str, s: dict) -> dict:
     """A share as its ``[[…tasks.shares]]`` table: the unit and its state that is not the
     default."""
-    status = s["status"]
+    status = _planned(s["status"])
     return {"unit": s["unit_name"], "status": status if status != "todo" else None,
             "percent": s["percent"], "due": _date(s["due"]),
             "done_on": _date(s["done_on"]) if status == "done" else None,
@@ -79,8 +79,14 @@ def _share_entry(book: NoteBook, task_id: str, s: dict) -> dict:
                                                         status)] or None}
 
 
+def _planned(status: str) -> str:
+    """A plan file keeps each task's state, not what waits for the office: a report waiting
+    for review (待审核) is written as 推进中, what it is until accepted (docs/plan-format.md)."""
+    return "doing" if status == "review" else status
+
+
 def _task_entry(book: NoteBook, row: dict, plan_due: str | None, shares: list[dict]) -> dict:
-    status = row["status"]
+    status = _planned(row["status"])
     timing = row["timing"]
     # A task without `due` takes the plan's; but a fixed period such as 暑期 would fill in its own
     # dates on import, so there the due is always written out.

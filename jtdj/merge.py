@@ -5,6 +5,9 @@ plan of changes is shown, then applied as one batch (one undo step), each event 
 unit (``events.unit``) and the clerk, marked ``form:<collect>`` (``events.source``), and dated
 the form's 填报日期 (a check-off: its 完成日期).
 
+A unit's 已完成 waits for the office's review (``review.put_report``) unless the config says
+units' reports count at once; its 申请延期 and 申请取消 are requests waiting the same way.
+
 A row whose task or share changed in the database after the form was made, by anything but an
 earlier merge of a form of the same collect, is a conflict: the database is kept unless
 ``theirs``. Forms of one collect are applied in the order they were filled, so the later wins.
@@ -17,14 +20,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from jtdj import shares
+from jtdj import review, shares
+from jtdj.actions import apply_action
 from jtdj.forms import Form, FormRow, Problem
 from jtdj.i18n import t
 from jtdj.store import Store, utc_text
 from jtdj.store import forms as forms_db
 from jtdj.store import units as units_db
 
-_STATUS_ACTION = {"todo": "reopen", "doing": "start", "done": "done"}
+_STATUS_ACTION = {"todo": "reopen", "doing": "start", "done": "done", "review": "report"}
 
 
 @dataclass
@@ -42,6 +46,7 @@ class Change:
     evidence: str | None
     day: date
     conflict: list[dict] = field(default_factory=list)
+    request: tuple | None = None  # (kind, new due date, reason) of a 申请延期 or 申请取消
 
     @property
     def label(self) -> str:
@@ -76,8 +81,10 @@ def effective_day(form: Form, today: date, notices: list[str]) -> date:
     return today
 
 
-def prepare(store: Store, plan: str, forms: list[Form], today: date) -> Plan:
-    """Check every form and row against the database; nothing is written."""
+def prepare(store: Store, plan: str, forms: list[Form], today: date,
+            held: bool = True) -> Plan:
+    """Check every form and row against the database; nothing is written. ``held``: a unit's
+    已完成 waits for review (待审核)."""
     result = Plan(forms=sorted(forms, key=lambda f: (f.collect, f.filled_on or date.min)))
     register = {u["name"]: u for u in units_db.units(store)}
     for form in result.forms:
@@ -95,23 +102,25 @@ def prepare(store: Store, plan: str, forms: list[Form], today: date) -> Plan:
             continue
         result.issued[form.path] = issued
         day = effective_day(form, today, result.notices)
-        held = units_db.shares(store, plan, [r.id for r in form.rows], unit["id"])
+        shares_held = units_db.shares(store, plan, [r.id for r in form.rows], unit["id"])
         for row in form.rows:
             result.notices += [f"{name}: {n}" for n in row.notices]
             if not row.changed or row.row in bad_rows:
                 continue
-            change = _row_change(store, plan, form, row, unit, held, day, result)
+            change = _row_change(store, plan, form, row, unit, shares_held, day, result, held)
             if change is None:
                 continue
-            if change.before == change.after and not change.note and not change.evidence:
+            if (change.before == change.after and not change.note and not change.evidence
+                    and not change.request):
                 result.unchanged += 1
                 continue
             result.changes.append(change)
     return result
 
 
-def _row_change(store, plan, form, row, unit, held, day, result) -> Change | None:
-    share = next((s for s in held.get(row.id, []) if s["unit"] == unit["id"]), None)
+def _row_change(store, plan, form, row, unit, shares_held, day, result,
+                held: bool) -> Change | None:
+    share = next((s for s in shares_held.get(row.id, []) if s["unit"] == unit["id"]), None)
     task = store.task(plan, row.id)
     name = form.path.name
     if task is None or (share is None and task["owner"] != unit["name"]):
@@ -127,6 +136,10 @@ def _row_change(store, plan, form, row, unit, held, day, result) -> Change | Non
         after["percent"] = row.percent
     if after["status"] == "done" and before["status"] != "done":
         after["done_on"] = (row.done_on or day).isoformat()
+        if held:
+            after["status"] = "review"
+            if before["status"] == "review" and current["reported_on"] == after["done_on"]:
+                after = dict(before)  # reported so already: the same form merged again
     target = units_db.share_target(row.id, unit["id"]) if share else row.id
     note = _note_text(row)
     if note and any(n["text"] == note for n in store.notes(plan, target)):
@@ -135,6 +148,12 @@ def _row_change(store, plan, form, row, unit, held, day, result) -> Change | Non
     if evidence and evidence in (share["evidence"] if share else _json_list(task["evidence"])):
         evidence = None
     change = Change(form, row, row.id, unit, share, before, after, note, evidence, day)
+    if row.status in review.REQUEST_KINDS:
+        asked = (row.status, row.new_due if row.status == "extend" else None, row.reason or "")
+        waiting = _json_dict(current["request"])
+        if not (waiting and (waiting["kind"], waiting["due"], waiting["reason"]) == (
+                asked[0], asked[1].isoformat() if asked[1] else None, asked[2])):
+            change.request = asked
     standing = forms_db.form_events(store, plan, [target], row.version or 0)
     change.conflict = [e for e in standing if e["source"] != f"form:{form.collect}"]
     return change
@@ -144,6 +163,12 @@ def _json_list(text):
     import json
 
     return json.loads(text) if text else []
+
+
+def _json_dict(value):
+    import json
+
+    return json.loads(value) if isinstance(value, str) else value
 
 
 def _note_text(row: FormRow) -> str | None:
@@ -178,6 +203,7 @@ def apply(store: Store, plan: str, actor: str, today: date, result: Plan, theirs
                 # one roll-up per task and day, not per share: 60 units report on one task
                 done = rolled.get(change.task_id)
                 if done is not None and done[1] != rollup[1]:
+                    batch.source = batch.unit = None  # a task's roll-up is every unit's
                     shares.rollup(store, batch, change.task_id, *done)
                 rolled[change.task_id] = rollup
         batch.source = batch.unit = None  # a task's roll-up is every unit's, not one form's
@@ -208,8 +234,11 @@ def _apply_one(store, batch, change: Change) -> tuple[str, date] | None:
         def put_share(column, value, text=None, _action=action or "note", _on=day):
             return units_db.set_share(store, batch, task_id, share["unit"], share["unit_name"],
                                       column, value, _action, on=_on, note=text)
-        if action:
-            shares.apply_action(lambda c, v, text=None: put_share(c, v, text, action, status_day),
+        if action == "report":
+            review.put_report(lambda c, v, text=None: put_share(c, v, text, action, status_day),
+                              share, status_day, evidence=evidence)
+        elif action:
+            apply_action(lambda c, v, text=None: put_share(c, v, text, action, status_day),
                                 share["status"], share["evidence"], action, status_day,
                                 evidence=evidence)
         elif evidence:
@@ -220,10 +249,18 @@ def _apply_one(store, batch, change: Change) -> tuple[str, date] | None:
             store.add_note(batch, units_db.share_target(task_id, share["unit"]), change.note,
                            change.after["percent"] if change.row.percent is not None else None,
                            on=day, unit=change.unit["name"])
-        return action or "note", status_day
+        if change.request:
+            review.put_request(lambda c, v, text=None: put_share(c, v, text, "request", day),
+                               share, change.request[0], day, change.request[2],
+                               change.request[1])
+        return action or ("request" if change.request else "note"), status_day
     task = store.task(batch.plan, task_id)
-    if action:
-        shares.apply_action(
+    if action == "report":
+        review.put_report(
+            lambda c, v, text=None: batch.set_task(task_id, c, v, action, on=status_day, note=text),
+            task, status_day, evidence=evidence)
+    elif action:
+        apply_action(
             lambda c, v, text=None: batch.set_task(task_id, c, v, action, on=status_day, note=text),
             task["status"], _json_list(task["evidence"]), action, status_day, evidence=evidence)
     elif evidence:
@@ -235,6 +272,10 @@ def _apply_one(store, batch, change: Change) -> tuple[str, date] | None:
         store.add_note(batch, task_id, change.note,
                        change.after["percent"] if change.row.percent is not None else None,
                        on=day, unit=change.unit["name"])
+    if change.request:
+        review.put_request(
+            lambda c, v, text=None: batch.set_task(task_id, c, v, "request", on=day, note=text),
+            task, change.request[0], day, change.request[2], change.request[1])
 
 
 def change_lines(result: Plan) -> list[str]:

@@ -198,10 +198,10 @@ def percent(text: str, what: str = "--percent") -> int:
     return int(cleaned)
 
 
-STATUS_FILTERS = ("todo", "doing", "done", "dropped", "open", "all")
+STATUS_FILTERS = ("todo", "doing", "review", "done", "dropped", "open", "all")
 # the words the tables print, and 未完成 / 全部 for open / all
-_STATUS_WORDS = {"未开始": "todo", "推进中": "doing", "已完成": "done", "已调整": "dropped",
-                 "未完成": "open", "全部": "all"}
+_STATUS_WORDS = {"未开始": "todo", "推进中": "doing", "待审核": "review", "已完成": "done",
+                 "已调整": "dropped", "未完成": "open", "全部": "all"}
 
 
 def status_filter(text: str) -> str:
@@ -209,7 +209,7 @@ def status_filter(text: str) -> str:
     cleaned = normalise(str(text))
     value = _STATUS_WORDS.get(cleaned, cleaned.lower())
     if value not in STATUS_FILTERS:
-        words = [t(f"status.{code}") for code in STATUS_FILTERS[:4]]
+        words = [t(f"status.{code}") for code in STATUS_FILTERS[:5]]
         raise UsageError(t("error.bad_status", value=text, choices="|".join(STATUS_FILTERS),
                            words=t("list.sep").join(words)))
     return value

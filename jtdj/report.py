@@ -16,18 +16,19 @@ from jtdj.store import counts as st
 from jtdj.store import unit_counts as uc
 from jtdj.views import percent
 
-COUNT_KEYS = ("tasks", "done", "doing", "todo", "dropped", "open", "overdue", "due_soon",
-              "percent_done")
+COUNT_KEYS = ("tasks", "done", "doing", "todo", "review", "dropped", "open", "overdue",
+              "due_soon", "percent_done")
 TASK_KEYS = ("id", "title", "owner", "due")
 
 
 def counts(values) -> dict:
-    """A count list from the store (tasks, done, doing, todo, dropped, overdue, due_soon) as
-    the COUNT_KEYS record, with open and % done added."""
-    tasks, done, doing, todo, dropped, overdue, due_soon = values
-    return {"tasks": tasks, "done": done, "doing": doing, "todo": todo, "dropped": dropped,
-            "open": todo + doing, "overdue": overdue, "due_soon": due_soon,
-            "percent_done": percent(done, tasks - dropped)}
+    """A count list from the store (tasks, done, doing, todo, dropped, overdue, due_soon,
+    review) as the COUNT_KEYS record, with open and % done added. A report waiting for review
+    (待审核) is open, not yet done."""
+    tasks, done, doing, todo, dropped, overdue, due_soon, review = values
+    return {"tasks": tasks, "done": done, "doing": doing, "todo": todo, "review": review,
+            "dropped": dropped, "open": todo + doing + review, "overdue": overdue,
+            "due_soon": due_soon, "percent_done": percent(done, tasks - dropped)}
 
 
 def totals(store: Store, plan: str, as_of: date) -> dict:
@@ -45,7 +46,8 @@ def sections_and_items(store: Store, plan: str, as_of: date) -> tuple[list[dict]
     return sections, items
 
 
-SHARE_KEYS = ("tasks", "total", "done", "doing", "todo", "dropped", "overdue", "due_soon")
+SHARE_KEYS = ("tasks", "total", "done", "doing", "todo", "review", "dropped", "overdue",
+              "due_soon")
 
 
 def shared(store: Store, plan: str, as_of: date) -> tuple[dict, dict]:

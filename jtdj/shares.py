@@ -13,13 +13,13 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from jtdj.actions import Context, Outcome
+from jtdj.actions import Context, Outcome, apply_action
 from jtdj.errors import NotFound, UsageError
 from jtdj.i18n import t
 from jtdj.store import units as db
 from jtdj.store.tasks import DUE_SOON_DAYS
 
-OPEN = ("todo", "doing")
+OPEN = ("todo", "doing", "review")
 
 
 def label(task_id: str, unit_name: str) -> str:
@@ -37,6 +37,8 @@ def effective(share: dict, task_due: str | None, day: date) -> dict:
         eff = "done"
     elif status == "dropped" and (share["dropped_on"] is None or share["dropped_on"] <= d):
         eff = "dropped"
+    elif status == "review":
+        eff = "review"
     elif share["started_on"] is not None and share["started_on"] <= d:
         eff = "doing"
     elif status == "doing" and share["started_on"] is None:
@@ -44,8 +46,11 @@ def effective(share: dict, task_due: str | None, day: date) -> dict:
     else:
         eff = "todo"
     due = share.get("due") or task_due
+    reported = share.get("reported_on")
     if eff in ("done", "dropped"):
         light = "grey"
+    elif eff == "review":
+        light = "red" if due and reported and due < reported and due < d else "blue"
     elif due is None:
         light = "green"
     elif due < d:
@@ -58,7 +63,9 @@ def effective(share: dict, task_due: str | None, day: date) -> dict:
             "percent": 100 if eff == "done" else share["percent"], "due": due,
             "done_on": share["done_on"] if eff == "done" else None,
             "started_on": share["started_on"], "evidence": share["evidence"],
-            "drop_reason": share["drop_reason"] if eff == "dropped" else None}
+            "drop_reason": share["drop_reason"] if eff == "dropped" else None,
+            "reported_on": reported if eff == "review" else None,
+            "request": share.get("request"), "returned": share.get("returned")}
 
 
 def as_of(store, plan: str, day: date, task_ids: list[str] | None = None) -> dict[str, list]:
@@ -91,10 +98,10 @@ def as_of(store, plan: str, day: date, task_ids: list[str] | None = None) -> dic
 def _decoded(field: str, value):
     if field == "percent":
         return int(value) if value is not None else None
-    if field == "evidence":
+    if field in ("evidence", "request"):
         import json
 
-        return json.loads(value) if value else []
+        return json.loads(value) if value else ([] if field == "evidence" else None)
     return value
 
 
@@ -110,7 +117,9 @@ def rollup(store, batch, task_id: str, action: str, on: date) -> None:
         status = "dropped"
     elif all(s["status"] == "done" for s in active):
         status = "done"
-    elif any(s["status"] in ("doing", "done") for s in active):
+    elif all(s["status"] in ("done", "review") for s in active):
+        status = "review"  # what is left waits for the office, not for a unit
+    elif any(s["status"] in ("doing", "done", "review") for s in active):
         status = "doing"
     else:
         status = "todo"
@@ -123,7 +132,10 @@ def rollup(store, batch, task_id: str, action: str, on: date) -> None:
         if status == "dropped" else None,
         "started_on": min((s["started_on"] or s["done_on"] for s in active
                            if s["started_on"] or s["done_on"]), default=None)
-        if status in ("doing", "done") else None,
+        if status in ("doing", "done", "review") else None,
+        # the latest report: the task was late when that came after its date
+        "reported_on": max((s["reported_on"] for s in active if s["reported_on"]), default=None)
+        if status == "review" else None,
     }
     known = [100 if s["status"] == "done" else s["percent"] for s in active]
     percent = (round(sum(p or 0 for p in known) / len(known))
@@ -228,49 +240,6 @@ def _change_one(store, batch, task_id, share, action, day, note, evidence, reaso
     return apply_action(put, share["status"], share["evidence"], action, day, note, evidence,
                         reason, due)
 
-
-def apply_action(put, status: str, evidence_now: list, action: str, day: date,
-                 note: str | None = None, evidence: list[str] | None = None,
-                 reason: str | None = None, due: date | None = None) -> bool:
-    """The fields ``action`` sets on a task or share whose status is ``status``, each through
-    ``put(column, value, note=None)``; False when it is so already. Keeps a state date only on
-    its status (done_on on done, dropped_on on dropped), as the counting indexes need."""
-    if action == "due":
-        return put("due", due)
-    if action == "start":
-        if status == "doing":
-            return False
-        put("status", "doing")
-        put("started_on", day)
-        for column in ("done_on", "dropped_on", "drop_reason"):
-            put(column, None)
-        return True
-    if action == "done":
-        if status == "done":
-            return False
-        put("status", "done", note)
-        put("done_on", day)
-        for column in ("dropped_on", "drop_reason"):
-            put(column, None)
-        if evidence:
-            put("evidence", evidence_now + [e for e in evidence if e not in evidence_now])
-        return True
-    if action == "reopen":
-        if status == "todo":
-            return False
-        put("status", "todo")
-        for column in ("started_on", "done_on", "dropped_on", "drop_reason"):
-            put(column, None)
-        return True
-    if action == "drop":
-        if status == "dropped":
-            return False
-        put("status", "dropped", reason)
-        put("dropped_on", day)
-        put("drop_reason", reason)
-        put("done_on", None)
-        return True
-    raise ValueError(action)
 
 def on_every_share(ctx: Context, action: str, **options):
     """For `actions`: the change made on every share of a task handed to units (``start``,

@@ -14,7 +14,7 @@ from datetime import date
 from jtdj.store import unit_counts as uc
 from jtdj.store.tasks import TaskFilter, iter_tasks
 
-_STATUS_ORDER = {"todo": 0, "doing": 1, "done": 2, "dropped": 3}
+_STATUS_ORDER = {"todo": 0, "doing": 1, "review": 2, "done": 3, "dropped": 4}
 
 
 def _no(record: dict) -> tuple[int, int]:
@@ -31,7 +31,7 @@ SORT_KEYS = {
 
 
 def _shown(f: TaskFilter, record: dict) -> bool:
-    if f.status == "open" and record["status"] not in ("todo", "doing"):
+    if f.status == "open" and record["status"] not in ("todo", "doing", "review"):
         return False
     if f.status not in ("open", "all") and record["status"] != f.status:
         return False

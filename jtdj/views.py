@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from typing import Iterator, NamedTuple
 
 from jtdj.render.tasks import credited, shown_target
 from jtdj.store import Store, TaskFilter
 from jtdj.store.tasks import decode_list
-from jtdj.store.history import events_of
+from jtdj.store.history import events_of, undone_batches
 
 
 def progress(records: list[dict]) -> dict:
@@ -59,16 +60,49 @@ def task_detail(store: Store, plan: str, task_id: str, as_of: date) -> dict:
                                     as_of)
     row = store.task(plan, task_id)
     item = store.item(plan, row["item"])
+    events = events_of(store, plan, task_id)
+    then = Replay(events, as_of, undone_batches(store, plan))
+    request = then.value(task_id, "request", row["request"])
+    units = unit_shares(store, plan, task_id, row["due"], as_of)
+    for share in units:
+        share["extensions"] = then.extensions(f"{task_id}@{share.pop('_unit_id')}", row["due"])
     return {
         "kind": "task", **record[0], "archived": bool(row["archived"]),
         "origin": row["origin"], "drop_reason": row["drop_reason"],
         "evidence": decode_list(row["evidence"]),
+        "reported_on": then.value(task_id, "reported_on", row["reported_on"]),
+        "request": json.loads(request) if request else None,
+        "returned": then.value(task_id, "returned", row["returned"]),
         "item_title": item["title"] if item else None, "item_text": item["text"] if item else None,
         "notes": [note_record(n) for n in task_notes(store, plan, task_id, row["status"])],
-        "units": unit_shares(store, plan, task_id, row["due"], as_of),
+        "units": units,
         "urged": urges.count(store, plan, task_id),
-        "history": [event_record(e) for e in events_of(store, plan, task_id)],
+        "extensions": then.extensions(task_id),
+        "history": [event_record(e) for e in events],
     }
+
+
+class Replay:
+    """A task's events (newest first, as ``events_of`` gives them) read for a past day: a
+    field's value then, and how often its due date was moved later by then (延期: a `due` or
+    an accepted request, never an import or an undo). Undone batches are as if never run."""
+
+    def __init__(self, events: list[dict], day: date, undone: set[str]):
+        self.events = [e for e in events if e["action"] != "undo" and e["batch"] not in undone]
+        self.day = day.isoformat()
+
+    def value(self, target: str, field: str, now):
+        for e in self.events:  # newest first: the oldest change after the day wins
+            if e["target"] == target and e["field"] == field and e["on_date"] > self.day:
+                now = e["old"]
+        return now
+
+    def extensions(self, target: str, task_due: str | None = None) -> int:
+        """``task_due``: what a share without a date of its own worked to."""
+        return sum(1 for e in self.events
+                   if e["target"] == target and e["field"] == "due" and e["action"] != "import"
+                   and e["on_date"] <= self.day and e["new"] and (e["old"] or task_due)
+                   and e["new"] > (e["old"] or task_due))
 
 
 def unit_shares(store: Store, plan: str, task_id: str, due: str | None, as_of: date) -> list:
@@ -82,7 +116,7 @@ def unit_shares(store: Store, plan: str, task_id: str, due: str | None, as_of: d
         notes = [n for n in store.notes(plan, share_target(task_id, share["unit"]))
                  if n["on_date"] <= as_of.isoformat()]
         record = shares.effective(share, due, as_of)
-        record.pop("unit_id")
+        record["_unit_id"] = record.pop("unit_id")
         out.append({**record, "latest_note": note_record(notes[-1]) if notes else None})
     return out
 

@@ -86,10 +86,12 @@ def test_a_filled_form_merges_into_the_shares_with_the_units_credit(run, round_,
          G6="推进中", H6=40, K6="下周开会")
     fill(round_["组织科"], filled_on=dt.date(2022, 7, 7), H5="30%", I5="学习中")
     preview = ok(run, *LATER, "merge", round_[HUA], round_["组织科"], "--dry-run")
-    assert f"5.2 {HUA}：状态 未开始 → 已完成" in preview.stdout
-    assert rows(db_path, "SELECT count(*) AS n FROM shares WHERE status = 'done'")[0]["n"] == 0
+    assert f"5.2 {HUA}：状态 未开始 → 待审核" in preview.stdout  # a unit's 已完成 waits
+    assert rows(db_path, "SELECT count(*) AS n FROM shares WHERE status = 'review'")[0]["n"] == 0
     merged = ok(run, *LATER, "merge", round_[HUA], round_["组织科"], "--yes")
     assert "已合并 3 项变化" in merged.stderr
+    assert share_of(run, "5.2", HUA, *LATER)["status"] == "review"
+    ok(run, *LATER, "accept", "5.2", "--unit", HUA)
 
     assert share_of(run, "5.2", HUA, *LATER)["status"] == "done"
     assert share_of(run, "5.2", HUA, *LATER)["done_on"] == "2022-07-05"
@@ -104,7 +106,9 @@ def test_a_filled_form_merges_into_the_shares_with_the_units_credit(run, round_,
     from_form = [e for e in history if e["source"]]
     assert from_form and all(e["unit"] == HUA and e["actor"] == "tester" for e in from_form)
     assert f"{HUA} 填报，tester 导入" in ok(run, *LATER, "history", "5.2", "-f", "md").stdout
-    # one merge is one undo step
+    # the acceptance is one undo step, the merge another
+    ok(run, *LATER, "undo")
+    assert share_of(run, "5.2", HUA, *LATER)["status"] == "review"
     ok(run, *LATER, "undo")
     assert share_of(run, "5.2", HUA, *LATER)["status"] == "todo"
     assert as_json(ok(run, *LATER, "show", "1.1", "-f", "json"))["percent"] is None
@@ -252,6 +256,7 @@ def test_forms_resaved_by_libreoffice_merge(run, round_, tmp_path):
     resaved = sorted(str(p) for p in out.glob("*.xlsx"))
     assert len(resaved) == 2
     ok(run, *LATER, "merge", *resaved, "--yes")
+    ok(run, *LATER, "accept", "--all")
     assert share_of(run, "5.2", HUA, *LATER)["percent"] == 25
     assert share_of(run, "5.3", YIZHONG, *LATER)["status"] == "done"
 
@@ -332,6 +337,7 @@ def test_an_xls_form_without_libreoffice_says_to_save_as_xlsx(run, round_, tmp_p
 def test_a_merged_round_shows_in_the_report_and_the_toml_export(run, round_, tmp_path):
     fill(round_[HUA], G5="已完成", M5=dt.date(2022, 7, 5), G6="推进中", H6=40)
     ok(run, *LATER, "merge", round_[HUA], "--yes")
+    ok(run, *LATER, "accept", "--all")
     report = as_json(ok(run, *LATER, "report", "--since", "2022-07-04", "-f", "json"))
     assert (report["shares"]["total"], report["shares"]["done"], report["shares"]["doing"]) \
         == (4, 1, 1)
@@ -387,6 +393,7 @@ def test_the_ledger_has_a_sheet_of_the_units_ranked_as_the_bulletin_ranks_them(r
                                                                                tmp_path):
     fill(round_[HUA], G5="已完成", M5=dt.date(2022, 7, 5))
     ok(run, *LATER, "merge", round_[HUA], "--yes")
+    ok(run, *LATER, "accept", "--all")
     ledger = tmp_path / "台账.xlsx"
     ok(run, *LATER, "export", "-f", "xlsx", "-o", str(ledger))
     sheet = openpyxl.load_workbook(ledger)["各单位"]

@@ -33,7 +33,7 @@ COMMAND_MODULES = {
     **dict.fromkeys(("undo", "backup", "restore", "export"), "data"),
     **dict.fromkeys(("summary", "report", "email"), "reports"),
     **dict.fromkeys(("collect", "merge"), "forms"),
-    "urge": "supervise",
+    **dict.fromkeys(("urge", "review", "accept", "return", "extend"), "supervise"),
     "units": "units",
 }
 

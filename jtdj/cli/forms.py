@@ -142,12 +142,13 @@ def merge_cmd(
     theirs: Annotated[bool, typer.Option("--theirs", help=t("help.merge.theirs"))] = False,
     by: By = None, plan: PlanKey = None, as_of: AsOf = None,
 ) -> None:
-    from jtdj import merge
+    from jtdj import merge, review
 
     session = session_of(ctx, as_of, plan, by)
     store, plan_key = session.store, session.plan_key()
+    held = review.held(session.settings.config)
     forms = merge.read_all(files, lambda path: _convert(session, path))
-    result = merge.prepare(store, plan_key, forms, session.today)
+    result = merge.prepare(store, plan_key, forms, session.today, held)
     for notice in result.notices:
         session.notice(notice)
     if result.problems:

@@ -1,12 +1,15 @@
-"""督办: `jtdj urge`, the 催办通知 for each unit's overdue or due-soon work (docs/urge.md)."""
+"""督办: `jtdj urge`, the 催办通知 for each unit's overdue or due-soon work (docs/urge.md), and
+审核: `review`, `accept`, `return` and `extend`, what units report waiting for the office
+(docs/workflow.md)."""
 
 from enum import Enum
 from typing import Annotated, List, Optional
 
 import typer
 
-from jtdj.cli.app import AsOf, By, PlanKey, app, session_of
-from jtdj.errors import EXIT_USAGE, JtdjError
+from jtdj.cli.app import AsOf, By, Format, Ids, OneId, PlanKey, app, session_of
+from jtdj.cli.unitnames import UnitOpt
+from jtdj.errors import EXIT_USAGE, JtdjError, UsageError
 from jtdj.i18n import t
 
 UrgeFmt = Enum("UrgeFmt", {f: f for f in ("text", "md", "html")}, type=str)
@@ -91,3 +94,93 @@ def _send(session, mailed, repeated: set, force: bool, attach_report: bool = Fal
                              attachments, force=force or notice.unit["name"] not in repeated)
         if isinstance(result, dict):
             session.notice(t("urge.already_mailed", unit=notice.unit["name"], at=result["at"]))
+
+
+Reason = Annotated[str, typer.Option("--reason", metavar=t("metavar.text"), help=t("help.review.reason"))]
+
+
+@app.command("review", help=t("help.cmd.review"))
+def review_cmd(
+    ctx: typer.Context,
+    unit: Annotated[Optional[str], typer.Option("--unit", "-u", metavar=t("metavar.unit"), help=t("help.review.unit"))] = None,
+    fmt: Format = None, by: By = None, plan: PlanKey = None, as_of: AsOf = None,
+) -> None:
+    from jtdj import review, units
+    from jtdj.render.review import waiting
+
+    session = session_of(ctx, as_of, plan, by)
+    found = units.find(session.store, unit, groups=False).unit if unit else None
+    rows = review.waiting(session.store, session.plan_key(), found)
+    caption = t("review.caption", count=len(rows)) if rows else t("review.none")
+    session.show("records", session.format("records", fmt), waiting(rows, caption))
+
+
+@app.command("accept", help=t("help.cmd.accept"))
+def accept_cmd(
+    ctx: typer.Context,
+    ids: Annotated[Optional[List[str]], typer.Argument(metavar=t("metavar.ids"), help=t("help.review.ids"))] = None,
+    unit: UnitOpt = None,
+    every: Annotated[bool, typer.Option("--all", help=t("help.review.all"))] = False,
+    by: By = None, plan: PlanKey = None, as_of: AsOf = None,
+) -> None:
+    from jtdj import review
+
+    session = session_of(ctx, as_of, plan, by)
+    if bool(ids) == every:
+        raise UsageError(t("review.ids_or_all"))
+    actx, task_ids, units = _review_targets(session, ids, unit)
+    outcome = review.accept(actx, task_ids, units)
+    if not outcome.changed and not outcome.unchanged:
+        session.notice(t("review.none"))
+    _said(session, "accept", outcome)
+
+
+@app.command("return", help=t("help.cmd.return"))
+def return_cmd(
+    ctx: typer.Context,
+    ids: Ids, reason: Reason, unit: UnitOpt = None,
+    by: By = None, plan: PlanKey = None, as_of: AsOf = None,
+) -> None:
+    from jtdj import review
+
+    session = session_of(ctx, as_of, plan, by)
+    actx, task_ids, units = _review_targets(session, ids, unit)
+    _said(session, "return", review.send_back(actx, task_ids, units, reason), reason=reason)
+
+
+@app.command("extend", help=t("help.cmd.extend"))
+def extend_cmd(
+    ctx: typer.Context,
+    task: OneId,
+    new_due: Annotated[str, typer.Argument(metavar=t("metavar.date"), help=t("help.review.date"))],
+    reason: Reason, unit: UnitOpt = None,
+    by: By = None, plan: PlanKey = None, as_of: AsOf = None,
+) -> None:
+    from jtdj import review
+    from jtdj.parse import parse_date
+
+    session = session_of(ctx, as_of, plan, by)
+    due = parse_date(new_due, session.today, "DATE")
+    actx, task_ids, units = _review_targets(session, [task], unit)
+    if len(task_ids) != 1:
+        raise UsageError(t("review.one_task", ids=t("list.sep").join(task_ids)))
+    _said(session, "request", review.request(actx, task_ids[0], units, "extend", reason, due),
+          due=due.isoformat())
+
+
+def _review_targets(session, ids: list[str] | None, unit: list[str] | None):
+    """The action context, the task ids (None: every one that waits) and the units named."""
+    from jtdj.cli import unitnames
+    from jtdj.cli.tasks import _targets
+
+    units = unitnames.units_of(session, unit)
+    if not ids:
+        return session.action_context(), None, units
+    actx, task_ids = _targets(session, ids)
+    return actx, task_ids, units
+
+
+def _said(session, action: str, outcome, **words) -> None:
+    from jtdj.cli.tasks import _say
+
+    _say(session, action, outcome, **words)

@@ -265,15 +265,21 @@ def done_cmd(
                                                           help=t("help.opt.evidence"))] = None,
     unit: UnitOpt = None,
     all_units: Annotated[bool, typer.Option("--all-units", help=t("help.opt.all_units"))] = False,
+    reported: Annotated[bool, typer.Option("--reported", help=t("help.opt.reported"))] = False,
     by: By = None, plan: PlanKey = None, as_of: AsOf = None,
 ) -> None:
-    from jtdj import actions, shares
+    from jtdj import actions, review, shares
 
     session = session_of(ctx, as_of, plan, by)
     day = _on(session, on)
     _check_day(session, day, "--on")
     if day is not None and day > session.today:
         raise UsageError(t("error.future_date", what="--on", value=day.isoformat()))
+    if reported and review.held(session.settings.config):  # what a unit reported: 待审核
+        actx, task_ids = _targets(session, ids)
+        _say(session, "report", review.report(actx, task_ids, unitnames.units_of(session, unit),
+                                              day or session.today, note, evidence))
+        return
     if not unit and not all_units:
         actx, task_ids = _targets(session, ids)
         shares.refuse_done_of_shared(actx, task_ids)

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from jtdj.i18n import t
 from jtdj.render.records import (Records, human_value, light_word, machine_value, md_escape,
-                                 progress_label, records_csv, records_tsv, status_word, to_json)
+                                 progress_label, records_csv, records_tsv, to_json)
+from jtdj.render.review import status_with_request
 from jtdj.render.safe import guarded, visible_data
 from jtdj.render.tasks import LIST_COLUMNS, change_text, credited, shown_target, undo_text
 from jtdj.render.text import Column, Wrapped, rich_table
 
 SHARE_COLUMNS = (
     Column("unit", "col.unit", min_width=8, ratio=1),
-    Column("status", "col.status", no_wrap=True),
+    Column("status_text", "col.status", min_width=6),
     Column("light", "col.light", no_wrap=True),
     Column("percent", "col.percent", no_wrap=True, justify="right"),
     Column("done_on", "col.done_on", no_wrap=True),
@@ -20,7 +21,18 @@ SHARE_COLUMNS = (
 
 
 def _share_rows(d: dict) -> list[dict]:
-    return [{**s, "note": (s.get("latest_note") or {}).get("text")} for s in d.get("units") or []]
+    return [{**s, "note": _returned(s) or (s.get("latest_note") or {}).get("text"),
+             "status_text": status_with_request(s["status"], s.get("request"))
+             + _counted(s)} for s in d.get("units") or []]
+
+
+def _returned(s: dict) -> str | None:
+    """The office's reason for sending a report back, while the unit has not reported again."""
+    return t("form.returned", reason=s["returned"]) if s.get("returned") else None
+
+
+def _counted(s: dict) -> str:
+    return (" " + t("show.extensions", count=s["extensions"])) if s.get("extensions") else ""
 
 
 # `show` with one id writes one detail; with several, a list of them (JSON: an array; CSV and
@@ -62,8 +74,10 @@ def _fields(d: dict) -> list[tuple[str, str]]:
             ("col.id", d["id"]),
             ("col.task", d["title"]),
             ("col.item", f"{d['item']}. {d['item_title'] or ''}"),
-            ("col.status", status_word(d["status"])
+            ("col.status", status_with_request(d["status"], d.get("request"))
              + (f" ({d['drop_reason']})" if d.get("drop_reason") else "")),
+            ("col.reported_on", d.get("reported_on") if d["status"] == "review" else ""),
+            ("col.returned", d.get("returned") or ""),
             ("col.light", light_word(d["light"])),
             ("col.percent", f"{d['percent']}%" if d["percent"] is not None else ""),
             ("col.owner", d["owner"] or ""),
@@ -75,6 +89,9 @@ def _fields(d: dict) -> list[tuple[str, str]]:
             ("col.tags", t("list.sep").join(d["tags"])),
             ("col.evidence", t("list.sep").join(d["evidence"])),
             ("col.origin", t(f"origin.{d['origin']}")),
+            ("col.extensions", t("show.extensions", count=d["extensions"])
+             if d.get("extensions") else ""),
+            ("col.urged", t("show.urged", count=d["urged"]) if d.get("urged") else ""),
         ]
         if d["archived"]:
             rows.append(("col.archived", t("word.yes")))
@@ -153,7 +170,8 @@ def detail_md(d) -> str:
         out += ["", f"### {t('show.item_text')}", "", md_escape(text)]
     if d.get("units"):
         out += ["", f"### {t('show.units')}", ""]
-        out += [f"- {md_escape(r['unit'])}: {status_word(r['status'])} {light_word(r['light'])}"
+        out += [f"- {md_escape(r['unit'])}: {status_with_request(r['status'], r.get('request'))}"
+                f" {light_word(r['light'])}"
                 + (f" {r['percent']}%" if r["percent"] is not None else "")
                 + (f" — {md_escape(r['note'])}" if r["note"] else "") for r in _share_rows(d)]
     out += ["", f"### {t('show.notes')}", ""]

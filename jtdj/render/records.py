@@ -17,7 +17,7 @@ from jtdj.i18n import t
 from jtdj.render.safe import UNSAFE, escape_raw, guarded, visible, visible_data
 from jtdj.render.text import Column
 
-LIGHT_SYMBOL = {"red": "▲", "yellow": "◆", "green": "●", "grey": "○"}
+LIGHT_SYMBOL = {"red": "▲", "yellow": "◆", "green": "●", "grey": "○", "blue": "◎"}
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # rows per chunk of a streamed output: large enough that each write is one system call of some
 # hundred kilobytes, small enough that memory stays flat whatever the number of rows

@@ -32,6 +32,12 @@ def owner_word(owner: str | None) -> str:
     return owner if owner else t("report.no_owner")
 
 
+def shown_metric(key: str, *counts: dict) -> bool:
+    """Whether a people's format shows a count: 待审核 only where reports wait for review, or
+    did (a clerk who never reviews is spared a row of zeros; JSON always has the key)."""
+    return key != "review" or any(c["review"] for c in counts)
+
+
 def fraction(c: dict) -> str:
     return f"{c['done']}/{c['tasks'] - c['dropped']}"
 
@@ -89,7 +95,8 @@ def report_blocks(data: dict) -> list[Block]:
                      t("report.col_change")],
                     [[t(f"metric.{k}"), _metric(k, ov["start"][k]), _metric(k, ov["end"][k]),
                       signed(ov["change"][k]) + (t("report.points") if k == "percent_done" else "")]
-                     for k in ov["end"]], right={1, 2, 3})]
+                     for k in ov["end"] if shown_metric(k, ov["start"], ov["end"])],
+                    right={1, 2, 3})]
     blocks += [Block(**b) for b in [units.shares_block(data.get("shares"))] if b]
     omitted = data.get("omitted", {})
     done = data["completed"]
@@ -286,7 +293,8 @@ def summary_title(data: dict) -> str:
 def summary_blocks(data: dict) -> list[Block]:
     tot = data["totals"]
     blocks = [Block(t("summary.h_totals"), [t("report.col_metric"), t("report.col_value")],
-                    [[t(f"metric.{k}"), _metric(k, v)] for k, v in tot.items()], right={1})]
+                    [[t(f"metric.{k}"), _metric(k, v)] for k, v in tot.items()
+                     if shown_metric(k, tot)], right={1})]
     blocks += [Block(**b) for b in [units.shares_block(data.get("shares"))] if b]
     progress_headers = [t("col.id"), t("report.col_name"), t("report.col_done"),
                         t("col.percent"), t("report.col_bar")]

@@ -10,6 +10,7 @@ from jtdj.i18n import t
 from jtdj.render.records import (Records, light_word, md_escape, progress_label, records_csv,
                                  records_json, records_md, records_table, records_tsv,
                                  section_label, status_word, to_json)
+from jtdj.render.review import asked_word
 from jtdj.render.safe import guarded, visible_data
 from jtdj.render.text import Column, Wrapped
 
@@ -169,6 +170,8 @@ def _event_value(field: str, value: str | None) -> str:
         return "—"
     if field == "status":
         return status_word(value)
+    if field == "request" and value.startswith("{"):
+        return asked_word(json.loads(value))
     if field in ("support", "tags", "evidence") and value.startswith("["):  # lists kept as JSON
         return t("list.sep").join(json.loads(value))
     return value

@@ -8,7 +8,8 @@ from typing import Callable, NamedTuple, Sequence
 
 from jtdj.i18n import t
 
-LIGHT_STYLE = {"red": "bold red", "yellow": "yellow", "green": "green", "grey": "bright_black"}
+LIGHT_STYLE = {"red": "bold red", "yellow": "yellow", "green": "green", "grey": "bright_black",
+               "blue": "blue"}
 
 
 class Column(NamedTuple):

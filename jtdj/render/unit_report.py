@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from jtdj.i18n import t
 
-SHARE_ROWS = ("done", "doing", "todo", "dropped", "overdue", "due_soon")
+SHARE_ROWS = ("done", "review", "doing", "todo", "dropped", "overdue", "due_soon")
 
 
 def shares_block(shares: dict | None) -> dict | None:
@@ -20,25 +20,32 @@ def shares_block(shares: dict | None) -> dict | None:
             "headers": [t("report.col_metric"), t("report.col_value")],
             "rows": [[t("summary.share_tasks"), str(shares["tasks"])],
                      [t("summary.share_total"), str(shares["total"])]]
-            + [[t(f"metric.{k}"), str(shares[k])] for k in SHARE_ROWS], "right": {1}}
+            + [[t(f"metric.{k}"), str(shares[k])] for k in SHARE_ROWS
+               if k != "review" or shares.get("review")], "right": {1}}
 
 
 def owners_block(owners: list[dict], heading: str) -> dict:
     """Per unit: open, done, overdue; where forms were issued, the last one merged and the
     mark 未按时反馈."""
     forms = any("late" in o for o in owners)
+    review = any(o["review"] for o in owners)
     headers = [t("col.owner"), t("metric.open"), t("metric.done"), t("metric.overdue")]
+    if review:
+        headers.insert(2, t("metric.review"))
     if forms:
         headers += [t("report.share_col_last"), t("report.share_col_late")]
     rows = []
     for o in owners:
         row = [o["owner"] or t("report.no_owner"), str(o["open"]), str(o["done"]),
                str(o["overdue"])]
+        if review:
+            row.insert(2, str(o["review"]))
         if forms:
             last = o.get("last_report")
             row += [str(last) if last else "—", t("report.share_late") if o.get("late") else ""]
         rows.append(row)
-    return {"heading": heading, "headers": headers, "rows": rows, "right": {1, 2, 3},
+    return {"heading": heading, "headers": headers, "rows": rows,
+            "right": {1, 2, 3, 4} if review else {1, 2, 3},
             "styles": ["warn" if o.get("late") else None for o in owners] if forms else None}
 
 

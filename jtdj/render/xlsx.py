@@ -54,7 +54,8 @@ SUMMARY_COLUMNS = (
 )
 STATUS_COL = 10  # 状态, filled by light; 提示 (symbol and word) is the column after it
 # Excel's own "good / neutral / bad" fills, so the sheet looks familiar
-LIGHT_FILL = {"red": "FFC7CE", "yellow": "FFEB9C", "green": "C6EFCE", "grey": "D9D9D9"}
+LIGHT_FILL = {"red": "FFC7CE", "yellow": "FFEB9C", "green": "C6EFCE", "grey": "D9D9D9",
+              "blue": "BDD7EE"}
 
 FONT = "宋体"  # SimSun, what a Chinese office prints tables in (LibreOffice substitutes)
 FONT_SIZE = 10  # pt; printed at 94-100 % (see above), never below 9 pt

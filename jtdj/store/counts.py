@@ -15,7 +15,7 @@ from datetime import date
 from jtdj.store import Store, history
 from jtdj.store.tasks import EFFECTIVE_STATUS, LIGHT, as_of_params
 
-COUNT_FIELDS = ("tasks", "done", "doing", "todo", "dropped", "overdue", "due_soon")
+COUNT_FIELDS = ("tasks", "done", "doing", "todo", "dropped", "overdue", "due_soon", "review")
 _POSITION = {name: i for i, name in enumerate(COUNT_FIELDS)}
 _BASE = "t.plan = :plan AND t.archived = 0"
 _STATE = "tasks t INDEXED BY idx_tasks_state"
@@ -30,12 +30,15 @@ _CHANGED_SINCE = {
     "doing": ("t.status = 'doing' AND t.done_on IS NULL AND t.dropped_on IS NULL"
               " AND t.started_on > :d"),
 }
+# Reports waiting for review are counted apart from the due tallies (which count 未开始 and
+# 推进中): only those reported after their due date have a red light (tasks.LIGHT).
+_LATE_REVIEW = "t.status = 'review' AND t.due < t.reported_on AND t.due < :d"
 # Tasks open as of :d, with a condition on due: open now (never started, or started), or
 # closed after :d. Each part is ordered by (due, item, no) in the index.
 _OPEN_PARTS = tuple(
     f"t.status = '{status}' AND t.done_on IS NULL AND t.dropped_on IS NULL AND t.started_on {s}"
     for status in ("todo", "doing") for s in ("IS NULL", "IS NOT NULL")
-) + (_CHANGED_SINCE["done"], _CHANGED_SINCE["dropped"])
+) + (_CHANGED_SINCE["done"], _CHANGED_SINCE["dropped"], _LATE_REVIEW)
 _DUE_WINDOWS = {"overdue": "t.due < :d", "due_soon": "t.due >= :d AND t.due <= :soon"}
 
 
@@ -80,6 +83,10 @@ def _tally(store: Store, plan: str, as_of: date, column: str | None) -> dict:
         acc = row(k)
         acc[5] += red
         acc[6] += n - red
+    for k, n in store.conn.execute(f"SELECT {key}, count(*) FROM {_STATE} WHERE {_BASE}"
+                                   f" AND {_LATE_REVIEW}{group_by}", params):
+        if n:
+            row(k)[5] += n
     changed = " UNION ALL ".join(
         f"SELECT '{status}', {key}, count(*), sum(t.started_on <= :d), sum(t.due < :d),"
         f" sum(t.due >= :d AND t.due <= :soon) FROM {_STATE} WHERE {_BASE} AND {cond}{group_by}"
@@ -116,7 +123,8 @@ def _correct(store: Store, params: dict, column: str | None, row, before_issue: 
 
     def counted(sign: int, source: str, condition: str) -> str:
         return (f"SELECT {sign} AS sign, k, eff, {LIGHT} AS light FROM (SELECT {key} AS k,"
-                f" t.due AS due, {EFFECTIVE_STATUS} AS eff FROM {source} WHERE {condition})")
+                f" t.due AS due, t.reported_on AS reported_on, {EFFECTIVE_STATUS} AS eff"
+                f" FROM {source} WHERE {condition})")
 
     then = counted(1, "temp.asof_tasks t", f"t.day = :d AND {_BASE}")
     if before_issue:
@@ -150,7 +158,7 @@ def _lights_sql(column: str | None) -> str:
 
 def count_tasks(store: Store, plan: str, as_of: date, by: str = "total") -> dict:
     """Counts of non-archived tasks as of ``as_of``, by the rules of `jtdj list`: a list of
-    (tasks, done, doing, todo, dropped, overdue, due_soon) per section, item or owner, in key
+    (tasks, done, doing, todo, dropped, overdue, due_soon, review) per section, item or owner, in key
     order (no owner last); or, by total, one list under the key None."""
     cache = store.cache
     column = "owner" if by == "owner" else "item"
@@ -206,9 +214,10 @@ def due_tasks(store: Store, plan: str, as_of: date, which: str,
     if not otherwise:
         return rows
     then = store.conn.execute(
-        "SELECT t.id, t.title, t.owner, t.due FROM temp.asof_tasks t WHERE t.day = :d AND"
-        f" {_BASE} AND ({EFFECTIVE_STATUS}) IN ('todo', 'doing') AND {_DUE_WINDOWS[which]}",
-        params).fetchall()
+        "SELECT id, title, owner, due FROM (SELECT t.id, t.title, t.owner, t.due,"
+        f" t.reported_on, {EFFECTIVE_STATUS} AS eff FROM temp.asof_tasks t WHERE t.day = :d"
+        f" AND {_BASE}) WHERE ({LIGHT}) = :light",
+        {**params, "light": "red" if which == "overdue" else "yellow"}).fetchall()
     return _by_task_order([tuple(r) for r in rows + then], limit)
 
 

@@ -56,7 +56,7 @@ def form_events(store: Store, plan: str, targets: list[str], after_id: int) -> l
 def led_open_tasks(store: Store, plan: str, unit_name: str) -> list[dict]:
     """The live tasks the unit leads that are not handed to units (their shares report)."""
     return [dict(r) for r in store.conn.execute(
-        "SELECT id, title, due, status, percent, item, no FROM tasks t WHERE plan = ?"
+        "SELECT id, title, due, status, percent, item, no, returned FROM tasks t WHERE plan = ?"
         " AND archived = 0 AND owner = ? AND NOT EXISTS (SELECT 1 FROM shares s"
         " WHERE s.plan = t.plan AND s.task = t.id) ORDER BY item, no", (plan, unit_name))]
 
@@ -65,6 +65,6 @@ def shares_of_unit(store: Store, plan: str, unit_id: int) -> list[dict]:
     """The unit's shares of the plan's live tasks, with the task's title and due date."""
     return [dict(r) for r in store.conn.execute(
         "SELECT s.task AS id, t.title, coalesce(s.due, t.due) AS due, s.status, s.percent,"
-        " t.item, t.no FROM shares s JOIN tasks t ON t.plan = s.plan AND t.id = s.task"
+        " t.item, t.no, s.returned FROM shares s JOIN tasks t ON t.plan = s.plan AND t.id = s.task"
         " WHERE s.plan = ? AND s.unit = ? AND t.archived = 0 ORDER BY t.item, t.no",
         (plan, unit_id))]

@@ -289,10 +289,23 @@ def m012_bulletins(db) -> None:
                " NOT NULL, no INTEGER NOT NULL, at TEXT NOT NULL, PRIMARY KEY (plan, since, until))")
 
 
+def m013_review(db) -> None:
+    """What waits for the office (docs/workflow.md): a unit's report of 已完成 held for review
+    (status ``review`` from ``reported_on``), a request for a new date or to drop the task
+    (``request``: JSON with kind, due, reason, on), and the office's reason when it sent a
+    report back (``returned``), on tasks and on shares alike. Nothing existing changes."""
+    for table in ("tasks", "shares"):
+        for column in ("reported_on", "request", "returned"):
+            db.execute(f"ALTER TABLE {table} ADD COLUMN {column} TEXT")
+        # what waits, found without walking the plan (store.reviews)
+        db.execute(f"CREATE INDEX idx_{table}_waiting ON {table} (plan)"
+                   " WHERE status = 'review' OR request IS NOT NULL")
+
+
 MIGRATIONS = [m001_initial, m002_mail_log, m003_task_search, m004_counting_index,
               m005_drop_due_index, m006_owner_counting_index, m007_state_indexes,
               m008_tallies, m009_inclusive_periods, m010_history_indexes, m011_units,
-              m012_bulletins]
+              m012_bulletins, m013_review]
 
 
 def schema_version(conn) -> int:

@@ -23,7 +23,8 @@ from jtdj.store.history import UNDO_NOTE_PREFIX, undone_batches
 
 AUTO_BACKUPS_KEPT = 5
 # Task columns a batch may have changed and undo may put back
-_REVERTIBLE = set(TASK_COLUMNS) - {"plan", "id", "no", "file_values"}
+_REVERTIBLE = (set(TASK_COLUMNS) - {"plan", "id", "no", "file_values"}) | {
+    "reported_on", "request", "returned"}  # m013's, which an import never writes
 
 
 class UndoResult:
@@ -112,6 +113,8 @@ def undo(store: Store, plan: str, actor: str, today) -> UndoResult:
                     _edit_file_values(store, plan, target, {e["field"]: None, MISSING: None})
             else:
                 continue
+            if "@" in target and e["unit"]:  # a share: its task and unit, as people read it
+                target = f"{target.split('@')[0]} {e['unit']}"
             if target not in result.targets:
                 result.targets.append(target)
             if e["action"] not in result.actions:

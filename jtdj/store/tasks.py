@@ -23,7 +23,7 @@ class TaskFilter(NamedTuple):
     item: int | None = None
     owner: str | None = None
     unassigned: bool = False
-    status: str = "open"  # todo|doing|done|dropped|open|all
+    status: str = "open"  # todo|doing|review|done|dropped|open|all
     overdue: bool = False
     due_before: date | None = None
     due_within: int | None = None
@@ -34,9 +34,12 @@ class TaskFilter(NamedTuple):
 
 
 # Effective status as of :d — done/dropped only from their date on; doing only once started.
+# A report waiting for review (待审核) is so from the event that made it; a past day before it
+# is the replayed row's (history), so the rule needs no date.
 EFFECTIVE_STATUS = """CASE
   WHEN t.status = 'done' AND (t.done_on IS NULL OR t.done_on <= :d) THEN 'done'
   WHEN t.status = 'dropped' AND (t.dropped_on IS NULL OR t.dropped_on <= :d) THEN 'dropped'
+  WHEN t.status = 'review' THEN 'review'
   WHEN t.started_on IS NOT NULL AND t.started_on <= :d THEN 'doing'
   WHEN t.status = 'doing' AND t.started_on IS NULL THEN 'doing'
   ELSE 'todo' END"""
@@ -46,8 +49,11 @@ def as_of_params(plan: str, as_of: date) -> dict:
             "soon": (as_of + timedelta(days=DUE_SOON_DAYS)).isoformat()}
 
 
+# A report waiting for review has its own light (blue), unless the unit reported after the
+# due date: then it was late, and stays red.
 LIGHT = """CASE
   WHEN eff IN ('done', 'dropped') THEN 'grey'
+  WHEN eff = 'review' THEN CASE WHEN due < reported_on AND due < :d THEN 'red' ELSE 'blue' END
   WHEN due IS NULL THEN 'green'
   WHEN due < :d THEN 'red'
   WHEN due <= :soon THEN 'yellow'
@@ -55,12 +61,13 @@ LIGHT = """CASE
 # what task_record reads, in its order: not the wide file_values snapshot nor the evidence list
 RECORD_COLUMNS = ", ".join(f"t.{c}" for c in (
     "id", "item", "no", "section", "title", "status", "owner", "support", "due", "start",
-    "timing", "done_on", "percent", "tags"))
+    "timing", "done_on", "percent", "tags", "reported_on"))
 SORTS = {
     "id": "item, no",
     "due": "due IS NULL, due, item, no",
     "owner": "owner IS NULL, owner, item, no",
-    "status": "CASE eff WHEN 'todo' THEN 0 WHEN 'doing' THEN 1 WHEN 'done' THEN 2 ELSE 3 END, item, no",
+    "status": "CASE eff WHEN 'todo' THEN 0 WHEN 'doing' THEN 1 WHEN 'review' THEN 2"
+              " WHEN 'done' THEN 3 ELSE 4 END, item, no",
 }
 
 
@@ -120,13 +127,14 @@ def task_query(store, plan: str, f: TaskFilter, as_of: date) -> tuple[str, dict]
     if f.ids is not None:
         where.append("t.id IN (SELECT value FROM json_each(:ids))")
         params["ids"] = json.dumps(f.ids)
-    if f.status in ("open", "todo", "doing"):
+    if f.status in ("open", "todo", "doing", "review"):
         # open as of :d means open now or closed after :d; this reads the state from the
         # index, so closed tasks are passed over without fetching their rows
-        where.append("(t.status IN ('todo', 'doing') OR t.done_on > :d OR t.dropped_on > :d)")
+        where.append("(t.status IN ('todo', 'doing', 'review') OR t.done_on > :d"
+                     " OR t.dropped_on > :d)")
     outer = []
     if f.status == "open":
-        outer.append("eff IN ('todo', 'doing')")
+        outer.append("eff IN ('todo', 'doing', 'review')")
     elif f.status != "all":
         outer.append("eff = :status")
         params["status"] = f.status
@@ -148,7 +156,7 @@ def task_query(store, plan: str, f: TaskFilter, as_of: date) -> tuple[str, dict]
 
 
 def task_record(id, item, no, section, title, status, owner, support, due, start, timing,
-                done_on, percent, tags, eff, light) -> dict:
+                done_on, percent, tags, reported_on, eff, light) -> dict:
     """A task row (RECORD_COLUMNS, then eff and light) as the stable record every output format
     shows (JSON keys in English)."""
     percent = 100 if eff == "done" else percent

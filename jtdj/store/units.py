@@ -17,7 +17,7 @@ from jtdj.store import Batch, Store, to_text
 REGISTER = ""  # the plan key of the register's events
 UNIT_COLUMNS = ("name", "short", "kind", "contact", "email", "mobile", "groups")
 SHARE_COLUMNS = ("status", "percent", "started_on", "done_on", "dropped_on", "drop_reason",
-                 "evidence", "due")
+                 "evidence", "due", "reported_on", "request", "returned")
 _JSON_COLUMNS = {"groups", "evidence"}
 
 
@@ -136,7 +136,7 @@ def task_counts(store: Store, plan: str | None) -> dict[str, dict]:
             " AND t.archived = 0 AND t.support != '[]' GROUP BY j.value", (plan,)):
         add(name, "support", n)
     for name, n, open_n in store.conn.execute(
-            "SELECT u.name, count(*), sum(s.status IN ('todo', 'doing')) FROM shares s"
+            "SELECT u.name, count(*), sum(s.status IN ('todo', 'doing', 'review')) FROM shares s"
             " JOIN units u ON u.id = s.unit JOIN tasks t ON t.plan = s.plan AND t.id = s.task"
             " WHERE s.plan = ? AND t.archived = 0 GROUP BY u.name", (plan,)):
         add(name, "shares", n)
@@ -191,6 +191,7 @@ def shares(store: Store, plan: str, task_ids: list[str] | None = None,
     for row in store.conn.execute(sql + " ORDER BY s.rowid", params):
         share = dict(row)
         share["evidence"] = json.loads(share["evidence"] or "[]")
+        share["request"] = json.loads(share["request"]) if share["request"] else None
         by_task.setdefault(row["task"], []).append(share)
     return by_task
 
