@@ -33,15 +33,20 @@ def _random_history(run, seed: int) -> None:
     for task_id in rnd.sample(ids, 30):
         due = rnd.choice(DAYS).isoformat()
         assert run("--as-of", "2022-01-01", "due", task_id, due).exit_code == 0
-    for _ in range(40):
-        verb = rnd.choice(["start", "done", "done", "drop", "reopen"])
+    for _ in range(50):
+        verb = rnd.choice(["start", "done", "done", "drop", "reopen", "report", "report",
+                           "accept"])
         task_id = rnd.choice(ids)
         on = rnd.choice(DAYS).isoformat()
+        # a unit's report waits for review (待审核) until an acceptance, dated its own day
         args = {"start": ("start", task_id, "--on", on),
                 "done": ("done", task_id, "--on", on),
                 "drop": ("drop", task_id, "--reason", "调整", "--on", on),
-                "reopen": ("reopen", task_id)}[verb]
-        assert run("--as-of", "2022-12-31", *args).exit_code == 0, args
+                "reopen": ("reopen", task_id),
+                "report": ("done", task_id, "--reported", "--on", on),
+                "accept": ("accept", "--all")}[verb]
+        as_of = on if verb == "accept" else "2022-12-31"
+        assert run("--as-of", as_of, *args).exit_code == 0, args
 
 
 def _assert_summary_agrees_with_list(run, as_of: str) -> None:
@@ -55,11 +60,11 @@ def _assert_summary_agrees_with_list(run, as_of: str) -> None:
         status = Counter(r["status"] for r in mine)
         light = Counter(r["light"] for r in mine)
         return (len(mine), status["done"], status["doing"], status["todo"],
-                status["dropped"], light["red"], light["yellow"])
+                status["dropped"], light["red"], light["yellow"], status["review"])
 
     def got(c):
         return (c["tasks"], c["done"], c["doing"], c["todo"], c["dropped"], c["overdue"],
-                c["due_soon"])
+                c["due_soon"], c["review"])
 
     assert got(data["totals"]) == expected(), as_of
     assert [i["item"] for i in data["items"]] == sorted({r["item"] for r in tasks})
@@ -77,8 +82,11 @@ def _assert_summary_agrees_with_list(run, as_of: str) -> None:
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_every_count_agrees_with_list_on_every_day(run, imported, seed):
     _random_history(run, seed)
+    waited = 0
     for day in (DAYS[2], DAYS[9], DAYS[14], DAYS[20], DAYS[-1]):
         _assert_summary_agrees_with_list(run, day.isoformat())
+        waited += _json(run, "summary", as_of=day.isoformat())["totals"]["review"]
+    assert waited  # the history has reports waiting for review on some of those days
 
 
 def test_kept_counts_follow_every_writer(run, imported, db_path):

@@ -10,6 +10,7 @@ status on the day differs from the stored one are corrected, each kind found by 
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 from jtdj.store import Store, history
@@ -279,6 +280,12 @@ def completed_between(store: Store, plan: str, since: date, until: date,
            f" FROM tasks t JOIN (SELECT * FROM ({done}){page}) d ON t.rowid = d.r"
            " ORDER BY d.done_on, d.item, d.no")
     rows = [dict(r) for r in store.conn.execute(sql, params)]
+    accepted = _accepted_between(store, plan, params)
+    if accepted and not otherwise:  # listed with the rest, in the order of their done dates
+        rows = sorted(rows + accepted, key=lambda r: (r["done_on"], *map(int, r["id"].split("."))))
+        return (rows if limit is None else rows[:limit]), max(len(rows), store.conn.execute(
+            f"SELECT count(*) FROM ({done})", params).fetchone()[0] + len(accepted))
+    rows += accepted
     if otherwise:  # and the tasks that were otherwise on the day, as they were then
         rows += [dict(r) for r in store.conn.execute(
             f"SELECT t.id, t.title, t.owner, t.done_on, {_DONE_NOTE} FROM temp.asof_tasks t"
@@ -293,6 +300,34 @@ def completed_between(store: Store, plan: str, since: date, until: date,
             and not history.as_of(store, plan, since)):
         return rows, after_since - after_until
     return rows, store.conn.execute(f"SELECT count(*) FROM ({done})", params).fetchone()[0]
+
+
+def _accepted_between(store: Store, plan: str, params: dict) -> list[dict]:
+    """Tasks whose unit's report the office accepted in (since, until] and that are done as of
+    until, though their done date (the day reported) is on or before since: done in the
+    period, as the period's figures count them (review.accept)."""
+    found = store.conn.execute(
+        "SELECT DISTINCT target, batch FROM events WHERE plan = :plan AND on_date > :since"
+        " AND on_date <= :until AND action = 'accept' AND field = 'status' AND new = 'done'"
+        " AND instr(target, '@') = 0", params).fetchall()
+    undone = history.undone_batches(store, plan) if found else set()
+    ids = sorted({target for target, batch in found if batch not in undone})
+    if not ids:
+        return []
+    source = (f"SELECT t.id, t.title, t.owner, t.done_on, {_DONE_NOTE} FROM tasks t"
+              f" WHERE {_BASE} AND t.status = 'done'{history.kept_rows(store, plan, _until(params))}"
+              " UNION ALL SELECT t.id, t.title, t.owner, t.done_on, NULL FROM temp.asof_tasks t"
+              f" WHERE t.day = :d AND {_BASE} AND ({EFFECTIVE_STATUS}) = 'done'"
+              if history.as_of(store, plan, _until(params)) else
+              f"SELECT t.id, t.title, t.owner, t.done_on, {_DONE_NOTE} FROM tasks t"
+              f" WHERE {_BASE} AND t.status = 'done'")
+    return [dict(r) for r in store.conn.execute(
+        f"SELECT * FROM ({source}) WHERE id IN (SELECT value FROM json_each(:ids))"
+        " AND done_on <= :since", {**params, "ids": json.dumps(ids)})]
+
+
+def _until(params: dict) -> date:
+    return date.fromisoformat(params["until"])
 
 
 def notes_between(store: Store, plan: str, since: date, until: date,
