@@ -215,15 +215,22 @@ def apply(ctx: Context, chosen: list[Target], step, action: str, day: date, batc
 
 
 def report(ctx: Context, ids: list[str], units: list[dict] | None, day: date,
-           note: str | None = None, evidence: list[str] | None = None) -> Outcome:
-    """`done --unit U --reported`: the clerk records what a unit reported (待审核)."""
+           note: str | None = None, evidence: list[str] | None = None,
+           held: bool = True) -> Outcome:
+    """`done --unit U --reported`: the clerk records what a unit reported: 待审核, or (not
+    ``held``) 已完成 at once, credited to the unit either way."""
+    from jtdj.actions import apply_action
+
     chosen = targets(ctx, ids, units, waiting_only=False)
 
     def step(put, row):
+        if not held:
+            return apply_action(put, row["status"], row["evidence"], "done", day,
+                                evidence=evidence)
         return put_report(put, row, day, None, evidence)
 
     with ctx.store.batch(ctx.plan, ctx.actor, ctx.today) as batch:
-        outcome = apply(ctx, chosen, step, "report", day, batch)
+        outcome = apply(ctx, chosen, step, "report" if held else "done", day, batch)
         if note:  # what the unit said with it: a note, listed with the report
             for target in chosen:
                 if target.label in outcome.changed:
@@ -283,14 +290,17 @@ def _share_of(ctx: Context, row: dict) -> dict:
 
 # --- what waits --------------------------------------------------------------------------
 
-def waiting(store, plan: str, unit: dict | None = None) -> list[dict]:
+def waiting(store, plan: str, unit: dict | None = None, as_of: date | None = None) -> list[dict]:
     """The `review` list: each task or share that waits, with what was reported or asked,
-    when, and the unit's latest note and evidence (JSON keys of docs/output.md)."""
-    rows = db.waiting(store, plan, unit)
-    notes = db.last_notes(store, plan, [r["target"] for r in rows])
+    when, and the unit's latest note and evidence (JSON keys of docs/output.md). With
+    ``as_of``, what waited at the end of that day: the rows changed since put back."""
+    rows = _rows_then(store, plan, as_of) if as_of is not None else db.waiting(store, plan)
+    if unit is not None:
+        rows = [r for r in rows if r["unit"] == unit["name"]]
+    notes = db.last_notes(store, plan, [r["target"] for r in rows], as_of)
     out = []
     for r in rows:
-        request = r["request"]
+        request = json.loads(r["request"]) if r["request"] else None
         kinds = (["done"] if r["status"] == "review" else []) + ([request["kind"]] if request
                                                                   else [])
         for kind in kinds:  # a report and a request may wait together: a row each
@@ -303,7 +313,31 @@ def waiting(store, plan: str, unit: dict | None = None) -> list[dict]:
                 "due": r["due"], "new_due": request["due"] if kind == "extend" else None,
                 "reason": request["reason"] if kind != "done" else None,
                 "percent": r["percent"], "note": note["text"] if note else None,
-                "evidence": r["evidence"],
+                "evidence": decode_list(r["evidence"]),
                 "late": bool(kind == "done" and r["due"] and r["due"] < on),
             })
     return out
+
+
+def _rows_then(store, plan: str, day: date) -> list[dict]:
+    """What waited at the end of ``day``: the rows waiting now and those changed since, each
+    field a later change touched put back to its old value; undone batches as if never run."""
+    from jtdj.store.history import undone_batches
+
+    changes = db.changes_after(store, plan, day.isoformat())
+    undone = undone_batches(store, plan) if changes else set()
+    changes = [c for c in changes if c[3] not in undone]
+    targets = {r["target"] for r in db.waiting(store, plan)} | {c[0] for c in changes}
+    targets |= {t.split("@")[0] for t in targets}  # a share's task: the date it works to
+    rows = {r["target"]: r for r in db.rows_of(store, plan, sorted(targets))}
+    for target, column, old, _batch in changes:  # newest first: the oldest change wins
+        if target in rows:
+            rows[target][column] = old
+    for r in rows.values():
+        if r["unit_id"] is not None and r["due"] is None:
+            r["due"] = rows[r["id"]]["due"]
+    shared = units_db.tasks_with_shares(store, plan)
+    for r in rows.values():  # a task handed to units is 待审核 as their roll-up
+        if r["unit_id"] is None and r["id"] in shared and r["status"] == "review":
+            r["status"] = "doing"
+    return [r for r in rows.values() if _waits(r)]

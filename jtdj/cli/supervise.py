@@ -110,7 +110,7 @@ def review_cmd(
 
     session = session_of(ctx, as_of, plan, by)
     found = units.find(session.store, unit, groups=False).unit if unit else None
-    rows = review.waiting(session.store, session.plan_key(), found)
+    rows = review.waiting(session.store, session.plan_key(), found, session.today)
     caption = t("review.caption", count=len(rows)) if rows else t("review.none")
     session.show("records", session.format("records", fmt), waiting(rows, caption))
 

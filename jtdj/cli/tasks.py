@@ -275,10 +275,12 @@ def done_cmd(
     _check_day(session, day, "--on")
     if day is not None and day > session.today:
         raise UsageError(t("error.future_date", what="--on", value=day.isoformat()))
-    if reported and review.held(session.settings.config):  # what a unit reported: 待审核
+    if reported:  # what a unit reported: 待审核 (or done at once, without review)
+        held = review.held(session.settings.config)
         actx, task_ids = _targets(session, ids)
-        _say(session, "report", review.report(actx, task_ids, unitnames.units_of(session, unit),
-                                              day or session.today, note, evidence))
+        _say(session, "report" if held else "done", review.report(
+            actx, task_ids, unitnames.units_of(session, unit), day or session.today, note,
+            evidence, held))
         return
     if not unit and not all_units:
         actx, task_ids = _targets(session, ids)
