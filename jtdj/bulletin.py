@@ -1,10 +1,12 @@
-"""The 通报 (`jtdj report --by-unit`): per unit its tasks, done, % done, overdue, extensions,
-催办 and forms back on time, ranked, with the issue number 「第N期」.
+"""The 通报 (`jtdj report --by-unit`): per unit its tasks, done, % done, overdue, 待审核,
+extensions, 催办 and forms back on time, ranked, with the issue number 「第N期」.
 
 Every figure is as of the period's last day (``until``), so a 通报 for last week is the same
 when it is made again this week: the per-unit counts are the summary's (``report.owners``:
-a unit's shares, and the tasks it leads that were not handed to units), the events counted are
-those dated on or before ``until``, and undone batches are as if they never ran.
+a unit's shares, and the tasks it leads that were not handed to units; a report waiting for
+review is 待审核, open and not done), the events counted are those dated on or before ``until``
+(an accepted 申请延期 moves a due date as `due` does: an extension), and undone batches are as
+if they never ran. ``period_report`` is the period report with the same table as a part.
 """
 
 from __future__ import annotations
@@ -18,8 +20,8 @@ from jtdj.store import Store
 from jtdj.store import bulletins as db
 from jtdj.store import unit_counts as uc
 
-UNIT_KEYS = ("rank", "unit", "tasks", "done", "percent_done", "overdue", "extensions", "urges",
-             "forms_on_time", "forms_issued")
+UNIT_KEYS = ("rank", "unit", "tasks", "done", "percent_done", "overdue", "review", "extensions",
+             "urges", "forms_on_time", "forms_issued")
 
 
 def bulletin(store: Store, plan: str, period: Period, as_of: date,
@@ -53,10 +55,25 @@ def figures(store: Store, plan: str, until: date) -> tuple[list[dict], list[str]
         on_time, out = forms.get(o["owner"], (0, 0))
         rows.append({"unit": o["owner"], "tasks": o["tasks"], "done": o["done"],
                      "percent_done": o["percent_done"], "overdue": o["overdue"],
+                     "review": o["review"],
                      "extensions": extensions[o["owner"]], "urges": urges[o["owner"]],
                      "forms_on_time": on_time, "forms_issued": out})
     units = ranked(rows)
     return units, [u["unit"] for u in units if marks.get(u["unit"], {}).get("late")]
+
+
+def period_report(store: Store, plan: str, period: Period, as_of: date,
+                  limit: int | None = None) -> dict:
+    """The period report (``report.report``) with the 通报's table as one of its parts
+    (``by_unit``: ranked units and the late ones, as of the period's last day) where units
+    work on the plan (it has shares, or forms were issued) and some unit has tasks. Reads
+    only: no issue number is given."""
+    data = report.report(store, plan, period, as_of, limit)
+    if uc.plan_has_shares(store, plan) or uc.forms(store, plan):
+        units, late = figures(store, plan, period.until)
+        if units:
+            data["by_unit"] = {"units": units, "late": late}
+    return data
 
 
 def ranked(rows: list[dict]) -> list[dict]:

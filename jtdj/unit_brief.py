@@ -4,8 +4,10 @@ period's last day (``until``).
 History-true: the rows are `list --owner U` as of ``until`` (``unit_list.owner_rows``: its
 shares as they were that day, and the tasks it leads that have no shares), the figures are the
 通报's row for the unit (``bulletin.figures``: the summary's per-unit counts and its 催办,
-未按时反馈) and its last form by ``report.form_marks``, so they never disagree. 「退回」 and
-待审核 are not kept yet and so not shown.
+未按时反馈) and its last form by ``report.form_marks``, so they never disagree. What waits for
+the office's review (``review``: a report of 已完成, or a request to extend or cancel) and
+what the office sent back (``returned``, with its reason) are read as they were that day too:
+a share's from ``shares.as_of``, a task's from the replayed rows (``store.unit_brief``).
 """
 
 from __future__ import annotations
@@ -19,9 +21,11 @@ from jtdj.store import unit_brief as db
 from jtdj.store import unit_counts as uc
 from jtdj.store.tasks import TaskFilter
 
-FIGURE_KEYS = ("tasks", "done", "percent_done", "overdue", "urges", "last_report", "late")
+FIGURE_KEYS = ("tasks", "done", "percent_done", "overdue", "review", "urges", "last_report",
+               "late")
 ROW_KEYS = ("id", "title", "due", "status", "percent", "note", "role")
-LISTS = ("completed", "overdue", "due_soon", "open")
+LISTS = ("completed", "overdue", "due_soon", "open", "review", "returned")
+REVIEW_KEYS = ("id", "title", "kind", "on", "new_due", "reason", "due", "role")
 
 
 def unit_brief(store: Store, plan: str, unit: str, period: Period, as_of: date) -> dict:
@@ -33,7 +37,8 @@ def unit_brief(store: Store, plan: str, unit: str, period: Period, as_of: date) 
     mine = next((r for r in ranked if r["unit"] == unit), {})
     issued = uc.forms(store, plan)
     mark = report.form_marks(issued, until).get(unit, {}) if issued else {}
-    figures = {k: mine.get(k, 0) for k in ("tasks", "done", "percent_done", "overdue", "urges")}
+    figures = {k: mine.get(k, 0)
+               for k in ("tasks", "done", "percent_done", "overdue", "review", "urges")}
     figures.update(last_report=mark.get("last_report"), late=unit in late)
     records = unit_list.owner_rows(store, plan, TaskFilter(owner=unit, status="all"), until)
     unit_id = uc.unit_id(store, unit)
@@ -42,6 +47,9 @@ def unit_brief(store: Store, plan: str, unit: str, period: Period, as_of: date) 
         return f"{r['id']}@{unit_id}" if r["role"] == "share" else r["id"]
 
     notes = db.latest_notes(store, plan, [target(r) for r in records], until)
+    marks = _marks(store, plan, records, unit_id, until)
+    back_on = db.returned_on(store, plan, [target(r) for r in records
+                                           if marks.get(r["id"], {}).get("returned")], until)
     lists: dict[str, list[dict]] = {k: [] for k in LISTS}
     first = period.first.isoformat()
     for r in records:
@@ -53,6 +61,12 @@ def unit_brief(store: Store, plan: str, unit: str, period: Period, as_of: date) 
         elif r["status"] in ("todo", "doing"):
             which = {"red": "overdue", "yellow": "due_soon"}.get(r["light"], "open")
             lists[which].append(row)
+        held = marks.get(r["id"], {})
+        lists["review"] += _waiting(r, held)
+        if held.get("returned") and r["status"] not in ("done", "dropped"):
+            lists["returned"].append({"id": r["id"], "title": r["title"],
+                                      "reason": held["returned"], "on": back_on.get(target(r)),
+                                      "status": r["status"], "role": r["role"]})
     lists["overdue"].sort(key=lambda r: (r["due"] or "", r["id"]))
     lists["due_soon"].sort(key=lambda r: (r["due"] or "", r["id"]))
     head = report.plan_head(store, plan)
@@ -61,3 +75,34 @@ def unit_brief(store: Store, plan: str, unit: str, period: Period, as_of: date) 
             "period": {"since": period.first, "until": until, "first_day": period.first,
                        "week": period.week},
             "figures": figures, **lists}
+
+
+def _marks(store: Store, plan: str, records: list[dict], unit_id: int | None,
+           until: date) -> dict[str, dict]:
+    """Per row id: reported_on, request and returned as of ``until`` (of the unit's share, or
+    of the task it leads)."""
+    from jtdj import shares
+
+    held = [r["id"] for r in records if r["role"] == "share"]
+    out = db.review_marks(store, plan, [r["id"] for r in records if r["role"] == "lead"], until)
+    for task, ss in (shares.as_of(store, plan, until, held) if held else {}).items():
+        for s in ss:
+            if s["unit"] == unit_id:
+                out[task] = {k: s.get(k) for k in ("reported_on", "request", "returned")}
+    return out
+
+
+def _waiting(r: dict, mark: dict) -> list[dict]:
+    """What of the row waits for the office's review: a report of 已完成 (kind ``done``, on
+    the day reported) and a request (``extend`` to ``new_due``, or ``cancel``, with its
+    reason)."""
+    base = {"id": r["id"], "title": r["title"], "due": r["due"], "role": r["role"]}
+    out = []
+    if r["status"] == "review":
+        out.append({**base, "kind": "done", "on": mark.get("reported_on"), "new_due": None,
+                    "reason": None})
+    request = mark.get("request")
+    if request and r["status"] not in ("done", "dropped"):
+        out.append({**base, "kind": request["kind"], "on": request.get("on"),
+                    "new_due": request.get("due"), "reason": request.get("reason")})
+    return [{k: row[k] for k in REVIEW_KEYS} for row in out]

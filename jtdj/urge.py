@@ -2,7 +2,8 @@
 
 A unit's notice lists the open tasks it leads that are not handed to units (their shares
 report) and its own open shares, each with its due date, the days overdue or left, and the
-unit's last report on it. Each notice produced is an ``urge`` event on each task and share it
+unit's last report on it, and the office's reason where it sent the task or share back
+(`return`); what waits for the office's review (待审核) is not chased. Each notice produced is an ``urge`` event on each task and share it
 lists (``store.urges``); the same notice for the same unit on the same day is a duplicate.
 """
 
@@ -83,7 +84,7 @@ def unit_rows(store: Store, plan: str, unit: dict, as_of: date, overdue: bool,
         rows.append({"id": r["id"], "title": r["title"], "due": r["due"], "target": r["target"],
                      "days": (as_of - date.fromisoformat(r["due"])).days,
                      "last_report": {"on": notes[-1]["on_date"], "text": notes[-1]["text"]}
-                     if notes else None})
+                     if notes else None, "returned": r["returned"]})
     return rows
 
 

@@ -77,7 +77,8 @@ def test_units_are_ranked_by_percent_done_then_fewer_overdue_with_shared_places(
                             (7, "丁科", 0, 1)]
     assert "辛科" not in {u["unit"] for u in data["units"]}  # no task: left out
     assert list(data["units"][0]) == ["rank", "unit", "tasks", "done", "percent_done", "overdue",
-                                      "extensions", "urges", "forms_on_time", "forms_issued"]
+                                      "review", "extensions", "urges", "forms_on_time",
+                                      "forms_issued"]
 
 
 def test_a_dropped_share_is_left_out_of_the_units_percent_done(run, office):
@@ -197,8 +198,8 @@ def test_the_bulletin_is_written_as_text_markdown_html_and_json(run, office):
     assert text.splitlines()[0] == "通报试验计划 工作落实情况通报（第1期）"
     assert "统计期间：2022-07-04 至 2022-07-10" in text
     header = next(line for line in text.splitlines() if line.startswith("位次"))
-    assert header.split() == ["位次", "单位", "任务数", "已完成", "完成率", "逾期", "延期次数",
-                              "催办次数", "按时反馈"]
+    assert header.split() == ["位次", "单位", "任务数", "已完成", "完成率", "逾期", "待审核",
+                              "延期次数", "催办次数", "按时反馈"]
     assert "按时反馈" not in text.split("按时反馈", 1)[1]  # no form was due: no line about forms
     md = ok(run, *MADE, "report", *W27, "--by-unit", "-f", "md").stdout
     assert md.startswith("# 通报试验计划 工作落实情况通报（第1期）\n")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import os
 
-from jtdj import delivery, mail, report
+from jtdj import bulletin, delivery, mail
 from jtdj.cli.app import PeriodOptions, check_overdue, list_limit
 from jtdj.cli.session import Session
 from jtdj.errors import EXIT_FAILED, JtdjError, UsageError
@@ -62,8 +62,8 @@ def email(session: Session, period: PeriodOptions, to, cc, bcc, subject: str | N
         from jtdj.cli.data import require_openpyxl
 
         require_openpyxl()  # before anything is built or sent
-    data = report.report(session.store, session.plan_key(), period.resolve(session),
-                         session.today, list_limit(limit, "text"))
+    data = bulletin.period_report(session.store, session.plan_key(), period.resolve(session),
+                                  session.today, list_limit(limit, "text"))
     p = data["period"]
     subject = subject or default_subject(data)
     msg = mail.build_message(subject, report_render.report_text(data),

@@ -68,7 +68,7 @@ def report_cmd(
         "--unit", metavar=t("metavar.unit"), help=t("help.opt.report_unit"))] = None,
     as_of: AsOf = None, plan: PlanKey = None,
 ) -> None:
-    from jtdj import report
+    from jtdj import bulletin
 
     session = session_of(ctx, as_of, plan)
     period = period_of(session, since, until, week, week_spec)
@@ -85,13 +85,11 @@ def report_cmd(
             session.store, session.plan_key(), names[0], period, session.today))
         return
     if by_unit or issue_no is not None:  # the 通报: ranked units, numbered per plan
-        from jtdj import bulletin
-
         session.show("bulletin", fmt, bulletin.bulletin(
             session.store, session.plan_key(), period, session.today, issue_no))
         return
-    data = report.report(session.store, session.plan_key(), period, session.today,
-                         list_limit(limit, fmt))
+    data = bulletin.period_report(session.store, session.plan_key(), period, session.today,
+                                  list_limit(limit, fmt))
     _publish(session, "report", fmt, data, fail_on_overdue)
 
 

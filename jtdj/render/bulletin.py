@@ -1,36 +1,25 @@
 """Writers for the 通报 (`report --by-unit`): text, Markdown, HTML, JSON.
 
 Pure: data from ``jtdj.bulletin`` in, text out. Laid out once as a ``render.report.Block`` (the
-ranking) and a line naming the units that did not report on time, then written the way the
+ranking, ``unit_report.bulletin_block``, which the period report shows too) and a line naming the units that did not report on time, then written the way the
 period report writes its blocks, so the two read alike.
 """
 
 from __future__ import annotations
 
 from jtdj.i18n import t
+from jtdj.render import unit_report
 from jtdj.render.records import md_escape, to_json
 from jtdj.render.page import CSS, html_head, html_table
 from jtdj.render.report import Block, md_table, plain_table, report_subtitle
 from jtdj.render.safe import guarded
-
-COLUMNS = ("rank", "unit", "tasks", "done", "percent_done", "overdue", "extensions", "urges",
-           "on_time")
-
 
 def title(data: dict) -> str:
     return t("bulletin.title", title=data["title"], no=data["issue_no"])
 
 
 def ranking(data: dict) -> Block:
-    rows = []
-    for u in data["units"]:
-        back = f"{u['forms_on_time']}/{u['forms_issued']}" if u["forms_issued"] else "—"
-        rows.append([str(u["rank"]), u["unit"], str(u["tasks"]), str(u["done"]),
-                     f"{u['percent_done']}%", str(u["overdue"]), str(u["extensions"]),
-                     str(u["urges"]), back])
-    return Block(t("bulletin.h_ranking"), [t(f"bulletin.col_{c}") for c in COLUMNS], rows,
-                 right={0, 2, 3, 4, 5, 6, 7, 8},
-                 styles=["warn" if u["unit"] in data["late"] else None for u in data["units"]])
+    return Block(**unit_report.bulletin_block(data))
 
 
 def late_line(data: dict) -> str | None:

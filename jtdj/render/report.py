@@ -161,6 +161,8 @@ def report_blocks(data: dict) -> list[Block]:
                          t("col.percent"), t("report.col_bar")],
                         rows, right={2, 3}, styles=styles))
     blocks.append(_changes_block(data.get("changes") or {}))
+    if data.get("by_unit"):  # the 通报's ranking, where units work on the plan
+        blocks.append(Block(**units.bulletin_block(data["by_unit"])))
     if units.has_forms(data.get("owners") or []):  # each unit's last form, where forms went out
         blocks.append(Block(**units.owners_block(data["owners"], t("summary.h_owners"))))
     return blocks
@@ -217,18 +219,53 @@ def report_text(data: dict) -> str:
     return "\n".join(out) + "\n"
 
 
+TEXT_WIDTH = 80  # a plain-text table fits an 80-column terminal where its headers allow
+
+
 def plain_table(b: Block) -> list[str]:
-    table = [b.headers] + b.rows
-    sizes = [[display_width(c) for c in r] for r in table]  # each cell measured once
-    widths = [max(col) for col in zip(*sizes)]
-    lines = []
-    for cells, cell_sizes in zip(table, sizes):
+    """The block as aligned lines. Wider than TEXT_WIDTH, the headers wider than their values
+    take two lines (延期/次数), the ones that gain the most first, until it fits."""
+    headers = [[h] for h in b.headers]
+    sizes = [[display_width(c) for c in r] for r in b.rows]  # each cell measured once
+    values = [max(col) for col in zip(*sizes)] if sizes else [0] * len(headers)
+
+    def widths():
+        return [max([v] + [display_width(x) for x in h]) for v, h in zip(values, headers)]
+
+    while sum(widths()) + 2 * (len(headers) - 1) > TEXT_WIDTH:
+        gains = [(widths()[i] - max(values[i], *map(display_width, halves(h[0]))), i)
+                 for i, h in enumerate(headers) if len(h) == 1 and len(halves(h[0])) == 2]
+        gain, i = max(gains, default=(0, None))
+        if gain <= 0:
+            break
+        headers[i] = halves(headers[i][0])
+    final = widths()
+
+    def line(cells, cell_sizes):
         parts = []
         for i, (c, size) in enumerate(zip(cells, cell_sizes)):
-            pad = " " * (widths[i] - size)
+            pad = " " * (final[i] - size)
             parts.append(pad + c if i in b.right else c + pad)
-        lines.append("  ".join(parts).rstrip())
-    return lines
+        return "  ".join(parts).rstrip()
+
+    lines = []
+    for n in range(max(len(h) for h in headers) if headers else 0):
+        cells = [h[n] if n < len(h) else "" for h in headers]
+        lines.append(line(cells, [display_width(c) for c in cells]))
+    return lines + [line(cells, cell_sizes) for cells, cell_sizes in zip(b.rows, sizes)]
+
+
+def halves(header: str) -> list[str]:
+    """A header in two lines: at its middle space, or in the middle of Chinese words; one
+    line when it cannot be broken."""
+    if " " in header:
+        spaces = [i for i, c in enumerate(header) if c == " "]
+        cut = min(spaces, key=lambda i: abs(i - len(header) / 2))
+        return [header[:cut], header[cut + 1:]]
+    if len(header) >= 2 and display_width(header) == 2 * len(header):
+        cut = (len(header) + 1) // 2
+        return [header[:cut], header[cut:]]
+    return [header]
 
 
 @guarded

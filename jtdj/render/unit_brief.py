@@ -1,7 +1,7 @@
 """Writers for one unit's report (`report --unit U`): text, Markdown, HTML, JSON.
 
 Pure: data from ``jtdj.unit_brief`` in, text out. Laid out as ``render.report.Block``s (the
-figures, then 本期完成, 逾期, 近期到期 and the other open rows) and written the way the period
+figures, then 本期完成, 待审核, 退回, 逾期, 近期到期 and the other open rows) and written the way the period
 report and the 通报 write theirs, so the three read alike.
 """
 
@@ -11,9 +11,10 @@ from jtdj.i18n import t
 from jtdj.render.records import md_escape, to_json
 from jtdj.render.page import CSS, html_head, html_table
 from jtdj.render.report import Block, md_table, plain_table, report_subtitle
+from jtdj.render.review import asked_word
 from jtdj.render.safe import guarded
 
-LISTS = ("completed", "overdue", "due_soon", "open")
+SHOWN = ("completed", "review", "returned", "overdue", "due_soon", "open")
 
 
 def title(data: dict) -> str:
@@ -31,10 +32,10 @@ def figures(data: dict) -> Block:
     f = data["figures"]
     rows = [[t("unit_brief.tasks"), str(f["tasks"])], [t("unit_brief.done"), str(f["done"])],
             [t("unit_brief.percent_done"), f"{f['percent_done']}%"],
-            [t("unit_brief.overdue"), str(f["overdue"])], [t("unit_brief.urges"), str(f["urges"])],
-            [t("unit_brief.last_report"), _late(f)]]
+            [t("unit_brief.overdue"), str(f["overdue"])],
+            [t("unit_brief.review"), str(f["review"])], [t("unit_brief.urges"), str(f["urges"])], [t("unit_brief.last_report"), _late(f)]]
     return Block(t("unit_brief.h_figures"), [t("report.col_metric"), t("report.col_value")], rows,
-                 right={1}, styles=[None] * 5 + ["warn" if f["late"] else None])
+                 right={1}, styles=[None] * 6 + ["warn" if f["late"] else None])
 
 
 def listing(data: dict, which: str) -> Block:
@@ -47,8 +48,29 @@ def listing(data: dict, which: str) -> Block:
                  styles=["warn" if which == "overdue" else None] * len(rows))
 
 
+def waiting(data: dict) -> Block:
+    """What waits for the office's review: what the unit reported (已完成, 申请延期至…, 申请取消),
+    the day it did, and the reason it gave for a request."""
+    rows = [[r["id"], r["title"], t("review.asked_done") if r["kind"] == "done"
+             else asked_word({"kind": r["kind"], "due": r["new_due"]}), r["on"] or "—",
+             r["reason"] or "—"] for r in data["review"]]
+    headers = [t("col.id"), t("col.task"), t("review.col_kind"), t("col.reported_on"),
+               t("review.col_note")]
+    return Block(t("unit_brief.h_review"), headers, rows)
+
+
+def sent_back(data: dict) -> Block:
+    """What the office sent back: its status now, the day and the office's reason."""
+    rows = [[r["id"], r["title"], t(f"status.{r['status']}"), r["on"] or "—", r["reason"]]
+            for r in data["returned"]]
+    headers = [t("col.id"), t("col.task"), t("col.status"), t("unit_brief.col_returned_on"),
+               t("col.returned")]
+    return Block(t("unit_brief.h_returned"), headers, rows, styles=["warn"] * len(rows))
+
+
 def blocks(data: dict) -> list[Block]:
-    return [figures(data)] + [listing(data, w) for w in LISTS]
+    made = {"review": waiting, "returned": sent_back}
+    return [figures(data)] + [made[w](data) if w in made else listing(data, w) for w in SHOWN]
 
 
 @guarded

@@ -51,3 +51,22 @@ def owners_block(owners: list[dict], heading: str) -> dict:
 
 def has_forms(owners: list[dict]) -> bool:
     return any("late" in o for o in owners)
+
+
+BULLETIN_COLUMNS = ("rank", "unit", "tasks", "done", "percent_done", "overdue", "review", "extensions",
+           "urges", "on_time")
+
+
+def bulletin_block(data: dict) -> dict:
+    """The 通报's ranking (``bulletin.figures``'s units, the late ones marked): in the 通报
+    itself and as a part of the period report."""
+    rows = []
+    for u in data["units"]:
+        back = f"{u['forms_on_time']}/{u['forms_issued']}" if u["forms_issued"] else "—"
+        rows.append([str(u["rank"]), u["unit"], str(u["tasks"]), str(u["done"]),
+                     f"{u['percent_done']}%", str(u["overdue"]), str(u["review"]),
+                     str(u["extensions"]), str(u["urges"]), back])
+    return {"heading": t("bulletin.h_ranking"),
+            "headers": [t(f"bulletin.col_{c}") for c in BULLETIN_COLUMNS], "rows": rows,
+            "right": {0, 2, 3, 4, 5, 6, 7, 8, 9},
+            "styles": ["warn" if u["unit"] in data["late"] else None for u in data["units"]]}

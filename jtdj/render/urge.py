@@ -1,6 +1,7 @@
 """The 催办通知 (`jtdj urge`, docs/urge.md) as text, Markdown and HTML: pure functions of the
 data ``jtdj.urge`` builds. Text is for a chat group or for printing; each row carries its due
-date, the days overdue (or left) and the unit's last report on it."""
+date, the days overdue (or left), the unit's last report on it and the office's reason where
+it sent it back (a column of its own in Markdown and HTML where a row has one)."""
 
 from __future__ import annotations
 
@@ -60,6 +61,8 @@ def notice_text(d: dict) -> str:
         lines += _wrapped(f"{n}. {visible(row['id'])} {visible(row['title'])}", "   ")
         lines.append("   " + t("urge.due_line", due=row["due"], days=days_text(row["days"])))
         lines += _wrapped(visible(_report(row)), "   ", "   ")
+        if row.get("returned"):
+            lines += _wrapped(visible(t("urge.returned", reason=row["returned"])), "   ", "   ")
     lines += ["", t("urge.sign", as_of=long_date(d["as_of"]))]
     return "\n".join(lines) + "\n"
 
@@ -71,10 +74,10 @@ def notices_text(notices: list[dict]) -> str:
 def notice_md(d: dict) -> str:
     lines = [f"# {t('urge.title')}", "", f"**{md_escape(_heading(d))}**", "",
              md_escape(t("urge.to", unit=d["unit"])), "", md_escape(_intro(d)), "",
-             "| " + " | ".join(t(f"urge.col.{c}") for c in _COLUMNS) + " |",
-             "|" + "---|" * len(_COLUMNS)]
+             "| " + " | ".join(t(f"urge.col.{c}") for c in _columns(d)) + " |",
+             "|" + "---|" * len(_columns(d))]
     for n, row in enumerate(d["rows"], 1):
-        lines.append("| " + " | ".join(md_escape(str(v)) for v in _cells(n, row)) + " |")
+        lines.append("| " + " | ".join(md_escape(str(v)) for v in _cells(n, row, d)) + " |")
     lines += ["", md_escape(t("urge.sign", as_of=long_date(d["as_of"])))]
     return "\n".join(lines) + "\n"
 
@@ -86,10 +89,16 @@ def notices_md(notices: list[dict]) -> str:
 _COLUMNS = ("no", "id", "title", "due", "days", "report")
 
 
-def _cells(n: int, row: dict) -> list:
+def _columns(d: dict) -> tuple[str, ...]:
+    """The table's columns: 退回原因 too where a row was sent back."""
+    return _COLUMNS + (("returned",) if any(r.get("returned") for r in d["rows"]) else ())
+
+
+def _cells(n: int, row: dict, d: dict) -> list:
     last = row["last_report"]
-    return [n, row["id"], row["title"], row["due"], days_text(row["days"]),
-            f"{last['on']} {last['text']}" if last else "—"]
+    cells = [n, row["id"], row["title"], row["due"], days_text(row["days"]),
+             f"{last['on']} {last['text']}" if last else "—"]
+    return cells + ([row.get("returned") or "—"] if len(_columns(d)) > len(_COLUMNS) else [])
 
 
 def notice_html(d: dict) -> str:
@@ -99,10 +108,11 @@ def notice_html(d: dict) -> str:
     e = html_lib.escape
     nowrap = {"no", "id", "due", "days"}
     head = "".join(f'<th style="{CSS["th"]}{";white-space:nowrap" if c in nowrap else ""}">'
-                   f'{e(t(f"urge.col.{c}"))}</th>' for c in _COLUMNS)
+                   f'{e(t(f"urge.col.{c}"))}</th>' for c in _columns(d))
     body = "".join(
         "<tr>" + "".join(f'<td style="{CSS["td"]}{";white-space:nowrap" if c in nowrap else ""}">'
-                         f"{e(str(v))}</td>" for c, v in zip(_COLUMNS, _cells(n, row))) + "</tr>"
+                         f"{e(str(v))}</td>" for c, v in zip(_columns(d), _cells(n, row, d)))
+        + "</tr>"
         for n, row in enumerate(d["rows"], 1))
     return (f'<div style="{CSS["main"]};margin-bottom:16px">'
             f'<h1 style="{CSS["h1"]}">{e(t("urge.title"))}</h1>'

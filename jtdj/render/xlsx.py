@@ -191,7 +191,8 @@ def ledger_xlsx(data: dict) -> bytes:
 UNIT_COLUMNS = tuple((f"bulletin.col_{key}", width, align) for key, width, align in (
     ("rank", 8, "center"), ("unit", 40, "left"), ("tasks", 10, "center"),
     ("done", 10, "center"), ("percent_done", 10, "center"), ("overdue", 10, "center"),
-    ("extensions", 12, "center"), ("urges", 12, "center"), ("on_time", 12, "center")))
+    ("review", 10, "center"), ("extensions", 12, "center"), ("urges", 12, "center"),
+    ("on_time", 12, "center")))
 
 
 def _units_sheet(wb, data: dict) -> None:
@@ -204,7 +205,7 @@ def _units_sheet(wb, data: dict) -> None:
         back = f"{u['forms_on_time']}/{u['forms_issued']}" if u["forms_issued"] else "—"
         late = {2: LIGHT_FILL["red"]} if u["unit"] in data["late"] else None
         sheet.row((u["rank"], u["unit"], u["tasks"], u["done"], u["percent_done"] / 100,
-                   u["overdue"], u["extensions"], u["urges"], back),
+                   u["overdue"], u["review"], u["extensions"], u["urges"], back),
                   fill=late, formats={5: "0%"})
 
 
