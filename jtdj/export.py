@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Iterator, NamedTuple
 
+from jtdj.i18n import t
 from jtdj.parse import FIXED_TIMINGS
 from jtdj.store import Store, TaskFilter
 from jtdj.store import units as units_db
@@ -305,6 +306,7 @@ def ledger_data(store: Store, plan: str, as_of: date) -> dict:
                        r["support"], r["evidence"], r["dropped_on"], r["drop_reason"])
              for r in all_task_rows(store, plan).values() if not r["archived"]}
     book = NoteBook.read(store, plan)
+    chased = _chased(store, plan, as_of)
     rows = []
     counts: dict[int, list[int]] = {}  # section: [tasks, done, dropped, overdue]
     for now in store.iter_tasks(plan, TaskFilter(status="all", archived=False), as_of):
@@ -313,6 +315,8 @@ def ledger_data(store: Store, plan: str, as_of: date) -> dict:
         status = now["status"]
         progress = progress_text(book, {"id": now["id"], "dropped_on": dropped_on,
                                         "drop_reason": reason}, status)
+        if now["id"] in chased:
+            progress = t("review.note_sep").join(x for x in (progress, chased[now["id"]]) if x)
         rows.append(LedgerRow(now["id"], section, item, title, timing, due, owner,
                               decode_list(support), status, now["light"], now["done_on"],
                               progress, decode_list(evidence)))
@@ -340,6 +344,29 @@ def ledger_data(store: Store, plan: str, as_of: date) -> dict:
                     if s["no"] in counts],
         "total": summary(0, "", *map(sum, zip(*counts.values()))) if rows else None,
     }
+
+
+def _chased(store: Store, plan: str, as_of: date) -> dict[str, str]:
+    """Per task: 「已延期 N 次」 and 「已催办 N 次」 as of the day, the task's and its shares'
+    together (the events the 通报 counts: two queries for the plan, undone ones left out)."""
+    from jtdj.store import bulletins
+    from jtdj.store.history import undone_batches
+
+    moved = bulletins.extensions(store, plan, as_of)
+    urged = bulletins.urges(store, plan, as_of)
+    if not moved and not urged:
+        return {}
+    undone = undone_batches(store, plan)
+    words = {}
+    for key, events in (("show.extensions", moved), ("show.urged", urged)):
+        per_task: dict[str, int] = {}
+        for target, batch, _unit in events:
+            if batch not in undone:
+                task = target.partition("@")[0]
+                per_task[task] = per_task.get(task, 0) + 1
+        for task, n in per_task.items():
+            words.setdefault(task, []).append(t(key, count=n))
+    return {task: t("list.sep").join(w) for task, w in words.items()}
 
 
 # Which data each export format writes (``render.FORMATS["export"]`` says how).

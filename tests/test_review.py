@@ -294,6 +294,23 @@ def test_extend_of_a_task_led_by_a_unit_accepted_counts_one_extension(run, round
     assert (task["due"], task["extensions"], task["request"]) == ("2022-09-30", 1, None)
 
 
+def test_the_ledger_says_how_often_each_task_was_extended_and_chased(run, round_, tmp_path):
+    ok(run, *LATER, "extend", "5.3", "2023-03-31", "--unit", HUA, "--reason", "暑期不便组织")
+    ok(run, *LATER, "accept", "5.3", "--unit", HUA)
+    ok(run, *LATER, "urge", "--unit", YIZHONG, "--due-within", "200")
+    ledger = tmp_path / "台账.xlsx"
+    ok(run, *LATER, "export", "-f", "xlsx", "-o", str(ledger))
+    sheet = openpyxl.load_workbook(ledger).worksheets[0]
+    progress = {r[1]: r[11] for r in sheet.iter_rows(min_row=4, values_only=True) if r[1]}
+    assert "已延期 1 次" in progress["5.3"] and "已催办 1 次" in progress["5.3"]
+    assert "已延期" not in (progress["5.2"] or "") and "已催办 1 次" in progress["5.2"]
+    assert not progress.get("1.2")  # nothing moved or chased: nothing said
+    earlier = tmp_path / "台账-07-01.xlsx"  # history-true: before the extension and the urge
+    ok(run, *AS_OF, "export", "-f", "xlsx", "-o", str(earlier))
+    sheet = openpyxl.load_workbook(earlier).worksheets[0]
+    assert not any("已延期" in (r[11] or "") for r in sheet.iter_rows(min_row=4, values_only=True))
+
+
 def test_extend_returned_is_turned_down_with_the_due_date_unchanged(run, round_):
     ok(run, *LATER, "extend", "5.3", "2023-03-31", "--unit", HUA, "--reason", "暑期")
     ok(run, *LATER, "return", "5.3", "--unit", HUA, "--reason", "按原时限完成")
