@@ -45,7 +45,7 @@ class ImportResult:
     archived: int = 0
     unchanged: int = 0
     state_kept: int = 0
-    changes: list[Change] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)  # what a dry run lists; only it keeps them
     warnings: list[str] = field(default_factory=list)  # the plan's, when it was not read again
     new_units: list[str] = field(default_factory=list)  # units and groups the file registered
     shares_added: int = 0  # tasks handed to units (``each``, ``shares``) by this import
@@ -178,18 +178,20 @@ def _sync(store, plan: Plan, source: str, result: ImportResult, batch, today: da
             _item_changes(item, section.no, old_items.get(item.no), result, event, writing)
             for task in item.tasks:
                 seen.add(task.id)
-                values = file_values(task, section.no, plan.due)
                 row = existing.get(task.id)
                 if row is None:
                     result.added += 1
-                    result.changes.append(Change(task.id, "added"))
-                    if writing:
-                        inserts.append(_new_row(plan.key, task, values))
+                    if not writing:
+                        result.changes.append(Change(task.id, "added"))
+                        continue
+                    inserts.append(_new_row(plan.key, task, section.no, plan.due))
+                    if not result.new_plan:  # a new plan's are written from its rows
                         event(task.id, "import", "status", None, task.status)
-                        for n in task.notes:
-                            notes.append((plan.key, task.id, n.on.isoformat(), batch.at,
-                                          n.by or batch.actor, n.text, n.percent, batch.id))
+                    for n in task.notes:
+                        notes.append((plan.key, task.id, n.on.isoformat(), batch.at,
+                                      n.by or batch.actor, n.text, n.percent, batch.id))
                     continue
+                values = file_values(task, section.no, plan.due)
                 if _state_differs(notebook, task, row):
                     kept.add(task.id)
                 _update_existing(store, plan.key, task, row, values, result, event, writing)
@@ -197,8 +199,9 @@ def _sync(store, plan: Plan, source: str, result: ImportResult, batch, today: da
         if task_id in seen or row["archived"] or row["origin"] == "added":
             continue
         result.archived += 1
-        result.changes.append(Change(task_id, "archived"))
-        if writing:
+        if not writing:
+            result.changes.append(Change(task_id, "archived"))
+        else:
             gone = {**json.loads(row["file_values"] or "{}"), MISSING: True}
             sw.update_task_columns(store, plan.key, task_id, {
                 "archived": 1, "file_values": _JSON(gone)})
@@ -211,7 +214,10 @@ def _sync(store, plan: Plan, source: str, result: ImportResult, batch, today: da
         items = [{"plan": plan.key, "no": i.no, "section": s.no, "title": i.title, "text": i.text}
                  for s in plan.sections for i in s.items]
         sw.upsert_plan(store, head, sections, items)
-        sw.insert_task_values(store, inserts)
+        first = sw.insert_task_values(store, inserts, snapshot=SYNCED_FIELDS)
+        if result.new_plan:  # every event of a new plan's sync is a task's, in row order
+            sw.insert_added_events(store, (batch.id, batch.at, today.isoformat(), batch.actor),
+                                   first)
         if result.new_plan:
             for item in plan.items:
                 for n in item.notes:
@@ -325,20 +331,22 @@ def _item_changes(item, section_no: int, old: dict | None, result: ImportResult,
     if not fields:
         return
     result.changed += 1
-    result.changes.append(Change(str(item.no), "changed", fields))
-    if writing:
+    if not writing:
+        result.changes.append(Change(str(item.no), "changed", fields))
+    else:
         for name in fields:
             event(str(item.no), "import", name, old[name], new[name])
 
 
-def _new_row(plan_key: str, task: Task, values: dict) -> tuple:
-    """A new task's row, in the order of ``bulk.TASK_COLUMNS``."""
-    return (plan_key, task.id, values["item"], task.no, values["section"], values["title"],
-            values["timing"], values["start"], values["due"], values["owner"],
-            values["support"], values["tags"], task.status, task.percent, None,
+def _new_row(plan_key: str, task: Task, section: int, plan_due: date | None) -> tuple:
+    """A new task's row, in the order of ``bulk.TASK_COLUMNS`` up to ``file_values``, which
+    SQLite writes from the row's SYNCED_FIELDS: their values are those of ``file_values()``."""
+    return (plan_key, task.id, task.item, task.no, section, task.title, task.when,
+            _iso(task.start), _iso(task.due or plan_due), task.owner, json_list(task.support),
+            json_list(task.tags), task.status, task.percent, None,
             _iso(task.done_on), _iso(task.dropped_on), task.drop_reason,
             1 if task.archived else 0, "added" if task.added else "plan",
-            json_list(task.evidence), _JSON(values))
+            json_list(task.evidence))
 
 
 def _update_existing(store, plan_key, task: Task, row, values, result, event, writing) -> None:
@@ -364,8 +372,9 @@ def _update_existing(store, plan_key, task: Task, row, values, result, event, wr
         result.unchanged += 1
     else:
         result.changed += 1
-        result.changes.append(Change(task.id, "restored" if restoring else "changed",
-                                     list(updates)))
+        if not writing:
+            result.changes.append(Change(task.id, "restored" if restoring else "changed",
+                                         list(updates)))
     if not writing:
         return
     for name, new in updates.items():

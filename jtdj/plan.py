@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import NamedTuple
 
 from jtdj import planfile
+from jtdj.planfile import (ITEM_FIELDS, NOTE_FIELDS, PLAN_FIELDS, SECTION_FIELDS, SHARE_FIELDS,
+                           TASK_FIELDS, TOP_FIELDS)
 from jtdj.errors import PlanFileError
 from jtdj.i18n import t
 from jtdj.parse import MAX_NUMBER as MAX_PLAN_INT, plan_year, timing_dates  # 64-bit SQLite
@@ -143,33 +145,6 @@ _KINDS = {
     "table": (lambda v: isinstance(v, dict), "kind.table"),
 }
 
-# field -> (kind, required)
-TOP_FIELDS = {"format": ("integer", False), "plan": ("table", True), "sections": ("tables", True)}
-PLAN_FIELDS = {
-    "key": ("string", True), "title": ("string", True), "issuer": ("string", False),
-    "doc_no": ("string", False), "issued": ("date", False), "due": ("date", False),
-    "preamble": ("string", False),
-}
-SECTION_FIELDS = {"no": ("integer", True), "title": ("string", True), "items": ("tables", False)}
-ITEM_FIELDS = {
-    "no": ("integer", True), "title": ("string", True), "text": ("string", False),
-    "tasks": ("tables", False), "notes": ("tables", False),
-}
-TASK_FIELDS = {
-    "no": ("integer", True), "title": ("string", True), "due": ("date", False),
-    "start": ("date", False), "when": ("string", False), "owner": ("string", False),
-    "support": ("strings", False), "tags": ("strings", False), "status": ("string", False),
-    "percent": ("integer", False), "done_on": ("date", False), "dropped_on": ("date", False),
-    "drop_reason": ("string", False), "archived": ("boolean", False), "added": ("boolean", False),
-    "evidence": ("strings", False), "notes": ("tables", False), "each": ("strings", False),
-    "shares": ("tables", False),
-}
-SHARE_FIELDS = {"unit": ("string", True), **{n: TASK_FIELDS[n] for n in (
-    "status", "percent", "due", "done_on", "dropped_on", "drop_reason", "evidence", "notes")}}
-NOTE_FIELDS = {"on": ("date", True), "text": ("string", True), "by": ("string", False),
-               "percent": ("integer", False)}
-
-
 def _describe(value) -> str:
     if isinstance(value, str):  # JSON quoting keeps a newline in the value from breaking the line
         return json.dumps(value if len(value) <= 40 else value[:37] + "...", ensure_ascii=False)
@@ -184,28 +159,21 @@ def _describe(value) -> str:
     return str(value)
 
 
-_REQUIRED: dict[int, tuple[str, ...]] = {}
-_CHECKS: dict[int, tuple[dict, dict]] = {}
+_CHECKS: dict[int, tuple[dict, dict, tuple[str, ...]]] = {}
 
 
-def _checks(spec: dict) -> tuple[dict, dict]:
-    """For one spec: field name -> its kind's check, and field name -> the one class a value of
-    a scalar kind has (TOML gives exactly str, date, bool: a class test needs no call, which
-    saves a third of validating 100,000 tasks)."""
+def _checks(spec: dict) -> tuple[dict, dict, tuple[str, ...]]:
+    """For one spec: field name -> its kind's check, field name -> the one class a value of a
+    scalar kind has (TOML gives exactly str, date, bool: a class test needs no call, which
+    saves a third of validating 100,000 tasks), and the required names."""
     checks = _CHECKS.get(id(spec))
     if checks is None:
         classes = {"string": str, "date": date, "boolean": bool}
         checks = _CHECKS[id(spec)] = (
             {n: _KINDS[kind][0] for n, (kind, _req) in spec.items()},
-            {n: classes[kind] for n, (kind, _req) in spec.items() if kind in classes})
+            {n: classes[kind] for n, (kind, _req) in spec.items() if kind in classes},
+            tuple(n for n, (_k, req) in spec.items() if req))
     return checks
-
-
-def _required(spec: dict) -> tuple[str, ...]:
-    names = _REQUIRED.get(id(spec))
-    if names is None:
-        names = _REQUIRED[id(spec)] = tuple(n for n, (_k, req) in spec.items() if req)
-    return names
 
 
 class _Checker:
@@ -221,7 +189,7 @@ class _Checker:
         """Check kinds, required and unknown fields; return the fields that are valid."""
         valid = {}
         suggested = set()
-        checks, exact = _checks(spec)
+        checks, exact, required = _checks(spec)
         for name, value in data.items():
             if exact.get(name) is value.__class__ is not int:  # most fields: one lookup
                 valid[name] = value
@@ -243,7 +211,7 @@ class _Checker:
                 continue
             self.add(f"{path}.{name}" if path else name,  # known, but of the wrong kind
                      t("plan.expected", kind=t(_KINDS[kind[0]][1]), got=_describe(value)))
-        for name in _required(spec):
+        for name in required:
             # a misspelt required field is reported once, as unknown with its suggestion
             if name not in data and name not in suggested:
                 self.add(f"{path}.{name}" if path else name, t("plan.missing"))
@@ -346,13 +314,38 @@ def plan_from_data(data: dict, today: date, source: str = "") -> Plan:
             seen_tasks: dict[int, str] = {}
             for k, raw_task in enumerate(idata.get("tasks", []), 1):
                 tpath = f"{ipath}.tasks[{k}]"
-                item.tasks.append(_task(c, raw_task, tpath, item.no, seen_tasks, year))
+                item.tasks.append(_plain_task(raw_task, tpath, item.no, seen_tasks, year)
+                                  or _task(c, raw_task, tpath, item.no, seen_tasks, year))
     if c.problems:
         prefix = f"{source}: " if source else ""
         problems = [prefix + p for p in c.problems]
         raise PlanFileError(problems[0] if len(problems) == 1 else
                             t("plan.problems", count=len(problems), file=source), problems)
     return plan
+
+
+# The fields of a plain task, each with the one class TOML gives a valid value of it.
+_PLAIN = {"no": int, "title": str, "due": date, "start": date, "when": str, "owner": str,
+          "support": list, "tags": list}
+
+
+def _plain_task(raw: dict, tpath: str, item_no: int, seen: dict, year: int) -> Task | None:
+    """A task of plain fields that ``_task`` would find no problem in, built without its
+    checks (most tasks of a large plan: bench/README.md); None for any other, which ``_task``
+    then checks in full, so every problem is still found and said the same way."""
+    for name, value in raw.items():
+        if _PLAIN.get(name) is not value.__class__:
+            return None
+    no, title, when = raw.get("no"), raw.get("title"), raw.get("when")
+    support, tags = raw.get("support", []), raw.get("tags", [])
+    if (no is None or title is None or not 0 < no <= MAX_PLAN_INT or no in seen
+            or not title.strip() or any(x.__class__ is not str for x in support + tags)):
+        return None
+    start, due = timing_dates(when, raw.get("start"), raw.get("due"), year)
+    if start and due and start > due:
+        return None
+    seen[no] = tpath
+    return Task(item_no, no, title, support, tags, due, start, when, raw.get("owner") or None)
 
 
 def _task(c: _Checker, raw: dict, tpath: str, item_no: int, seen: dict, year: int) -> Task:

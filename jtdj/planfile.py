@@ -1,4 +1,5 @@
-"""A plan file off the disk: a small regular file, UTF-8 (with or without a BOM), TOML.
+"""A plan file off the disk: a small regular file, UTF-8 (with or without a BOM), TOML; and
+the fields its tables may have.
 
 Apart from ``plan`` (which validates what the TOML says) because an import reads the bytes
 first: when they are the bytes it imported last time, nothing else needs doing
@@ -17,6 +18,33 @@ from jtdj.errors import PlanFileError
 from jtdj.i18n import t
 
 MAX_PLAN_BYTES = 32 * 1024 * 1024
+
+# The fields each table of the file may have (docs/plan-format.md): field -> (kind, required);
+# ``plan`` checks them.
+TOP_FIELDS = {"format": ("integer", False), "plan": ("table", True), "sections": ("tables", True)}
+PLAN_FIELDS = {
+    "key": ("string", True), "title": ("string", True), "issuer": ("string", False),
+    "doc_no": ("string", False), "issued": ("date", False), "due": ("date", False),
+    "preamble": ("string", False),
+}
+SECTION_FIELDS = {"no": ("integer", True), "title": ("string", True), "items": ("tables", False)}
+ITEM_FIELDS = {
+    "no": ("integer", True), "title": ("string", True), "text": ("string", False),
+    "tasks": ("tables", False), "notes": ("tables", False),
+}
+TASK_FIELDS = {
+    "no": ("integer", True), "title": ("string", True), "due": ("date", False),
+    "start": ("date", False), "when": ("string", False), "owner": ("string", False),
+    "support": ("strings", False), "tags": ("strings", False), "status": ("string", False),
+    "percent": ("integer", False), "done_on": ("date", False), "dropped_on": ("date", False),
+    "drop_reason": ("string", False), "archived": ("boolean", False), "added": ("boolean", False),
+    "evidence": ("strings", False), "notes": ("tables", False), "each": ("strings", False),
+    "shares": ("tables", False),
+}
+SHARE_FIELDS = {"unit": ("string", True), **{n: TASK_FIELDS[n] for n in (
+    "status", "percent", "due", "done_on", "dropped_on", "drop_reason", "evidence", "notes")}}
+NOTE_FIELDS = {"on": ("date", True), "text": ("string", True), "by": ("string", False),
+               "percent": ("integer", False)}
 
 
 def read_bytes(path: Path) -> bytes:

@@ -47,23 +47,50 @@ def insert_tasks(store: Store, rows: list[dict]) -> None:
     insert_task_values(store, map(_TASK_VALUES, rows))
 
 
-def insert_task_values(store: Store, rows) -> None:
+def insert_task_values(store: Store, rows, snapshot: tuple[str, ...] = ()) -> int:
     """New tasks, each a tuple in the order of TASK_COLUMNS (an import's 100,000 rows as tuples
-    take a fifth of the memory of dicts)."""
-    cols = ", ".join(TASK_COLUMNS)
-    marks = ", ".join("?" for _ in TASK_COLUMNS)
+    take a fifth of the memory of dicts). With ``snapshot``, the tuples stop before
+    ``file_values``, which SQLite writes as the JSON object of those columns of the row.
+    Returns the last row id before them.
+
+    A column that is None in every row is written as a NULL literal, not bound: sqlite3 binds
+    None through its adapter lookup, the slowest value to bind (see bench/README.md)."""
+    rows = list(rows)
+    width = len(TASK_COLUMNS) - 1 if snapshot else len(TASK_COLUMNS)
+    columns = list(zip(*rows)) if rows else [()] * width
+    bound = [i for i, values in enumerate(columns) if values.count(None) != len(values)]
+    marks = ["NULL"] * width
+    for n, i in enumerate(bound, 1):
+        marks[i] = f"?{n}"
+    if snapshot:
+        marks.append("json_object(" + ", ".join(
+            f"'{name}', {marks[TASK_COLUMNS.index(name)]}" for name in snapshot) + ")")
+    if len(bound) < width:
+        rows = list(map(itemgetter(*bound), rows)) if len(bound) > 1 else [
+            (row[bound[0]],) for row in rows]
     before = store.conn.execute("SELECT coalesce(max(rowid), 0) FROM tasks").fetchone()[0]
-    store.conn.executemany(f"INSERT INTO tasks ({cols}) VALUES ({marks})", rows)
+    store.conn.executemany(
+        f"INSERT INTO tasks ({', '.join(TASK_COLUMNS)}) VALUES ({', '.join(marks)})", rows)
     # index the new titles for --search in one statement (see migrations.m003_task_search)
     store.conn.execute("INSERT INTO task_search (rowid, title) SELECT rowid, lower(title)"
                        " FROM tasks WHERE rowid > ?", (before,))
     # count the new tasks into the tallies (migrations.m008); if another program inserted
     # tasks while this command ran, count everything again
-    if store.setting("tally_rowid") != str(before):
+    whole = store.setting("tally_rowid") == str(before)
+    if not whole:
         for table, *_ in migrations.TALLIES:
             store.conn.execute(f"DELETE FROM {table}")
-        before = 0
-    migrations.rebuild_tallies(store.conn, before)
+    migrations.rebuild_tallies(store.conn, before if whole else 0)
+    return before
+
+
+def insert_added_events(store: Store, head: tuple, after_rowid: int) -> None:
+    """The ``import status`` event of each task past ``after_rowid``, in row order; ``head`` is
+    (batch, at, on_date, actor). One statement instead of 100,000 bound rows (bench/README.md)."""
+    store.conn.execute(
+        "INSERT INTO events (batch, at, on_date, actor, plan, target, action, field, old, new,"
+        " note) SELECT ?, ?, ?, ?, plan, id, 'import', 'status', NULL, status, NULL FROM tasks"
+        " WHERE rowid > ? ORDER BY rowid", (*head, after_rowid))
 
 
 def insert_events(store: Store, rows: list[tuple]) -> None:

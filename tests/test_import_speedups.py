@@ -1,0 +1,130 @@
+"""The import's speed tricks (bench/README.md) keep what an import writes and what it reports."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import date
+
+import pytest
+
+from conftest import PLAN_2022, SAMPLE_2023
+
+AS_OF = date(2022, 7, 1)
+
+
+def _plain_path_off(monkeypatch):
+    from jtdj import plan
+
+    monkeypatch.setattr(plan, "_plain_task", lambda *args: None)
+
+
+@pytest.mark.parametrize("source", [PLAN_2022, SAMPLE_2023], ids=["2022", "sample-2023"])
+def test_a_plan_read_through_the_plain_task_path_equals_the_plan_read_through_the_full_checks(
+        monkeypatch, source):
+    from jtdj.plan import load_plan
+
+    fast = load_plan(source, AS_OF)
+    _plain_path_off(monkeypatch)
+    assert load_plan(source, AS_OF) == fast
+
+
+# Each of these tasks looks plain at first sight; each must go through the full checks.
+NOT_PLAIN = [
+    'no = 1\ntitle = "   "',                                # a blank title
+    'no = 0\ntitle = "零号"',                                # a number below 1
+    'no = 1000000\ntitle = "太大"',                           # a number out of range
+    'no = true\ntitle = "布尔编号"',                           # a boolean is not an integer
+    'no = 1\ntitle = "重复"\n\n[[sections.items.tasks]]\nno = 1\ntitle = "重复二"',
+    'no = 1\ntitle = "开始晚于完成"\nstart = 2022-05-01\ndue = 2022-04-01',
+    'no = 1\ntitle = "暑期之后开始"\nwhen = "暑期"\nstart = 2022-09-01',
+    'no = 1\ntitle = "标签"\ntags = ["甲", 2]',
+    'no = 1\ntitle = "时刻"\ndue = 2022-04-01T08:00:00',
+    'no = 1\ntitle = "错拼"\nownr = "组织科"',
+    'title = "缺编号"',
+    'no = 1\nowner = "组织科"',
+]
+
+
+@pytest.mark.parametrize("task", NOT_PLAIN)
+def test_a_task_the_plain_path_must_not_take_is_reported_exactly_as_by_the_full_checks(
+        monkeypatch, tmp_path, task):
+    from jtdj.errors import PlanFileError
+    from jtdj.plan import load_plan
+
+    path = tmp_path / "plan.toml"
+    path.write_text('[plan]\nkey = "p"\ntitle = "计划"\n\n[[sections]]\nno = 1\ntitle = "一"\n\n'
+                    '[[sections.items]]\nno = 1\ntitle = "条目"\n\n[[sections.items.tasks]]\n'
+                    + task + "\n", encoding="utf-8")
+
+    def problems():
+        try:
+            load_plan(path, AS_OF)
+        except PlanFileError as exc:
+            return str(exc), exc.problems
+        return None
+
+    fast = problems()
+    _plain_path_off(monkeypatch)
+    assert fast is not None and fast == problems()
+
+
+def _rows(db_path, sql):
+    conn = sqlite3.connect(db_path)
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.close()
+
+
+def test_a_new_tasks_file_values_written_by_sqlite_are_those_the_importer_compares_against(
+        run, db_path):
+    from jtdj.importer import file_values
+    from jtdj.plan import load_plan
+
+    assert run("import", str(SAMPLE_2023)).exit_code == 0
+    plan = load_plan(SAMPLE_2023, AS_OF)
+    stored = dict(_rows(db_path, "SELECT id, file_values FROM tasks"))
+    expected = {task.id: file_values(task, section.no, plan.due)
+                for section in plan.sections for item in section.items for task in item.tasks}
+    assert {k: json.loads(v) for k, v in stored.items()} == expected
+
+
+def test_a_new_plans_import_events_are_written_by_one_statement_one_per_task_in_row_order(
+        db_path):
+    from jtdj import importer
+    from jtdj.plan import load_plan
+    from jtdj.store import Store
+
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    store = Store.open(db_path)
+    seen: list[str] = []
+    try:
+        store.conn.set_trace_callback(seen.append)
+        importer.import_plan(store, load_plan(PLAN_2022, AS_OF), str(PLAN_2022), "tester", AS_OF)
+    finally:
+        store.close()
+    assert sum("INTO events" in s and "'status'" in s for s in seen) == 1
+    tasks = _rows(db_path, "SELECT id, status FROM tasks ORDER BY rowid")
+    events = _rows(db_path, "SELECT target, action, field, old, new, on_date, actor FROM events"
+                            " WHERE target NOT LIKE 'unit:%' ORDER BY id")
+    assert len(tasks) > 10
+    assert events == [(i, "import", "status", None, s, AS_OF.isoformat(), "tester")
+                      for i, s in tasks]
+
+
+@pytest.mark.parametrize("source", [PLAN_2022, SAMPLE_2023], ids=["2022", "sample-2023"])
+def test_each_new_tasks_stored_columns_are_its_row_as_built_whichever_are_null_in_every_row(
+        run, db_path, source):
+    from jtdj.importer import _new_row
+    from jtdj.plan import load_plan
+    from jtdj.store.bulk import TASK_COLUMNS
+
+    assert run("import", str(source)).exit_code == 0
+    plan = load_plan(source, AS_OF)
+    built = [_new_row(plan.key, task, section.no, plan.due)
+             for section in plan.sections for item in section.items for task in item.tasks]
+    stored = _rows(db_path, f"SELECT {', '.join(TASK_COLUMNS[:-1])} FROM tasks ORDER BY rowid")
+    assert stored == built
+    assert {column for column, *values in zip(TASK_COLUMNS, *built)
+            if all(v is None for v in values)}  # some columns are written as NULL literals
