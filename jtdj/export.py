@@ -149,7 +149,7 @@ def to_data(store: Store, plan: str, as_of: date) -> dict:
             "notes": [note_record(n) for n in _notes_of(row, row.status)],
             "shares": [{k: v for k, v in s.items() if k not in ("unit_id", "progress")}
                        | {"notes": [note_record(n) for n in s["notes"]]}
-                       for s in unit_shares(row.id, row.due)],
+                       for s in unit_shares(row.id, row.due, row.start)],
         }
 
     def all_sections():
@@ -188,14 +188,16 @@ def _shares_as_of(store: Store, plan: str, as_of: date):
     """``(task id, task due) -> [share record]``: each share of the task as it was on the day
     (``shares.effective``) with its notes and its progress (the latest note or drop reason)."""
     from jtdj.shares import as_of as shares_as_of, effective
+    from jtdj.store.tasks import plan_start
 
     held = shares_as_of(store, plan, as_of)
     book = NoteBook(*units_db.share_notes(store, plan)) if held else None
+    start = plan_start(store, plan) if held else None
 
-    def of(task_id: str, task_due: str | None) -> list[dict]:
+    def of(task_id: str, task_due: str | None, task_start: str | None = None) -> list[dict]:
         out = []
         for s in held.get(task_id, []):
-            now = effective(s, task_due, as_of)
+            now = effective(s, task_due, as_of, store.lights, task_start or start)
             target = units_db.share_target(task_id, s["unit"])
             dropped = now["status"] == "dropped"
             out.append({"unit": now["unit"], "unit_id": s["unit"], "status": now["status"],
@@ -248,7 +250,7 @@ def task_rows(store: Store, plan: str, as_of: date,
             "evidence": decode_list(row.evidence), "archived": bool(row.archived),
             "origin": row.origin, "unit": None,
         }
-        shares = unit_shares(row.id, row.due) if row.status_as_of is not None else []
+        shares = unit_shares(row.id, row.due, row.start) if row.status_as_of is not None else []
         if not shares:
             yield record
         for s in shares:  # one row per share: the unit's own state

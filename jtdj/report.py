@@ -14,10 +14,11 @@ from jtdj.parse import Period
 from jtdj.store import Store, history
 from jtdj.store import counts as st
 from jtdj.store import unit_counts as uc
+from jtdj.store.lights import Lights, counted
 from jtdj.views import percent
 
 COUNT_KEYS = ("tasks", "done", "doing", "todo", "review", "dropped", "open", "overdue",
-              "due_soon", "percent_done")
+              "due_soon", "behind", "far_behind", "percent_done")
 TASK_KEYS = ("id", "title", "owner", "due")
 
 
@@ -25,10 +26,11 @@ def counts(values) -> dict:
     """A count list from the store (tasks, done, doing, todo, dropped, overdue, due_soon,
     review) as the COUNT_KEYS record, with open and % done added. A report waiting for review
     (待审核) is open, not yet done."""
-    tasks, done, doing, todo, dropped, overdue, due_soon, review = values
+    tasks, done, doing, todo, dropped, overdue, due_soon, review, behind, far_behind = values
     return {"tasks": tasks, "done": done, "doing": doing, "todo": todo, "review": review,
             "dropped": dropped, "open": todo + doing + review, "overdue": overdue,
-            "due_soon": due_soon, "percent_done": percent(done, tasks - dropped)}
+            "due_soon": due_soon, "behind": behind, "far_behind": far_behind,
+            "percent_done": percent(done, tasks - dropped)}
 
 
 def totals(store: Store, plan: str, as_of: date) -> dict:
@@ -47,14 +49,14 @@ def sections_and_items(store: Store, plan: str, as_of: date) -> tuple[list[dict]
 
 
 SHARE_KEYS = ("tasks", "total", "done", "doing", "todo", "review", "dropped", "overdue",
-              "due_soon")
+              "due_soon", "behind", "far_behind")
 
 
 def shared(store: Store, plan: str, as_of: date) -> tuple[dict, dict]:
     """The live tasks handed to units as of ``as_of`` (their records as `list` shows them that
     day) and each one's shares as they were that day (``shares.effective``)."""
     from jtdj import shares
-    from jtdj.store.tasks import TaskFilter, select_tasks
+    from jtdj.store.tasks import TaskFilter, plan_start, select_tasks
 
     if not uc.plan_has_shares(store, plan):
         return {}, {}
@@ -63,30 +65,38 @@ def shared(store: Store, plan: str, as_of: date) -> tuple[dict, dict]:
         return {}, {}
     tasks = {r["id"]: r for r in select_tasks(
         store, plan, TaskFilter(status="all", ids=list(by_task)), as_of)}
-    return tasks, {task: [shares.effective(s, tasks[task]["due"], as_of) for s in ss]
+    start = plan_start(store, plan)
+    return tasks, {task: [shares.effective(s, tasks[task]["due"], as_of, store.lights,
+                                           tasks[task]["start"] or start) for s in ss]
                    for task, ss in by_task.items() if task in tasks}
 
 
-def share_counts(state: tuple[dict, dict]) -> dict:
-    """The shares as of the day: how many tasks have any, how many in all, by status and
-    light (the JSON ``shares`` block; total 0 when no task has shares)."""
+def share_counts(state: tuple[dict, dict], rules: Lights, day: date) -> dict:
+    """The shares as of the day: how many tasks have any, how many in all, by status, due
+    date and pace (the JSON ``shares`` block; total 0 when no task has shares)."""
     out = dict.fromkeys(SHARE_KEYS, 0)
     for ss in state[1].values():
         out["tasks"] += 1
         for s in ss:
             out["total"] += 1
             out[s["status"]] += 1
-            out["overdue"] += s["light"] == "red"
-            out["due_soon"] += s["light"] == "yellow"
+            overdue, soon, lag = counted(s, rules, day)
+            out["overdue"] += overdue
+            out["due_soon"] += soon
+            if lag:
+                out[lag] += 1
     return out
 
 
-def _add(rows: dict, key, status: str, light: str, sign: int) -> None:
+def _add(rows: dict, key, record: dict, sign: int, rules: Lights, day: date) -> None:
     acc = rows.setdefault(key, [0] * len(st.COUNT_FIELDS))
     acc[0] += sign
-    acc[st.COUNT_FIELDS.index(status)] += sign
-    if light in ("red", "yellow"):
-        acc[5 if light == "red" else 6] += sign
+    acc[st.COUNT_FIELDS.index(record["status"])] += sign
+    overdue, soon, lag = counted(record, rules, day)
+    acc[5] += sign * overdue
+    acc[6] += sign * soon
+    if lag:
+        acc[st.COUNT_FIELDS.index(lag)] += sign
 
 
 def owners(store: Store, plan: str, as_of: date, state: tuple[dict, dict] | None = None,
@@ -100,9 +110,9 @@ def owners(store: Store, plan: str, as_of: date, state: tuple[dict, dict] | None
     tasks, by_task = state if state is not None else shared(store, plan, as_of)
     if by_task:
         for task, ss in by_task.items():
-            _add(rows, tasks[task]["owner"], tasks[task]["status"], tasks[task]["light"], -1)
+            _add(rows, tasks[task]["owner"], tasks[task], -1, store.lights, as_of)
             for s in ss:
-                _add(rows, s["unit"], s["status"], s["light"], 1)
+                _add(rows, s["unit"], s, 1, store.lights, as_of)
         rows = {k: rows[k] for k in sorted((k for k in rows if rows[k][0]),
                                            key=lambda k: (k is None, k or ""))}
     out = [{"owner": owner, **counts(values)} for owner, values in rows.items()]
@@ -156,7 +166,7 @@ def summary(store: Store, plan: str, as_of: date, limit: int | None = None) -> d
     state = shared(store, plan, as_of)
     return {
         "plan": plan, "title": plan_head(store, plan)["title"], "as_of": as_of,
-        "totals": totals(store, plan, as_of), "shares": share_counts(state),
+        "totals": totals(store, plan, as_of), "shares": share_counts(state, store.lights, as_of),
         "sections": sections, "items": items, "owners": owners(store, plan, as_of, state),
         "overdue": task_list(store, plan, as_of, "overdue", limit),
         "due_soon": task_list(store, plan, as_of, "due_soon", limit),
@@ -214,7 +224,7 @@ def report(store: Store, plan: str, period: Period, as_of: date,
         "changes": changes,
     }
     state = shared(store, plan, period.until)
-    data["shares"] = share_counts(state)
+    data["shares"] = share_counts(state, store.lights, period.until)
     data["owners"] = owners(store, plan, period.until, state)
     if limit is not None:
         data["omitted"] = {"completed": n_completed - len(completed),

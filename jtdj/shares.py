@@ -11,13 +11,14 @@ A share's past day is its row with the changes dated after that day put back (``
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from jtdj.actions import Context, Outcome, apply_action
 from jtdj.errors import NotFound, UsageError
 from jtdj.i18n import t
 from jtdj.store import units as db
-from jtdj.store.tasks import DUE_SOON_DAYS
+from jtdj.store import lights
+from jtdj.store.lights import Lights
 
 OPEN = ("todo", "doing", "review")
 
@@ -28,9 +29,11 @@ def label(task_id: str, unit_name: str) -> str:
 
 # --- reading ----------------------------------------------------------------------------------
 
-def effective(share: dict, task_due: str | None, day: date) -> dict:
+def effective(share: dict, task_due: str | None, day: date, rules: Lights | None = None,
+              start: str | None = None) -> dict:
     """A share's status, light, percent and done date as of ``day`` (by the status rules of
-    ``store.tasks``: a state counts from its date on)."""
+    ``store.tasks``: a state counts from its date on), and its pace (``store.lights``:
+    ``rules``, the window from ``start``, its task's, to its due date)."""
     d = day.isoformat()
     status = share["status"]
     if status == "done" and (share["done_on"] is None or share["done_on"] <= d):
@@ -47,20 +50,13 @@ def effective(share: dict, task_due: str | None, day: date) -> dict:
         eff = "todo"
     due = share.get("due") or task_due
     reported = share.get("reported_on")
-    if eff in ("done", "dropped"):
-        light = "grey"
-    elif eff == "review":
-        light = "red" if due and reported and due < reported and due < d else "blue"
-    elif due is None:
-        light = "green"
-    elif due < d:
-        light = "red"
-    elif due <= (day + timedelta(days=DUE_SOON_DAYS)).isoformat():
-        light = "yellow"
-    else:
-        light = "green"
-    return {"unit": share["unit_name"], "unit_id": share["unit"], "status": eff, "light": light,
+    signal = lights.signal_of(rules or Lights(), eff, due, start, share["percent"], reported, day)
+    expected = lights.expected_of(eff, due, start, day)
+    return {"unit": share["unit_name"], "unit_id": share["unit"], "status": eff,
+            "light": lights.SIGNAL_LIGHT[signal], "signal": signal,
             "percent": 100 if eff == "done" else share["percent"], "due": due,
+            "expected_percent": expected,
+            "lag": expected - (share["percent"] or 0) if expected is not None else None,
             "done_on": share["done_on"] if eff == "done" else None,
             "started_on": share["started_on"], "evidence": share["evidence"],
             "drop_reason": share["drop_reason"] if eff == "dropped" else None,

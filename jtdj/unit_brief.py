@@ -19,6 +19,7 @@ from jtdj.parse import Period
 from jtdj.store import Store
 from jtdj.store import unit_brief as db
 from jtdj.store import unit_counts as uc
+from jtdj.store.lights import counted
 from jtdj.store.tasks import TaskFilter
 
 FIGURE_KEYS = ("tasks", "done", "percent_done", "overdue", "review", "urges", "last_report",
@@ -59,8 +60,8 @@ def unit_brief(store: Store, plan: str, unit: str, period: Period, as_of: date) 
             if r["done_on"] and first <= str(r["done_on"]) <= until.isoformat():
                 lists["completed"].append(row)
         elif r["status"] in ("todo", "doing"):
-            which = {"red": "overdue", "yellow": "due_soon"}.get(r["light"], "open")
-            lists[which].append(row)
+            overdue, soon, _lag = counted(r, store.lights, until)  # by the due date alone
+            lists["overdue" if overdue else "due_soon" if soon else "open"].append(row)
         held = marks.get(r["id"], {})
         lists["review"] += _waiting(r, held)
         if held.get("returned") and r["status"] not in ("done", "dropped"):

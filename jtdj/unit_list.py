@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date
 
 from jtdj.store import unit_counts as uc
-from jtdj.store.tasks import TaskFilter, iter_tasks
+from jtdj.store.tasks import TaskFilter, iter_tasks, plan_start
 
 _STATUS_ORDER = {"todo": 0, "doing": 1, "review": 2, "done": 3, "dropped": 4}
 
@@ -35,7 +35,9 @@ def _shown(f: TaskFilter, record: dict) -> bool:
         return False
     if f.status not in ("open", "all") and record["status"] != f.status:
         return False
-    return not f.overdue or record["light"] == "red"
+    if f.lagging and record["signal"] not in ("behind", "far_behind"):
+        return False
+    return not f.overdue or record["signal"] == "overdue"
 
 
 def owner_rows(store, plan: str, f: TaskFilter, as_of: date, sort: str = "id") -> list[dict]:
@@ -56,12 +58,13 @@ def owner_rows(store, plan: str, f: TaskFilter, as_of: date, sort: str = "id") -
             if r["id"] not in held]
     if held:
         every = f._replace(owner=None, unassigned=False, status="all", overdue=False,
-                           ids=list(held))
+                           lagging=False, ids=list(held))
         for r in iter_tasks(store, plan, every, as_of):
-            e = shares.effective(held[r["id"]], r["due"], as_of)
-            record = {**r, "status": e["status"], "due": e["due"], "done_on": e["done_on"],
-                      "percent": e["percent"], "light": e["light"], "unit": unit,
-                      "role": "share"}
+            e = shares.effective(held[r["id"]], r["due"], as_of, store.lights,
+                                 r["start"] or plan_start(store, plan))
+            record = {**r, **{k: e[k] for k in ("status", "due", "done_on", "percent", "light",
+                                                "signal", "expected_percent", "lag")},
+                      "unit": unit, "role": "share"}
             if _shown(f, record):
                 rows.append(record)
     rows.sort(key=SORT_KEYS.get(sort, SORT_KEYS["id"]))

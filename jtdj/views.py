@@ -9,7 +9,7 @@ from typing import Iterator, NamedTuple
 
 from jtdj.render.tasks import credited, shown_target
 from jtdj.store import Store, TaskFilter
-from jtdj.store.tasks import decode_list
+from jtdj.store.tasks import decode_list, plan_start
 from jtdj.store.history import events_of, undone_batches
 
 
@@ -63,7 +63,7 @@ def task_detail(store: Store, plan: str, task_id: str, as_of: date) -> dict:
     events = events_of(store, plan, task_id)
     then = Replay(events, as_of, undone_batches(store, plan))
     request = then.value(task_id, "request", row["request"])
-    units = unit_shares(store, plan, task_id, row["due"], as_of)
+    units = unit_shares(store, plan, task_id, row["due"], as_of, row["start"])
     for share in units:
         share["extensions"] = then.extensions(f"{task_id}@{share.pop('_unit_id')}", row["due"])
     return {
@@ -105,7 +105,8 @@ class Replay:
                    and e["new"] > (e["old"] or task_due))
 
 
-def unit_shares(store: Store, plan: str, task_id: str, due: str | None, as_of: date) -> list:
+def unit_shares(store: Store, plan: str, task_id: str, due: str | None, as_of: date,
+                start: str | None = None) -> list:
     """The task's 承办单位 as of the day, each with its own status, light, percent and latest
     note (docs/output.md)."""
     from jtdj import shares
@@ -115,7 +116,8 @@ def unit_shares(store: Store, plan: str, task_id: str, due: str | None, as_of: d
     for share in shares.as_of(store, plan, as_of, [task_id]).get(task_id, []):
         notes = [n for n in store.notes(plan, share_target(task_id, share["unit"]))
                  if n["on_date"] <= as_of.isoformat()]
-        record = shares.effective(share, due, as_of)
+        record = shares.effective(share, due, as_of, store.lights,
+                                  start or plan_start(store, plan))
         record["_unit_id"] = record.pop("unit_id")
         out.append({**record, "latest_note": note_record(notes[-1]) if notes else None})
     return out

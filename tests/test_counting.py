@@ -33,9 +33,9 @@ def _random_history(run, seed: int) -> None:
     for task_id in rnd.sample(ids, 30):
         due = rnd.choice(DAYS).isoformat()
         assert run("--as-of", "2022-01-01", "due", task_id, due).exit_code == 0
-    for _ in range(50):
+    for _ in range(60):
         verb = rnd.choice(["start", "done", "done", "drop", "reopen", "report", "report",
-                           "accept"])
+                           "accept", "note", "note"])
         task_id = rnd.choice(ids)
         on = rnd.choice(DAYS).isoformat()
         # a unit's report waits for review (待审核) until an acceptance, dated its own day
@@ -44,8 +44,10 @@ def _random_history(run, seed: int) -> None:
                 "drop": ("drop", task_id, "--reason", "调整", "--on", on),
                 "reopen": ("reopen", task_id),
                 "report": ("done", task_id, "--reported", "--on", on),
-                "accept": ("accept", "--all")}[verb]
-        as_of = on if verb == "accept" else "2022-12-31"
+                "accept": ("accept", "--all"),
+                # a percent reported: the pace of its window judges it (序时进度)
+                "note": ("note", task_id, "进展", "-p", str(rnd.choice([0, 10, 30, 60, 90])))}[verb]
+        as_of = on if verb in ("accept", "note") else "2022-12-31"
         assert run("--as-of", as_of, *args).exit_code == 0, args
 
 
@@ -55,16 +57,22 @@ def _assert_summary_agrees_with_list(run, as_of: str) -> None:
     tasks = _json(run, "list", "--status", "all", as_of=as_of)
     data = _json(run, "summary", as_of=as_of)
 
+    soon = (date.fromisoformat(as_of) + timedelta(days=14)).isoformat()
+
+    def due_soon(r):  # 临期 counts by the due date alone, whatever the pace
+        return r["status"] in ("todo", "doing") and r["due"] and as_of <= r["due"] <= soon
+
     def expected(key=None, value=None):
         mine = [r for r in tasks if key is None or r[key] == value]
         status = Counter(r["status"] for r in mine)
-        light = Counter(r["light"] for r in mine)
+        signal = Counter(r["signal"] for r in mine)
         return (len(mine), status["done"], status["doing"], status["todo"],
-                status["dropped"], light["red"], light["yellow"], status["review"])
+                status["dropped"], signal["overdue"], sum(map(due_soon, mine)),
+                status["review"], signal["behind"], signal["far_behind"])
 
     def got(c):
         return (c["tasks"], c["done"], c["doing"], c["todo"], c["dropped"], c["overdue"],
-                c["due_soon"], c["review"])
+                c["due_soon"], c["review"], c["behind"], c["far_behind"])
 
     assert got(data["totals"]) == expected(), as_of
     assert [i["item"] for i in data["items"]] == sorted({r["item"] for r in tasks})
@@ -73,8 +81,8 @@ def _assert_summary_agrees_with_list(run, as_of: str) -> None:
     assert {o["owner"] for o in data["owners"]} == {r["owner"] for r in tasks}
     for o in data["owners"]:
         assert got(o) == expected("owner", o["owner"]), (as_of, o["owner"])
-    for light, key in (("red", "overdue"), ("yellow", "due_soon")):
-        listed = sorted((r for r in tasks if r["light"] == light),
+    for wanted, key in ((lambda r: r["signal"] == "overdue", "overdue"), (due_soon, "due_soon")):
+        listed = sorted((r for r in tasks if wanted(r)),
                         key=lambda r: (r["due"], r["item"], int(r["id"].split(".")[1])))
         assert [r["id"] for r in data[key]] == [r["id"] for r in listed], (as_of, key)
 
@@ -82,11 +90,13 @@ def _assert_summary_agrees_with_list(run, as_of: str) -> None:
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_every_count_agrees_with_list_on_every_day(run, imported, seed):
     _random_history(run, seed)
-    waited = 0
+    waited = lagging = 0
     for day in (DAYS[2], DAYS[9], DAYS[14], DAYS[20], DAYS[-1]):
         _assert_summary_agrees_with_list(run, day.isoformat())
-        waited += _json(run, "summary", as_of=day.isoformat())["totals"]["review"]
-    assert waited  # the history has reports waiting for review on some of those days
+        totals = _json(run, "summary", as_of=day.isoformat())["totals"]
+        waited += totals["review"]
+        lagging += totals["behind"] + totals["far_behind"]
+    assert waited and lagging  # reports waiting for review, and tasks behind their pace
 
 
 def test_kept_counts_follow_every_writer(run, imported, db_path):

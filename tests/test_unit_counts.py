@@ -41,9 +41,11 @@ def test_the_summary_counts_each_share_as_it_was_on_the_day(run, handed):
     before, after = (_json(run, "summary", as_of=d) for d in (BEFORE, AFTER))
     assert list(after)[:4] == ["plan", "as_of", "totals", "shares"]
     assert before["shares"] == {"tasks": 2, "total": 4, "done": 0, "doing": 0, "todo": 4, "review": 0,
-                                "dropped": 0, "overdue": 0, "due_soon": 0}
+                                "dropped": 0, "overdue": 0, "due_soon": 0,
+                                "behind": 0, "far_behind": 0}
     assert after["shares"] == {"tasks": 2, "total": 4, "done": 1, "doing": 0, "todo": 3, "review": 0,
-                               "dropped": 0, "overdue": 0, "due_soon": 0}
+                               "dropped": 0, "overdue": 0, "due_soon": 0,
+                               "behind": 0, "far_behind": 0}
     # the totals stay per task: 5.2 is not done while B's share is open
     assert after["totals"]["done"] == before["totals"]["done"] == 0
     assert (_owners(before)["A"]["done"], _owners(before)["A"]["open"]) == (0, 3)

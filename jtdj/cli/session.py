@@ -70,7 +70,11 @@ class Session:
         if self._store is None:
             from jtdj.store import Store
 
+            from jtdj.store.lights import from_config
+
+            lights = from_config(self.settings.config)  # a typo there: said before opening
             self._store = Store.open(self.settings.db_path, cfg.clock)
+            self._store.lights = lights
             self._store.on_wait = lambda: self.notice(t("lock.waiting"))
         return self._store
 

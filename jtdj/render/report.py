@@ -32,10 +32,14 @@ def owner_word(owner: str | None) -> str:
     return owner if owner else t("report.no_owner")
 
 
+# counts a people's format shows only where they are not zero: 待审核 where reports wait for
+# review, 滞后 and 严重滞后 where tasks fall behind their pace (JSON always has the keys)
+QUIET_METRICS = ("review", "behind", "far_behind")
+
+
 def shown_metric(key: str, *counts: dict) -> bool:
-    """Whether a people's format shows a count: 待审核 only where reports wait for review, or
-    did (a clerk who never reviews is spared a row of zeros; JSON always has the key)."""
-    return key != "review" or any(c["review"] for c in counts)
+    """Whether a people's format shows a count (QUIET_METRICS: only when one is not 0)."""
+    return key not in QUIET_METRICS or any(c[key] for c in counts)
 
 
 def fraction(c: dict) -> str:

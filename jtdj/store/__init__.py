@@ -23,6 +23,7 @@ from jtdj.errors import StorageError
 from jtdj.i18n import t
 from jtdj.store import migrations
 from jtdj.store.folders import make_private
+from jtdj.store.lights import Lights
 from jtdj.store.tasks import TaskFilter, iter_tasks, select_tasks
 
 BUSY_TIMEOUT_S = 60
@@ -109,6 +110,8 @@ class Store:
         # Counts computed during this command (see ``counts``); a write makes them stale, so
         # ``transaction()`` empties it.
         self.cache: dict = {}
+        # the rules of the lights (the config's [lights]; the Session sets them)
+        self.lights = Lights()
         # Called once, the first time a write has waited WAIT_NOTICE_S for the lock (the store
         # never prints: the Session passes a callback that says so on stderr).
         self.on_wait: Callable[[], None] | None = None

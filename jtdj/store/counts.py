@@ -14,9 +14,10 @@ import json
 from datetime import date
 
 from jtdj.store import Store, history
-from jtdj.store.tasks import EFFECTIVE_STATUS, LIGHT, as_of_params
+from jtdj.store.tasks import DUE_LIGHT, EFFECTIVE_STATUS, TaskFilter, as_of_params, task_query
 
-COUNT_FIELDS = ("tasks", "done", "doing", "todo", "dropped", "overdue", "due_soon", "review")
+COUNT_FIELDS = ("tasks", "done", "doing", "todo", "dropped", "overdue", "due_soon", "review",
+                "behind", "far_behind")
 _POSITION = {name: i for i, name in enumerate(COUNT_FIELDS)}
 _BASE = "t.plan = :plan AND t.archived = 0"
 _STATE = "tasks t INDEXED BY idx_tasks_state"
@@ -64,7 +65,7 @@ def _tally(store: Store, plan: str, as_of: date, column: str | None) -> dict:
     """Counts as of ``as_of`` per key of ``column`` (None: one total): stored-status counts,
     the red and yellow lights of the tasks open now, then the tasks whose status as of that day
     differs, found by seek (none, when the day is today)."""
-    params = as_of_params(plan, as_of)
+    params = as_of_params(store, plan, as_of)
     stored = _status_counts(store, plan, column or "item")
     if column is None:
         total = [0] * len(COUNT_FIELDS)
@@ -113,7 +114,22 @@ def _tally(store: Store, plan: str, as_of: date, column: str | None) -> dict:
         _correct(store, params, column, row, history.before_issue(store, plan, as_of))
         if column is not None:  # a unit or item with no task that day is not listed
             groups = {k: acc for k, acc in groups.items() if acc[0]}
+    for k, signal, n in _lagging(store, plan, as_of, column):
+        row(k)[_POSITION[signal]] += n
     return groups
+
+
+def _lagging(store: Store, plan: str, as_of: date, column: str | None) -> list[tuple]:
+    """(key, signal, how many) of the open tasks behind or far behind the pace of their
+    window as of the day (序时进度, ``store.lights``): the list's own query, so its rules and
+    its past days (history) hold here too; with ``pace = "reported"`` only the tasks that
+    reported a percent are read."""
+    if store.lights.pace == "off":
+        return []
+    sql, params = task_query(store, plan, TaskFilter(status="open", lagging=True), as_of)
+    key = {"item": "item", "owner": "owner", None: "NULL"}[column]
+    return store.conn.execute(f"SELECT {key}, signal, count(*) FROM ({sql})"
+                              f" GROUP BY {key}, signal", params).fetchall()
 
 
 def _correct(store: Store, params: dict, column: str | None, row, before_issue: bool) -> None:
@@ -123,7 +139,7 @@ def _correct(store: Store, params: dict, column: str | None, row, before_issue: 
     key = {"item": "t.item", "owner": "t.owner", None: "NULL"}[column]
 
     def counted(sign: int, source: str, condition: str) -> str:
-        return (f"SELECT {sign} AS sign, k, eff, {LIGHT} AS light FROM (SELECT {key} AS k,"
+        return (f"SELECT {sign} AS sign, k, eff, {DUE_LIGHT} AS light FROM (SELECT {key} AS k,"
                 f" t.due AS due, t.reported_on AS reported_on, {EFFECTIVE_STATUS} AS eff"
                 f" FROM {source} WHERE {condition})")
 
@@ -205,7 +221,7 @@ def due_tasks(store: Store, plan: str, as_of: date, which: str,
     """(id, title, owner, due) of the tasks open at ``as_of`` and overdue or due within 14
     days, by due date (the red and yellow lights of `jtdj list`), the first ``limit`` of them.
     How many there are in all is in the day's counts."""
-    params = as_of_params(plan, as_of)
+    params = as_of_params(store, plan, as_of)
     otherwise = history.as_of(store, plan, as_of)
     rows = store.conn.execute(
         "SELECT t.id, t.title, t.owner, t.due FROM tasks t JOIN"
@@ -217,7 +233,7 @@ def due_tasks(store: Store, plan: str, as_of: date, which: str,
     then = store.conn.execute(
         "SELECT id, title, owner, due FROM (SELECT t.id, t.title, t.owner, t.due,"
         f" t.reported_on, {EFFECTIVE_STATUS} AS eff FROM temp.asof_tasks t WHERE t.day = :d"
-        f" AND {_BASE}) WHERE ({LIGHT}) = :light",
+        f" AND {_BASE}) WHERE ({DUE_LIGHT}) = :light",
         {**params, "light": "red" if which == "overdue" else "yellow"}).fetchall()
     return _by_task_order([tuple(r) for r in rows + then], limit)
 
@@ -226,7 +242,7 @@ def overdue_by_owner(store: Store, plan: str, as_of: date,
                      limit: int | None = None) -> list[tuple[str | None, int, list[tuple]]]:
     """Overdue tasks per owner: (owner, how many, the first ``limit`` by due date as (id,
     title, owner, due)), the tasks nobody owns first (they need an owner), then by name."""
-    params = as_of_params(plan, as_of)
+    params = as_of_params(store, plan, as_of)
     closed_later = " UNION ALL ".join(
         f"SELECT 1 FROM {_STATE} WHERE {_BASE} AND {part} AND t.due < :d" for part in _OPEN_PARTS[4:])
     if (limit is None or history.as_of(store, plan, as_of)

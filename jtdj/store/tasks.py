@@ -11,9 +11,9 @@ import json
 from datetime import date, timedelta
 from typing import Iterator, NamedTuple
 
-from jtdj.store import history
+from jtdj.store import history, lights
 
-DUE_SOON_DAYS = 14
+DUE_SOON_DAYS = lights.Lights().due_soon_days  # the default; the config's [lights] may differ
 
 
 class TaskFilter(NamedTuple):
@@ -31,6 +31,7 @@ class TaskFilter(NamedTuple):
     tag: str | None = None
     archived: bool | None = False  # None: live and archived alike (task_query)
     ids: list[str] | None = None
+    lagging: bool = False  # behind or far behind the pace of its window (序时进度)
 
 
 # Effective status as of :d — done/dropped only from their date on; doing only once started.
@@ -43,15 +44,30 @@ EFFECTIVE_STATUS = """CASE
   WHEN t.started_on IS NOT NULL AND t.started_on <= :d THEN 'doing'
   WHEN t.status = 'doing' AND t.started_on IS NULL THEN 'doing'
   ELSE 'todo' END"""
-def as_of_params(plan: str, as_of: date) -> dict:
-    """The named parameters EFFECTIVE_STATUS and LIGHT read: the plan, the day, day + 14."""
+def as_of_params(store, plan: str, as_of: date) -> dict:
+    """The named parameters EFFECTIVE_STATUS, DUE_LIGHT and the pace rules (``lights``)
+    read: the plan, the day, the day due-soon ends, the config's thresholds, the window's
+    default start."""
     return {"plan": plan, "d": as_of.isoformat(),
-            "soon": (as_of + timedelta(days=DUE_SOON_DAYS)).isoformat()}
+            **lights.params(store.lights, as_of, plan_start(store, plan))}
 
 
-# A report waiting for review has its own light (blue), unless the unit reported after the
-# due date: then it was late, and stays red.
-LIGHT = """CASE
+def plan_start(store, plan: str) -> str | None:
+    """Where a task's window starts when it has no ``start``: the plan's issue date, else the
+    day the plan was first imported."""
+    key = ("plan_start", plan)
+    if key not in store.cache:
+        row = store.conn.execute(
+            "SELECT coalesce((SELECT issued FROM plans WHERE key = :plan), (SELECT min(on_date)"
+            " FROM events WHERE plan = :plan AND action = 'import'))", {"plan": plan}).fetchone()
+        store.cache[key] = row[0] if row else None
+    return store.cache[key]
+
+
+# The light of the due date alone, which the counts of overdue (逾期) and due soon (临期) keep
+# to: a report waiting for review is blue, unless the unit reported after the due date: then
+# it was late, and stays red. The light a task shows also weighs its pace (lights.LIGHT).
+DUE_LIGHT = """CASE
   WHEN eff IN ('done', 'dropped') THEN 'grey'
   WHEN eff = 'review' THEN CASE WHEN due < reported_on AND due < :d THEN 'red' ELSE 'blue' END
   WHEN due IS NULL THEN 'green'
@@ -61,7 +77,7 @@ LIGHT = """CASE
 # what task_record reads, in its order: not the wide file_values snapshot nor the evidence list
 RECORD_COLUMNS = ", ".join(f"t.{c}" for c in (
     "id", "item", "no", "section", "title", "status", "owner", "support", "due", "start",
-    "timing", "done_on", "percent", "tags", "reported_on"))
+    "timing", "done_on", "percent", "tags", "reported_on")) + f", {lights.WINDOW_START} AS ws"
 SORTS = {
     "id": "item, no",
     "due": "due IS NULL, due, item, no",
@@ -91,7 +107,7 @@ def task_query(store, plan: str, f: TaskFilter, as_of: date) -> tuple[str, dict]
     the tasks matching ``f`` as of the day. ``f.archived`` None: live and archived alike."""
     where = ["t.plan = :plan",
              "t.archived IN (0, 1)" if f.archived is None else "t.archived = :archived"]
-    params = {**as_of_params(plan, as_of), "archived": 1 if f.archived else 0}
+    params = {**as_of_params(store, plan, as_of), "archived": 1 if f.archived else 0}
     if f.section is not None:
         where.append("t.section = :section")
         params["section"] = f.section
@@ -132,14 +148,18 @@ def task_query(store, plan: str, f: TaskFilter, as_of: date) -> tuple[str, dict]
         # index, so closed tasks are passed over without fetching their rows
         where.append("(t.status IN ('todo', 'doing', 'review') OR t.done_on > :d"
                      " OR t.dropped_on > :d)")
+    if f.lagging and store.lights.pace == "reported":
+        where.append("t.percent IS NOT NULL")  # only a reported percent can lag
     outer = []
     if f.status == "open":
         outer.append("eff IN ('todo', 'doing', 'review')")
     elif f.status != "all":
         outer.append("eff = :status")
         params["status"] = f.status
-    if f.overdue:
-        outer.append(f"({LIGHT}) = 'red'")
+    if f.overdue:  # about the due date alone
+        outer.append("signal = 'overdue'")
+    if f.lagging:
+        outer.append("signal IN ('behind', 'far_behind')")
     # one owner's tasks are a range of the owner index; left to itself the planner would
     # rather walk every task in (item, no) order to save a sort
     source = ("tasks t INDEXED BY idx_tasks_owner_state" if f.owner or f.unassigned
@@ -151,12 +171,13 @@ def task_query(store, plan: str, f: TaskFilter, as_of: date) -> tuple[str, dict]
         rows = (f"{rows}{history.kept_rows(store, plan, as_of)}"
                 f" UNION ALL SELECT {RECORD_COLUMNS}, {EFFECTIVE_STATUS} FROM"
                 f" temp.asof_tasks t WHERE t.day = :d AND {condition.format(rowid='t.task_rowid')}")
-    return (f"SELECT *, {LIGHT} AS light FROM ({rows})"
+    return (f"SELECT *, {lights.LIGHT} AS light FROM (SELECT *, {lights.SIGNAL} AS signal,"
+            f" {lights.EXPECTED} AS expected FROM ({rows}))"
             + (f" WHERE {' AND '.join(outer)}" if outer else "")), params
 
 
 def task_record(id, item, no, section, title, status, owner, support, due, start, timing,
-                done_on, percent, tags, reported_on, eff, light) -> dict:
+                done_on, percent, tags, reported_on, ws, eff, signal, expected, light) -> dict:
     """A task row (RECORD_COLUMNS, then eff and light) as the stable record every output format
     shows (JSON keys in English)."""
     percent = 100 if eff == "done" else percent
@@ -164,7 +185,9 @@ def task_record(id, item, no, section, title, status, owner, support, due, start
         "id": id, "item": item, "section": section, "title": title, "status": eff,
         "owner": owner, "support": decode_list(support), "due": due, "start": start,
         "when": timing, "done_on": done_on if eff == "done" else None, "percent": percent,
-        "tags": decode_list(tags), "light": light,
+        "tags": decode_list(tags), "light": light, "signal": signal,
+        "expected_percent": expected,
+        "lag": expected - (percent or 0) if expected is not None else None,
     }
 
 

@@ -1,0 +1,141 @@
+"""The rules of the lights: the due date, and 序时进度 (the pace a task's window sets).
+
+A task or share with a due date has a window: its ``start``, else the plan's issue date (else
+the day the plan was first imported; a task added with `jtdj add`: the day it was added), to its
+due date. Its expected percent on a day is the part of the window gone by then (0 before it,
+100 from its last day); its lag is that minus the percent it last reported (0 if none).
+
+The signal says why a light is what it is, in this order: ``closed`` (done or dropped),
+``review`` (a report waiting for the office; ``overdue`` when it came after the due date),
+``overdue`` (open past its due date), ``far_behind`` (lag over ``lag_red``), ``behind`` (lag of
+at least ``lag_yellow``), ``due_soon`` (due within ``due_soon_days``), else ``on_track``. Pace
+judges the tasks that have reported a percent (``pace = "reported"``, the default), every open
+task (``"all"``), or none (``"off"``: the lights of the due date alone). The SQL here and
+``signal_of`` (for shares, which are judged in Python) are the same rules.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import NamedTuple
+
+PACES = ("reported", "all", "off")
+SIGNAL_LIGHT = {"closed": "grey", "review": "blue", "overdue": "red", "far_behind": "red",
+                "behind": "yellow", "due_soon": "yellow", "on_track": "green"}
+LAGGING = ("behind", "far_behind")
+
+
+class Lights(NamedTuple):
+    """``[lights]`` of the config (docs/reports.md)."""
+
+    due_soon_days: int = 14
+    lag_yellow: int = 10
+    lag_red: int = 30
+    pace: str = "reported"
+
+
+def from_config(config: dict) -> Lights:
+    """``[lights]`` of the config file, checked: whole days and percentage points of at least
+    0 (``lag_yellow`` not above ``lag_red``), and a ``pace`` of PACES."""
+    from jtdj.errors import UsageError
+    from jtdj.i18n import t
+
+    table = config.get("lights") or {}
+    if not isinstance(table, dict):
+        raise UsageError(t("lights.bad_table", value=table))
+    default = Lights()
+    values = {}
+    for key in ("due_soon_days", "lag_yellow", "lag_red"):
+        value = table.get(key, getattr(default, key))
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 366:
+            raise UsageError(t("lights.bad_number", key=f"lights.{key}", value=value))
+        values[key] = value
+    if values["lag_yellow"] > values["lag_red"]:
+        raise UsageError(t("lights.yellow_over_red", yellow=values["lag_yellow"],
+                           red=values["lag_red"]))
+    pace = table.get("pace", default.pace)
+    if pace not in PACES:
+        raise UsageError(t("lights.bad_pace", value=pace, allowed="|".join(PACES)))
+    return Lights(pace=pace, **values)
+
+
+def params(lights: Lights, as_of: date, plan_start: str | None) -> dict:
+    """The named parameters the SQL below reads (with ``:d``, the day)."""
+    return {"soon": (as_of + timedelta(days=lights.due_soon_days)).isoformat(),
+            "lag_yellow": lights.lag_yellow, "lag_red": lights.lag_red, "pace": lights.pace,
+            "plan_start": plan_start}
+
+
+# the window's first day of a task row ``t`` (an added task: the day of its `add`)
+WINDOW_START = ("coalesce(t.start, CASE WHEN t.origin = 'added' THEN (SELECT min(e.on_date)"
+                " FROM events e WHERE e.plan = t.plan AND e.target = t.id AND e.action = 'add')"
+                " END, :plan_start)")
+# over a row with columns eff, due, ws (window start), percent, reported_on:
+EXPECTED = ("CASE WHEN eff NOT IN ('todo', 'doing') OR due IS NULL OR ws IS NULL THEN NULL"
+            " WHEN :d < ws THEN 0 WHEN :d >= due THEN 100"
+            " ELSE CAST(round((julianday(:d) - julianday(ws)) * 100.0"
+            " / (julianday(due) - julianday(ws))) AS INTEGER) END")
+_JUDGED = "(:pace = 'all' OR (:pace = 'reported' AND percent IS NOT NULL))"
+_LAG = f"(({EXPECTED}) - coalesce(percent, 0))"
+SIGNAL = f"""CASE
+  WHEN eff IN ('done', 'dropped') THEN 'closed'
+  WHEN eff = 'review' THEN CASE WHEN due < reported_on AND due < :d THEN 'overdue'
+                                ELSE 'review' END
+  WHEN due IS NULL THEN 'on_track'
+  WHEN due < :d THEN 'overdue'
+  WHEN {_JUDGED} AND {_LAG} > :lag_red THEN 'far_behind'
+  WHEN {_JUDGED} AND {_LAG} >= :lag_yellow THEN 'behind'
+  WHEN due <= :soon THEN 'due_soon'
+  ELSE 'on_track' END"""
+LIGHT = ("CASE signal WHEN 'closed' THEN 'grey' WHEN 'review' THEN 'blue'"
+         " WHEN 'overdue' THEN 'red' WHEN 'far_behind' THEN 'red' WHEN 'behind' THEN 'yellow'"
+         " WHEN 'due_soon' THEN 'yellow' ELSE 'green' END")
+
+
+def expected_of(status: str, due: str | None, start: str | None, day: date) -> int | None:
+    """``EXPECTED`` for one task or share (a share: its due, its task's window start)."""
+    if status not in ("todo", "doing") or due is None or start is None:
+        return None
+    d = day.isoformat()
+    if d < start:
+        return 0
+    if d >= due:
+        return 100
+    first, last = date.fromisoformat(start), date.fromisoformat(due)
+    return int(round((day - first).days * 100 / (last - first).days + 1e-9))
+
+
+def signal_of(lights: Lights, status: str, due: str | None, start: str | None,
+              percent: int | None, reported_on: str | None, day: date) -> str:
+    """``SIGNAL`` for one task or share."""
+    d = day.isoformat()
+    if status in ("done", "dropped"):
+        return "closed"
+    if status == "review":
+        return "overdue" if due and reported_on and due < reported_on and due < d else "review"
+    if due is None:
+        return "on_track"
+    if due < d:
+        return "overdue"
+    judged = lights.pace == "all" or (lights.pace == "reported" and percent is not None)
+    expected = expected_of(status, due, start, day)
+    if judged and expected is not None:
+        lag = expected - (percent or 0)
+        if lag > lights.lag_red:
+            return "far_behind"
+        if lag >= lights.lag_yellow:
+            return "behind"
+    if due <= (day + timedelta(days=lights.due_soon_days)).isoformat():
+        return "due_soon"
+    return "on_track"
+
+
+def counted(record: dict, lights: Lights, day: date) -> tuple[bool, bool, str | None]:
+    """How a task's or share's record (``status``, ``signal``, ``due``) counts: overdue (逾期,
+    the due date alone), due soon (临期: open and due within ``due_soon_days``, whatever its
+    pace), and its lag (``behind``, ``far_behind`` or None)."""
+    due = record["due"]
+    soon = (record["status"] in ("todo", "doing") and due is not None
+            and day.isoformat() <= due <= (day + timedelta(days=lights.due_soon_days)).isoformat())
+    signal = record["signal"]
+    return signal == "overdue", soon, signal if signal in LAGGING else None
