@@ -1,5 +1,5 @@
-"""The 通报 (`jtdj report --by-unit`): per unit its tasks, done, % done, overdue, 待审核,
-extensions, 催办 and forms back on time, ranked, with the issue number 「第N期」.
+"""The 通报 (`jtdj report --by-unit`): per unit its tasks, done, % done, overdue, 滞后 (behind
+or far behind the pace of their windows, 序时进度), 待审核, extensions, 催办 and forms back on time, ranked, with the issue number 「第N期」.
 
 Every figure is as of the period's last day (``until``), so a 通报 for last week is the same
 when it is made again this week: the per-unit counts are the summary's (``report.owners``:
@@ -20,8 +20,8 @@ from jtdj.store import Store
 from jtdj.store import bulletins as db
 from jtdj.store import unit_counts as uc
 
-UNIT_KEYS = ("rank", "unit", "tasks", "done", "percent_done", "overdue", "review", "extensions",
-             "urges", "forms_on_time", "forms_issued")
+UNIT_KEYS = ("rank", "unit", "tasks", "done", "percent_done", "overdue", "lagging", "review",
+             "extensions", "urges", "forms_on_time", "forms_issued")
 
 
 def bulletin(store: Store, plan: str, period: Period, as_of: date,
@@ -55,7 +55,7 @@ def figures(store: Store, plan: str, until: date) -> tuple[list[dict], list[str]
         on_time, out = forms.get(o["owner"], (0, 0))
         rows.append({"unit": o["owner"], "tasks": o["tasks"], "done": o["done"],
                      "percent_done": o["percent_done"], "overdue": o["overdue"],
-                     "review": o["review"],
+                     "lagging": o["behind"] + o["far_behind"], "review": o["review"],
                      "extensions": extensions[o["owner"]], "urges": urges[o["owner"]],
                      "forms_on_time": on_time, "forms_issued": out})
     units = ranked(rows)

@@ -41,8 +41,10 @@ def default_folder(plan: str, as_of: date) -> Path:
     return Path(_UNSAFE.sub("_", t("collect.folder_name", plan=plan, as_of=as_of.isoformat())))
 
 
-def unit_rows(store: Store, plan: str, unit: dict) -> list[dict]:
-    """The rows of the unit's form, in the plan's order, each with its version."""
+def unit_rows(store: Store, plan: str, unit: dict, as_of: date | None = None) -> list[dict]:
+    """The rows of the unit's form, in the plan's order, each with its version and (given
+    ``as_of``, the form's 截至 day) its 序时进度: a task's as the list gives it, a share's from
+    its due date and its task's window (``store.lights``)."""
     rows = []
     for task in forms_db.led_open_tasks(store, plan, unit["name"]):
         if task["status"] in ("todo", "doing"):
@@ -52,10 +54,30 @@ def unit_rows(store: Store, plan: str, unit: dict) -> list[dict]:
             rows.append({**share, "target": units_db.share_target(share["id"], unit["id"])})
     rows.sort(key=lambda r: (r["item"], r["no"]))
     versions = units_db.versions(store, plan, [r["target"] for r in rows])
+    expected = _expected(store, plan, rows, as_of) if as_of is not None else {}
     return [{"id": r["id"], "title": r["title"], "due": r["due"], "status": r["status"],
              "percent": r["percent"], "version": versions.get(r["target"], 0),
-             "returned": r["returned"]}
+             "returned": r["returned"], "expected": expected.get(r["target"])}
             for r in rows]
+
+
+def _expected(store: Store, plan: str, rows: list[dict], as_of: date) -> dict:
+    """The expected percent of each row's target on ``as_of`` (None: no due date)."""
+    from jtdj.store import lights
+    from jtdj.store.tasks import TaskFilter, iter_tasks, plan_start
+
+    ids = list(dict.fromkeys(r["id"] for r in rows))
+    tasks = {r["id"]: r for r in iter_tasks(store, plan, TaskFilter(status="all", ids=ids),
+                                            as_of)}
+    out = {}
+    for r in rows:
+        task = tasks.get(r["id"])
+        if r["target"] == r["id"]:  # a task the unit leads
+            out[r["target"]] = task["expected_percent"] if task else None
+        else:
+            start = (task or {}).get("start") or plan_start(store, plan)
+            out[r["target"]] = lights.expected_of(r["status"], r["due"], start, as_of)
+    return out
 
 
 def prepare(store: Store, plan: str, units: list[dict], as_of: date, reply_by: date,
@@ -65,7 +87,7 @@ def prepare(store: Store, plan: str, units: list[dict], as_of: date, reply_by: d
     collect = os.urandom(4).hex()
     made, empty = [], []
     for unit in units:
-        rows = unit_rows(store, plan, unit)
+        rows = unit_rows(store, plan, unit, as_of)
         if not rows:
             empty.append(unit["name"])
             continue

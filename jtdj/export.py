@@ -259,22 +259,6 @@ def task_rows(store: Store, plan: str, as_of: date,
                                                  "evidence", "unit")}}
 
 
-def section_summary(rows: list[dict], sections: list[dict]) -> list[dict]:
-    """Per section: tasks, done, dropped, open, overdue, % done (dropped left out of the base)."""
-    out = []
-    for s in sections:
-        mine = [r for r in rows if r["section"] == s["no"]]
-        if not mine:
-            continue
-        done = sum(r["status"] == "done" for r in mine)
-        dropped = sum(r["status"] == "dropped" for r in mine)
-        out.append({"section": s["no"], "title": s["title"], "tasks": len(mine), "done": done,
-                    "dropped": dropped, "open": len(mine) - done - dropped,
-                    "overdue": sum(r["light"] == "red" for r in mine),
-                    "percent": percent(done, len(mine) - dropped)})
-    return out
-
-
 # --- the 工作台账 ------------------------------------------------------------------------
 
 class LedgerRow(NamedTuple):
@@ -292,6 +276,7 @@ class LedgerRow(NamedTuple):
     done_on: str | None
     progress: str
     evidence: list
+    signal: str | None = None  # why the light is what it is (the 提示 word)
 
 
 def ledger_data(store: Store, plan: str, as_of: date) -> dict:
@@ -321,16 +306,15 @@ def ledger_data(store: Store, plan: str, as_of: date) -> dict:
             progress = t("review.note_sep").join(x for x in (progress, chased[now["id"]]) if x)
         rows.append(LedgerRow(now["id"], section, item, title, timing, due, owner,
                               decode_list(support), status, now["light"], now["done_on"],
-                              progress, decode_list(evidence)))
+                              progress, decode_list(evidence), now["signal"]))
         c = counts.setdefault(section, [0, 0, 0, 0])
         c[0] += 1
         c[1] += status == "done"
         c[2] += status == "dropped"
-        c[3] += now["light"] == "red"
+        c[3] += now["signal"] == "overdue"  # 逾期 by the due date alone, whatever the pace
     del table, book
 
     def summary(no: int, title: str, tasks: int, done: int, dropped: int, overdue: int) -> dict:
-        # as section_summary counts
         return {"section": no, "title": title, "tasks": tasks, "done": done, "dropped": dropped,
                 "open": tasks - done - dropped, "overdue": overdue,
                 "percent": percent(done, tasks - dropped)}

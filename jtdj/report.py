@@ -153,6 +153,42 @@ def task_list(store: Store, plan: str, as_of: date, which: str,
     return [dict(zip(TASK_KEYS, row)) for row in st.due_tasks(store, plan, as_of, which, limit)]
 
 
+LAG_KEYS = ("id", "title", "owner", "due", "signal", "percent", "expected_percent", "lag")
+
+
+def lagging_by_owner(store: Store, plan: str, as_of: date, limit: int | None = None,
+                     state: tuple[dict, dict] | None = None) -> list[dict]:
+    """The open tasks behind or far behind the pace of their window as of ``as_of`` (序时进度:
+    the list's own query, ``list --lagging``, so a past day is as it was then), per owner as
+    the overdue ones are (no owner first, then by name); a task handed to units through its
+    shares behind their pace, each under its unit (as ``owners`` counts them). Far behind
+    first, the largest lag first, then by id; with ``limit``, the first ``limit`` of each and
+    ``omitted``."""
+    from jtdj.store.lights import LAGGING
+    from jtdj.store.tasks import TaskFilter, select_tasks
+
+    tasks, by_task = state if state is not None else shared(store, plan, as_of)
+    groups: dict = {}
+    for r in select_tasks(store, plan, TaskFilter(status="open", lagging=True), as_of):
+        if r["id"] not in by_task:
+            groups.setdefault(r["owner"], []).append({k: r[k] for k in LAG_KEYS})
+    for task, ss in by_task.items():
+        for s in ss:
+            if s["signal"] in LAGGING:
+                groups.setdefault(s["unit"], []).append(
+                    {**{k: s.get(k) for k in LAG_KEYS}, "id": task,
+                     "title": tasks[task]["title"], "owner": s["unit"]})
+    out = []
+    for owner in sorted(groups, key=lambda k: (k is not None, k or "")):
+        rows = sorted(groups[owner], key=lambda r: (r["signal"] != "far_behind", -r["lag"],
+                                                    *map(int, r["id"].split("."))))
+        group = {"owner": owner, "tasks": rows if limit is None else rows[:limit]}
+        if limit is not None:
+            group["omitted"] = len(rows) - len(group["tasks"])
+        out.append(group)
+    return out
+
+
 def plan_head(store: Store, plan: str) -> dict:
     row = store.plan(plan) or {}
     return {"key": plan, "title": row.get("title") or plan, "issuer": row.get("issuer"),
@@ -202,6 +238,8 @@ def report(store: Store, plan: str, period: Period, as_of: date,
             group["omitted"] = count - len(rows)
         overdue.append(group)
     due_soon = task_list(store, plan, period.until, "due_soon", limit)
+    state = shared(store, plan, period.until)
+    lagging = lagging_by_owner(store, plan, period.until, limit, state)
     head = plan_head(store, plan)
     changes = {kind: [] for kind in CHANGE_KINDS}
     for kind, *values in history.changes_between(store, plan, period.before, period.until):
@@ -219,17 +257,18 @@ def report(store: Store, plan: str, period: Period, as_of: date,
                       "by": r["actor"], "text": r["text"], "percent": r["percent"]}
                      for r in notes],
         "overdue": overdue,
+        "lagging": lagging,
         "due_soon": due_soon,
         "sections": [{**s, "items": items_by_section.get(s["section"], [])} for s in sections],
         "changes": changes,
     }
-    state = shared(store, plan, period.until)
     data["shares"] = share_counts(state, store.lights, period.until)
     data["owners"] = owners(store, plan, period.until, state)
     if limit is not None:
         data["omitted"] = {"completed": n_completed - len(completed),
                            "progress": n_notes - len(notes),
                            "overdue": sum(g["omitted"] for g in overdue),
+                           "lagging": sum(g["omitted"] for g in lagging),
                            "due_soon": end["due_soon"] - len(due_soon)}
     return data
 

@@ -25,7 +25,8 @@ from jtdj.store.tasks import TaskFilter
 FIGURE_KEYS = ("tasks", "done", "percent_done", "overdue", "review", "urges", "last_report",
                "late")
 ROW_KEYS = ("id", "title", "due", "status", "percent", "note", "role")
-LISTS = ("completed", "overdue", "due_soon", "open", "review", "returned")
+PACE_KEYS = ("signal", "expected_percent", "lag")  # and, in ``lagging``, each row's pace
+LISTS = ("completed", "overdue", "lagging", "due_soon", "open", "review", "returned")
 REVIEW_KEYS = ("id", "title", "kind", "on", "new_due", "reason", "due", "role")
 
 
@@ -60,8 +61,11 @@ def unit_brief(store: Store, plan: str, unit: str, period: Period, as_of: date) 
             if r["done_on"] and first <= str(r["done_on"]) <= until.isoformat():
                 lists["completed"].append(row)
         elif r["status"] in ("todo", "doing"):
-            overdue, soon, _lag = counted(r, store.lights, until)  # by the due date alone
-            lists["overdue" if overdue else "due_soon" if soon else "open"].append(row)
+            overdue, soon, lag = counted(r, store.lights, until)  # by the due date alone
+            if lag:  # behind its pace (序时进度): listed apart, and as due soon where it is
+                lists["lagging"].append({**row, **{k: r[k] for k in PACE_KEYS}})
+            if overdue or soon or not lag:
+                lists["overdue" if overdue else "due_soon" if soon else "open"].append(row)
         held = marks.get(r["id"], {})
         lists["review"] += _waiting(r, held)
         if held.get("returned") and r["status"] not in ("done", "dropped"):
@@ -70,6 +74,7 @@ def unit_brief(store: Store, plan: str, unit: str, period: Period, as_of: date) 
                                       "status": r["status"], "role": r["role"]})
     lists["overdue"].sort(key=lambda r: (r["due"] or "", r["id"]))
     lists["due_soon"].sort(key=lambda r: (r["due"] or "", r["id"]))
+    lists["lagging"].sort(key=lambda r: (r["signal"] != "far_behind", -r["lag"], r["id"]))
     head = report.plan_head(store, plan)
     return {"plan": plan, "title": head["title"], "issuer": head["issuer"],
             "doc_no": head["doc_no"], "unit": unit, "as_of": as_of,

@@ -1,9 +1,11 @@
-"""`jtdj urge`: one 催办通知 per unit for its overdue (or due-soon) work (docs/urge.md).
+"""`jtdj urge`: one 催办通知 per unit for its overdue, due-soon or lagging work (docs/urge.md).
 
 A unit's notice lists the open tasks it leads that are not handed to units (their shares
 report) and its own open shares, each with its due date, the days overdue or left, and the
 unit's last report on it, and the office's reason where it sent the task or share back
-(`return`); what waits for the office's review (待审核) is not chased. Each notice produced is an ``urge`` event on each task and share it
+(`return`); what waits for the office's review (待审核) is not chased. A row behind the pace
+of its window (``--lagging``: 滞后 or 严重滞后 by ``store.lights``, as `list` judges it) says
+its percent and its expected one (序时进度). Each notice produced is an ``urge`` event on each task and share it
 lists (``store.urges``); the same notice for the same unit on the same day is a duplicate.
 """
 
@@ -18,6 +20,7 @@ from jtdj.parse import parse_date, working_days_after
 from jtdj.store import Store
 from jtdj.store import forms as forms_db
 from jtdj.store import urges as urges_db
+from jtdj.store.lights import LAGGING, expected_of, signal_of
 from jtdj.store.units import share_target
 
 REPLY_DAYS = 3  # working days from the as-of day to the default reply-by date
@@ -60,9 +63,12 @@ def default_reply_by(as_of: date, config: dict) -> date:
     return working_days_after(as_of, REPLY_DAYS, holidays, workdays)
 
 
-def _wanted(due: str | None, as_of: date, overdue: bool, within: int | None) -> bool:
+def _wanted(due: str | None, as_of: date, overdue: bool, within: int | None,
+            lagging: bool = False, signal: str | None = None) -> bool:
     if due is None:
         return False
+    if lagging and signal in LAGGING:
+        return True
     day = as_of.isoformat()
     if overdue and due < day:
         return True
@@ -70,31 +76,63 @@ def _wanted(due: str | None, as_of: date, overdue: bool, within: int | None) -> 
 
 
 def unit_rows(store: Store, plan: str, unit: dict, as_of: date, overdue: bool,
-              within: int | None) -> list[dict]:
+              within: int | None, lagging: bool = False) -> list[dict]:
     """The rows of the unit's notice, in the plan's order."""
     found = [{**r, "target": r["id"]} for r in forms_db.led_open_tasks(store, plan, unit["name"])]
     found += [{**r, "target": share_target(r["id"], unit["id"])}
               for r in forms_db.shares_of_unit(store, plan, unit["id"])]
     found.sort(key=lambda r: (r["item"], r["no"]))
+    paces = _paces(store, plan, found, as_of)
     rows = []
     for r in found:
-        if r["status"] not in ("todo", "doing") or not _wanted(r["due"], as_of, overdue, within):
+        pace = paces.get(r["target"], {})
+        if r["status"] not in ("todo", "doing") or not _wanted(
+                r["due"], as_of, overdue, within, lagging, pace.get("signal")):
             continue
         notes = [n for n in store.notes(plan, r["target"]) if n["on_date"] <= as_of.isoformat()]
         rows.append({"id": r["id"], "title": r["title"], "due": r["due"], "target": r["target"],
                      "days": (as_of - date.fromisoformat(r["due"])).days,
                      "last_report": {"on": notes[-1]["on_date"], "text": notes[-1]["text"]}
-                     if notes else None, "returned": r["returned"]})
+                     if notes else None, "returned": r["returned"],
+                     "signal": pace.get("signal"), "percent": r["percent"],
+                     "expected_percent": pace.get("expected_percent")})
     return rows
 
 
+def _paces(store: Store, plan: str, found: list[dict], as_of: date) -> dict[str, dict]:
+    """Per target: its signal and expected percent as of the day, a led task's as `list` has
+    them, a share's as ``shares.effective`` judges it (its task's window)."""
+    from jtdj.store.tasks import TaskFilter, plan_start, select_tasks
+
+    if not found:
+        return {}
+    tasks = {r["id"]: r for r in select_tasks(
+        store, plan, TaskFilter(status="all", ids=sorted({r["id"] for r in found})), as_of)}
+    start = plan_start(store, plan)
+    out = {}
+    for r in found:
+        task = tasks.get(r["id"])
+        if task is None:
+            continue
+        if r["target"] == r["id"]:
+            out[r["target"]] = {k: task[k] for k in ("signal", "expected_percent")}
+            continue
+        window = task["start"] or start
+        out[r["target"]] = {
+            "signal": signal_of(store.lights, r["status"], r["due"], window, r["percent"],
+                                None, as_of),
+            "expected_percent": expected_of(r["status"], r["due"], window, as_of)}
+    return out
+
+
 def prepare(store: Store, plan: str, units: list[dict], as_of: date, reply_by: date,
-            overdue: bool, within: int | None) -> tuple[list[Notice], list[str]]:
+            overdue: bool, within: int | None,
+            lagging: bool = False) -> tuple[list[Notice], list[str]]:
     """The notices of ``units`` (and the names of those with nothing to chase)."""
     head = store.plan(plan)
     made, empty = [], []
     for unit in units:
-        rows = unit_rows(store, plan, unit, as_of, overdue, within)
+        rows = unit_rows(store, plan, unit, as_of, overdue, within, lagging)
         if not rows:
             empty.append(unit["name"])
             continue

@@ -109,3 +109,13 @@ def dump(db_path: Path) -> list[str]:
 
 def as_json(result) -> object:
     return json.loads(result.stdout)
+
+
+def one_item_plan(key: str, title: str, issued: str, tasks: list[str]) -> str:
+    """A plan file of one section and one item, issued on ``issued`` and due at the year's end,
+    whose tasks are numbered from 1, each given by its extra TOML lines (due, owner, each …)."""
+    head = (f'format = 1\n\n[plan]\nkey = "{key}"\ntitle = "{title}"\nissued = {issued}\n'
+            'due = 2022-12-31\n\n[[sections]]\nno = 1\ntitle = "第一部分"\n\n'
+            '[[sections.items]]\nno = 1\ntitle = "条目一"\n')
+    return head + "".join(f'\n[[sections.items.tasks]]\nno = {no}\ntitle = "任务{no}"\n{lines}\n'
+                          for no, lines in enumerate(tasks, 1))

@@ -77,7 +77,7 @@ def test_units_are_ranked_by_percent_done_then_fewer_overdue_with_shared_places(
                             (7, "丁科", 0, 1)]
     assert "辛科" not in {u["unit"] for u in data["units"]}  # no task: left out
     assert list(data["units"][0]) == ["rank", "unit", "tasks", "done", "percent_done", "overdue",
-                                      "review", "extensions", "urges", "forms_on_time",
+                                      "lagging", "review", "extensions", "urges", "forms_on_time",
                                       "forms_issued"]
 
 

@@ -111,12 +111,13 @@ def test_mailed_periods_move_to_their_first_day(run, imported, db_path):
                      " VALUES ('2022-07-04T00:00:00+00:00', '2022', '2022-06-26', '2022-07-03',"
                      " '[\"leader@example.org\"]', '<m@x>', 'sent')")
         conn.execute("DELETE FROM migrations WHERE name IN ('m009_inclusive_periods',"
-                     " 'm010_history_indexes', 'm011_units', 'm012_bulletins', 'm013_review')")
+                     " 'm010_history_indexes', 'm011_units', 'm012_bulletins', 'm013_review', 'm014_reported_percent')")
         for table in ("units", "unit_groups", "shares", "forms", "bulletins"):
             conn.execute(f"DROP TABLE {table}")
         conn.execute("ALTER TABLE events DROP COLUMN unit")
         conn.execute("ALTER TABLE events DROP COLUMN source")
         conn.execute("DROP INDEX idx_tasks_waiting")
+        conn.execute("DROP INDEX idx_tasks_reported")
         for column in REVIEW_COLUMNS:
             conn.execute(f"ALTER TABLE tasks DROP COLUMN {column}")
         conn.execute("DROP INDEX idx_events_undo")

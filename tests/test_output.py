@@ -103,7 +103,7 @@ def test_csv_defuses_formulas(run, imported):
 def test_markdown_table(run, imported):
     out = ok(run, "list", "--as-of", AS_OF, "--item", "2", "--format", "md").stdout
     lines = out.splitlines()
-    assert lines[0] == "| 编号 | 工作任务 | 责任单位 | 完成时限 | 状态 | 提示 |"
+    assert lines[0] == "| 编号 | 工作任务 | 责任单位 | 完成时限 | 状态 | 进度 | 序时进度 | 提示 |"
     assert lines[1].startswith("|---")
     assert len(lines) == 2 + 13 and lines[-1].startswith("| 2.13 | ")
     assert "● 正常" in out

@@ -152,5 +152,5 @@ def test_the_ledgers_units_sheet_has_the_bulletins_review_column(run, office, tm
     table = [[c.value for c in r] for r in sheet.iter_rows(min_row=3)]
     header = table[0]
     column = header.index("待审核")
-    assert header[column - 1] == "逾期" and header[column + 1] == "延期次数"
+    assert header[column - 2:column] == ["逾期", "滞后"] and header[column + 1] == "延期次数"
     assert {r[1]: r[column] for r in table[1:]}["己科"] == 1

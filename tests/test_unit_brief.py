@@ -102,7 +102,7 @@ def test_a_units_report_in_json_has_the_documented_keys(run, plan22, tmp_path):
     week(run, plan22, tmp_path)
     data = brief(run)
     assert list(data) == ["plan", "title", "issuer", "doc_no", "unit", "as_of", "period",
-                          "figures", "completed", "overdue", "due_soon", "open", "review",
+                          "figures", "completed", "overdue", "lagging", "due_soon", "open", "review",
                           "returned"]
     assert list(data["figures"]) == ["tasks", "done", "percent_done", "overdue", "review",
                                      "urges", "last_report", "late"]

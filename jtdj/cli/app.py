@@ -74,6 +74,7 @@ Unassigned = Annotated[bool, typer.Option("--unassigned", help=t("help.opt.unass
 Status = Annotated[Optional[str], typer.Option("--status", metavar="todo|doing|done|dropped|open|all",
                                                help=t("help.opt.status"))]
 Overdue = Annotated[bool, typer.Option("--overdue", help=t("help.opt.overdue"))]
+Lagging = Annotated[bool, typer.Option("--lagging", help=t("help.opt.pace.lagging"))]
 DueBefore = Annotated[Optional[str], typer.Option("--due-before", metavar=t("metavar.date"), help=t("help.opt.due_before"))]
 DueWithin = Annotated[Optional[int], typer.Option("--due-within", metavar=t("metavar.days"), min=0, help=t("help.opt.due_within"))]
 Search = Annotated[Optional[str], typer.Option("--search", "-q", metavar=t("metavar.text"), help=t("help.opt.search"))]
@@ -116,7 +117,7 @@ def session_of(ctx: typer.Context, as_of: str | None = None, plan: str | None = 
 
 def task_filter(session, section=None, item=None, owner=None, unassigned=False, status=None,
                 overdue=False, due_before=None, due_within=None, search=None, tag=None,
-                archived=False):
+                archived=False, lagging=False):
     """The shared filter options as a TaskFilter, each value read by ``parse`` and checked
     against the plan: a section or item it does not have is an error naming the closest; a
     unit may be given by a unique beginning of its name."""
@@ -142,7 +143,7 @@ def task_filter(session, section=None, item=None, owner=None, unassigned=False, 
         due_before=parse.parse_date(due_before, session.today, "--due-before") if due_before
         else None,
         due_within=due_within, search=search.strip() if search and search.strip() else None,
-        tag=tag, archived=archived)
+        tag=tag, archived=archived, lagging=lagging)
 
 
 def _known(session, plan: str, kind: str, number: int) -> int:

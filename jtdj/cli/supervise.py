@@ -21,6 +21,7 @@ def urge_cmd(
     unit: Annotated[Optional[List[str]], typer.Option("--unit", "-u", metavar=t("metavar.unit"), help=t("help.urge.unit"))] = None,
     group: Annotated[Optional[List[str]], typer.Option("--group", "-g", metavar=t("metavar.group"), help=t("help.urge.group"))] = None,
     overdue: Annotated[bool, typer.Option("--overdue", help=t("help.urge.overdue"))] = False,
+    lagging: Annotated[bool, typer.Option("--lagging", help=t("help.opt.pace.urge_lagging"))] = False,
     due_within: Annotated[Optional[str], typer.Option("--due-within", metavar=t("metavar.days"), help=t("help.urge.due_within"))] = None,
     reply_by: Annotated[Optional[str], typer.Option("--reply-by", metavar=t("metavar.date"), help=t("help.urge.reply_by"))] = None,
     fmt: Annotated[Optional[UrgeFmt], typer.Option("--format", "-f", help=t("help.urge.format"))] = None,
@@ -41,12 +42,12 @@ def urge_cmd(
         if within > MAX_DAYS:
             raise JtdjError(t("error.number_range", what="--due-within", value=due_within,
                               most=MAX_DAYS), EXIT_USAGE)
-    overdue = overdue or within is None
+    overdue = overdue or (within is None and not lagging)
     due = parse_date(reply_by, today, "--reply-by") if reply_by else urge.default_reply_by(
         today, session.settings.config)
     names = [*(unit or []), *(group or [])]
     chosen = units.resolve(store, names) if names else registered(store)
-    made, empty = urge.prepare(store, plan_key, chosen, today, due, overdue, within)
+    made, empty = urge.prepare(store, plan_key, chosen, today, due, overdue, within, lagging)
     if empty:
         session.notice(t("urge.nothing_for", units=t("list.sep").join(empty)))
     if not made:

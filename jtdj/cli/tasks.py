@@ -8,8 +8,8 @@ from typing import Annotated, List, Optional
 
 import typer
 
-from jtdj.cli.app import (Archived, AsOf, By, DueBefore, DueWithin, Format, Ids, ItemOpt, OneId,
-                          Overdue, Owner, PlanKey, Search, Section, SortBy, Status,
+from jtdj.cli.app import (Archived, AsOf, By, DueBefore, DueWithin, Format, Ids, ItemOpt, Lagging,
+                          OneId, Overdue, Owner, PlanKey, Search, Section, SortBy, Status,
                           Tag, Unassigned, _complete_ids, _complete_owners, app, session_of,
                           task_filter)
 from jtdj.cli import unitnames
@@ -27,7 +27,7 @@ def list_cmd(
     ctx: typer.Context, section: Section = None, item: ItemOpt = None, owner: Owner = None,
     unassigned: Unassigned = False, status: Status = None, overdue: Overdue = False,
     due_before: DueBefore = None, due_within: DueWithin = None, search: Search = None,
-    tag: Tag = None, archived: Archived = False,
+    tag: Tag = None, archived: Archived = False, lagging: Lagging = False,
     sort: Annotated[SortBy, typer.Option("--sort", help=t("help.opt.sort"))] = SortBy.id,
     fmt: Format = None, as_of: AsOf = None, plan: PlanKey = None,
 ) -> None:
@@ -35,7 +35,7 @@ def list_cmd(
 
     session = session_of(ctx, as_of, plan)
     f = task_filter(session, section, item, owner, unassigned, status, overdue, due_before,
-                    due_within, search, tag, archived)
+                    due_within, search, tag, archived, lagging)
     fmt = session.format("records", fmt)
     day = session.today.isoformat()
     caption = lambda count: t("list.footer", count=count, as_of=day)  # noqa: E731
@@ -55,15 +55,15 @@ def tree_cmd(
     ctx: typer.Context, section: Section = None, item: ItemOpt = None, owner: Owner = None,
     unassigned: Unassigned = False, status: Status = None, overdue: Overdue = False,
     due_before: DueBefore = None, due_within: DueWithin = None, search: Search = None,
-    tag: Tag = None, archived: Archived = False, fmt: Format = None, as_of: AsOf = None,
-    plan: PlanKey = None,
+    tag: Tag = None, archived: Archived = False, lagging: Lagging = False, fmt: Format = None,
+    as_of: AsOf = None, plan: PlanKey = None,
 ) -> None:
     from jtdj import views
     from jtdj.render.tasks import Tree
 
     session = session_of(ctx, as_of, plan)
     f = task_filter(session, section, item, owner, unassigned, status or "all",
-                    overdue, due_before, due_within, search, tag, archived)
+                    overdue, due_before, due_within, search, tag, archived, lagging)
     fmt = session.format("tree", fmt)
     plan_key = session.plan_key()
     nodes = views.tree(session.store, plan_key, f, session.today)

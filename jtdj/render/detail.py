@@ -78,8 +78,11 @@ def _fields(d: dict) -> list[tuple[str, str]]:
              + (f" ({d['drop_reason']})" if d.get("drop_reason") else "")),
             ("col.reported_on", d.get("reported_on") if d["status"] == "review" else ""),
             ("col.returned", d.get("returned") or ""),
-            ("col.light", light_word(d["light"])),
+            ("col.light", light_word(d["light"], d.get("signal"))),
             ("col.percent", f"{d['percent']}%" if d["percent"] is not None else ""),
+            ("pace_view.expected", f"{d['expected_percent']}%"
+             if d.get("expected_percent") is not None else ""),
+            ("pace_view.lag", _lag(d.get("lag"))),
             ("col.owner", d["owner"] or ""),
             ("col.support", t("list.sep").join(d["support"])),
             ("col.when", d["when"] or ""),
@@ -96,6 +99,13 @@ def _fields(d: dict) -> list[tuple[str, str]]:
         if d["archived"]:
             rows.append(("col.archived", t("word.yes")))
     return [(t(label), value) for label, value in rows if value]
+
+
+def _lag(lag: int | None) -> str:
+    """A lag behind 序时进度 in words: 29 个百分点, or 超前 5 个百分点 when ahead."""
+    if lag is None:
+        return ""
+    return t("pace_view.points", n=lag) if lag >= 0 else t("pace_view.ahead", n=-lag)
 
 
 def _note_line(n: dict) -> str:
@@ -171,7 +181,7 @@ def detail_md(d) -> str:
     if d.get("units"):
         out += ["", f"### {t('show.units')}", ""]
         out += [f"- {md_escape(r['unit'])}: {status_with_request(r['status'], r.get('request'))}"
-                f" {light_word(r['light'])}"
+                f" {light_word(r['light'], r.get('signal'))}"
                 + (f" {r['percent']}%" if r["percent"] is not None else "")
                 + (f" — {md_escape(r['note'])}" if r["note"] else "") for r in _share_rows(d)]
     out += ["", f"### {t('show.notes')}", ""]

@@ -39,11 +39,11 @@ IDENTITY_SHEET = "jtdj"
 # (key, width in Excel units, horizontal alignment, the unit fills it). The widths sum to 156:
 # fit to one A4 landscape page wide prints at about 94 % (784 pt / 156 × 5.25 pt), 9.4 pt text.
 COLUMNS = (
-    ("seq", 4.5, "center", False), ("id", 5.5, "center", False), ("task", 24, "left", False),
+    ("seq", 4.5, "center", False), ("id", 5.5, "center", False), ("task", 23, "left", False),
     ("due", 11, "center", False), ("cur_status", 7.5, "center", False),
-    ("cur_percent", 7.5, "center", False),
+    ("cur_percent", 10, "center", False),  # with the 序时进度 under the percent
     ("status", 9, "center", True), ("percent", 6.5, "center", True),
-    ("progress", 17, "left", True), ("problems", 12, "left", True),
+    ("progress", 15.5, "left", True), ("problems", 12, "left", True),
     ("next_steps", 12, "left", True), ("evidence", 10, "left", True),
     ("done_on", 11.5, "center", True), ("new_due", 11.5, "center", True),
     ("reason", 10, "left", True),
@@ -78,6 +78,15 @@ def percent_text(value: int | None) -> str:
     return "" if value is None else f"{value}%"
 
 
+def current_percent(row: dict) -> str:
+    """当前进度 as written: the percent reported, and under it the 序时进度 of the form's 截至
+    day when the row has a due date (「20%」「序时 49%」); a form made before carries none."""
+    text = percent_text(row.get("percent"))
+    if row.get("expected") is None:
+        return text
+    return f"{text or '—'}\n{t('pace_view.form_expected', n=row['expected'])}"
+
+
 def prefilled(row: dict) -> dict:
     """The locked values of a task row as written (and as the identity keeps them): title
     with the returned reason's line, due as ISO text, the status word, the percent text."""
@@ -85,7 +94,7 @@ def prefilled(row: dict) -> dict:
     if row.get("returned"):
         title += "\n" + t("form.returned", reason=visible(row["returned"]))
     return {"title": title, "due": row.get("due") or "", "status": status_word(row["status"]),
-            "percent": percent_text(row.get("percent"))}
+            "percent": current_percent(row)}
 
 
 def form_xlsx(form: dict) -> bytes:

@@ -15,9 +15,11 @@ from typing import Callable, Iterable, Iterator, NamedTuple, Sequence
 
 from jtdj.i18n import t
 from jtdj.render.safe import UNSAFE, escape_raw, guarded, visible, visible_data
-from jtdj.render.text import Column
+from jtdj.render.text import Column, cell_of, shown_columns
 
 LIGHT_SYMBOL = {"red": "▲", "yellow": "◆", "green": "●", "grey": "○", "blue": "◎"}
+SIGNAL_WORD = {"overdue": "red", "far_behind": "far_behind", "behind": "behind",
+               "due_soon": "yellow", "on_track": "green", "closed": "grey", "review": "blue"}
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # rows per chunk of a streamed output: large enough that each write is one system call of some
 # hundred kilobytes, small enough that memory stays flat whatever the number of rows
@@ -45,8 +47,10 @@ def status_word(code: str | None) -> str:
     return t(f"status.{code}") if code else ""
 
 
-def light_word(code: str | None) -> str:
-    return f"{LIGHT_SYMBOL[code]} {t(f'light.{code}')}" if code else ""
+def light_word(code: str | None, signal: str | None = None) -> str:
+    """The symbol of the light (black and white alike), the word of why (``signal``)."""
+    word = SIGNAL_WORD.get(signal or "", code)
+    return f"{LIGHT_SYMBOL[code]} {t(f'light.{word}')}" if code else ""
 
 
 def human_value(key: str, value) -> str:
@@ -56,9 +60,11 @@ def human_value(key: str, value) -> str:
     if key == "status":
         return status_word(value)
     if key == "light":
-        return light_word(value)
-    if key == "percent":
+        return light_word(*value) if isinstance(value, tuple) else light_word(value)
+    if key in ("percent", "expected_percent"):
         return f"{value}%"
+    if key == "pace":  # (reported, expected) of an open task: 20/70
+        return "/".join("—" if v is None else str(v) for v in value)
     if isinstance(value, list):
         return t("list.sep").join(str(v) for v in value)
     return str(value)
@@ -333,10 +339,11 @@ def md_escape(text: str) -> str:
 def to_markdown(records: Sequence[dict], columns: Sequence[Column],
                 value: Callable[[str, object], str] | None = None) -> str:
     value = value or human_value
+    columns = shown_columns(columns, None)
     head = "| " + " | ".join(t(c.header) for c in columns) + " |"
     rule = "|" + "|".join("---:" if c.justify == "right" else "---" for c in columns) + "|"
-    rows = ["| " + " | ".join(md_escape(value(c.key, r.get(c.key))) for c in columns) + " |"
-            for r in records]
+    rows = ["| " + " | ".join(md_escape(value(c.key, cell_of(r, c.key))) for c in columns)
+            + " |" for r in records]
     return "\n".join([head, rule, *rows]) + "\n"
 
 

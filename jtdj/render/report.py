@@ -143,6 +143,8 @@ def report_blocks(data: dict) -> list[Block]:
         [[owner_word(o), r["id"], r["title"], r["due"], str(r["days"])] for o, r in late],
         right={4}, lines=lines, styles=["warn" if o is None else None for o, _ in late],
         more=omitted.get("overdue", 0), more_in_lines=True))
+    blocks += [Block(**b) for b in [units.lagging_block(
+        data.get("lagging") or [], omitted.get("lagging", 0), t("pace_report.h_lagging"))] if b]
     soon = data["due_soon"]
     blocks.append(Block(
         _count_heading("report.h_due_soon", len(soon) + omitted.get("due_soon", 0)),
@@ -298,8 +300,6 @@ def md_table(b: Block) -> list[str]:
             cells = [f"**{c}**" if c else c for c in cells]
         rows.append("| " + " | ".join(cells) + " |")
     return ["| " + " | ".join(md_escape(h) for h in b.headers) + " |", rule, *rows]
-
-
 
 
 @guarded

@@ -22,6 +22,9 @@ LIST_COLUMNS = (
     Column("owner", "col.owner", max_width=12),
     Column("due", "col.due", no_wrap=True),
     Column("status", "col.status", no_wrap=True),
+    Column("pace", "col.percent", no_wrap=True, justify="right", fit="narrow"),  # 20/70
+    Column("percent", "col.percent", no_wrap=True, justify="right", fit="wide"),
+    Column("expected_percent", "pace_view.expected", no_wrap=True, justify="right", fit="wide"),
     Column("light", "col.light", no_wrap=True),
 )
 HISTORY_KEYS = ("id", "at", "on", "actor", "target", "action", "field", "old", "new", "note",
@@ -274,7 +277,7 @@ def _tree_task(r: dict):
     from jtdj.render.text import LIGHT_STYLE
 
     head = Text(f"{r['id']} ")
-    head.append(light_word(r["light"]), style=LIGHT_STYLE[r["light"]])
+    head.append(light_word(r["light"], r.get("signal")), style=LIGHT_STYLE[r["light"]])
     body = Text(r["title"])
     extra = " · ".join(x for x in (r["owner"], r["due"], status_word(r["status"])) if x)
     body.append(f"（{extra}）", style="dim")

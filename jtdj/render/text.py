@@ -22,6 +22,30 @@ class Column(NamedTuple):
     ratio: int | None = None
     no_wrap: bool = False
     justify: str = "left"
+    fit: str = ""  # "narrow": shown below WIDE columns only; "wide": from WIDE (and in md)
+
+
+WIDE = 100  # a terminal this wide shows the list's 进度 and 序时进度 apart, a narrower one as 20/70
+
+
+def shown_columns(columns: Sequence[Column], width: int | None) -> Sequence[Column]:
+    """The columns a table of ``width`` shows (None: Markdown, which shows the wide ones)."""
+    if not any(c.fit for c in columns):
+        return columns
+    wide = width is None or width >= WIDE
+    return [c for c in columns if c.fit != ("narrow" if wide else "wide")]
+
+
+def cell_of(record: dict, key: str):
+    """What a column shows of a record: its value, but a light with its signal (the word says
+    why) and the 进度 of an open task as (reported, expected), None when closed."""
+    if key == "light" and record.get("signal"):
+        return (record["light"], record["signal"])
+    if key == "pace":
+        if record.get("status") in ("done", "dropped"):
+            return None
+        return (record.get("percent"), record.get("expected_percent"))
+    return record.get(key)
 
 
 _WIDTHS: dict[str, int] = {}  # each character met so far, with its columns
@@ -131,7 +155,31 @@ class Wrapped:
 
 def rich_table(records: Sequence[dict], columns: Sequence[Column], title: str | None = None,
                caption: str | None = None, *, value: Callable[[str, object], str]):
-    """A Rich table whose long Chinese titles wrap inside their column, never cut."""
+    """A Rich table whose long Chinese titles wrap inside their column, never cut; with columns
+    that fit the width (``Column.fit``), chosen when it is drawn."""
+    if any(c.fit for c in columns):
+        return _Fitted(records, columns, title, caption, value)
+    return _table(records, columns, title, caption, value)
+
+
+class _Fitted:
+    """A table whose columns are chosen by the width it is drawn in."""
+
+    def __init__(self, *args):
+        self.args = args
+
+    def _at(self, width: int):
+        records, columns, *rest = self.args
+        return _table(records, shown_columns(columns, width), *rest)
+
+    def __rich_measure__(self, console, options):
+        return self._at(options.max_width).__rich_measure__(console, options)
+
+    def __rich_console__(self, console, options):
+        yield self._at(options.max_width)
+
+
+def _table(records, columns, title, caption, value):
     from rich import box
     from rich.table import Table
     from rich.text import Text
@@ -144,7 +192,7 @@ def rich_table(records: Sequence[dict], columns: Sequence[Column], title: str | 
     for r in records:
         cells = []
         for c in columns:
-            text = Text(value(c.key, r.get(c.key)))  # Text(): plan words are never markup
+            text = Text(value(c.key, cell_of(r, c.key)))  # Text(): plan words are never markup
             if c.key == "light" and r.get("light"):
                 text.stylize(LIGHT_STYLE[r["light"]])
             cells.append(text if c.no_wrap else Wrapped(text))

@@ -14,7 +14,7 @@ from jtdj.render.report import Block, md_table, plain_table, report_subtitle
 from jtdj.render.review import asked_word
 from jtdj.render.safe import guarded
 
-SHOWN = ("completed", "review", "returned", "overdue", "due_soon", "open")
+SHOWN = ("completed", "review", "returned", "overdue", "lagging", "due_soon", "open")
 
 
 def title(data: dict) -> str:
@@ -68,9 +68,24 @@ def sent_back(data: dict) -> Block:
     return Block(t("unit_brief.h_returned"), headers, rows, styles=["warn"] * len(rows))
 
 
+def behind(data: dict) -> Block:
+    """The rows behind the pace of their windows (进度滞后), far behind first: the percent
+    reported, the expected one (序时进度) and the lag."""
+    from jtdj.render.unit_report import pace_cells
+
+    rows = [[r["id"], r["title"], r["due"] or "—", *pace_cells(r), r["note"] or "—"]
+            for r in data.get("lagging", [])]
+    headers = [t("col.id"), t("col.task"), t("col.due"), t("col.percent"),
+               t("pace_report.col_expected"), t("pace_report.col_lag"), t("col.latest_note")]
+    return Block(t("pace_report.h_unit_lagging"), headers, rows, right={3, 4},
+                 styles=["warn" if r["signal"] == "far_behind" else None
+                         for r in data.get("lagging", [])])
+
+
 def blocks(data: dict) -> list[Block]:
-    made = {"review": waiting, "returned": sent_back}
-    return [figures(data)] + [made[w](data) if w in made else listing(data, w) for w in SHOWN]
+    made = {"review": waiting, "returned": sent_back, "lagging": behind}
+    return [figures(data)] + [made[w](data) if w in made else listing(data, w) for w in SHOWN
+                              if w != "lagging" or data.get("lagging")]  # quiet when none
 
 
 @guarded

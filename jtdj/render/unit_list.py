@@ -8,7 +8,9 @@ from jtdj.render.tasks import LIST_COLUMNS, LIST_KEYS
 from jtdj.render.text import Column
 
 OWNER_KEYS = (*LIST_KEYS, "unit", "role")
-OWNER_COLUMNS = (*LIST_COLUMNS, Column("role", "col.role", no_wrap=True))
+# below 100 columns the role takes the place of 责任单位 (U itself, or the task's lead)
+OWNER_COLUMNS = (*(c._replace(fit="wide") if c.key == "owner" else c for c in LIST_COLUMNS),
+                 Column("role", "col.role", no_wrap=True))
 
 
 def _value(key: str, value) -> str:

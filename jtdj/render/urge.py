@@ -1,7 +1,8 @@
 """The 催办通知 (`jtdj urge`, docs/urge.md) as text, Markdown and HTML: pure functions of the
 data ``jtdj.urge`` builds. Text is for a chat group or for printing; each row carries its due
-date, the days overdue (or left), the unit's last report on it and the office's reason where
-it sent it back (a column of its own in Markdown and HTML where a row has one)."""
+date, the days overdue (or left), its percent and expected percent where it is behind its pace
+(进度 20%，序时进度 70%), the unit's last report on it and the office's reason where it sent it
+back (columns of their own in Markdown and HTML where a row has one)."""
 
 from __future__ import annotations
 
@@ -35,8 +36,18 @@ def _heading(d: dict) -> str:
     return d["plan_title"]
 
 
+def _lagging(row: dict) -> bool:
+    return row.get("signal") in ("behind", "far_behind")
+
+
+def _pace(row: dict) -> str:
+    return t("pace_report.urge_pace", percent=row["percent"] or 0,
+             expected=row["expected_percent"])
+
+
 def _intro(d: dict) -> str:
-    return t("urge.intro", as_of=long_date(d["as_of"]), count=len(d["rows"]),
+    key = "pace_report.urge_intro" if any(map(_lagging, d["rows"])) else "urge.intro"
+    return t(key, as_of=long_date(d["as_of"]), count=len(d["rows"]),
              reply_by=long_date(d["reply_by"]))
 
 
@@ -60,6 +71,8 @@ def notice_text(d: dict) -> str:
     for n, row in enumerate(d["rows"], 1):
         lines += _wrapped(f"{n}. {visible(row['id'])} {visible(row['title'])}", "   ")
         lines.append("   " + t("urge.due_line", due=row["due"], days=days_text(row["days"])))
+        if _lagging(row):
+            lines.append("   " + _pace(row))
         lines += _wrapped(visible(_report(row)), "   ", "   ")
         if row.get("returned"):
             lines += _wrapped(visible(t("urge.returned", reason=row["returned"])), "   ", "   ")
@@ -90,15 +103,20 @@ _COLUMNS = ("no", "id", "title", "due", "days", "report")
 
 
 def _columns(d: dict) -> tuple[str, ...]:
-    """The table's columns: 退回原因 too where a row was sent back."""
-    return _COLUMNS + (("returned",) if any(r.get("returned") for r in d["rows"]) else ())
+    """The table's columns: 进度 too where a row is behind its pace, 退回原因 where a row was
+    sent back."""
+    return (_COLUMNS[:5] + (("pace",) if any(map(_lagging, d["rows"])) else ()) + _COLUMNS[5:]
+            + (("returned",) if any(r.get("returned") for r in d["rows"]) else ()))
 
 
 def _cells(n: int, row: dict, d: dict) -> list:
     last = row["last_report"]
-    cells = [n, row["id"], row["title"], row["due"], days_text(row["days"]),
-             f"{last['on']} {last['text']}" if last else "—"]
-    return cells + ([row.get("returned") or "—"] if len(_columns(d)) > len(_COLUMNS) else [])
+    columns = _columns(d)
+    cells = [n, row["id"], row["title"], row["due"], days_text(row["days"])]
+    if "pace" in columns:
+        cells.append(_pace(row) if _lagging(row) else "—")
+    cells.append(f"{last['on']} {last['text']}" if last else "—")
+    return cells + ([row.get("returned") or "—"] if "returned" in columns else [])
 
 
 def notice_html(d: dict) -> str:

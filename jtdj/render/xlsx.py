@@ -161,8 +161,8 @@ def ledger_xlsx(data: dict) -> bytes:
         for n, r in enumerate(rows, 1):
             values = (n, r.id, section_label.get(r.section, ""), item_label.get(r.item, ""),
                       r.title, r.owner or "", sep.join(r.support), _date(r.due), r.when or "",
-                      status_word(r.status), light_word(r.light), r.progress, _date(r.done_on),
-                      "\n".join(r.evidence))
+                      status_word(r.status), light_word(r.light, r.signal), r.progress,
+                      _date(r.done_on), "\n".join(r.evidence))
             yield values, fills[r.light], row_height(values, LEDGER_COLUMNS)
 
     # the task rows are written as XML text (render.xlsx_rows) and spliced in after the headers
@@ -191,7 +191,7 @@ def ledger_xlsx(data: dict) -> bytes:
 UNIT_COLUMNS = tuple((f"bulletin.col_{key}", width, align) for key, width, align in (
     ("rank", 8, "center"), ("unit", 40, "left"), ("tasks", 10, "center"),
     ("done", 10, "center"), ("percent_done", 10, "center"), ("overdue", 10, "center"),
-    ("review", 10, "center"), ("extensions", 12, "center"), ("urges", 12, "center"),
+    ("lagging", 10, "center"), ("review", 10, "center"), ("extensions", 12, "center"), ("urges", 12, "center"),
     ("on_time", 12, "center")))
 
 
@@ -205,7 +205,7 @@ def _units_sheet(wb, data: dict) -> None:
         back = f"{u['forms_on_time']}/{u['forms_issued']}" if u["forms_issued"] else "—"
         late = {2: LIGHT_FILL["red"]} if u["unit"] in data["late"] else None
         sheet.row((u["rank"], u["unit"], u["tasks"], u["done"], u["percent_done"] / 100,
-                   u["overdue"], u["review"], u["extensions"], u["urges"], back),
+                   u["overdue"], u["lagging"], u["review"], u["extensions"], u["urges"], back),
                   fill=late, formats={5: "0%"})
 
 

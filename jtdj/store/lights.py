@@ -17,6 +17,7 @@ task (``"all"``), or none (``"off"``: the lights of the due date alone). The SQL
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import NamedTuple
 
 PACES = ("reported", "all", "off")
@@ -93,7 +94,8 @@ LIGHT = ("CASE signal WHEN 'closed' THEN 'grey' WHEN 'review' THEN 'blue'"
 
 
 def expected_of(status: str, due: str | None, start: str | None, day: date) -> int | None:
-    """``EXPECTED`` for one task or share (a share: its due, its task's window start)."""
+    """``EXPECTED`` for one task or share (a share: its due, its task's window start), rounded
+    half up in whole numbers as SQLite's ``round`` does for these."""
     if status not in ("todo", "doing") or due is None or start is None:
         return None
     d = day.isoformat()
@@ -101,8 +103,13 @@ def expected_of(status: str, due: str | None, start: str | None, day: date) -> i
         return 0
     if d >= due:
         return 100
-    first, last = date.fromisoformat(start), date.fromisoformat(due)
-    return int(round((day - first).days * 100 / (last - first).days + 1e-9))
+    first, last = _day_number(start), _day_number(due)
+    return (200 * (day.toordinal() - first) + (last - first)) // (2 * (last - first))
+
+
+@lru_cache(maxsize=4096)
+def _day_number(iso: str) -> int:
+    return date.fromisoformat(iso).toordinal()
 
 
 def signal_of(lights: Lights, status: str, due: str | None, start: str | None,

@@ -98,7 +98,7 @@ def iter_tasks(store, plan: str, f: TaskFilter, as_of: date, sort: str = "id") -
     sql, params = task_query(store, plan, f, as_of)
     cursor = store.conn.cursor()
     cursor.row_factory = None  # plain tuples: task_record unpacks them by position
-    return (task_record(*r) for r in cursor.execute(
+    return (task_record(*r, as_of) for r in cursor.execute(
         f"{sql} ORDER BY {SORTS.get(sort, SORTS['id'])}", params))
 
 
@@ -163,6 +163,8 @@ def task_query(store, plan: str, f: TaskFilter, as_of: date) -> tuple[str, dict]
     # one owner's tasks are a range of the owner index; left to itself the planner would
     # rather walk every task in (item, no) order to save a sort
     source = ("tasks t INDEXED BY idx_tasks_owner_state" if f.owner or f.unassigned
+              # the few that reported a percent, the only ones that can lag (m014)
+              else "tasks t INDEXED BY idx_tasks_reported" if "t.percent IS NOT NULL" in where
               else "tasks t")
     condition = " AND ".join(where)
     rows = (f"SELECT {RECORD_COLUMNS}, {EFFECTIVE_STATUS} AS eff FROM {source}"
@@ -171,16 +173,17 @@ def task_query(store, plan: str, f: TaskFilter, as_of: date) -> tuple[str, dict]
         rows = (f"{rows}{history.kept_rows(store, plan, as_of)}"
                 f" UNION ALL SELECT {RECORD_COLUMNS}, {EFFECTIVE_STATUS} FROM"
                 f" temp.asof_tasks t WHERE t.day = :d AND {condition.format(rowid='t.task_rowid')}")
-    return (f"SELECT *, {lights.LIGHT} AS light FROM (SELECT *, {lights.SIGNAL} AS signal,"
-            f" {lights.EXPECTED} AS expected FROM ({rows}))"
-            + (f" WHERE {' AND '.join(outer)}" if outer else "")), params
+    return (f"SELECT *, {lights.LIGHT} AS light FROM (SELECT *, {lights.SIGNAL} AS signal"
+            f" FROM ({rows}))" + (f" WHERE {' AND '.join(outer)}" if outer else "")), params
 
 
 def task_record(id, item, no, section, title, status, owner, support, due, start, timing,
-                done_on, percent, tags, reported_on, ws, eff, signal, expected, light) -> dict:
+                done_on, percent, tags, reported_on, ws, eff, signal, light, day) -> dict:
     """A task row (RECORD_COLUMNS, then eff and light) as the stable record every output format
     shows (JSON keys in English)."""
     percent = 100 if eff == "done" else percent
+    # in Python, not SQL: the dates of a plan repeat, so their day numbers are looked up once
+    expected = lights.expected_of(eff, due, ws, day)
     return {
         "id": id, "item": item, "section": section, "title": title, "status": eff,
         "owner": owner, "support": decode_list(support), "due": due, "start": start,
