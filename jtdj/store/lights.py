@@ -96,15 +96,21 @@ LIGHT = ("CASE signal WHEN 'closed' THEN 'grey' WHEN 'review' THEN 'blue'"
 def expected_of(status: str, due: str | None, start: str | None, day: date) -> int | None:
     """``EXPECTED`` for one task or share (a share: its due, its task's window start), rounded
     half up in whole numbers as SQLite's ``round`` does for these."""
+    return expected_on(status, due, start, day.isoformat(), day.toordinal())
+
+
+def expected_on(status: str, due: str | None, start: str | None, d: str,
+                day_number: int) -> int | None:
+    """``expected_of`` with the day given as its ISO text and its day number, which a list
+    of 100,000 rows works out once (bench/README.md)."""
     if status not in ("todo", "doing") or due is None or start is None:
         return None
-    d = day.isoformat()
     if d < start:
         return 0
     if d >= due:
         return 100
     first, last = _day_number(start), _day_number(due)
-    return (200 * (day.toordinal() - first) + (last - first)) // (2 * (last - first))
+    return (200 * (day_number - first) + (last - first)) // (2 * (last - first))
 
 
 @lru_cache(maxsize=4096)

@@ -98,7 +98,8 @@ def iter_tasks(store, plan: str, f: TaskFilter, as_of: date, sort: str = "id") -
     sql, params = task_query(store, plan, f, as_of)
     cursor = store.conn.cursor()
     cursor.row_factory = None  # plain tuples: task_record unpacks them by position
-    return (task_record(*r, as_of) for r in cursor.execute(
+    day = (as_of.isoformat(), as_of.toordinal())
+    return (task_record(*r, day) for r in cursor.execute(
         f"{sql} ORDER BY {SORTS.get(sort, SORTS['id'])}", params))
 
 
@@ -178,12 +179,13 @@ def task_query(store, plan: str, f: TaskFilter, as_of: date) -> tuple[str, dict]
 
 
 def task_record(id, item, no, section, title, status, owner, support, due, start, timing,
-                done_on, percent, tags, reported_on, ws, eff, signal, light, day) -> dict:
+                done_on, percent, tags, reported_on, ws, eff, signal, light,
+                day: tuple[str, int]) -> dict:
     """A task row (RECORD_COLUMNS, then eff and light) as the stable record every output format
     shows (JSON keys in English)."""
     percent = 100 if eff == "done" else percent
     # in Python, not SQL: the dates of a plan repeat, so their day numbers are looked up once
-    expected = lights.expected_of(eff, due, ws, day)
+    expected = lights.expected_on(eff, due, ws, *day)
     return {
         "id": id, "item": item, "section": section, "title": title, "status": eff,
         "owner": owner, "support": decode_list(support), "due": due, "start": start,
