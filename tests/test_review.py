@@ -11,6 +11,7 @@ import openpyxl
 import pytest
 
 from conftest import as_json, ok
+from test_units_roundtrip import fill, share_of
 
 AS_OF = ("--as-of", "2022-07-01")
 LATER = ("--as-of", "2022-07-10")
@@ -39,22 +40,6 @@ def round_(run, plan22, tmp_path):
     result = ok(run, *AS_OF, "collect", "-o", str(tmp_path / "forms"))
     paths = [p for p in result.stdout.splitlines() if p]
     return {unit: next(p for p in paths if unit in p) for unit in (HUA, YIZHONG, ZZK)}
-
-
-def fill(path, filled_on=dt.date(2022, 7, 6), **cells):
-    """Fill a form as a unit does: the 填报日期 and the cells named like G5 (状态 of row 5)."""
-    book = openpyxl.load_workbook(path)
-    sheet = book.worksheets[0]
-    if filled_on:
-        sheet["C3"] = filled_on
-    for cell, value in cells.items():
-        sheet[cell] = value
-    book.save(path)
-
-
-def share_of(run, task_id, unit, *as_of):
-    detail = as_json(ok(run, *as_of, "show", task_id, "-f", "json"))
-    return next(u for u in detail["units"] if u["unit"] == unit)
 
 
 def task_of(run, task_id, *as_of):

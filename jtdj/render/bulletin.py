@@ -10,7 +10,7 @@ from __future__ import annotations
 from jtdj.i18n import t
 from jtdj.render import unit_report
 from jtdj.render.records import md_escape, to_json
-from jtdj.render.page import CSS, html_head, html_table
+from jtdj.render.page import CSS, html_blocks, html_head
 from jtdj.render.report import Block, md_table, plain_table, report_subtitle
 from jtdj.render.safe import guarded
 
@@ -57,13 +57,8 @@ def bulletin_html(data: dict) -> str:
     import html
 
     e = html.escape
-    b = ranking(data)
     out = html_head(title(data), e(report_subtitle(data)))
-    out.append(f'<h2 style="{CSS["h2"]}">{e(b.heading)}</h2>')
-    if b.rows:
-        out += html_table(b)
-    else:
-        out.append(f'<p style="{CSS["none"]}">{e(t("bulletin.no_units"))}</p>')
+    out += html_blocks([ranking(data)], t("bulletin.no_units"))
     if late_line(data):
         out.append(f'<p style="{CSS["sub"]}">{e(late_line(data))}</p>')
     out += ["</div>", "</body>", "</html>"]

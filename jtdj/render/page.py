@@ -38,6 +38,24 @@ def html_head(title: str, subtitle_html: str) -> list[str]:
             f'<p style="{CSS["sub"]}">{subtitle_html}</p>']
 
 
+def html_blocks(blocks, none: str) -> list[str]:
+    """Each block (``render.report.Block``) as a heading and its table, or ``none`` when it has
+    no rows, and the line saying how many were left out; the parts of every report page."""
+    import html
+
+    e = html.escape
+    out = []
+    for b in blocks:
+        out.append(f'<h2 style="{CSS["h2"]}">{e(b.heading)}</h2>')
+        if not b.rows:
+            out.append(f'<p style="{CSS["none"]}">{e(none)}</p>')
+            continue
+        out += html_table(b)
+        if b.more_line:
+            out.append(f'<p style="{CSS["none"]}">{e(b.more_line)}</p>')
+    return out
+
+
 def html_table(b) -> list[str]:
     """A block's (``render.report.Block``) table as HTML lines, inline-styled (a mail client keeps it); 进度条 cells in
     the bar's font."""

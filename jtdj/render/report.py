@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from jtdj.i18n import t
 from jtdj.render import unit_report as units
-from jtdj.render.page import CSS, html_head, html_table
+from jtdj.render.page import html_blocks, html_head
 from jtdj.render.records import md_escape, section_label, to_json
 from jtdj.render.safe import guarded, visible_data
 from jtdj.render.text import display_width
@@ -309,14 +309,7 @@ def report_html(data: dict) -> str:
 
     e = html.escape
     out = html_head(report_title(data), e(report_subtitle(data)))
-    for b in report_blocks(data):
-        out.append(f'<h2 style="{CSS["h2"]}">{e(b.heading)}</h2>')
-        if not b.rows:
-            out.append(f'<p style="{CSS["none"]}">{e(t("word.none"))}</p>')
-            continue
-        out += html_table(b)
-        if b.more_line:
-            out.append(f'<p style="{CSS["none"]}">{e(b.more_line)}</p>')
+    out += html_blocks(report_blocks(data), t("word.none"))
     out += ["</div>", "</body>", "</html>"]
     return "\n".join(out) + "\n"
 

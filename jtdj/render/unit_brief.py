@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from jtdj.i18n import t
 from jtdj.render.records import md_escape, to_json
-from jtdj.render.page import CSS, html_head, html_table
+from jtdj.render.page import html_blocks, html_head
 from jtdj.render.report import Block, md_table, plain_table, report_subtitle
 from jtdj.render.review import asked_word
 from jtdj.render.safe import guarded
@@ -118,12 +118,7 @@ def unit_brief_html(data: dict) -> str:
     sub = "<br>".join(e(x) for x in report_subtitle(data).split("\n"))
     out = html_head(title(data),
                     f'{e(t("unit_brief.as_of", until=data["period"]["until"]))}<br>{sub}')
-    for b in blocks(data):
-        out.append(f'<h2 style="{CSS["h2"]}">{e(b.heading)}</h2>')
-        if not b.rows:
-            out.append(f'<p style="{CSS["none"]}">{e(t("unit_brief.none"))}</p>')
-            continue
-        out += html_table(b)
+    out += html_blocks(blocks(data), t("unit_brief.none"))
     out += ["</div>", "</body>", "</html>"]
     return "\n".join(out) + "\n"
 
