@@ -2,10 +2,12 @@
 
 Apart from ``Store`` (everyday reads and writes) because they change with the reports, not with
 the clerk's commands. Counts follow the rules of `jtdj list` (``tasks.EFFECTIVE_STATUS`` and
-``LIGHT``) without evaluating them per task: stored statuses are counted per item or owner from
-narrow indexes, the lights of the tasks open now from due-date ranges, and only the tasks whose
-status on the day differs from the stored one are corrected, each kind found by a seek in
-``idx_tasks_state`` (migrations.m007). ``tests/test_counting.py`` holds them to `jtdj list`.
+``tasks.DUE_LIGHT``) without evaluating them per task: stored statuses are counted per item or
+owner from narrow indexes, the overdue and due-soon tasks open now from due-date ranges, and
+only the tasks whose status on the day differs from the stored one are corrected, each kind
+found by a seek in ``idx_tasks_state`` (migrations.m007). The tasks behind their pace
+(``lights``) are counted by the list's own query over the few that reported a percent.
+``tests/test_counting.py`` holds them to `jtdj list`.
 """
 
 from __future__ import annotations

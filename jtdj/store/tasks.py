@@ -1,8 +1,8 @@
 """The task list query: which tasks match a filter, with their status and light as of a day.
 
 `list`, `tree`, `show` and the exports read tasks through ``select_tasks``; the counting in
-``counts`` follows the same rules (``EFFECTIVE_STATUS`` and ``LIGHT``) without evaluating them
-per task, and ``tests/test_counting.py`` holds the two together.
+``counts`` follows the same rules (``EFFECTIVE_STATUS``, ``DUE_LIGHT``, ``lights``) without
+evaluating them per task, and ``tests/test_counting.py`` holds the two together.
 """
 
 from __future__ import annotations
