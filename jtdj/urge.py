@@ -21,7 +21,7 @@ from jtdj.store import Store
 from jtdj.store import forms as forms_db
 from jtdj.store import urges as urges_db
 from jtdj.store.lights import LAGGING, expected_of, signal_of
-from jtdj.store.units import share_target
+from jtdj.store.units import last_notes, share_target
 
 REPLY_DAYS = 3  # working days from the as-of day to the default reply-by date
 
@@ -83,17 +83,17 @@ def unit_rows(store: Store, plan: str, unit: dict, as_of: date, overdue: bool,
               for r in forms_db.shares_of_unit(store, plan, unit["id"])]
     found.sort(key=lambda r: (r["item"], r["no"]))
     paces = _paces(store, plan, found, as_of)
+    wanted = [r for r in found if r["status"] in ("todo", "doing") and _wanted(
+        r["due"], as_of, overdue, within, lagging, paces.get(r["target"], {}).get("signal"))]
+    last = last_notes(store, plan, [r["target"] for r in wanted], as_of)
     rows = []
-    for r in found:
+    for r in wanted:
         pace = paces.get(r["target"], {})
-        if r["status"] not in ("todo", "doing") or not _wanted(
-                r["due"], as_of, overdue, within, lagging, pace.get("signal")):
-            continue
-        notes = [n for n in store.notes(plan, r["target"]) if n["on_date"] <= as_of.isoformat()]
+        note = last.get(r["target"])
         rows.append({"id": r["id"], "title": r["title"], "due": r["due"], "target": r["target"],
                      "days": (as_of - date.fromisoformat(r["due"])).days,
-                     "last_report": {"on": notes[-1]["on_date"], "text": notes[-1]["text"]}
-                     if notes else None, "returned": r["returned"],
+                     "last_report": {"on": note["on_date"], "text": note["text"]}
+                     if note else None, "returned": r["returned"],
                      "signal": pace.get("signal"), "percent": r["percent"],
                      "expected_percent": pace.get("expected_percent")})
     return rows

@@ -110,16 +110,17 @@ def unit_shares(store: Store, plan: str, task_id: str, due: str | None, as_of: d
     """The task's 承办单位 as of the day, each with its own status, light, percent and latest
     note (docs/output.md)."""
     from jtdj import shares
-    from jtdj.store.units import share_target
+    from jtdj.store.units import last_notes, share_target
 
     out = []
-    for share in shares.as_of(store, plan, as_of, [task_id]).get(task_id, []):
-        notes = [n for n in store.notes(plan, share_target(task_id, share["unit"]))
-                 if n["on_date"] <= as_of.isoformat()]
+    of_task = shares.as_of(store, plan, as_of, [task_id]).get(task_id, [])
+    last = last_notes(store, plan, [share_target(task_id, s["unit"]) for s in of_task], as_of)
+    for share in of_task:
+        note = last.get(share_target(task_id, share["unit"]))
         record = shares.effective(share, due, as_of, store.lights,
                                   start or plan_start(store, plan))
         record["_unit_id"] = record.pop("unit_id")
-        out.append({**record, "latest_note": note_record(notes[-1]) if notes else None})
+        out.append({**record, "latest_note": note_record(note) if note else None})
     return out
 
 

@@ -7,6 +7,7 @@ bulk (see migrations.m003 and m008) rather than by per-row triggers.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from operator import itemgetter
 
@@ -141,3 +142,15 @@ def touch_plan(store: Store, plan: str, at: str) -> None:
     """An import that found nothing to do still says when the plan was last imported."""
     with store.transaction():
         store.conn.execute("UPDATE plans SET imported_at = ? WHERE key = ?", (at, plan))
+
+
+def same_events(batch, targets: list[str], action: str, note: str | None = None,
+                unit: str | None = None) -> None:
+    """``batch.event(target, action, note=…, unit=…)`` for each target, in order, written by
+    one statement: a 催办 to a unit lists dozens of tasks."""
+    batch.store.conn.execute(
+        "INSERT INTO events (batch, at, on_date, actor, plan, target, action, field, old, new,"
+        " note, unit, source) SELECT ?, ?, ?, ?, ?, value, ?, NULL, NULL, NULL, ?, ?, ?"
+        " FROM json_each(?) ORDER BY key",
+        (batch.id, batch.at, batch.on.isoformat(), batch.actor, batch.plan, action, note,
+         unit or batch.unit, batch.source, json.dumps(list(targets), ensure_ascii=False)))

@@ -163,10 +163,12 @@ def as_of(store, plan: str, day: date) -> bool:
             if row["support"] and row["support"] != "[]":
                 row["support"] = _json([renamed.get(n, n) for n in json.loads(row["support"])])
         out.append([row[c] for c in columns] + [row["rowid"], d])
-    marks = ", ".join("?" for _ in range(len(columns) + 2))
-    store.conn.executemany(
-        f"INSERT INTO temp.asof_tasks ({', '.join(columns)}, task_rowid, day) VALUES ({marks})",
-        out)
+    # one statement for all the rows (a JSON array of rows), not one per task
+    values = ", ".join(f"json_extract(value, '$[{k}]')" for k in range(len(columns) + 2))
+    if out:
+        store.conn.execute(
+            f"INSERT INTO temp.asof_tasks ({', '.join(columns)}, task_rowid, day)"
+            f" SELECT {values} FROM json_each(?) ORDER BY key", (_json(out),))
     store.cache[key] = bool(out) or not_yet_issued
     return store.cache[key]
 

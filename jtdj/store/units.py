@@ -352,3 +352,18 @@ def share_notes(store: Store, plan: str) -> tuple[dict[str, list[dict]], dict[st
         " (SELECT max(id) FROM events WHERE plan = ? AND field = 'status'"
         " AND instr(target, '@') > 0 GROUP BY target)", (plan,))}
     return notes, last
+
+
+def last_notes(store: Store, plan: str, targets: list[str], until: date) -> dict[str, dict]:
+    """Per target (a task or a share ``<task>@<unit id>``), its last note dated on or before
+    ``until`` (``on_date``, ``at``, ``actor``, ``text``, ``percent``, as ``Store.notes`` gives
+    each): one query for every row of a notice or every share of a task."""
+    out: dict[str, dict] = {}
+    if targets:
+        for row in store.conn.execute(
+                "SELECT target, on_date, at, actor, text, percent FROM notes WHERE plan = ?"
+                " AND target IN (SELECT value FROM json_each(?)) AND on_date <= ?"
+                " ORDER BY on_date, id",
+                (plan, json.dumps(list(targets), ensure_ascii=False), until.isoformat())):
+            out[row[0]] = {k: row[k] for k in ("on_date", "at", "actor", "text", "percent")}
+    return out

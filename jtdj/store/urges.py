@@ -10,14 +10,16 @@ from __future__ import annotations
 from datetime import date
 
 from jtdj.store import Batch, Store
+from jtdj.store.bulk import same_events
 from jtdj.store.history import undone_batches
 
 ACTION = "urge"
 
 
 def record(batch: Batch, targets: list[str], unit_name: str, reply_by: date) -> None:
-    for target in targets:
-        batch.event(target, ACTION, None, None, None, note=reply_by.isoformat(), unit=unit_name)
+    """One ``urge`` event per target, in order."""
+    if targets:
+        same_events(batch, targets, ACTION, note=reply_by.isoformat(), unit=unit_name)
 
 
 def sets_on(store: Store, plan: str, unit_name: str, day: date) -> list[set[str]]:
