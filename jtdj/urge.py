@@ -78,25 +78,38 @@ def _wanted(due: str | None, as_of: date, overdue: bool, within: int | None,
 def unit_rows(store: Store, plan: str, unit: dict, as_of: date, overdue: bool,
               within: int | None, lagging: bool = False) -> list[dict]:
     """The rows of the unit's notice, in the plan's order."""
-    found = [{**r, "target": r["id"]} for r in forms_db.led_open_tasks(store, plan, unit["name"])]
-    found += [{**r, "target": share_target(r["id"], unit["id"])}
-              for r in forms_db.shares_of_unit(store, plan, unit["id"])]
-    found.sort(key=lambda r: (r["item"], r["no"]))
-    paces = _paces(store, plan, found, as_of)
-    wanted = [r for r in found if r["status"] in ("todo", "doing") and _wanted(
+    return units_rows(store, plan, [unit], as_of, overdue, within, lagging)[0]
+
+
+def units_rows(store: Store, plan: str, units: list[dict], as_of: date, overdue: bool,
+               within: int | None, lagging: bool = False) -> list[list[dict]]:
+    """The rows of each unit's notice (one list per unit, in the order of ``units``), each in
+    the plan's order: one query of each kind for all the units, grouped here."""
+    led = forms_db.led_open_tasks_of(store, plan, [u["name"] for u in units])
+    shares = forms_db.shares_of_units(store, plan, [u["id"] for u in units])
+    found_of = []
+    for unit in units:
+        found = [{**r, "target": r["id"]} for r in led.get(unit["name"], [])]
+        found += [{**r, "target": share_target(r["id"], unit["id"])}
+                  for r in shares.get(unit["id"], [])]
+        found.sort(key=lambda r: (r["item"], r["no"]))
+        found_of.append(found)
+    paces = _paces(store, plan, [r for found in found_of for r in found], as_of)
+    wanted_of = [[r for r in found if r["status"] in ("todo", "doing") and _wanted(
         r["due"], as_of, overdue, within, lagging, paces.get(r["target"], {}).get("signal"))]
-    last = last_notes(store, plan, [r["target"] for r in wanted], as_of)
-    rows = []
-    for r in wanted:
-        pace = paces.get(r["target"], {})
-        note = last.get(r["target"])
-        rows.append({"id": r["id"], "title": r["title"], "due": r["due"], "target": r["target"],
-                     "days": (as_of - date.fromisoformat(r["due"])).days,
-                     "last_report": {"on": note["on_date"], "text": note["text"]}
-                     if note else None, "returned": r["returned"],
-                     "signal": pace.get("signal"), "percent": r["percent"],
-                     "expected_percent": pace.get("expected_percent")})
-    return rows
+        for found in found_of]
+    targets = list(dict.fromkeys(r["target"] for wanted in wanted_of for r in wanted))
+    last = last_notes(store, plan, targets, as_of)
+    return [[_row(r, paces.get(r["target"], {}), last.get(r["target"]), as_of) for r in wanted]
+            for wanted in wanted_of]
+
+
+def _row(r: dict, pace: dict, note: dict | None, as_of: date) -> dict:
+    return {"id": r["id"], "title": r["title"], "due": r["due"], "target": r["target"],
+            "days": (as_of - date.fromisoformat(r["due"])).days,
+            "last_report": {"on": note["on_date"], "text": note["text"]} if note else None,
+            "returned": r["returned"], "signal": pace.get("signal"), "percent": r["percent"],
+            "expected_percent": pace.get("expected_percent")}
 
 
 def _paces(store: Store, plan: str, found: list[dict], as_of: date) -> dict[str, dict]:
@@ -131,8 +144,8 @@ def prepare(store: Store, plan: str, units: list[dict], as_of: date, reply_by: d
     """The notices of ``units`` (and the names of those with nothing to chase)."""
     head = store.plan(plan)
     made, empty = [], []
-    for unit in units:
-        rows = unit_rows(store, plan, unit, as_of, overdue, within, lagging)
+    for unit, rows in zip(units, units_rows(store, plan, units, as_of, overdue, within,
+                                            lagging)):
         if not rows:
             empty.append(unit["name"])
             continue
@@ -145,7 +158,14 @@ def prepare(store: Store, plan: str, units: list[dict], as_of: date, reply_by: d
 
 def is_duplicate(store: Store, plan: str, notice: Notice, as_of: date) -> bool:
     """Whether the unit was urged about exactly these tasks on this day already."""
-    return set(notice.targets()) in urges_db.sets_on(store, plan, notice.unit["name"], as_of)
+    return notice.unit["name"] in duplicates(store, plan, [notice], as_of)
+
+
+def duplicates(store: Store, plan: str, notices: list[Notice], as_of: date) -> set[str]:
+    """The names of the units of ``notices`` urged about exactly these tasks on this day
+    already (``is_duplicate`` of each, one query for all)."""
+    sets = urges_db.sets_on_units(store, plan, [n.unit["name"] for n in notices], as_of)
+    return {n.unit["name"] for n in notices if set(n.targets()) in sets.get(n.unit["name"], [])}
 
 
 def record(store: Store, plan: str, actor: str, as_of: date, notices: list[Notice]) -> None:
@@ -153,9 +173,8 @@ def record(store: Store, plan: str, actor: str, as_of: date, notices: list[Notic
     if not notices:
         return
     with store.batch(plan, actor, as_of) as batch:
-        for notice in notices:
-            urges_db.record(batch, notice.targets(), notice.unit["name"],
-                            date.fromisoformat(notice.data["reply_by"]))
+        urges_db.record_all(batch, [(n.targets(), n.unit["name"],
+                                     date.fromisoformat(n.data["reply_by"])) for n in notices])
 
 
 def urged(store: Store, plan: str, task_id: str) -> int:

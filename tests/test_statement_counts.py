@@ -155,11 +155,7 @@ COMMANDS = [
     ("review", ("review",)),
 ]
 XFAIL: dict[str, str] = {}
-XFAIL_UNITS = {"urge": (
-    "per-unit queries in urge.prepare: for each unit, unit_rows runs forms_db.led_open_tasks,"
-    " forms_db.shares_of_unit, select_tasks (urge._paces) and store.units.last_notes, and"
-    " is_duplicate runs urges_db.sets_on — 5 statements a unit; one query per kind for all the"
-    " units needs prepare reshaped")}
+XFAIL_UNITS: dict[str, str] = {}
 # A report's lists are cut at --limit (the text and HTML report's default); a list that is cut
 # counts what it left out with one query of its own (store.counts.completed_between), run only
 # then: at 20 tasks a list may not be full, at 200 it is. One statement per list, five lists

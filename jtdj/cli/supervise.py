@@ -53,7 +53,7 @@ def urge_cmd(
     if not made:
         session.notice(t("urge.no_notices"))
         return
-    repeated = {n.unit["name"] for n in made if urge.is_duplicate(store, plan_key, n, today)}
+    repeated = urge.duplicates(store, plan_key, made, today)
     if send:
         mailed = [n for n in made if n.unit.get("email")]
         no_address = [n.unit["name"] for n in made if not n.unit.get("email")]

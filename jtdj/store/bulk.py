@@ -144,13 +144,12 @@ def touch_plan(store: Store, plan: str, at: str) -> None:
         store.conn.execute("UPDATE plans SET imported_at = ? WHERE key = ?", (at, plan))
 
 
-def same_events(batch, targets: list[str], action: str, note: str | None = None,
-                unit: str | None = None) -> None:
-    """``batch.event(target, action, note=…, unit=…)`` for each target, in order, written by
-    one statement: a 催办 to a unit lists dozens of tasks."""
+def event_rows(batch, action: str, rows: list[tuple]) -> None:
+    """``batch.event(target, action, note=note, unit=unit)`` for each (target, note, unit) of
+    ``rows``, in order, by one statement: one 催办 run lists dozens of tasks for each unit."""
     batch.store.conn.execute(
         "INSERT INTO events (batch, at, on_date, actor, plan, target, action, field, old, new,"
-        " note, unit, source) SELECT ?, ?, ?, ?, ?, value, ?, NULL, NULL, NULL, ?, ?, ?"
-        " FROM json_each(?) ORDER BY key",
-        (batch.id, batch.at, batch.on.isoformat(), batch.actor, batch.plan, action, note,
-         unit or batch.unit, batch.source, json.dumps(list(targets), ensure_ascii=False)))
+        " note, unit, source) SELECT ?, ?, ?, ?, ?, json_extract(value, '$[0]'), ?, NULL, NULL,"
+        " NULL, json_extract(value, '$[1]'), json_extract(value, '$[2]'), ? FROM json_each(?)"
+        " ORDER BY key", (batch.id, batch.at, batch.on.isoformat(), batch.actor, batch.plan,
+                          action, batch.source, json.dumps(rows, ensure_ascii=False)))

@@ -55,16 +55,42 @@ def form_events(store: Store, plan: str, targets: list[str], after_id: int) -> l
 
 def led_open_tasks(store: Store, plan: str, unit_name: str) -> list[dict]:
     """The live tasks the unit leads that are not handed to units (their shares report)."""
-    return [dict(r) for r in store.conn.execute(
-        "SELECT id, title, due, status, percent, item, no, returned FROM tasks t WHERE plan = ?"
-        " AND archived = 0 AND owner = ? AND NOT EXISTS (SELECT 1 FROM shares s"
-        " WHERE s.plan = t.plan AND s.task = t.id) ORDER BY item, no", (plan, unit_name))]
+    return led_open_tasks_of(store, plan, [unit_name]).get(unit_name, [])
+
+
+def led_open_tasks_of(store: Store, plan: str, unit_names: list[str]) -> dict[str, list[dict]]:
+    """``led_open_tasks`` of each of the units, by name, in one query (a unit leading none is
+    left out)."""
+    out: dict[str, list[dict]] = {}
+    if not unit_names:
+        return out
+    for r in store.conn.execute(
+            "SELECT owner, id, title, due, status, percent, item, no, returned FROM tasks t"
+            " WHERE plan = ? AND archived = 0 AND owner IN (SELECT value FROM json_each(?))"
+            " AND NOT EXISTS (SELECT 1 FROM shares s WHERE s.plan = t.plan AND s.task = t.id)"
+            " ORDER BY item, no", (plan, json.dumps(list(unit_names), ensure_ascii=False))):
+        row = dict(r)
+        out.setdefault(row.pop("owner"), []).append(row)
+    return out
 
 
 def shares_of_unit(store: Store, plan: str, unit_id: int) -> list[dict]:
     """The unit's shares of the plan's live tasks, with the task's title and due date."""
-    return [dict(r) for r in store.conn.execute(
-        "SELECT s.task AS id, t.title, coalesce(s.due, t.due) AS due, s.status, s.percent,"
-        " t.item, t.no, s.returned FROM shares s JOIN tasks t ON t.plan = s.plan AND t.id = s.task"
-        " WHERE s.plan = ? AND s.unit = ? AND t.archived = 0 ORDER BY t.item, t.no",
-        (plan, unit_id))]
+    return shares_of_units(store, plan, [unit_id]).get(unit_id, [])
+
+
+def shares_of_units(store: Store, plan: str, unit_ids: list[int]) -> dict[int, list[dict]]:
+    """``shares_of_unit`` of each of the units, by unit id, in one query (a unit with no share
+    is left out)."""
+    out: dict[int, list[dict]] = {}
+    if not unit_ids:
+        return out
+    for r in store.conn.execute(
+            "SELECT s.unit AS unit_id, s.task AS id, t.title, coalesce(s.due, t.due) AS due,"
+            " s.status, s.percent, t.item, t.no, s.returned FROM shares s JOIN tasks t"
+            " ON t.plan = s.plan AND t.id = s.task WHERE s.plan = ? AND s.unit IN"
+            " (SELECT value FROM json_each(?)) AND t.archived = 0 ORDER BY t.item, t.no",
+            (plan, json.dumps(list(unit_ids)))):
+        row = dict(r)
+        out.setdefault(row.pop("unit_id"), []).append(row)
+    return out
