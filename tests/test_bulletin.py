@@ -7,39 +7,18 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
-from conftest import as_json, ok, rows
+from conftest import as_json, ok, one_item_plan, rows
 
 W27 = ("--week", "2022-W27")  # 2022-07-04 .. 2022-07-10
 MADE = ("--as-of", "2022-07-11")
 
-PLAN = """\
-format = 1
-
-[plan]
-key = "b2022"
-title = "通报试验计划"
-issued = 2022-05-09
-due = 2022-12-31
-
-[[sections]]
-no = 1
-title = "组织建设"
-
-[[sections.items]]
-no = 1
-title = "加强基层组织建设"
-""" + "".join(f"""
-[[sections.items.tasks]]
-no = {no}
-title = "任务{no}"
-due = {due}
-{who}
-""" for no, due, who in [
-    (1, "2022-06-30", 'owner = "甲科"'), (2, "2022-12-31", 'owner = "甲科"'),
-    (3, "2022-12-31", 'owner = "乙科"'), (4, "2022-12-31", 'owner = "乙科"'),
-    (5, "2022-12-31", 'owner = "丙科"'), (6, "2022-12-31", 'owner = "丙科"'),
-    (7, "2022-06-30", 'owner = "丁科"'), (8, "2022-12-31", 'each = ["戊科", "己科"]'),
-    (9, "2022-12-31", 'owner = "庚科"'), (10, "2022-12-31", 'each = ["戊科", "己科"]')])
+PLAN = one_item_plan("b2022", "通报试验计划", "2022-05-09", [
+    f"due = {due}\n{who}" for due, who in [
+        ("2022-06-30", 'owner = "甲科"'), ("2022-12-31", 'owner = "甲科"'),
+        ("2022-12-31", 'owner = "乙科"'), ("2022-12-31", 'owner = "乙科"'),
+        ("2022-12-31", 'owner = "丙科"'), ("2022-12-31", 'owner = "丙科"'),
+        ("2022-06-30", 'owner = "丁科"'), ("2022-12-31", 'each = ["戊科", "己科"]'),
+        ("2022-12-31", 'owner = "庚科"'), ("2022-12-31", 'each = ["戊科", "己科"]')]])
 
 
 @pytest.fixture

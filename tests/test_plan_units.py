@@ -21,6 +21,8 @@ def unchanged_part(db_path) -> list[str]:
     return [line for line in dump(db_path) if not line.startswith('INSERT INTO "plans"')] + [
         str(r) for r in rows(db_path, "SELECT key, title, issuer, doc_no, issued, due, preamble,"
                                       " source FROM plans ORDER BY key")]
+
+
 GROUP = "各直属党组织"
 
 PLAN = """\
