@@ -11,16 +11,12 @@ import openpyxl
 import pytest
 
 from conftest import as_json, ok
-from test_units_roundtrip import fill, share_of
+from test_units_roundtrip import HUA, REGISTER, YIZHONG, fill, share_of
 
 AS_OF = ("--as-of", "2022-07-01")
 LATER = ("--as-of", "2022-07-10")
 NEXT_WEEK = ("--as-of", "2022-07-13")
-REGISTER = ("单位名称,简称,类别,联系人,邮箱,手机,分组\n"
-            "华罗庚实验学校党支部,华校,党组织,张文书,hua@example.org,13800000001,各直属党组织\n"
-            "金坛第一中学党委,一中,党组织,李四,,13800000002,各直属党组织\n"
-            "组织科,,科室,王五,zzk@example.org,,各科室\n")
-HUA, YIZHONG, ZZK = "华罗庚实验学校党支部", "金坛第一中学党委", "组织科"
+ZZK = "组织科"
 # the form's columns (render/form.py COLUMNS): B 编号, C 工作任务, G 状态, H 进度%, I 进展情况,
 # L 佐证材料, M 完成日期, N 申请完成时限, O 理由; the first task row is 5
 DUE = "2022-07-08"

@@ -8,14 +8,10 @@ import datetime as dt
 import pytest
 
 from conftest import as_json, ok
+from test_units_roundtrip import HUA, REGISTER, YIZHONG
 from test_email import smtp_server  # noqa: F401  (the fixture: a real SMTP server on 127.0.0.1)
 
 AS_OF = ("--as-of", "2022-07-01")  # a Friday
-REGISTER = ("单位名称,简称,类别,联系人,邮箱,手机,分组\n"
-            "华罗庚实验学校党支部,华校,党组织,张文书,hua@example.org,13800000001,各直属党组织\n"
-            "金坛第一中学党委,一中,党组织,李四,,13800000002,各直属党组织\n"
-            "组织科,,科室,王五,zzk@example.org,,各科室\n")
-HUA, YIZHONG = "华罗庚实验学校党支部", "金坛第一中学党委"
 
 
 @pytest.fixture
