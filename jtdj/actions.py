@@ -211,8 +211,14 @@ def unassign(ctx: Context, ids: list[str]) -> Outcome:
     return _apply(ctx, ids, change)
 
 
-def set_due(ctx: Context, ids: list[str], due: date) -> Outcome:
-    return _apply(ctx, ids, lambda batch, task_id, row: batch.set_task(task_id, "due", due, "due"))
+def set_due(ctx: Context, ids: list[str], due: date | None) -> Outcome:
+    """A new due date; None makes the tasks ongoing (常态推进: no due date, judged by their
+    notes), and a date makes an ongoing task an ordinary one again. Each change is logged."""
+    def change(batch, task_id, row):
+        changed = batch.set_task(task_id, "kind", None if due else "ongoing", "due")
+        return batch.set_task(task_id, "due", due, "due") or changed
+
+    return _apply(ctx, ids, change)
 
 
 def add_note(ctx: Context, target: str, text: str, percent: int | None) -> None:
@@ -227,8 +233,9 @@ def add_note(ctx: Context, target: str, text: str, percent: int | None) -> None:
 
 
 def add_task(ctx: Context, item: int, title: str, due: date | None, when: str | None,
-             owner: str | None) -> str:
-    """A task the plan file does not have; it gets the item's next number."""
+             owner: str | None, ongoing: bool = False) -> str:
+    """A task the plan file does not have; it gets the item's next number. An ongoing one
+    (常态推进) has no due date."""
     from jtdj.parse import plan_year, timing_dates
     from jtdj.store.bulk import insert_tasks
 
@@ -250,7 +257,8 @@ def add_task(ctx: Context, item: int, title: str, due: date | None, when: str | 
         insert_tasks(ctx.store, [{
             "plan": ctx.plan, "id": task_id, "item": item, "no": no, "section": item_row["section"],
             "title": title.strip(), "timing": when, "start": start.isoformat() if start else None,
-            "due": (due.isoformat() if due else plan_row["due"]), "owner": owner or None,
+            "due": None if ongoing else (due.isoformat() if due else plan_row["due"]),
+            "kind": "ongoing" if ongoing else None, "owner": owner or None,
             "support": "[]", "tags": "[]", "status": "todo", "percent": None, "started_on": None,
             "done_on": None, "dropped_on": None, "drop_reason": None, "archived": 0,
             "origin": "added", "evidence": "[]", "file_values": None,

@@ -94,7 +94,8 @@ def _task_entry(book: NoteBook, row: dict, plan_due: str | None, shares: list[di
     fixed = (timing or "").strip() in FIXED_TIMINGS
     due = row["due"] if row["due"] and (row["due"] != plan_due or fixed) else None
     return {
-        "no": row["no"], "title": row["title"], "when": timing, "start": _date(row["start"]),
+        "no": row["no"], "title": row["title"], "kind": row["kind"],
+        "when": timing, "start": _date(row["start"]),
         "due": _date(due), "owner": row["owner"] or None,
         "support": decode_list(row["support"]) or None, "tags": decode_list(row["tags"]) or None,
         "status": status if status != "todo" else None, "percent": row["percent"],
@@ -138,8 +139,8 @@ def to_data(store: Store, plan: str, as_of: date) -> dict:
 
     def task(row: ExportTask) -> dict:
         return {
-            "id": row.id, "no": row.no, "title": row.title, "when": row.timing,
-            "start": row.start, "due": row.due, "owner": row.owner,
+            "id": row.id, "no": row.no, "title": row.title, "kind": row.kind or "task",
+            "when": row.timing, "start": row.start, "due": row.due, "owner": row.owner,
             "support": decode_list(row.support), "tags": decode_list(row.tags),
             "status": row.status, "status_as_of": row.status_as_of, "light": row.light,
             "percent": row.percent, "started_on": row.started_on, "done_on": row.done_on,
@@ -238,8 +239,8 @@ def task_rows(store: Store, plan: str, as_of: date,
         dropped = status == "dropped"
         record = {
             "id": row.id, "section": row.section, "item": row.item,
-            "title": row.title, "when": row.timing, "start": row.start,
-            "due": row.due, "owner": row.owner, "support": decode_list(row.support),
+            "title": row.title, "kind": row.kind or "task", "when": row.timing,
+            "start": row.start, "due": row.due, "owner": row.owner, "support": decode_list(row.support),
             "tags": decode_list(row.tags), "status": status, "light": row.light,
             "percent": row.percent_as_of, "done_on": row.done_on_as_of,
             "dropped_on": row.dropped_on if dropped else None,

@@ -23,7 +23,8 @@ from jtdj.store.tasks import decode_list
 from jtdj.views import NoteBook
 
 # Plan-owned fields of a task: (column in tasks, how to read it off a plan Task)
-SYNCED_FIELDS = ("title", "timing", "start", "due", "owner", "support", "tags", "item", "section")
+SYNCED_FIELDS = ("title", "timing", "start", "due", "owner", "support", "tags", "item", "section",
+                 "kind")
 # Plan-owned fields of an item, logged when the file changes them.
 ITEM_FIELDS = ("title", "text", "section")
 
@@ -61,12 +62,17 @@ def json_list(values: list) -> str:
 
 
 def file_values(task: Task, section: int, plan_due: date | None) -> dict:
-    due = task.due or plan_due
     return {
-        "title": task.title, "timing": task.when, "start": _iso(task.start), "due": _iso(due),
-        "owner": task.owner, "support": json_list(task.support), "tags": json_list(task.tags),
-        "item": task.item, "section": section,
+        "title": task.title, "timing": task.when, "start": _iso(task.start),
+        "due": _iso(_due(task, plan_due)), "owner": task.owner,
+        "support": json_list(task.support), "tags": json_list(task.tags),
+        "item": task.item, "section": section, "kind": task.kind,
     }
+
+
+def _due(task: Task, plan_due: date | None) -> date | None:
+    """A task's due date: its own, else the plan's; an ongoing task has none."""
+    return None if task.kind else task.due or plan_due
 
 
 def _iso(d: date | None) -> str | None:
@@ -229,21 +235,16 @@ def _sync(store, plan: Plan, source: str, result: ImportResult, batch, today: da
     result.state_kept = len(kept)
 
 
-# An import registers the lead and supporting units a file names, as it does those of `each`
-# and `shares` (`history` shows them within the import's one line).
-REGISTER_LEAD_AND_SUPPORT = True
-
-
 def _unit_names(store, plan: Plan) -> tuple[list[str], list[str]]:
-    """The units and the groups the file names (lead, support, ``each``, shares): a name in
-    ``each`` is a group when it is registered as one, or is new and starts with 各."""
+    """The units and the groups the file names (lead, support, ``each``, shares), which an
+    import registers (`history` shows them within the import's one line): a name in ``each``
+    is a group when it is registered as one, or is new and starts with 各."""
     from jtdj.store import units as db
 
     groups, known = set(db.group_names(store)), {u["name"] for u in db.units(store)}
     unit_names, group_names = [], []
     for task in plan.tasks:
-        if REGISTER_LEAD_AND_SUPPORT:
-            unit_names.extend(n for n in [task.owner, *task.support] if n and n.strip())
+        unit_names.extend(n for n in [task.owner, *task.support] if n and n.strip())
         unit_names.extend(s.unit for s in task.shares)
         for name in task.each:
             is_group = name in groups or (name not in known and name.startswith("各"))
@@ -342,11 +343,11 @@ def _new_row(plan_key: str, task: Task, section: int, plan_due: date | None) -> 
     """A new task's row, in the order of ``bulk.TASK_COLUMNS`` up to ``file_values``, which
     SQLite writes from the row's SYNCED_FIELDS: their values are those of ``file_values()``."""
     return (plan_key, task.id, task.item, task.no, section, task.title, task.when,
-            _iso(task.start), _iso(task.due or plan_due), task.owner, json_list(task.support),
+            _iso(task.start), _iso(_due(task, plan_due)), task.owner, json_list(task.support),
             json_list(task.tags), task.status, task.percent, None,
             _iso(task.done_on), _iso(task.dropped_on), task.drop_reason,
             1 if task.archived else 0, "added" if task.added else "plan",
-            json_list(task.evidence))
+            json_list(task.evidence), task.kind)
 
 
 def _update_existing(store, plan_key, task: Task, row, values, result, event, writing) -> None:

@@ -6,11 +6,9 @@ the format this module accepts; keep the two in step.
 
 from __future__ import annotations
 
-import difflib
-import json
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import NamedTuple
 
@@ -20,8 +18,10 @@ from jtdj.planfile import (ITEM_FIELDS, NOTE_FIELDS, PLAN_FIELDS, SECTION_FIELDS
 from jtdj.errors import PlanFileError
 from jtdj.i18n import t
 from jtdj.parse import MAX_NUMBER as MAX_PLAN_INT, plan_year, timing_dates  # 64-bit SQLite
+from jtdj.plancheck import Checker, describe
 
 STATUSES = ("todo", "doing", "done", "dropped")
+KINDS = ("task", "ongoing")  # a task with a due date; a standing requirement (常态推进)
 _KEY_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 
 class Note(NamedTuple):
@@ -55,6 +55,7 @@ class Task:
     notes: list[Note] = field(default_factory=list)
     each: list[str] = field(default_factory=list)  # 承办单位: units or groups (their members)
     shares: list["Share"] = field(default_factory=list)  # an export's shares, with their state
+    kind: str | None = None  # None: a task with a due date; "ongoing": a standing requirement
 
     id: str = field(init=False, repr=False, compare=False, default="")
 
@@ -121,133 +122,6 @@ class Plan:
         return [task for item in self.items for task in item.tasks]
 
 
-# --- field kinds -------------------------------------------------------------------------------
-
-def _is_int(v):
-    return isinstance(v, int) and not isinstance(v, bool)
-
-
-def _is_date(v):
-    return isinstance(v, date) and not isinstance(v, datetime)
-
-
-def _is_str_list(v):
-    return isinstance(v, list) and all(isinstance(x, str) for x in v)
-
-
-_KINDS = {
-    "string": (lambda v: isinstance(v, str), "kind.string"),
-    "integer": (_is_int, "kind.integer"),
-    "date": (_is_date, "kind.date"),
-    "boolean": (lambda v: isinstance(v, bool), "kind.boolean"),
-    "strings": (_is_str_list, "kind.strings"),
-    "tables": (lambda v: isinstance(v, list) and all(isinstance(x, dict) for x in v), "kind.tables"),
-    "table": (lambda v: isinstance(v, dict), "kind.table"),
-}
-
-def _describe(value) -> str:
-    if isinstance(value, str):  # JSON quoting keeps a newline in the value from breaking the line
-        return json.dumps(value if len(value) <= 40 else value[:37] + "...", ensure_ascii=False)
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return t("kind.table")
-    if isinstance(value, list):
-        return t("kind.array")
-    return str(value)
-
-
-_CHECKS: dict[int, tuple[dict, dict, tuple[str, ...]]] = {}
-
-
-def _checks(spec: dict) -> tuple[dict, dict, tuple[str, ...]]:
-    """For one spec: field name -> its kind's check, field name -> the one class a value of a
-    scalar kind has (TOML gives exactly str, date, bool: a class test needs no call, which
-    saves a third of validating 100,000 tasks), and the required names."""
-    checks = _CHECKS.get(id(spec))
-    if checks is None:
-        classes = {"string": str, "date": date, "boolean": bool}
-        checks = _CHECKS[id(spec)] = (
-            {n: _KINDS[kind][0] for n, (kind, _req) in spec.items()},
-            {n: classes[kind] for n, (kind, _req) in spec.items() if kind in classes},
-            tuple(n for n, (_k, req) in spec.items() if req))
-    return checks
-
-
-class _Checker:
-    """Collects every problem with its path instead of stopping at the first."""
-
-    def __init__(self):
-        self.problems: list[str] = []
-
-    def add(self, path: str, message: str) -> None:
-        self.problems.append(f"{path}: {message}" if path else message)
-
-    def table(self, data: dict, spec: dict, path: str) -> dict:
-        """Check kinds, required and unknown fields; return the fields that are valid."""
-        valid = {}
-        suggested = set()
-        checks, exact, required = _checks(spec)
-        for name, value in data.items():
-            if exact.get(name) is value.__class__ is not int:  # most fields: one lookup
-                valid[name] = value
-                continue
-            check = checks.get(name)
-            if check is not None and check(value):
-                if _is_int(value) and abs(value) > MAX_PLAN_INT:
-                    self.add(f"{path}.{name}" if path else name,
-                             t("error.plan_integer_range", most=MAX_PLAN_INT, value=value))
-                    continue
-                valid[name] = value
-                continue
-            kind = spec.get(name)
-            if kind is None:
-                close = difflib.get_close_matches(name, [n for n in spec if n not in data], n=1)
-                hint = t("plan.did_you_mean", name=close[0]) if close else ""
-                suggested.update(close)
-                self.add(f"{path}.{name}" if path else name, t("plan.unknown_field") + hint)
-                continue
-            self.add(f"{path}.{name}" if path else name,  # known, but of the wrong kind
-                     t("plan.expected", kind=t(_KINDS[kind[0]][1]), got=_describe(value)))
-        for name in required:
-            # a misspelt required field is reported once, as unknown with its suggestion
-            if name not in data and name not in suggested:
-                self.add(f"{path}.{name}" if path else name, t("plan.missing"))
-        return valid
-
-    def text(self, d: dict, name: str, path: str, required: bool = True) -> str | None:
-        value = d.get(name)
-        if value is not None and required and not value.strip():
-            self.add(f"{path}.{name}", t("plan.empty"))
-        return value
-
-    def positive(self, d: dict, name: str, path: str) -> int | None:
-        value = d.get(name)
-        if value is not None and value < 1:
-            self.add(f"{path}.{name}", t("plan.expected_positive", got=value))
-            return None
-        return value
-
-    def number(self, d: dict, path: str, seen: dict, kind: str, prefix: str = "") -> int | None:
-        """The ``no`` of a section, item or task: positive, and not one taken already."""
-        no = self.positive(d, "no", path)
-        if no is not None:
-            if no in seen:
-                self.add(f"{path}.no", t("plan.duplicate", kind=t(kind), no=f"{prefix}{no}",
-                                         other=seen[no]))
-            seen.setdefault(no, path)
-        return no
-
-    def percent(self, d: dict, path: str) -> int | None:
-        value = d.get("percent")
-        if value is not None and not 0 <= value <= 100:
-            self.add(f"{path}.percent", t("plan.expected_percent", got=value))
-            return None
-        return value
-
-
 def load_plan(path: Path | str, today: date, raw: bytes | None = None) -> Plan:
     """Read and validate a plan file; raise PlanFileError listing every problem. Timing words
     without a year (暑期) fall in the plan's year, else in the year of ``today`` (the as-of day).
@@ -264,7 +138,7 @@ def load_plan(path: Path | str, today: date, raw: bytes | None = None) -> Plan:
     return plan
 
 
-def _notes(c: _Checker, raw_notes: list, path: str) -> list[Note]:
+def _notes(c: Checker, raw_notes: list, path: str) -> list[Note]:
     notes = []
     for n, raw in enumerate(raw_notes, 1):
         npath = f"{path}.notes[{n}]"
@@ -277,7 +151,7 @@ def _notes(c: _Checker, raw_notes: list, path: str) -> list[Note]:
 
 
 def plan_from_data(data: dict, today: date, source: str = "") -> Plan:
-    c = _Checker()
+    c = Checker()
     top = c.table(data, TOP_FIELDS, "")
     if top.get("format", 1) != 1:
         c.add("format", t("plan.bad_format", got=top["format"]))
@@ -285,7 +159,7 @@ def plan_from_data(data: dict, today: date, source: str = "") -> Plan:
     head = c.table(top["plan"], PLAN_FIELDS, "plan") if "plan" in top else {}
     key = c.text(head, "key", "plan")
     if key is not None and key.strip() and not _KEY_RE.fullmatch(key):
-        c.add("plan.key", t("plan.bad_key", got=_describe(key)))
+        c.add("plan.key", t("plan.bad_key", got=describe(key)))
     c.text(head, "title", "plan")
     plan = Plan(key=key or "", title=head.get("title", ""), issuer=head.get("issuer"),
                 doc_no=head.get("doc_no"), issued=head.get("issued"), due=head.get("due"),
@@ -348,13 +222,16 @@ def _plain_task(raw: dict, tpath: str, item_no: int, seen: dict, year: int) -> T
     return Task(item_no, no, title, support, tags, due, start, when, raw.get("owner") or None)
 
 
-def _task(c: _Checker, raw: dict, tpath: str, item_no: int, seen: dict, year: int) -> Task:
+def _task(c: Checker, raw: dict, tpath: str, item_no: int, seen: dict, year: int) -> Task:
     d = c.table(raw, TASK_FIELDS, tpath)
     c.text(d, "title", tpath)
     tno = c.number(d, tpath, seen, "kind.task", prefix=f"{item_no}.")
     status = _status(c, d, tpath)
     when = d.get("when")
+    kind = _kind(c, d, tpath)
     start, due = timing_dates(when, d.get("start"), d.get("due"), year)
+    if kind == "ongoing":  # never due: what its timing words would set is its start alone
+        due = None
     if start and due and start > due:
         c.add(f"{tpath}.start", t("plan.start_after_due", start=start, due=due))
     shares, units = [], set()  # a unit holds one share of a task
@@ -376,15 +253,26 @@ def _task(c: _Checker, raw: dict, tpath: str, item_no: int, seen: dict, year: in
         archived=d.get("archived", False), added=d.get("added", False),
         evidence=d.get("evidence", []),
         notes=_notes(c, d["notes"], tpath) if "notes" in d else [],
-        each=[n.strip() for n in d.get("each", []) if n.strip()], shares=shares,
+        each=[n.strip() for n in d.get("each", []) if n.strip()], shares=shares, kind=kind,
     )
 
 
-def _status(c: _Checker, d: dict, path: str) -> str:
+def _kind(c: Checker, d: dict, path: str) -> str | None:
+    """The ``kind`` of a task: None for an ordinary one; ``ongoing`` has no due date."""
+    kind = d.get("kind", "task")
+    if kind not in KINDS:
+        c.add(f"{path}.kind", t("plan.bad_kind", got=describe(kind), allowed="|".join(KINDS)))
+        return None
+    if kind == "ongoing" and d.get("due") is not None:
+        c.add(f"{path}.due", t("plan.ongoing_due"))
+    return None if kind == "task" else kind
+
+
+def _status(c: Checker, d: dict, path: str) -> str:
     """The ``status`` of a task or share, with the dates and reason only its status may have."""
     status = d.get("status", "todo")
     if status not in STATUSES:
-        c.add(f"{path}.status", t("plan.bad_status", got=_describe(status),
+        c.add(f"{path}.status", t("plan.bad_status", got=describe(status),
                                   allowed="|".join(STATUSES)))
         status = "todo"
     for name, needs in (("done_on", "done"), ("dropped_on", "dropped"), ("drop_reason", "dropped")):

@@ -39,7 +39,7 @@ TASK_FIELDS = {
     "percent": ("integer", False), "done_on": ("date", False), "dropped_on": ("date", False),
     "drop_reason": ("string", False), "archived": ("boolean", False), "added": ("boolean", False),
     "evidence": ("strings", False), "notes": ("tables", False), "each": ("strings", False),
-    "shares": ("tables", False),
+    "shares": ("tables", False), "kind": ("string", False),
 }
 SHARE_FIELDS = {"unit": ("string", True), **{n: TASK_FIELDS[n] for n in (
     "status", "percent", "due", "done_on", "dropped_on", "drop_reason", "evidence", "notes")}}

@@ -18,19 +18,21 @@ from jtdj.store.lights import Lights, counted
 from jtdj.views import percent
 
 COUNT_KEYS = ("tasks", "done", "doing", "todo", "review", "dropped", "open", "overdue",
-              "due_soon", "behind", "far_behind", "percent_done")
+              "due_soon", "behind", "far_behind", "ongoing", "percent_done")
 TASK_KEYS = ("id", "title", "owner", "due")
 
 
 def counts(values) -> dict:
-    """A count list from the store (tasks, done, doing, todo, dropped, overdue, due_soon,
-    review) as the COUNT_KEYS record, with open and % done added. A report waiting for review
-    (待审核) is open, not yet done."""
-    tasks, done, doing, todo, dropped, overdue, due_soon, review, behind, far_behind = values
+    """A count list from the store (``counts.COUNT_FIELDS``) as the COUNT_KEYS record, with
+    open and % done added. A report waiting for review (待审核) is open, not yet done. The
+    ongoing tasks (常态推进) count among the tasks, not in the base of the % done."""
+    (tasks, done, doing, todo, dropped, overdue, due_soon, review, behind, far_behind,
+     ongoing, ongoing_done) = values
     return {"tasks": tasks, "done": done, "doing": doing, "todo": todo, "review": review,
             "dropped": dropped, "open": todo + doing + review, "overdue": overdue,
             "due_soon": due_soon, "behind": behind, "far_behind": far_behind,
-            "percent_done": percent(done, tasks - dropped)}
+            "ongoing": ongoing,
+            "percent_done": percent(done - ongoing_done, tasks - dropped - ongoing)}
 
 
 def totals(store: Store, plan: str, as_of: date) -> dict:
@@ -97,6 +99,9 @@ def _add(rows: dict, key, record: dict, sign: int, rules: Lights, day: date) -> 
     acc[6] += sign * soon
     if lag:
         acc[st.COUNT_FIELDS.index(lag)] += sign
+    if record.get("kind") == "ongoing" and record["status"] != "dropped":
+        acc[st.COUNT_FIELDS.index("ongoing")] += sign
+        acc[st.COUNT_FIELDS.index("ongoing_done")] += sign * (record["status"] == "done")
 
 
 def owners(store: Store, plan: str, as_of: date, state: tuple[dict, dict] | None = None,

@@ -50,7 +50,10 @@ def effective(share: dict, task_due: str | None, day: date, rules: Lights | None
         eff = "todo"
     due = share.get("due") or task_due
     reported = share.get("reported_on")
-    signal = lights.signal_of(rules or Lights(), eff, due, start, share["percent"], reported, day)
+    kind = share.get("kind")
+    last_note = max((n for n in share.get("note_days", ()) if n <= d), default=None)
+    signal = lights.signal_of(rules or Lights(), eff, due, start, share["percent"], reported, day,
+                              kind, last_note)
     expected = lights.expected_of(eff, due, start, day)
     return {"unit": share["unit_name"], "unit_id": share["unit"], "status": eff,
             "light": lights.SIGNAL_LIGHT[signal], "signal": signal,
@@ -61,7 +64,8 @@ def effective(share: dict, task_due: str | None, day: date, rules: Lights | None
             "started_on": share["started_on"], "evidence": share["evidence"],
             "drop_reason": share["drop_reason"] if eff == "dropped" else None,
             "reported_on": reported if eff == "review" else None,
-            "request": share.get("request"), "returned": share.get("returned")}
+            "request": share.get("request"), "returned": share.get("returned"),
+            "kind": kind or "task", "last_note": last_note}
 
 
 def as_of(store, plan: str, day: date, task_ids: list[str] | None = None) -> dict[str, list]:

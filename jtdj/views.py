@@ -14,12 +14,15 @@ from jtdj.store.history import events_of, undone_batches
 
 
 def progress(records: list[dict]) -> dict:
-    """done/total and % done; dropped tasks are left out of the denominator."""
+    """done/total and % done; dropped tasks and ongoing ones (常态推进) are left out of the
+    % done."""
     total = len(records)
     done = sum(1 for r in records if r["status"] == "done")
     dropped = sum(1 for r in records if r["status"] == "dropped")
+    ongoing = [r["status"] == "done" for r in records
+               if r.get("kind") == "ongoing" and r["status"] != "dropped"]
     return {"done": done, "total": total, "dropped": dropped,
-            "percent": percent(done, total - dropped)}
+            "percent": percent(done - sum(ongoing), total - dropped - len(ongoing))}
 
 
 def percent(part: int, whole: int) -> int:

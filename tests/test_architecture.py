@@ -17,6 +17,7 @@ PACKAGE = ROOT / "jtdj"
 BASE = {"jtdj", "jtdj.errors", "jtdj.i18n", "jtdj.config", "jtdj.parse"}
 CORE = {"jtdj.plan", "jtdj.importer", "jtdj.actions", "jtdj.views", "jtdj.report",
         "jtdj.export", "jtdj.mail", "jtdj.smtp", "jtdj.delivery", "jtdj.planfile",
+        "jtdj.plancheck",
         "jtdj.units", "jtdj.tables", "jtdj.forms", "jtdj.shares", "jtdj.collect", "jtdj.merge",
         "jtdj.unit_list", "jtdj.urge", "jtdj.bulletin", "jtdj.unit_brief", "jtdj.review"}
 # what each layer may import (besides itself)

@@ -73,7 +73,7 @@ def _reference(db_path: Path, as_of: date) -> tuple[str, str]:
         def task(row):
             now = live.get(row["id"], {})
             return {
-                "id": row["id"], "no": row["no"], "title": row["title"], "when": row["timing"],
+                "id": row["id"], "no": row["no"], "title": row["title"], "kind": row["kind"] or "task", "when": row["timing"],
                 "start": row["start"], "due": row["due"], "owner": row["owner"],
                 "support": decode_list(row["support"]), "tags": decode_list(row["tags"]),
                 "status": row["status"], "status_as_of": now.get("status"),
@@ -103,7 +103,7 @@ def _reference(db_path: Path, as_of: date) -> tuple[str, str]:
 
         keys = ("id", "section", "item", "title", "when", "start", "due", "owner", "support",
                 "tags", "status", "light", "percent", "done_on", "dropped_on", "drop_reason",
-                "progress", "evidence", "archived", "origin", "unit")
+                "progress", "evidence", "archived", "origin", "kind", "unit")
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\r\n")
         writer.writerow(keys)
@@ -126,7 +126,8 @@ def _reference(db_path: Path, as_of: date) -> tuple[str, str]:
                     "drop_reason": row["drop_reason"] if status == "dropped" else None,
                     "progress": max(candidates, key=lambda c: c[0])[1] if candidates else "",
                     "evidence": decode_list(row["evidence"]),
-                    "archived": bool(row["archived"]), "origin": row["origin"], "unit": None}
+                    "archived": bool(row["archived"]), "origin": row["origin"],
+                    "kind": row["kind"] or "task", "unit": None}
                 cells = [visible(machine_value(record[k])) for k in keys]
                 writer.writerow(["'" + c if c.startswith(("=", "+", "-", "@", "\t", "\r")) else c
                                  for c in cells])

@@ -259,7 +259,7 @@ def test_an_unknown_command_suggests_the_closest_one_in_chinese(run):
 
 
 @pytest.mark.parametrize("args, name", [
-    (("show",), "编号"), (("done",), "编号"), (("due", "5.2"), "日期"), (("note", "5.2"), "文字"),
+    (("show",), "编号"), (("done",), "编号"), (("due",), "编号"), (("note", "5.2"), "文字"),
     (("add",), "条目"), (("add", "5"), "名称"), (("use",), "代号"), (("restore",), "路径"),
 ])
 def test_a_missing_argument_is_named_in_chinese(run, args, name):

@@ -14,7 +14,8 @@ from rich.cells import cell_len
 
 AS_OF = "2022-07-01"
 LIST_KEYS = ["id", "item", "section", "title", "status", "owner", "support", "due", "start",
-             "when", "done_on", "percent", "tags", "light", "signal", "expected_percent", "lag"]
+             "when", "done_on", "percent", "tags", "light", "signal", "expected_percent", "lag",
+             "kind", "last_note"]
 ANSI = re.compile(r"\x1b\[")
 BOX = set("─│┌┐└┘├┤┬┴┼━┃╭╮╰╯")
 _NO_START = "，。、；：？！）」』”’》"

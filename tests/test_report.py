@@ -57,13 +57,13 @@ def test_each_part_of_the_period(run, scene, db_path):
     ov = data["overview"]
     assert ov["start"] == {"tasks": 98, "done": 2, "doing": 0, "todo": 96, "review": 0, "dropped": 0,
                            "open": 96, "overdue": 1, "due_soon": 2,
-                           "behind": 0, "far_behind": 0, "percent_done": 2}
+                           "behind": 0, "far_behind": 0, "ongoing": 0, "percent_done": 2}
     assert ov["end"] == {"tasks": 98, "done": 4, "doing": 0, "todo": 93, "review": 0, "dropped": 1,
                          "open": 93, "overdue": 3, "due_soon": 2,
-                         "behind": 0, "far_behind": 0, "percent_done": 4}
+                         "behind": 0, "far_behind": 0, "ongoing": 0, "percent_done": 4}
     assert ov["change"] == {"tasks": 0, "done": 2, "doing": 0, "todo": -3, "review": 0, "dropped": 1,
                             "open": -3, "overdue": 2, "due_soon": 0,
-                            "behind": 0, "far_behind": 0, "percent_done": 2}
+                            "behind": 0, "far_behind": 0, "ongoing": 0, "percent_done": 2}
     assert data["completed"] == [
         {"id": "5.1", "title": title(db_path, "5.1"), "owner": "组织科", "on": "2022-06-28",
          "note": "已印发通知"},

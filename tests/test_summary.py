@@ -48,7 +48,7 @@ def test_json_shape_and_totals(run, scene):
     assert data["plan"] == "2022" and data["as_of"] == AS_OF
     assert data["totals"] == {"tasks": 98, "done": 2, "doing": 1, "todo": 94, "review": 0, "dropped": 1,
                               "open": 95, "overdue": 3, "due_soon": 2,
-                              "behind": 0, "far_behind": 0, "percent_done": 2}
+                              "behind": 0, "far_behind": 0, "ongoing": 0, "percent_done": 2}
     assert [r["id"] for r in data["overdue"]] == ["2.1", "5.3", "5.4"]
     assert data["overdue"][1] == {"id": "5.3", "title": data["overdue"][1]["title"],
                                   "owner": "组织科", "due": "2022-06-25"}

@@ -28,8 +28,9 @@ def full_app():
 # together cost some 3 ms at start-up); a test holds this to what the modules register.
 COMMAND_MODULES = {
     **dict.fromkeys(("import", "plans", "use", "paths"), "plans"),
-    **dict.fromkeys(("list", "tree", "show", "history", "assign", "unassign", "start", "done",
-                     "reopen", "drop", "due", "note", "add"), "tasks"),
+    **dict.fromkeys(("list", "tree", "show", "history"), "lists"),
+    **dict.fromkeys(("assign", "unassign", "start", "done", "reopen", "drop", "due", "note",
+                     "add"), "tasks"),
     **dict.fromkeys(("undo", "backup", "restore", "export"), "data"),
     **dict.fromkeys(("summary", "report", "email"), "reports"),
     **dict.fromkeys(("collect", "merge"), "forms"),

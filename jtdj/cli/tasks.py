@@ -1,4 +1,4 @@
-"""Commands on tasks: reading (list, tree, show, history) and changing (assign … add).
+"""Commands that change tasks: assign … add (reading them: ``lists``).
 
 Each parses its options (ids and dates through ``parse``), calls one function of the core and
 hands the result to ``Session.show``, or says what changed.
@@ -8,109 +8,13 @@ from typing import Annotated, List, Optional
 
 import typer
 
-from jtdj.cli.app import (Archived, AsOf, By, DueBefore, DueWithin, Format, Ids, ItemOpt, Lagging,
-                          OneId, Overdue, Owner, PlanKey, Search, Section, SortBy, Status,
-                          Tag, Unassigned, _complete_ids, _complete_owners, app, session_of,
-                          task_filter)
+from jtdj.cli.app import AsOf, By, Ids, OneId, PlanKey, _complete_owners, app, session_of
 from jtdj.cli import unitnames
 from jtdj.cli.unitnames import NewUnit, UnitOpt
 from jtdj.errors import NotFound, UsageError
 from jtdj.i18n import t
 
 On = Annotated[Optional[str], typer.Option("--on", metavar=t("metavar.date"), help=t("help.opt.on"))]
-
-
-# --- reading ---------------------------------------------------------------------------------
-
-@app.command("list", help=t("help.cmd.list"))
-def list_cmd(
-    ctx: typer.Context, section: Section = None, item: ItemOpt = None, owner: Owner = None,
-    unassigned: Unassigned = False, status: Status = None, overdue: Overdue = False,
-    due_before: DueBefore = None, due_within: DueWithin = None, search: Search = None,
-    tag: Tag = None, archived: Archived = False, lagging: Lagging = False,
-    sort: Annotated[SortBy, typer.Option("--sort", help=t("help.opt.sort"))] = SortBy.id,
-    fmt: Format = None, as_of: AsOf = None, plan: PlanKey = None,
-) -> None:
-    from jtdj.render.tasks import task_list
-
-    session = session_of(ctx, as_of, plan)
-    f = task_filter(session, section, item, owner, unassigned, status, overdue, due_before,
-                    due_within, search, tag, archived, lagging)
-    fmt = session.format("records", fmt)
-    day = session.today.isoformat()
-    caption = lambda count: t("list.footer", count=count, as_of=day)  # noqa: E731
-    if f.owner:  # the tasks the unit leads and its own shares, each with its role
-        from jtdj.render.unit_list import owner_list
-        from jtdj.unit_list import owner_rows
-
-        rows = owner_rows(session.store, session.plan_key(), f, session.today, sort.value)
-        session.show("records", fmt, owner_list(rows, caption))
-        return
-    rows = session.store.iter_tasks(session.plan_key(), f, session.today, sort=sort.value)
-    session.show("records", fmt, task_list(rows, caption))  # rows stream unless it is a table
-
-
-@app.command("tree", help=t("help.cmd.tree"))
-def tree_cmd(
-    ctx: typer.Context, section: Section = None, item: ItemOpt = None, owner: Owner = None,
-    unassigned: Unassigned = False, status: Status = None, overdue: Overdue = False,
-    due_before: DueBefore = None, due_within: DueWithin = None, search: Search = None,
-    tag: Tag = None, archived: Archived = False, lagging: Lagging = False, fmt: Format = None,
-    as_of: AsOf = None, plan: PlanKey = None,
-) -> None:
-    from jtdj import views
-    from jtdj.render.tasks import Tree
-
-    session = session_of(ctx, as_of, plan)
-    f = task_filter(session, section, item, owner, unassigned, status or "all",
-                    overdue, due_before, due_within, search, tag, archived, lagging)
-    fmt = session.format("tree", fmt)
-    plan_key = session.plan_key()
-    nodes = views.tree(session.store, plan_key, f, session.today)
-    session.show("tree", fmt, Tree(session.store.plan(plan_key)["title"], nodes))
-
-
-@app.command("show", help=t("help.cmd.show"))
-def show_cmd(ctx: typer.Context, ids: Ids, fmt: Format = None, as_of: AsOf = None,
-             plan: PlanKey = None) -> None:
-    from jtdj import actions, views
-    from jtdj.parse import parse_refs
-
-    session = session_of(ctx, as_of, plan)
-    fmt = session.format("detail", fmt)
-    refs = parse_refs(ids)
-    actx = session.action_context()
-    actions.resolve(actx, refs, expand_items=False)
-    details = [views.item_detail(session.store, actx.plan, ref.item, session.today) if ref.is_item
-               else views.task_detail(session.store, actx.plan, str(ref), session.today)
-               for ref in refs]
-    session.show("detail", fmt, details[0] if len(details) == 1 else details)
-
-
-@app.command("history", help=t("help.cmd.history"))
-def history_cmd(
-    ctx: typer.Context,
-    id: Annotated[Optional[str], typer.Argument(metavar=t("metavar.id_optional"), help=t("help.arg.id"),
-                                                autocompletion=_complete_ids)] = None,
-    since: Annotated[Optional[str], typer.Option("--since", metavar=t("metavar.date"), help=t("help.opt.since"))] = None,
-    limit: Annotated[Optional[int], typer.Option("--limit", min=1, help=t("help.opt.limit"))] = None,
-    each: Annotated[bool, typer.Option("--all", help=t("help.opt.all"))] = False,
-    fmt: Format = None, as_of: AsOf = None, plan: PlanKey = None,
-) -> None:
-    from jtdj import actions, views
-    from jtdj.parse import parse_date, parse_ref
-
-    session = session_of(ctx, as_of, plan)
-    fmt = session.format("history", fmt)
-    ctx_ = session.action_context()
-    target = None
-    if id is not None:
-        ref = parse_ref(id)
-        actions.resolve(ctx_, [ref], expand_items=False)
-        target = str(ref)
-    first = parse_date(since, session.today, "--since") if since else None
-    session.show("history", fmt, views.HistoryLog(session.store, ctx_.plan, target, first,
-                                                  limit, each))
 
 
 # --- changing --------------------------------------------------------------------------------
@@ -321,16 +225,25 @@ def drop_cmd(
              context_settings={"ignore_unknown_options": True})  # so `due 5.2 -7d` is a date
 def due_cmd(
     ctx: typer.Context, id: OneId,
-    date_: Annotated[str, typer.Argument(metavar=t("metavar.date"), help=t("help.arg.date"))],
+    date_: Annotated[Optional[str], typer.Argument(metavar=t("metavar.date"),
+                                                   help=t("help.arg.date"))] = None,
+    ongoing: Annotated[bool, typer.Option("--ongoing", help=t("help.opt.due_ongoing"))] = False,
     unit: UnitOpt = None, by: By = None, plan: PlanKey = None, as_of: AsOf = None,
 ) -> None:
     from jtdj import actions, shares
     from jtdj.parse import parse_date
 
     session = session_of(ctx, as_of, plan, by)
+    if ongoing == (date_ is not None):  # one or the other
+        raise UsageError(t("error.due_or_ongoing"))
+    if ongoing and unit:
+        raise UsageError(t("error.ongoing_whole_task"))
+    actx, task_ids = _targets(session, [id])
+    if ongoing:
+        _say(session, "due", actions.set_due(actx, task_ids, None), new=t("word.ongoing"))
+        return
     due = parse_date(date_, session.today, "DATE")
     _check_day(session, due, t("metavar.date"))
-    actx, task_ids = _targets(session, [id])
     units = unitnames.units_of(session, unit)
     if units is not None:
         outcome = shares.change(actx, shares.held_shares(actx, task_ids, units), "due", due=due)
@@ -376,6 +289,7 @@ def add_cmd(
     due: Annotated[Optional[str], typer.Option("--due", metavar=t("metavar.date"), help=t("help.opt.due"))] = None,
     when: Annotated[Optional[str], typer.Option("--when", metavar=t("metavar.words"), help=t("help.opt.when"))] = None,
     owner: Annotated[Optional[str], typer.Option("--owner", metavar=t("metavar.owner"), help=t("help.opt.owner_set"))] = None,
+    ongoing: Annotated[bool, typer.Option("--ongoing", help=t("help.opt.add_ongoing"))] = False,
     by: By = None, plan: PlanKey = None, as_of: AsOf = None,
 ) -> None:
     from jtdj import actions
@@ -385,8 +299,11 @@ def add_cmd(
     ref = parse_ref(item)
     if not ref.is_item:
         raise UsageError(t("error.expected_item", value=item))
+    if ongoing and due:
+        raise UsageError(t("error.ongoing_no_due"))
     due_date = parse_date(due, session.today, "--due") if due else None
     _check_day(session, due_date, "--due")
-    task_id = actions.add_task(session.action_context(), ref.item, title, due_date, when, owner)
+    task_id = actions.add_task(session.action_context(), ref.item, title, due_date, when, owner,
+                               ongoing)
     session.out(task_id + "\n")
     session.confirm(t("add.done", id=task_id))

@@ -14,7 +14,7 @@ TOML_HEADER = ("{title}\n"
                "Format: docs/plan-format.md. Import into an empty database with `jtdj import FILE`.")
 CSV_KEYS = ("id", "section", "item", "title", "when", "start", "due", "owner", "support", "tags",
             "status", "light", "percent", "done_on", "dropped_on", "drop_reason", "progress",
-            "evidence", "archived", "origin", "unit")  # unit: a share's (one row per share)
+            "evidence", "archived", "origin", "kind", "unit")  # unit: a share's (one row per share)
 
 
 def plan_file(document: dict) -> str:

@@ -34,7 +34,7 @@ def owner_word(owner: str | None) -> str:
 
 # counts a people's format shows only where they are not zero: 待审核 where reports wait for
 # review, 滞后 and 严重滞后 where tasks fall behind their pace (JSON always has the keys)
-QUIET_METRICS = ("review", "behind", "far_behind")
+QUIET_METRICS = ("review", "behind", "far_behind", "ongoing")
 
 
 def shown_metric(key: str, *counts: dict) -> bool:

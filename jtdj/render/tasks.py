@@ -15,7 +15,8 @@ from jtdj.render.safe import guarded, visible_data
 from jtdj.render.text import Column, Wrapped
 
 LIST_KEYS = ("id", "item", "section", "title", "status", "owner", "support", "due", "start",
-             "when", "done_on", "percent", "tags", "light", "signal", "expected_percent", "lag")
+             "when", "done_on", "percent", "tags", "light", "signal", "expected_percent", "lag",
+             "kind", "last_note")
 LIST_COLUMNS = (
     Column("id", "col.id", no_wrap=True),
     Column("title", "col.task", min_width=12, ratio=1),

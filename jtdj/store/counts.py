@@ -19,7 +19,7 @@ from jtdj.store import Store, history
 from jtdj.store.tasks import DUE_LIGHT, EFFECTIVE_STATUS, TaskFilter, as_of_params, task_query
 
 COUNT_FIELDS = ("tasks", "done", "doing", "todo", "dropped", "overdue", "due_soon", "review",
-                "behind", "far_behind")
+                "behind", "far_behind", "ongoing", "ongoing_done")
 _POSITION = {name: i for i, name in enumerate(COUNT_FIELDS)}
 _BASE = "t.plan = :plan AND t.archived = 0"
 _STATE = "tasks t INDEXED BY idx_tasks_state"
@@ -118,16 +118,29 @@ def _tally(store: Store, plan: str, as_of: date, column: str | None) -> dict:
             groups = {k: acc for k, acc in groups.items() if acc[0]}
     for k, signal, n in _lagging(store, plan, as_of, column):
         row(k)[_POSITION[signal]] += n
+    for k, ongoing, done in _ongoing(store, plan, as_of, column):
+        acc = row(k)
+        acc[_POSITION["ongoing"]] += ongoing
+        acc[_POSITION["ongoing_done"]] += done
     return groups
+
+
+def _ongoing(store: Store, plan: str, as_of: date, column: str | None) -> list[tuple]:
+    """(key, how many, how many done) of the ongoing tasks (常态推进) not dropped as of the
+    day, which count among the tasks but not in the base of the % done: the list's own query
+    over the few of that kind (m015)."""
+    sql, params = task_query(store, plan, TaskFilter(status="all", ongoing=True), as_of)
+    key = {"item": "item", "owner": "owner", None: "NULL"}[column]
+    return store.conn.execute(f"SELECT {key}, count(*), sum(eff = 'done') FROM ({sql})"
+                              f" WHERE eff != 'dropped' GROUP BY {key}", params).fetchall()
 
 
 def _lagging(store: Store, plan: str, as_of: date, column: str | None) -> list[tuple]:
     """(key, signal, how many) of the open tasks behind or far behind the pace of their
-    window as of the day (序时进度, ``store.lights``): the list's own query, so its rules and
-    its past days (history) hold here too; with ``pace = "reported"`` only the tasks that
-    reported a percent are read."""
-    if store.lights.pace == "off":
-        return []
+    window as of the day (序时进度, ``store.lights``), or ongoing and quiet: the list's own
+    query, so its rules and its past days (history) hold here too; with ``pace = "reported"``
+    only the tasks that reported a percent or are ongoing are read, with ``"off"`` only the
+    ongoing ones."""
     sql, params = task_query(store, plan, TaskFilter(status="open", lagging=True), as_of)
     key = {"item": "item", "owner": "owner", None: "NULL"}[column]
     return store.conn.execute(f"SELECT {key}, signal, count(*) FROM ({sql})"

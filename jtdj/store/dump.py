@@ -14,7 +14,7 @@ from jtdj.store.tasks import TaskFilter, task_query
 # the tasks columns an export writes, in this order (ExportTask's first fields)
 _TASK_COLUMNS = ("id", "item", "no", "section", "title", "timing", "start", "due", "owner",
                  "support", "tags", "status", "percent", "started_on", "done_on", "dropped_on",
-                 "drop_reason", "archived", "origin", "evidence")
+                 "drop_reason", "archived", "origin", "evidence", "kind")
 
 
 class ExportTask(NamedTuple):
@@ -43,6 +43,7 @@ class ExportTask(NamedTuple):
     archived: int
     origin: str
     evidence: str | None
+    kind: str | None
     status_as_of: str | None
     light: str | None
     percent_as_of: int | None

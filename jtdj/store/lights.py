@@ -10,8 +10,12 @@ The signal says why a light is what it is, in this order: ``closed`` (done or dr
 ``overdue`` (open past its due date), ``far_behind`` (lag over ``lag_red``), ``behind`` (lag of
 at least ``lag_yellow``), ``due_soon`` (due within ``due_soon_days``), else ``on_track``. Pace
 judges the tasks that have reported a percent (``pace = "reported"``, the default), every open
-task (``"all"``), or none (``"off"``: the lights of the due date alone). The SQL here and
-``signal_of`` (for shares, which are judged in Python) are the same rules.
+task (``"all"``), or none (``"off"``: the lights of the due date alone).
+
+An ongoing task (``kind = "ongoing"``, 常态推进) has no due date and no expected percent: it is
+``behind`` when no note came in the last ``ongoing_quiet_days`` days, counted from the later
+of its window's start and its last note on or before the day (0: never), else ``on_track``.
+The SQL here and ``signal_of`` (for shares, which are judged in Python) are the same rules.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ class Lights(NamedTuple):
     lag_yellow: int = 10
     lag_red: int = 30
     pace: str = "reported"
+    ongoing_quiet_days: int = 90
 
 
 def from_config(config: dict) -> Lights:
@@ -46,7 +51,7 @@ def from_config(config: dict) -> Lights:
         raise UsageError(t("lights.bad_table", value=table))
     default = Lights()
     values = {}
-    for key in ("due_soon_days", "lag_yellow", "lag_red"):
+    for key in ("due_soon_days", "lag_yellow", "lag_red", "ongoing_quiet_days"):
         value = table.get(key, getattr(default, key))
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 366:
             raise UsageError(t("lights.bad_number", key=f"lights.{key}", value=value))
@@ -64,14 +69,19 @@ def params(lights: Lights, as_of: date, plan_start: str | None) -> dict:
     """The named parameters the SQL below reads (with ``:d``, the day)."""
     return {"soon": (as_of + timedelta(days=lights.due_soon_days)).isoformat(),
             "lag_yellow": lights.lag_yellow, "lag_red": lights.lag_red, "pace": lights.pace,
-            "plan_start": plan_start}
+            "quiet": lights.ongoing_quiet_days, "plan_start": plan_start}
 
 
 # the window's first day of a task row ``t`` (an added task: the day of its `add`)
 WINDOW_START = ("coalesce(t.start, CASE WHEN t.origin = 'added' THEN (SELECT min(e.on_date)"
                 " FROM events e WHERE e.plan = t.plan AND e.target = t.id AND e.action = 'add')"
                 " END, :plan_start)")
-# over a row with columns eff, due, ws (window start), percent, reported_on:
+# an ongoing task's last note on or before the day, on itself or on one of its shares
+# (targets ``id@unit``: the range after ``id@``); other tasks need none
+LAST_NOTE = ("CASE WHEN t.kind IS NOT NULL THEN (SELECT max(n.on_date) FROM notes n"
+             " WHERE n.plan = t.plan AND (n.target = t.id OR (n.target > t.id || '@'"
+             " AND n.target < t.id || 'A')) AND n.on_date <= :d) END")
+# over a row with columns eff, due, ws (window start), percent, reported_on, kind, last_note:
 EXPECTED = ("CASE WHEN eff NOT IN ('todo', 'doing') OR due IS NULL OR ws IS NULL THEN NULL"
             " WHEN :d < ws THEN 0 WHEN :d >= due THEN 100"
             " ELSE CAST(round((julianday(:d) - julianday(ws)) * 100.0"
@@ -82,6 +92,9 @@ SIGNAL = f"""CASE
   WHEN eff IN ('done', 'dropped') THEN 'closed'
   WHEN eff = 'review' THEN CASE WHEN due < reported_on AND due < :d THEN 'overdue'
                                 ELSE 'review' END
+  WHEN kind IS NOT NULL THEN CASE WHEN :quiet > 0 AND julianday(:d) - julianday(CASE
+    WHEN ws IS NULL OR last_note > ws THEN last_note ELSE ws END) >= :quiet THEN 'behind'
+    ELSE 'on_track' END
   WHEN due IS NULL THEN 'on_track'
   WHEN due < :d THEN 'overdue'
   WHEN {_JUDGED} AND {_LAG} > :lag_red THEN 'far_behind'
@@ -119,13 +132,17 @@ def _day_number(iso: str) -> int:
 
 
 def signal_of(lights: Lights, status: str, due: str | None, start: str | None,
-              percent: int | None, reported_on: str | None, day: date) -> str:
-    """``SIGNAL`` for one task or share."""
+              percent: int | None, reported_on: str | None, day: date,
+              kind: str | None = None, last_note: str | None = None) -> str:
+    """``SIGNAL`` for one task or share (``last_note``: an ongoing one's, on or before the
+    day)."""
     d = day.isoformat()
     if status in ("done", "dropped"):
         return "closed"
     if status == "review":
         return "overdue" if due and reported_on and due < reported_on and due < d else "review"
+    if kind is not None:
+        return "behind" if quiet(lights, start, last_note, day) else "on_track"
     if due is None:
         return "on_track"
     if due < d:
@@ -141,6 +158,14 @@ def signal_of(lights: Lights, status: str, due: str | None, start: str | None,
     if due <= (day + timedelta(days=lights.due_soon_days)).isoformat():
         return "due_soon"
     return "on_track"
+
+
+def quiet(lights: Lights, start: str | None, last_note: str | None, day: date) -> bool:
+    """Whether an ongoing task or share has had no note for ``ongoing_quiet_days`` days,
+    counted from the later of its window's start and its last note."""
+    since = max((d for d in (start, last_note) if d), default=None)
+    return (lights.ongoing_quiet_days > 0 and since is not None
+            and (day - date.fromisoformat(since)).days >= lights.ongoing_quiet_days)
 
 
 def counted(record: dict, lights: Lights, day: date) -> tuple[bool, bool, str | None]:

@@ -309,10 +309,22 @@ def m014_reported_percent(db) -> None:
     db.execute("CREATE INDEX idx_tasks_reported ON tasks (plan) WHERE percent IS NOT NULL")
 
 
+def m015_ongoing(db) -> None:
+    """A task's kind: NULL for a task with a due date, ``ongoing`` for a standing requirement
+    (常态推进, docs/plan-format.md) that has none and is judged by the age of its last note. The
+    few ongoing tasks are found without walking the plan, and so are the tasks whose light the
+    pace or the notes can turn (store.lights): those that reported a percent, and these."""
+    db.execute("ALTER TABLE tasks ADD COLUMN kind TEXT")
+    db.execute("CREATE INDEX idx_tasks_ongoing ON tasks (plan) WHERE kind IS NOT NULL")
+    db.execute("CREATE INDEX idx_tasks_judged ON tasks (plan)"
+               " WHERE percent IS NOT NULL OR kind IS NOT NULL")
+
+
 MIGRATIONS = [m001_initial, m002_mail_log, m003_task_search, m004_counting_index,
               m005_drop_due_index, m006_owner_counting_index, m007_state_indexes,
               m008_tallies, m009_inclusive_periods, m010_history_indexes, m011_units,
-              m012_bulletins, m013_review, m014_reported_percent]
+              m012_bulletins, m013_review, m014_reported_percent,
+              m015_ongoing]
 
 
 def schema_version(conn) -> int:

@@ -32,6 +32,7 @@ class TaskFilter(NamedTuple):
     archived: bool | None = False  # None: live and archived alike (task_query)
     ids: list[str] | None = None
     lagging: bool = False  # behind or far behind the pace of its window (序时进度)
+    ongoing: bool | None = None  # True: the ongoing tasks (常态推进) alone; False: the others
 
 
 # Effective status as of :d — done/dropped only from their date on; doing only once started.
@@ -77,7 +78,8 @@ DUE_LIGHT = """CASE
 # what task_record reads, in its order: not the wide file_values snapshot nor the evidence list
 RECORD_COLUMNS = ", ".join(f"t.{c}" for c in (
     "id", "item", "no", "section", "title", "status", "owner", "support", "due", "start",
-    "timing", "done_on", "percent", "tags", "reported_on")) + f", {lights.WINDOW_START} AS ws"
+    "timing", "done_on", "percent", "tags", "reported_on", "kind")) + (
+    f", {lights.WINDOW_START} AS ws, {lights.LAST_NOTE} AS last_note")
 SORTS = {
     "id": "item, no",
     "due": "due IS NULL, due, item, no",
@@ -149,8 +151,13 @@ def task_query(store, plan: str, f: TaskFilter, as_of: date) -> tuple[str, dict]
         # index, so closed tasks are passed over without fetching their rows
         where.append("(t.status IN ('todo', 'doing', 'review') OR t.done_on > :d"
                      " OR t.dropped_on > :d)")
+    if f.ongoing is not None:
+        where.append("t.kind IS NOT NULL" if f.ongoing else "t.kind IS NULL")
     if f.lagging and store.lights.pace == "reported":
-        where.append("t.percent IS NOT NULL")  # only a reported percent can lag
+        # only a reported percent can lag, or an ongoing task's silence (m015)
+        where.append("(t.percent IS NOT NULL OR t.kind IS NOT NULL)")
+    elif f.lagging and store.lights.pace == "off" and not f.ongoing:
+        where.append("t.kind IS NOT NULL")
     outer = []
     if f.status == "open":
         outer.append("eff IN ('todo', 'doing', 'review')")
@@ -164,8 +171,10 @@ def task_query(store, plan: str, f: TaskFilter, as_of: date) -> tuple[str, dict]
     # one owner's tasks are a range of the owner index; left to itself the planner would
     # rather walk every task in (item, no) order to save a sort
     source = ("tasks t INDEXED BY idx_tasks_owner_state" if f.owner or f.unassigned
-              # the few that reported a percent, the only ones that can lag (m014)
-              else "tasks t INDEXED BY idx_tasks_reported" if "t.percent IS NOT NULL" in where
+              # the few that reported a percent or are ongoing, the only ones that can lag
+              else "tasks t INDEXED BY idx_tasks_judged"
+              if "(t.percent IS NOT NULL OR t.kind IS NOT NULL)" in where
+              else "tasks t INDEXED BY idx_tasks_ongoing" if "t.kind IS NOT NULL" in where
               else "tasks t")
     condition = " AND ".join(where)
     rows = (f"SELECT {RECORD_COLUMNS}, {EFFECTIVE_STATUS} AS eff FROM {source}"
@@ -179,7 +188,7 @@ def task_query(store, plan: str, f: TaskFilter, as_of: date) -> tuple[str, dict]
 
 
 def task_record(id, item, no, section, title, status, owner, support, due, start, timing,
-                done_on, percent, tags, reported_on, ws, eff, signal, light,
+                done_on, percent, tags, reported_on, kind, ws, last_note, eff, signal, light,
                 day: tuple[str, int]) -> dict:
     """A task row (RECORD_COLUMNS, then eff and light) as the stable record every output format
     shows (JSON keys in English)."""
@@ -193,6 +202,7 @@ def task_record(id, item, no, section, title, status, owner, support, due, start
         "tags": decode_list(tags), "light": light, "signal": signal,
         "expected_percent": expected,
         "lag": expected - (percent or 0) if expected is not None else None,
+        "kind": kind or "task", "last_note": last_note,
     }
 
 

@@ -193,7 +193,29 @@ def shares(store: Store, plan: str, task_ids: list[str] | None = None,
         share["evidence"] = json.loads(share["evidence"] or "[]")
         share["request"] = json.loads(share["request"]) if share["request"] else None
         by_task.setdefault(row["task"], []).append(share)
+    _note_days(store, plan, by_task)
     return by_task
+
+
+def _note_days(store: Store, plan: str, by_task: dict[str, list[dict]]) -> None:
+    """Give each share its task's ``kind`` and, a share of an ongoing task (常态推进), the
+    days of its notes (``note_days``, oldest first), whose age judges its light: one read for
+    the ongoing tasks among them, one for their shares' notes."""
+    ongoing = {r[0] for r in store.conn.execute(
+        "SELECT id FROM tasks INDEXED BY idx_tasks_ongoing WHERE plan = ? AND kind IS NOT NULL"
+        " AND id IN (SELECT value FROM json_each(?))", (plan, json.dumps(list(by_task))))}
+    targets = {}
+    for task, ss in by_task.items():
+        for share in ss:
+            share["kind"] = "ongoing" if task in ongoing else None
+            if task in ongoing:
+                share["note_days"] = []
+                targets[share_target(task, share["unit"])] = share
+    if targets:
+        for target, day in store.conn.execute(
+                "SELECT target, on_date FROM notes WHERE plan = ? AND target IN"
+                " (SELECT value FROM json_each(?)) ORDER BY on_date", (plan, json.dumps(list(targets)))):
+            targets[target]["note_days"].append(day)
 
 
 def tasks_with_shares(store: Store, plan: str) -> set[str]:
