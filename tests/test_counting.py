@@ -33,6 +33,8 @@ def _random_history(run, seed: int) -> None:
     for task_id in rnd.sample(ids, 30):
         due = rnd.choice(DAYS).isoformat()
         assert run("--as-of", "2022-01-01", "due", task_id, due).exit_code == 0
+    for task_id in rnd.sample(ids, 8):  # standing requirements: judged by their notes' age
+        assert run("--as-of", "2022-01-01", "due", task_id, "--ongoing").exit_code == 0
     for _ in range(60):
         verb = rnd.choice(["start", "done", "done", "drop", "reopen", "report", "report",
                            "accept", "note", "note"])
@@ -60,19 +62,24 @@ def _assert_summary_agrees_with_list(run, as_of: str) -> None:
     soon = (date.fromisoformat(as_of) + timedelta(days=14)).isoformat()
 
     def due_soon(r):  # 临期 counts by the due date alone, whatever the pace
-        return r["status"] in ("todo", "doing") and r["due"] and as_of <= r["due"] <= soon
+        return bool(r["status"] in ("todo", "doing") and r["due"] and as_of <= r["due"] <= soon)
 
     def expected(key=None, value=None):
         mine = [r for r in tasks if key is None or r[key] == value]
         status = Counter(r["status"] for r in mine)
         signal = Counter(r["signal"] for r in mine)
+        ongoing = [r for r in mine if r["kind"] == "ongoing" and r["status"] != "dropped"]
+        counted = [r for r in mine if r["status"] != "dropped" and r not in ongoing]
+        done = sum(r["status"] == "done" for r in counted)
         return (len(mine), status["done"], status["doing"], status["todo"],
                 status["dropped"], signal["overdue"], sum(map(due_soon, mine)),
-                status["review"], signal["behind"], signal["far_behind"])
+                status["review"], signal["behind"], signal["far_behind"], len(ongoing),
+                (done * 200 + len(counted)) // (len(counted) * 2) if counted else 0)
 
     def got(c):
         return (c["tasks"], c["done"], c["doing"], c["todo"], c["dropped"], c["overdue"],
-                c["due_soon"], c["review"], c["behind"], c["far_behind"])
+                c["due_soon"], c["review"], c["behind"], c["far_behind"], c["ongoing"],
+                c["percent_done"])
 
     assert got(data["totals"]) == expected(), as_of
     assert [i["item"] for i in data["items"]] == sorted({r["item"] for r in tasks})
