@@ -34,10 +34,15 @@ class Context(NamedTuple):
     today: date
 
 
-def resolve(ctx: Context, refs: list[Ref], expand_items: bool = True) -> list[str]:
-    """Task ids for ``refs`` (an item means all its tasks); unknown ids fail together."""
+def resolve(ctx: Context, refs: list[Ref], expand_items: bool = True, series: bool = False,
+            on: date | None = None, skipped: list[str] | None = None) -> list[str]:
+    """Task ids for ``refs`` (an item means all its tasks); unknown ids fail together. A
+    recurring task means one of its occurrences (``occurrences.pick``: the period typed, else
+    the one of ``on``, else the current one) — or, with ``series``, itself and all of them; an
+    item's recurring tasks are left out (their ids added to ``skipped``)."""
     # look up only what was asked for: a plan may hold 100,000 tasks
     known = ctx.store.existing_task_ids(ctx.plan, [str(r) for r in refs if not r.is_item])
+    recurring = _recurring(ctx, known) if known else {}
     items = ctx.store.existing_items(ctx.plan, [r.item for r in refs if r.is_item])
     missing = []
     out: list[str] = []
@@ -49,12 +54,25 @@ def resolve(ctx: Context, refs: list[Ref], expand_items: bool = True) -> list[st
                 all_items = all_items or [str(i["no"]) for i in ctx.store.items(ctx.plan)]
                 missing.append(t("error.missing_one", id=str(ref), near=_near(str(ref), all_items)))
             elif expand_items:
-                out.extend(ctx.store.item_task_ids(ctx.plan, ref.item))
+                ids = ctx.store.item_task_ids(ctx.plan, ref.item)
+                left = _recurring(ctx, set(ids)) if ids else {}
+                out.extend(i for i in ids if i not in left)
+                if skipped is not None:
+                    skipped.extend(left)
             else:
                 out.append(str(ref))
-        elif str(ref) not in known:
-            all_tasks = all_tasks or ctx.store.task_ids(ctx.plan)
+        elif str(ref) not in known or (ref.period is not None and str(ref) not in recurring):
+            all_tasks = all_tasks or ctx.store.task_ids(ctx.plan, occurrences=False)
             missing.append(t("error.missing_one", id=str(ref), near=_near(str(ref), all_tasks)))
+        elif str(ref) in recurring:
+            from jtdj import occurrences
+
+            if series:
+                out.append(str(ref))
+                out.extend(recurring[str(ref)])
+            else:
+                out.append(occurrences.pick(ctx.store, ctx.plan, str(ref), ref.period, on,
+                                            ctx.today))
         else:
             out.append(str(ref))
     if missing:
@@ -62,6 +80,18 @@ def resolve(ctx: Context, refs: list[Ref], expand_items: bool = True) -> list[st
     seen: set[str] = set()
     unique = [i for i in out if not (i in seen or seen.add(i))]
     return unique
+
+
+def _recurring(ctx: Context, ids: set[str]) -> dict[str, list[str]]:
+    """Of ``ids``, the recurring tasks, each with its live occurrences' ids."""
+    from jtdj.store import occurrences as db
+
+    if not db.has_recurring(ctx.store, ctx.plan):
+        return {}
+    parents = [r["id"] for r in db.recurring_tasks(ctx.store, ctx.plan, sorted(ids))]
+    held = db.of_tasks(ctx.store, ctx.plan, parents) if parents else {}
+    return {p: [r["id"] for r in held.get(p, []) if r["archived"] == db.OCCURRENCE]
+            for p in parents}
 
 
 def _near(wanted: str, existing: list[str]) -> str:
@@ -251,14 +281,16 @@ def add_task(ctx: Context, item: int, title: str, due: date | None, when: str | 
                        for k in ("due", "issued")), ctx.today)
     start, due = timing_dates(when, None, due, year)
     with ctx.store.batch(ctx.plan, ctx.actor, ctx.today) as batch:
-        numbers = [natural_key(i)[1] for i in ctx.store.task_ids(ctx.plan) if natural_key(i)[0] == item]
+        numbers = [natural_key(i)[1] for i in ctx.store.task_ids(ctx.plan, occurrences=False)
+                   if natural_key(i)[0] == item]
         no = max(numbers, default=0) + 1
         task_id = f"{item}.{no}"
         insert_tasks(ctx.store, [{
             "plan": ctx.plan, "id": task_id, "item": item, "no": no, "section": item_row["section"],
             "title": title.strip(), "timing": when, "start": start.isoformat() if start else None,
             "due": None if ongoing else (due.isoformat() if due else plan_row["due"]),
-            "kind": "ongoing" if ongoing else None, "owner": owner or None,
+            "kind": "ongoing" if ongoing else None, "every": None, "due_day": None, "parent": None,
+            "period": None, "owner": owner or None,
             "support": "[]", "tags": "[]", "status": "todo", "percent": None, "started_on": None,
             "done_on": None, "dropped_on": None, "drop_reason": None, "archived": 0,
             "origin": "added", "evidence": "[]", "file_values": None,

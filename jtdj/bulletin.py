@@ -19,6 +19,7 @@ from jtdj.parse import Period
 from jtdj.store import Store
 from jtdj.store import bulletins as db
 from jtdj.store import unit_counts as uc
+from jtdj.store.units import split_target
 
 UNIT_KEYS = ("rank", "unit", "tasks", "done", "percent_done", "overdue", "lagging", "review",
              "extensions", "urges", "forms_on_time", "forms_issued")
@@ -121,18 +122,18 @@ def _event_counts(store: Store, plan: str, until: date) -> tuple[Counter, Counte
     if not moved and not chased:
         return Counter(), Counter()
     names = db.unit_names(store)
-    task_ids = sorted({e[0].partition("@")[0] for e in moved + chased})
+    task_ids = sorted({split_target(e[0])[0] for e in moved + chased})
     held = shares.as_of(store, plan, until, task_ids)
     owner = {r["id"]: r["owner"] for r in select_tasks(
         store, plan, TaskFilter(status="all", ids=task_ids), until)}
 
     def share_unit(target: str) -> str | None:
-        return names.get(int(target.partition("@")[2])) if target.partition("@")[2].isdigit() \
-            else None
+        unit = split_target(target)[1]
+        return names.get(unit) if unit is not None else None
 
     extensions: Counter = Counter()
     for target, _batch, _unit in moved:
-        if "@" in target:
+        if split_target(target)[1] is not None:
             extensions[share_unit(target)] += 1
         elif target in held:  # the task's date: every share without its own moves with it
             for s in held[target]:
@@ -142,6 +143,6 @@ def _event_counts(store: Store, plan: str, until: date) -> tuple[Counter, Counte
             extensions[owner[target]] += 1
     urges: Counter = Counter()
     for target, _batch, unit in chased:
-        who = share_unit(target) if "@" in target else unit or owner.get(target)
+        who = share_unit(target) or unit or owner.get(target)
         urges[who] += 1
     return extensions, urges

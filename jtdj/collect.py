@@ -54,15 +54,17 @@ def unit_rows(store: Store, plan: str, unit: dict, as_of: date | None = None) ->
             rows.append({**share, "target": units_db.share_target(share["id"], unit["id"])})
     rows.sort(key=lambda r: (r["item"], r["no"]))
     versions = units_db.versions(store, plan, [r["target"] for r in rows])
-    expected = _expected(store, plan, rows, as_of) if as_of is not None else {}
+    expected, kinds = _expected(store, plan, rows, as_of) if as_of is not None else ({}, {})
     return [{"id": r["id"], "title": r["title"], "due": r["due"], "status": r["status"],
              "percent": r["percent"], "version": versions.get(r["target"], 0),
-             "returned": r["returned"], "expected": expected.get(r["target"])}
+             "returned": r["returned"], "expected": expected.get(r["target"]),
+             "ongoing": kinds.get(r["id"], False)}
             for r in rows]
 
 
-def _expected(store: Store, plan: str, rows: list[dict], as_of: date) -> dict:
-    """The expected percent of each row's target on ``as_of`` (None: no due date)."""
+def _expected(store: Store, plan: str, rows: list[dict], as_of: date) -> tuple[dict, dict]:
+    """The expected percent of each row's target on ``as_of`` (None: no due date, or an
+    ongoing task's, 常态推进, which has none), and whether each task is ongoing."""
     from jtdj.store import lights
     from jtdj.store.tasks import TaskFilter, iter_tasks, plan_start
 
@@ -77,7 +79,7 @@ def _expected(store: Store, plan: str, rows: list[dict], as_of: date) -> dict:
         else:
             start = (task or {}).get("start") or plan_start(store, plan)
             out[r["target"]] = lights.expected_of(r["status"], r["due"], start, as_of)
-    return out
+    return out, {i: task["ongoing"] for i, task in tasks.items()}
 
 
 def prepare(store: Store, plan: str, units: list[dict], as_of: date, reply_by: date,

@@ -17,7 +17,7 @@ from jtdj.parse import FIXED_TIMINGS
 from jtdj.store import Store, TaskFilter
 from jtdj.store import units as units_db
 from jtdj.store.bulk import all_task_rows
-from jtdj.store.dump import ExportTask, events_in_order, export_tasks, item_notes
+from jtdj.store.dump import ExportTask, events_in_order, export_tasks, item_notes, share_notes
 from jtdj.store.tasks import decode_list
 from jtdj.views import NoteBook, event_record, note_record, percent
 
@@ -192,7 +192,7 @@ def _shares_as_of(store: Store, plan: str, as_of: date):
     from jtdj.store.tasks import plan_start
 
     held = shares_as_of(store, plan, as_of)
-    book = NoteBook(*units_db.share_notes(store, plan)) if held else None
+    book = NoteBook(*share_notes(store, plan)) if held else None
     start = plan_start(store, plan) if held else None
 
     def of(task_id: str, task_due: str | None, task_start: str | None = None) -> list[dict]:
@@ -278,6 +278,7 @@ class LedgerRow(NamedTuple):
     progress: str
     evidence: list
     signal: str | None = None  # why the light is what it is (the 提示 word)
+    kind: str | None = None  # "ongoing" (常态推进: no due date, its light the age of its notes)
 
 
 def ledger_data(store: Store, plan: str, as_of: date) -> dict:
@@ -307,18 +308,25 @@ def ledger_data(store: Store, plan: str, as_of: date) -> dict:
             progress = t("review.note_sep").join(x for x in (progress, chased[now["id"]]) if x)
         rows.append(LedgerRow(now["id"], section, item, title, timing, due, owner,
                               decode_list(support), status, now["light"], now["done_on"],
-                              progress, decode_list(evidence), now["signal"]))
-        c = counts.setdefault(section, [0, 0, 0, 0])
+                              progress, decode_list(evidence), now["signal"],
+                              "ongoing" if now["ongoing"] else None))
+        c = counts.setdefault(section, [0, 0, 0, 0, 0, 0])
         c[0] += 1
         c[1] += status == "done"
         c[2] += status == "dropped"
         c[3] += now["signal"] == "overdue"  # 逾期 by the due date alone, whatever the pace
+        if now["ongoing"] and status != "dropped":  # 常态推进: out of the % done's base
+            c[4] += 1
+            c[5] += status == "done"
     del table, book
 
-    def summary(no: int, title: str, tasks: int, done: int, dropped: int, overdue: int) -> dict:
+    def summary(no: int, title: str, tasks: int, done: int, dropped: int, overdue: int,
+                ongoing: int, ongoing_done: int) -> dict:
+        """A section's (or the plan's) counts; ongoing tasks (常态推进) count among the tasks
+        and apart (``ongoing``), not in the base of 完成率, as ``report.counts``."""
         return {"section": no, "title": title, "tasks": tasks, "done": done, "dropped": dropped,
-                "open": tasks - done - dropped, "overdue": overdue,
-                "percent": percent(done, tasks - dropped)}
+                "open": tasks - done - dropped, "overdue": overdue, "ongoing": ongoing,
+                "percent": percent(done - ongoing_done, tasks - dropped - ongoing)}
 
     from jtdj.bulletin import figures
 
@@ -349,7 +357,7 @@ def _chased(store: Store, plan: str, as_of: date) -> dict[str, str]:
         per_task: dict[str, int] = {}
         for target, batch, _unit in events:
             if batch not in undone:
-                task = target.partition("@")[0]
+                task = units_db.split_target(target)[0]
                 per_task[task] = per_task.get(task, 0) + 1
         for task, n in per_task.items():
             words.setdefault(task, []).append(t(key, count=n))

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from jtdj import store as st
+from jtdj import occurrences, store as st
+from jtdj.importshares import sync_shares
 from jtdj.errors import PlanFileError
 from jtdj.i18n import t
 from jtdj.plan import Plan, Task
@@ -24,7 +25,7 @@ from jtdj.views import NoteBook
 
 # Plan-owned fields of a task: (column in tasks, how to read it off a plan Task)
 SYNCED_FIELDS = ("title", "timing", "start", "due", "owner", "support", "tags", "item", "section",
-                 "kind")
+                 "kind", "every", "due_day")
 # Plan-owned fields of an item, logged when the file changes them.
 ITEM_FIELDS = ("title", "text", "section")
 
@@ -66,13 +67,14 @@ def file_values(task: Task, section: int, plan_due: date | None) -> dict:
         "title": task.title, "timing": task.when, "start": _iso(task.start),
         "due": _iso(_due(task, plan_due)), "owner": task.owner,
         "support": json_list(task.support), "tags": json_list(task.tags),
-        "item": task.item, "section": section, "kind": task.kind,
+        "item": task.item, "section": section, "kind": task.kind, "every": task.every,
+        "due_day": task.day,
     }
 
 
 def _due(task: Task, plan_due: date | None) -> date | None:
-    """A task's due date: its own, else the plan's; an ongoing task has none."""
-    return None if task.kind else task.due or plan_due
+    """A task's due date: its own, else the plan's; an ongoing or recurring task has none."""
+    return None if task.kind or task.every else task.due or plan_due
 
 
 def _iso(d: date | None) -> str | None:
@@ -231,96 +233,9 @@ def _sync(store, plan: Plan, source: str, result: ImportResult, batch, today: da
                                   n.by or batch.actor, n.text, n.percent, batch.id))
         sw.insert_notes(store, notes)
         sw.insert_events(store, events)
-    _sync_shares(store, plan, batch, result, kept, today)
+    created = occurrences.sync(store, batch, plan.key, today) if writing else set()
+    sync_shares(store, plan, batch, result, kept, today, created)
     result.state_kept = len(kept)
-
-
-def _unit_names(store, plan: Plan) -> tuple[list[str], list[str]]:
-    """The units and the groups the file names (lead, support, ``each``, shares), which an
-    import registers (`history` shows them within the import's one line): a name in ``each``
-    is a group when it is registered as one, or is new and starts with 各."""
-    from jtdj.store import units as db
-
-    groups, known = set(db.group_names(store)), {u["name"] for u in db.units(store)}
-    unit_names, group_names = [], []
-    for task in plan.tasks:
-        unit_names.extend(n for n in [task.owner, *task.support] if n and n.strip())
-        unit_names.extend(s.unit for s in task.shares)
-        for name in task.each:
-            is_group = name in groups or (name not in known and name.startswith("各"))
-            (group_names if is_group else unit_names).append(name)
-    return list(dict.fromkeys(unit_names)), list(dict.fromkeys(group_names))
-
-
-def _sync_shares(store, plan: Plan, batch, result: ImportResult, kept: set, today: date) -> None:
-    """Register the names the file gives, then hand each task to the units of its ``each`` (a
-    group: its members now) and of its ``shares``, adding shares, never taking one back; a
-    share new here takes the state its table gives, through events. Then each task that
-    gained a share is its roll-up."""
-    from jtdj import shares as sh, units
-    from jtdj.store import units as db
-
-    unit_names, group_names = _unit_names(store, plan)
-    if batch is None:
-        known = {u["name"] for u in db.units(store)} | set(db.group_names(store))
-        result.new_units = [n for n in group_names + unit_names if n not in known]
-        return
-    result.new_units = units.register_names(store, batch, unit_names, group_names,
-                                            action="import")
-    by_name = {u["name"]: u for u in db.units(store)}
-    held = db.shares(store, plan.key)
-    issued = min(plan.issued or today, today)
-    for task in plan.tasks:
-        if not task.each and not task.shares:
-            continue
-        have = {s["unit"]: s for s in held.get(task.id, [])}
-        wanted = {u["id"]: (u, None) for u in units.resolve(store, task.each)} if task.each else {}
-        wanted.update({by_name[s.unit]["id"]: (by_name[s.unit], s) for s in task.shares})
-        added = False
-        for unit_id, (unit, share) in wanted.items():
-            if unit_id in have:
-                if share is not None and _share_differs(share, have[unit_id]):
-                    kept.add(task.id)
-                continue
-            db.add_share(store, batch, task.id, unit_id, unit["name"],
-                         on=issued if share is not None else today)
-            if share is not None:
-                _share_state(store, batch, task.id, unit, share, today)
-            result.shares_added += 1
-            added = True
-        if added:
-            sh.rollup(store, batch, task.id, "import", today)
-
-
-def _share_differs(share, row: dict) -> bool:
-    return ((share.status, share.percent, _iso(share.due), _iso(share.done_on),
-             _iso(share.dropped_on), share.drop_reason, share.evidence)
-            != tuple(row[c] for c in ("status", "percent", "due", "done_on", "dropped_on",
-                                      "drop_reason", "evidence")))
-
-
-def _share_state(store, batch, task_id: str, unit: dict, share, today: date) -> None:
-    """A new share's state from the file, each field an event dated the day it took effect
-    (a check-off on its done day), so the share's past days stay true."""
-    from jtdj.store import units as db
-
-    def put(column, value, on=today):
-        if value not in (None, []):
-            db.set_share(store, batch, task_id, unit["id"], unit["name"], column, value,
-                         "import", on=on)
-
-    put("due", share.due)
-    put("percent", share.percent)
-    put("evidence", share.evidence)
-    if share.status != "todo":
-        on = share.done_on or share.dropped_on or today
-        put("status", share.status, on)
-        put("done_on", share.done_on, on)
-        put("dropped_on", share.dropped_on, on)
-        put("drop_reason", share.drop_reason, on)
-    for n in share.notes:
-        store.add_note(batch, db.share_target(task_id, unit["id"]), n.text, n.percent, on=n.on,
-                       by=n.by, unit=unit["name"])
 
 
 def _item_changes(item, section_no: int, old: dict | None, result: ImportResult, event,
@@ -347,7 +262,7 @@ def _new_row(plan_key: str, task: Task, section: int, plan_due: date | None) -> 
             json_list(task.tags), task.status, task.percent, None,
             _iso(task.done_on), _iso(task.dropped_on), task.drop_reason,
             1 if task.archived else 0, "added" if task.added else "plan",
-            json_list(task.evidence), task.kind)
+            json_list(task.evidence), task.kind, task.every, task.day, None, None)
 
 
 def _update_existing(store, plan_key, task: Task, row, values, result, event, writing) -> None:

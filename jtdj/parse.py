@@ -98,7 +98,7 @@ def iso_week_range(spec: str | None, today: date) -> tuple[date, date]:
 
 # --- ids ------------------------------------------------------------------------------------
 
-_ID = r"^(\d{1,6})(?:\.(\d{1,6}))?$"
+_ID = r"^(\d{1,6})(?:\.(\d{1,6}))?(?:@(.+))?$"  # 4.5@2022-07: an occurrence (recurrence)
 
 
 class Ref(NamedTuple):
@@ -106,6 +106,7 @@ class Ref(NamedTuple):
 
     item: int
     task: int | None = None
+    period: str | None = None  # of a recurring task's occurrence, as typed (``7月``, ``Q3``)
 
     @property
     def is_item(self) -> bool:
@@ -130,9 +131,10 @@ def parse_ref(text: str) -> Ref:
     """One id; a list (``2、5``) is not one id, and is refused rather than read as 2.5."""
     cleaned = normalise(text).replace("。", ".")
     m = re.match(_ID, cleaned)
-    if not m or int(m[1]) == 0 or (m[2] is not None and int(m[2]) == 0):
+    if (not m or int(m[1]) == 0 or (m[2] is not None and int(m[2]) == 0)
+            or (m[3] is not None and m[2] is None)):
         raise UsageError(t("error.bad_id", value=text))
-    return Ref(int(m[1]), int(m[2]) if m[2] is not None else None)
+    return Ref(int(m[1]), int(m[2]) if m[2] is not None else None, m[3])
 
 
 def parse_refs(texts: list[str]) -> list[Ref]:

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import NamedTuple
 
 from jtdj import planfile
-from jtdj.planfile import (ITEM_FIELDS, NOTE_FIELDS, PLAN_FIELDS, SECTION_FIELDS, SHARE_FIELDS,
-                           TASK_FIELDS, TOP_FIELDS)
+from jtdj.planfile import (ITEM_FIELDS, NOTE_FIELDS, OCCURRENCE_FIELDS, PLAN_FIELDS,
+                           SECTION_FIELDS, SHARE_FIELDS, TASK_FIELDS, TOP_FIELDS)
 from jtdj.errors import PlanFileError
 from jtdj.i18n import t
 from jtdj.parse import MAX_NUMBER as MAX_PLAN_INT, plan_year, timing_dates  # 64-bit SQLite
@@ -56,6 +56,9 @@ class Task:
     each: list[str] = field(default_factory=list)  # 承办单位: units or groups (their members)
     shares: list["Share"] = field(default_factory=list)  # an export's shares, with their state
     kind: str | None = None  # None: a task with a due date; "ongoing": a standing requirement
+    every: str | None = None  # a recurring obligation: month | quarter | half-year | year
+    day: int | None = None  # its occurrences' due day in the period's last month
+    occurrences: list["OccurrenceState"] = field(default_factory=list)  # an export's, changed
 
     id: str = field(init=False, repr=False, compare=False, default="")
 
@@ -68,6 +71,23 @@ class Share:
     """A unit's share of a task (``[[…tasks.shares]]``): applied only to a share new here."""
 
     unit: str
+    status: str = "todo"
+    percent: int | None = None
+    due: date | None = None
+    done_on: date | None = None
+    dropped_on: date | None = None
+    drop_reason: str | None = None
+    evidence: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class OccurrenceState:
+    """An occurrence's state (``[[…tasks.occurrences]]``), or a unit's share of one: applied
+    only to an occurrence (or share) new here, as a share's is."""
+
+    period: str
+    unit: str | None = None
     status: str = "todo"
     percent: int | None = None
     due: date | None = None
@@ -229,8 +249,9 @@ def _task(c: Checker, raw: dict, tpath: str, item_no: int, seen: dict, year: int
     status = _status(c, d, tpath)
     when = d.get("when")
     kind = _kind(c, d, tpath)
+    every, day = _every(c, d, tpath, kind)
     start, due = timing_dates(when, d.get("start"), d.get("due"), year)
-    if kind == "ongoing":  # never due: what its timing words would set is its start alone
+    if kind == "ongoing" or every:  # never due itself: timing words set its start alone
         due = None
     if start and due and start > due:
         c.add(f"{tpath}.start", t("plan.start_after_due", start=start, due=due))
@@ -254,7 +275,46 @@ def _task(c: Checker, raw: dict, tpath: str, item_no: int, seen: dict, year: int
         evidence=d.get("evidence", []),
         notes=_notes(c, d["notes"], tpath) if "notes" in d else [],
         each=[n.strip() for n in d.get("each", []) if n.strip()], shares=shares, kind=kind,
+        every=every, day=day, occurrences=[_occurrence(c, o, f"{tpath}.occurrences[{n}]")
+                                           for n, o in enumerate(d.get("occurrences", []), 1)],
     )
+
+
+def _every(c: Checker, d: dict, path: str, kind: str | None) -> tuple[str | None, int | None]:
+    """A recurring task's ``every`` and ``day`` (docs/plan-format.md): not with ``ongoing``
+    nor ``due`` (each occurrence has its own), its state kept per occurrence."""
+    from jtdj.recurrence import EVERY
+
+    every, day = d.get("every"), d.get("day")
+    if every is None:
+        if day is not None:
+            c.add(f"{path}.day", t("plan.day_without_every"))
+        if d.get("occurrences"):
+            c.add(f"{path}.occurrences", t("plan.occurrences_without_every"))
+        return None, None
+    if every not in EVERY:
+        c.add(f"{path}.every", t("plan.bad_every", got=describe(every), allowed="|".join(EVERY)))
+        return None, None
+    if kind == "ongoing":
+        c.add(f"{path}.every", t("plan.every_ongoing"))
+    if d.get("due") is not None:
+        c.add(f"{path}.due", t("plan.every_due"))
+    for name in ("status", "percent", "done_on", "dropped_on", "drop_reason", "evidence", "shares"):
+        if d.get(name) not in (None, "todo", []):
+            c.add(f"{path}.{name}", t("plan.every_state"))
+    if day is not None and not 1 <= day <= 31:
+        c.add(f"{path}.day", t("plan.bad_day", got=day))
+        day = None
+    return every, day
+
+
+def _occurrence(c: Checker, raw: dict, path: str) -> OccurrenceState:
+    d = c.table(raw, OCCURRENCE_FIELDS, path)
+    unit = c.text(d, "unit", path, required=False)
+    return OccurrenceState(
+        (d.get("period") or "").strip(), unit.strip() if unit else None, _status(c, d, path),
+        c.percent(d, path), *map(d.get, ("due", "done_on", "dropped_on", "drop_reason")),
+        d.get("evidence", []), _notes(c, d["notes"], path) if "notes" in d else [])
 
 
 def _kind(c: Checker, d: dict, path: str) -> str | None:

@@ -39,10 +39,14 @@ TASK_FIELDS = {
     "percent": ("integer", False), "done_on": ("date", False), "dropped_on": ("date", False),
     "drop_reason": ("string", False), "archived": ("boolean", False), "added": ("boolean", False),
     "evidence": ("strings", False), "notes": ("tables", False), "each": ("strings", False),
-    "shares": ("tables", False), "kind": ("string", False),
+    "shares": ("tables", False), "kind": ("string", False), "every": ("string", False),
+    "day": ("integer", False), "occurrences": ("tables", False),
 }
 SHARE_FIELDS = {"unit": ("string", True), **{n: TASK_FIELDS[n] for n in (
     "status", "percent", "due", "done_on", "dropped_on", "drop_reason", "evidence", "notes")}}
+OCCURRENCE_FIELDS = {"period": ("string", True), "unit": ("string", False), **{
+    n: TASK_FIELDS[n] for n in ("status", "percent", "due", "done_on", "dropped_on",
+                                "drop_reason", "evidence", "notes")}}
 NOTE_FIELDS = {"on": ("date", True), "text": ("string", True), "by": ("string", False),
                "percent": ("integer", False)}
 

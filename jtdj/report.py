@@ -99,7 +99,7 @@ def _add(rows: dict, key, record: dict, sign: int, rules: Lights, day: date) -> 
     acc[6] += sign * soon
     if lag:
         acc[st.COUNT_FIELDS.index(lag)] += sign
-    if record.get("kind") == "ongoing" and record["status"] != "dropped":
+    if record.get("ongoing") and record["status"] != "dropped":
         acc[st.COUNT_FIELDS.index("ongoing")] += sign
         acc[st.COUNT_FIELDS.index("ongoing_done")] += sign * (record["status"] == "done")
 
@@ -174,12 +174,14 @@ def lagging_by_owner(store: Store, plan: str, as_of: date, limit: int | None = N
 
     tasks, by_task = state if state is not None else shared(store, plan, as_of)
     groups: dict = {}
-    for r in select_tasks(store, plan, TaskFilter(status="open", lagging=True), as_of):
+    # an ongoing task (常态推进) has no pace: a quiet one is in the 常态工作 block (``ongoing``)
+    for r in select_tasks(store, plan, TaskFilter(status="open", lagging=True, ongoing=False),
+                          as_of):
         if r["id"] not in by_task:
             groups.setdefault(r["owner"], []).append({k: r[k] for k in LAG_KEYS})
     for task, ss in by_task.items():
         for s in ss:
-            if s["signal"] in LAGGING:
+            if s["signal"] in LAGGING and not s.get("ongoing"):
                 groups.setdefault(s["unit"], []).append(
                     {**{k: s.get(k) for k in LAG_KEYS}, "id": task,
                      "title": tasks[task]["title"], "owner": s["unit"]})
@@ -194,6 +196,40 @@ def lagging_by_owner(store: Store, plan: str, as_of: date, limit: int | None = N
     return out
 
 
+ONGOING_KEYS = ("id", "title", "owner", "status", "light", "signal", "last_note", "note", "unit")
+OPEN = ("todo", "doing", "review")
+
+
+def ongoing(store: Store, plan: str, day: date, before: date | None = None) -> dict | None:
+    """The ongoing tasks (常态推进) as of ``day``, not dropped, in plan order (the JSON
+    ``ongoing`` block; None when the plan has none): how many, how many are quiet (``quiet``:
+    signal behind, no note for [lights] ongoing_quiet_days), and each with its latest note on
+    or before the day, on itself or on a share (``unit``: the share's unit). With ``before``
+    (the day before a period), each row says whether it has a note in the period
+    (``note_in_period``) and ``no_note_in_period`` counts the open ones that have none."""
+    from jtdj.store import ongoing as og
+    from jtdj.store.tasks import TaskFilter, select_tasks
+
+    records = [r for r in select_tasks(store, plan, TaskFilter(status="all", ongoing=True), day)
+               if r["status"] != "dropped"]
+    if not records:
+        return None
+    latest = og.latest_notes(store, plan, [r["id"] for r in records], day)[1]
+    rows = []
+    for r in records:
+        n = latest.get(r["id"]) or {}
+        row = {**{k: r[k] for k in ONGOING_KEYS[:6]}, "last_note": n.get("on"),
+               "note": n.get("text"), "unit": n.get("unit")}
+        if before is not None:
+            row["note_in_period"] = bool(n) and n["on"] > before.isoformat()
+        rows.append(row)
+    out = {"tasks": len(rows), "quiet": sum(r["signal"] == "behind" for r in rows)}
+    if before is not None:
+        out["no_note_in_period"] = sum(not r["note_in_period"] for r in rows
+                                       if r["status"] in OPEN)
+    return {**out, "rows": rows}
+
+
 def plan_head(store: Store, plan: str) -> dict:
     row = store.plan(plan) or {}
     return {"key": plan, "title": row.get("title") or plan, "issuer": row.get("issuer"),
@@ -205,13 +241,15 @@ def summary(store: Store, plan: str, as_of: date, limit: int | None = None) -> d
     overdue and due-soon lists hold their first ``limit`` tasks; the totals still count all."""
     sections, items = sections_and_items(store, plan, as_of)
     state = shared(store, plan, as_of)
-    return {
+    data = {
         "plan": plan, "title": plan_head(store, plan)["title"], "as_of": as_of,
         "totals": totals(store, plan, as_of), "shares": share_counts(state, store.lights, as_of),
         "sections": sections, "items": items, "owners": owners(store, plan, as_of, state),
         "overdue": task_list(store, plan, as_of, "overdue", limit),
         "due_soon": task_list(store, plan, as_of, "due_soon", limit),
     }
+    block = ongoing(store, plan, as_of)
+    return {**data, "ongoing": block} if block else data
 
 
 CHANGE_KINDS = ("added", "dropped", "rescheduled", "reassigned")
@@ -267,6 +305,9 @@ def report(store: Store, plan: str, period: Period, as_of: date,
         "sections": [{**s, "items": items_by_section.get(s["section"], [])} for s in sections],
         "changes": changes,
     }
+    block = ongoing(store, plan, period.until, period.before)
+    if block:
+        data["ongoing"] = block
     data["shares"] = share_counts(state, store.lights, period.until)
     data["owners"] = owners(store, plan, period.until, state)
     if limit is not None:

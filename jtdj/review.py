@@ -23,6 +23,7 @@ from jtdj.actions import Context, Outcome
 from jtdj.errors import NotFound, UsageError
 from jtdj.i18n import t
 from jtdj.store import reviews as db
+from jtdj.store.units import split_target
 from jtdj.store import units as units_db
 from jtdj.store.tasks import decode_list
 
@@ -328,7 +329,7 @@ def _rows_then(store, plan: str, day: date) -> list[dict]:
     undone = undone_batches(store, plan) if changes else set()
     changes = [c for c in changes if c[3] not in undone]
     targets = {r["target"] for r in db.waiting(store, plan)} | {c[0] for c in changes}
-    targets |= {t.split("@")[0] for t in targets}  # a share's task: the date it works to
+    targets |= {split_target(t)[0] for t in targets}  # a share's task: the date it works to
     rows = {r["target"]: r for r in db.rows_of(store, plan, sorted(targets))}
     for target, column, old, _batch in changes:  # newest first: the oldest change wins
         if target in rows:

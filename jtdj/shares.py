@@ -65,7 +65,7 @@ def effective(share: dict, task_due: str | None, day: date, rules: Lights | None
             "drop_reason": share["drop_reason"] if eff == "dropped" else None,
             "reported_on": reported if eff == "review" else None,
             "request": share.get("request"), "returned": share.get("returned"),
-            "kind": kind or "task", "last_note": last_note}
+            "ongoing": kind is not None, "last_note": last_note}
 
 
 def as_of(store, plan: str, day: date, task_ids: list[str] | None = None) -> dict[str, list]:
@@ -269,7 +269,7 @@ def assign(ctx: Context, ids: list[str], lead: str | None, support: list[str] | 
     """`assign`: the lead (牵头) and supporting (配合) units, and shares for ``each`` (units or
     groups: their members now), after registering the ``new`` names, in one batch. Returns
     what changed of the leads and supports, and of the shares."""
-    from jtdj import units
+    from jtdj import occurrences, units
 
     owners, handed = Outcome(), Outcome()
     with ctx.store.batch(ctx.plan, ctx.actor, ctx.today) as batch:
@@ -283,10 +283,13 @@ def assign(ctx: Context, ids: list[str], lead: str | None, support: list[str] | 
                 changed = batch.set_task(task_id, "owner", lead, "assign")
             if support is not None:
                 changed = batch.set_task(task_id, "support", support, "assign") or changed
-            if lead is not None or support is not None:
+            if (lead is not None or support is not None) and not row["parent"]:
+                # a recurring task's occurrences follow it, said as the task alone
                 (owners.changed if changed else owners.unchanged).append(task_id)
                 if changed:
                     owners.before[task_id] = row
+            if row["every"] or (row["parent"] and occurrences.ended(row, ctx.today)):
+                continue  # units carry a recurring task's occurrences from today's period on
             for u in each_units:
                 key = label(task_id, u["name"])
                 added = db.add_share(ctx.store, batch, task_id, u["id"], u["name"])

@@ -53,6 +53,7 @@ def unit_brief(store: Store, plan: str, unit: str, period: Period, as_of: date) 
     back_on = db.returned_on(store, plan, [target(r) for r in records
                                            if marks.get(r["id"], {}).get("returned")], until)
     lists: dict[str, list[dict]] = {k: [] for k in LISTS}
+    ongoing: list[tuple[dict, dict]] = []
     first = period.first.isoformat()
     for r in records:
         row = {"id": r["id"], "title": r["title"], "due": r["due"], "status": r["status"],
@@ -60,6 +61,8 @@ def unit_brief(store: Store, plan: str, unit: str, period: Period, as_of: date) 
         if r["status"] == "done":
             if r["done_on"] and first <= str(r["done_on"]) <= until.isoformat():
                 lists["completed"].append(row)
+        elif r["status"] in ("todo", "doing") and r.get("ongoing"):
+            ongoing.append((r, row))  # 常态推进: no due date, reported by its notes
         elif r["status"] in ("todo", "doing"):
             overdue, soon, lag = counted(r, store.lights, until)  # by the due date alone
             if lag:  # behind its pace (序时进度): listed apart, and as due soon where it is
@@ -76,11 +79,35 @@ def unit_brief(store: Store, plan: str, unit: str, period: Period, as_of: date) 
     lists["due_soon"].sort(key=lambda r: (r["due"] or "", r["id"]))
     lists["lagging"].sort(key=lambda r: (r["signal"] != "far_behind", -r["lag"], r["id"]))
     head = report.plan_head(store, plan)
+    if ongoing:  # only where the unit has open ongoing tasks (the JSON keeps its keys else)
+        lists["ongoing"] = _ongoing(store, plan, ongoing, target, period)
     return {"plan": plan, "title": head["title"], "issuer": head["issuer"],
             "doc_no": head["doc_no"], "unit": unit, "as_of": as_of,
             "period": {"since": period.first, "until": until, "first_day": period.first,
                        "week": period.week},
             "figures": figures, **lists}
+
+
+ONGOING_KEYS = ("id", "title", "status", "signal", "last_note", "note", "note_in_period",
+                "role")
+
+
+def _ongoing(store: Store, plan: str, rows: list[tuple[dict, dict]], target,
+             period: Period) -> list[dict]:
+    """The unit's open ongoing rows (常态推进), each with the day and text of its own latest
+    note by ``until`` (a share's: the notes on the unit's share; a task it leads: on the task
+    or any of its shares) and whether that note falls in the period."""
+    from jtdj.store import ongoing as og
+
+    by_target, by_task = og.latest_notes(store, plan, [r["id"] for r, _row in rows],
+                                         period.until)
+    out = []
+    for r, row in rows:
+        n = (by_target.get(target(r)) if r["role"] == "share" else by_task.get(r["id"])) or {}
+        out.append({**{k: row[k] for k in ("id", "title", "status", "role")},
+                    "signal": r["signal"], "last_note": n.get("on"), "note": n.get("text"),
+                    "note_in_period": bool(n) and n["on"] > period.before.isoformat()})
+    return [{k: o[k] for k in ONGOING_KEYS} for o in out]
 
 
 def _marks(store: Store, plan: str, records: list[dict], unit_id: int | None,

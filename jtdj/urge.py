@@ -5,7 +5,8 @@ report) and its own open shares, each with its due date, the days overdue or lef
 unit's last report on it, and the office's reason where it sent the task or share back
 (`return`); what waits for the office's review (待审核) is not chased. A row behind the pace
 of its window (``--lagging``: 滞后 or 严重滞后 by ``store.lights``, as `list` judges it) says
-its percent and its expected one (序时进度). Each notice produced is an ``urge`` event on each task and share it
+its percent and its expected one (序时进度); an ongoing task (常态推进, no due date) is
+chased there when it is quiet (久未报进展, no note for ``ongoing_quiet_days``). Each notice produced is an ``urge`` event on each task and share it
 lists (``store.urges``); the same notice for the same unit on the same day is a duplicate.
 """
 
@@ -65,10 +66,10 @@ def default_reply_by(as_of: date, config: dict) -> date:
 
 def _wanted(due: str | None, as_of: date, overdue: bool, within: int | None,
             lagging: bool = False, signal: str | None = None) -> bool:
+    if lagging and signal in LAGGING:  # an ongoing task (no due date) too, when quiet
+        return True
     if due is None:
         return False
-    if lagging and signal in LAGGING:
-        return True
     day = as_of.isoformat()
     if overdue and due < day:
         return True
@@ -106,7 +107,8 @@ def units_rows(store: Store, plan: str, units: list[dict], as_of: date, overdue:
 
 def _row(r: dict, pace: dict, note: dict | None, as_of: date) -> dict:
     return {"id": r["id"], "title": r["title"], "due": r["due"], "target": r["target"],
-            "days": (as_of - date.fromisoformat(r["due"])).days,
+            "days": (as_of - date.fromisoformat(r["due"])).days if r["due"] else None,
+            "ongoing": bool(pace.get("ongoing")),
             "last_report": {"on": note["on_date"], "text": note["text"]} if note else None,
             "returned": r["returned"], "signal": pace.get("signal"), "percent": r["percent"],
             "expected_percent": pace.get("expected_percent")}
@@ -122,19 +124,25 @@ def _paces(store: Store, plan: str, found: list[dict], as_of: date) -> dict[str,
     tasks = {r["id"]: r for r in select_tasks(
         store, plan, TaskFilter(status="all", ids=sorted({r["id"] for r in found})), as_of)}
     start = plan_start(store, plan)
+    # a share of an ongoing task (常态推进) is judged by the age of its own last note
+    quiet = last_notes(store, plan, [r["target"] for r in found if r["target"] != r["id"] and (
+        tasks.get(r["id"]) or {}).get("ongoing")], as_of)
     out = {}
     for r in found:
         task = tasks.get(r["id"])
         if task is None:
             continue
         if r["target"] == r["id"]:
-            out[r["target"]] = {k: task[k] for k in ("signal", "expected_percent")}
+            out[r["target"]] = {k: task[k] for k in ("signal", "expected_percent", "ongoing")}
             continue
         window = task["start"] or start
+        kind = "ongoing" if task["ongoing"] else None
+        note = (quiet.get(r["target"]) or {}).get("on_date")
         out[r["target"]] = {
             "signal": signal_of(store.lights, r["status"], r["due"], window, r["percent"],
-                                None, as_of),
-            "expected_percent": expected_of(r["status"], r["due"], window, as_of)}
+                                None, as_of, kind, note),
+            "expected_percent": expected_of(r["status"], r["due"], window, as_of),
+            "ongoing": task["ongoing"]}
     return out
 
 

@@ -20,7 +20,7 @@ def progress(records: list[dict]) -> dict:
     done = sum(1 for r in records if r["status"] == "done")
     dropped = sum(1 for r in records if r["status"] == "dropped")
     ongoing = [r["status"] == "done" for r in records
-               if r.get("kind") == "ongoing" and r["status"] != "dropped"]
+               if r.get("ongoing") and r["status"] != "dropped"]
     return {"done": done, "total": total, "dropped": dropped,
             "percent": percent(done - sum(ongoing), total - dropped - len(ongoing))}
 
@@ -67,10 +67,16 @@ def task_detail(store: Store, plan: str, task_id: str, as_of: date) -> dict:
     then = Replay(events, as_of, undone_batches(store, plan))
     request = then.value(task_id, "request", row["request"])
     units = unit_shares(store, plan, task_id, row["due"], as_of, row["start"])
+    start = row["start"] or plan_start(store, plan)
     for share in units:
         share["extensions"] = then.extensions(f"{task_id}@{share.pop('_unit_id')}", row["due"])
+        share.update(quiet_fields(store, share, start, as_of))
+    if row["origin"] == "added":  # its window starts on the day of its `add`
+        start = row["start"] or min((e["on_date"] for e in events if e["action"] == "add"
+                                     and e["target"] == task_id), default=start)
     return {
-        "kind": "task", **record[0], "archived": bool(row["archived"]),
+        "kind": "task", **record[0], **quiet_fields(store, record[0], start, as_of),
+        "archived": bool(row["archived"]),
         "origin": row["origin"], "drop_reason": row["drop_reason"],
         "evidence": decode_list(row["evidence"]),
         "reported_on": then.value(task_id, "reported_on", row["reported_on"]),
@@ -83,6 +89,17 @@ def task_detail(store: Store, plan: str, task_id: str, as_of: date) -> dict:
         "extensions": then.extensions(task_id),
         "history": [event_record(e) for e in events],
     }
+
+
+def quiet_fields(store: Store, record: dict, start: str | None, as_of: date) -> dict:
+    """An ongoing task's or share's days without a note, counted as its light counts them
+    (from the later of its window's start and its last note), and the days after which it is
+    滞后 (``quiet_for``, ``quiet_days``: `show` only); nothing for another task."""
+    if not record.get("ongoing"):
+        return {}
+    since = max((d for d in (start, record.get("last_note")) if d), default=None)
+    return {"quiet_for": (as_of - date.fromisoformat(since)).days if since else None,
+            "quiet_days": store.lights.ongoing_quiet_days}
 
 
 class Replay:

@@ -14,10 +14,10 @@ import pytest
 from conftest import ROOT
 
 PACKAGE = ROOT / "jtdj"
-BASE = {"jtdj", "jtdj.errors", "jtdj.i18n", "jtdj.config", "jtdj.parse"}
+BASE = {"jtdj", "jtdj.errors", "jtdj.i18n", "jtdj.config", "jtdj.parse", "jtdj.recurrence"}
 CORE = {"jtdj.plan", "jtdj.importer", "jtdj.actions", "jtdj.views", "jtdj.report",
         "jtdj.export", "jtdj.mail", "jtdj.smtp", "jtdj.delivery", "jtdj.planfile",
-        "jtdj.plancheck",
+        "jtdj.plancheck", "jtdj.occurrences", "jtdj.importshares",
         "jtdj.units", "jtdj.tables", "jtdj.forms", "jtdj.shares", "jtdj.collect", "jtdj.merge",
         "jtdj.unit_list", "jtdj.urge", "jtdj.bulletin", "jtdj.unit_brief", "jtdj.review"}
 # what each layer may import (besides itself)

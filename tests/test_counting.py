@@ -68,7 +68,7 @@ def _assert_summary_agrees_with_list(run, as_of: str) -> None:
         mine = [r for r in tasks if key is None or r[key] == value]
         status = Counter(r["status"] for r in mine)
         signal = Counter(r["signal"] for r in mine)
-        ongoing = [r for r in mine if r["kind"] == "ongoing" and r["status"] != "dropped"]
+        ongoing = [r for r in mine if r["ongoing"] and r["status"] != "dropped"]
         counted = [r for r in mine if r["status"] != "dropped" and r not in ongoing]
         done = sum(r["status"] == "done" for r in counted)
         return (len(mine), status["done"], status["doing"], status["todo"],

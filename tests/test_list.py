@@ -247,5 +247,5 @@ def test_list_record_values(run, imported):
         "status": "todo", "owner": None, "support": [], "due": "2022-08-31",
         "start": "2022-07-01", "when": "暑期", "done_on": None, "percent": None,
         "tags": ["培训"], "light": "green", "signal": "on_track",
-        "expected_percent": 0, "lag": 0, "kind": "task",
-        "last_note": None}  # its window (暑期) opens on 07-01: nothing due yet
+        "expected_percent": 0, "lag": 0, "ongoing": False,
+        "last_note": None, "period": None}  # its window (暑期) opens on 07-01: nothing due yet

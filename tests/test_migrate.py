@@ -17,10 +17,11 @@ V1 = Path(__file__).resolve().parent / "data" / "schema-v1.db"  # made by data/m
 TASK_COLUMNS = ["plan", "id", "item", "no", "section", "title", "timing", "start", "due", "owner",
                 "support", "tags", "status", "percent", "started_on", "done_on", "dropped_on",
                 "drop_reason", "archived", "origin", "evidence", "file_values", "reported_on",
-                "request", "returned", "kind"]
+                "request", "returned", "kind", "every", "due_day", "parent", "period"]
 # the columns m013 adds: nothing waits for review in an old database; m015's kind: every
 # task of an old database is an ordinary one (NULL)
-REVIEW_COLUMNS = ("reported_on", "request", "returned", "kind")
+REVIEW_COLUMNS = ("reported_on", "request", "returned", "kind", "every", "due_day", "parent",
+                  "period")
 EVENT_COLUMNS = ["id", "batch", "at", "on_date", "actor", "plan", "target", "action", "field",
                  "old", "new", "note", "unit", "source"]
 NOTE_COLUMNS = ["id", "plan", "target", "on_date", "at", "actor", "text", "percent", "batch"]
@@ -112,7 +113,8 @@ def test_mailed_periods_move_to_their_first_day(run, imported, db_path):
                      " VALUES ('2022-07-04T00:00:00+00:00', '2022', '2022-06-26', '2022-07-03',"
                      " '[\"leader@example.org\"]', '<m@x>', 'sent')")
         conn.execute("DELETE FROM migrations WHERE name IN ('m009_inclusive_periods',"
-                     " 'm010_history_indexes', 'm011_units', 'm012_bulletins', 'm013_review', 'm014_reported_percent', 'm015_ongoing')")
+                     " 'm010_history_indexes', 'm011_units', 'm012_bulletins', 'm013_review', 'm014_reported_percent', 'm015_ongoing',"
+                     " 'm016_recurring')")
         for table in ("units", "unit_groups", "shares", "forms", "bulletins"):
             conn.execute(f"DROP TABLE {table}")
         conn.execute("ALTER TABLE events DROP COLUMN unit")
@@ -121,6 +123,8 @@ def test_mailed_periods_move_to_their_first_day(run, imported, db_path):
         conn.execute("DROP INDEX idx_tasks_reported")
         conn.execute("DROP INDEX idx_tasks_ongoing")
         conn.execute("DROP INDEX idx_tasks_judged")
+        conn.execute("DROP INDEX idx_tasks_recurring")
+        conn.execute("DROP INDEX idx_tasks_occurrences")
         for column in REVIEW_COLUMNS:
             conn.execute(f"ALTER TABLE tasks DROP COLUMN {column}")
         conn.execute("DROP INDEX idx_events_undo")

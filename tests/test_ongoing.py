@@ -80,8 +80,8 @@ def config(tmp_path, text):
 
 def test_a_plan_task_of_kind_ongoing_imports_without_a_due_date(run, plan):
     got = records(run, "2022-03-01")
-    assert [(got[i]["kind"], got[i]["due"]) for i in ("1.1", "1.2", "1.3")] == [
-        ("ongoing", None), ("task", "2022-06-30"), ("ongoing", None)]
+    assert [(got[i]["ongoing"], got[i]["due"]) for i in ("1.1", "1.2", "1.3")] == [
+        (True, None), (False, "2022-06-30"), (True, None)]
 
 
 def test_an_unknown_kind_is_a_one_line_error_naming_its_path_and_nothing_is_written(
@@ -106,7 +106,7 @@ def test_an_ongoing_task_with_a_due_date_is_an_error_naming_its_due(run, tmp_pat
 def test_the_timing_words_of_an_ongoing_task_set_only_its_start(run, tmp_path):
     ok(run, "import", write(tmp_path, PLAN.replace(ONGOING_13, ONGOING_13 + '\nwhen = "暑期"')))
     r = record(run, "1.3", "2022-07-01")
-    assert (r["kind"], r["when"], r["start"], r["due"]) == ("ongoing", "暑期", "2022-07-01", None)
+    assert (r["ongoing"], r["when"], r["start"], r["due"]) == (True, "暑期", "2022-07-01", None)
 
 
 # ---- never overdue ----------------------------------------------------------------------
@@ -200,7 +200,7 @@ def test_done_closes_an_ongoing_task(run, plan):
 def test_add_ongoing_makes_an_ongoing_task_without_a_due_date(run, plan):
     new_id = ok(run, "--as-of", "2022-04-01", "add", "1", "新任务", "--ongoing").stdout.strip()
     r = record(run, new_id, "2022-04-01")
-    assert (r["kind"], r["due"], r["title"]) == ("ongoing", None, "新任务")
+    assert (r["ongoing"], r["due"], r["title"]) == (True, None, "新任务")
     # its window starts on the day it was added
     assert light(run, new_id, "2022-06-29")[0] == "on_track"
     assert light(run, new_id, "2022-06-30")[0] == "behind"
@@ -221,12 +221,12 @@ def due_history(run):
 def test_due_ongoing_switches_a_task_and_due_date_switches_it_back(run, plan):
     ok(run, "--as-of", "2022-04-01", "due", "1.2", "--ongoing")
     r = record(run, "1.2", "2022-07-15")   # past its old due date: not overdue
-    assert (r["kind"], r["due"], r["signal"]) == ("ongoing", None, "behind")
+    assert (r["ongoing"], r["due"], r["signal"]) == (True, None, "behind")
     assert light(run, "1.2", EVE)[0] == "on_track"
     assert due_history(run) == [("due", "2022-06-30", None), ("kind", None, "ongoing")]
     ok(run, "--as-of", "2022-04-02", "due", "1.2", "2022-09-30")
     r = record(run, "1.2", "2022-04-02")
-    assert (r["kind"], r["due"]) == ("task", "2022-09-30")
+    assert (r["ongoing"], r["due"]) == (False, "2022-09-30")
     assert ("kind", "ongoing", None) in due_history(run)
 
 
@@ -243,7 +243,7 @@ def test_undo_after_due_ongoing_restores_the_kind_and_the_due_date(run, plan):
     ok(run, "--as-of", "2022-04-01", "due", "1.2", "--ongoing")
     ok(run, "--as-of", "2022-04-01", "undo")
     r = record(run, "1.2", "2022-04-01")
-    assert (r["kind"], r["due"]) == ("task", "2022-06-30")
+    assert (r["ongoing"], r["due"]) == (False, "2022-06-30")
 
 
 def test_due_ongoing_with_a_unit_is_a_usage_error(run, plan, db_path):
@@ -274,12 +274,12 @@ def test_a_reimport_that_switches_a_task_to_ongoing_keeps_its_state_and_logs_it(
     assert {("kind", None, "ongoing"), ("due", "2022-06-30", None)} <= events
     shown = as_json(ok(run, "--as-of", "2022-04-03", "show", "1.2", "-f", "json"))
     assert (shown["status"], shown["due"]) == ("done", None)
-    assert record(run, "1.2", "2022-04-03")["kind"] == "ongoing"
+    assert record(run, "1.2", "2022-04-03")["ongoing"]
     assert [n["text"] for n in shown["notes"]] == ["已筹备"]
     # and back again
     ok(run, "--as-of", "2022-04-04", "import", plan)
     r = record(run, "1.2", "2022-04-04")
-    assert (r["kind"], r["due"], r["status"]) == ("task", "2022-06-30", "done")
+    assert (r["ongoing"], r["due"], r["status"]) == (False, "2022-06-30", "done")
     events = {(e["field"], e["old"], e["new"]) for e in as_json(ok(run, "history", "-f", "json"))
               if e["target"] == "1.2" and e["action"] == "import"}
     assert {("kind", "ongoing", None), ("due", None, "2022-06-30")} <= events
@@ -289,7 +289,7 @@ def test_a_clerks_due_ongoing_stands_when_the_unchanged_file_is_reimported(run, 
     ok(run, "--as-of", "2022-04-01", "due", "1.2", "--ongoing")
     ok(run, "--as-of", "2022-04-02", "import", plan)
     r = record(run, "1.2", "2022-04-02")
-    assert (r["kind"], r["due"]) == ("ongoing", None)
+    assert (r["ongoing"], r["due"]) == (True, None)
 
 
 # ---- TOML round trip --------------------------------------------------------------------
@@ -309,7 +309,7 @@ def test_a_toml_export_with_ongoing_tasks_round_trips_byte_for_byte(
     ok(run, "--as-of", "2022-12-31", "export", "--format", "toml", "-o", second)
     assert second.read_bytes() == first.read_bytes()
     r = record(run, "1.3", "2022-12-31")
-    assert (r["kind"], r["status"], r["due"]) == ("ongoing", "done", None)
+    assert (r["ongoing"], r["status"], r["due"]) == (True, "done", None)
 
 
 # ---- shares -----------------------------------------------------------------------------
@@ -337,7 +337,7 @@ def test_a_switch_of_kind_is_history_true_as_of_a_day_before_it(run, plan):
     ok(run, "--as-of", "2022-03-10", "done", "1.2")
     ok(run, "--as-of", "2022-04-01", "due", "1.2", "--ongoing")
     r = record(run, "1.2", "2022-03-15")
-    assert (r["kind"], r["due"]) == ("task", "2022-06-30")
+    assert (r["ongoing"], r["due"]) == (False, "2022-06-30")
     before, after = totals(run, "2022-03-15"), totals(run, "2022-04-02")
     assert (before["ongoing"], before["percent_done"]) == (2, 100)   # 1.2 done, ordinary
     assert (after["ongoing"], after["percent_done"]) == (3, 0)       # no ordinary task left
@@ -347,4 +347,4 @@ def test_a_clerks_due_date_on_a_file_ongoing_task_stands_when_the_file_is_reimpo
     ok(run, "--as-of", "2022-04-01", "due", "1.1", "2022-09-30")
     ok(run, "--as-of", "2022-04-02", "import", plan)
     r = record(run, "1.1", "2022-04-02")
-    assert (r["kind"], r["due"]) == ("task", "2022-09-30")
+    assert (r["ongoing"], r["due"]) == (False, "2022-09-30")

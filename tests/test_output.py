@@ -15,7 +15,7 @@ from rich.cells import cell_len
 AS_OF = "2022-07-01"
 LIST_KEYS = ["id", "item", "section", "title", "status", "owner", "support", "due", "start",
              "when", "done_on", "percent", "tags", "light", "signal", "expected_percent", "lag",
-             "kind", "last_note"]
+             "ongoing", "last_note", "period"]
 ANSI = re.compile(r"\x1b\[")
 BOX = set("─│┌┐└┘├┤┬┴┼━┃╭╮╰╯")
 _NO_START = "，。、；：？！）」』”’》"

@@ -8,6 +8,7 @@ opens, through the real CLI in-process."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import sqlite3
 from collections import Counter
@@ -228,3 +229,71 @@ def test_a_command_runs_as_many_statements_for_three_times_the_units_and_shares(
         f"{name} as of {as_of}: {len(few)} statements for {len(MEMBERS)} members of the "
         f"group, {len(many)} for {len(MEMBERS) * MORE_UNITS}; the ones that grew: "
         f"{grown.most_common(5)}")
+
+
+def _ongoing_plan(path, tasks: int) -> None:
+    """``tasks`` ongoing tasks (常态推进), 5 an item, and one ordinary task an item."""
+    out = ['format = 1', '[plan]', f'key = "o{tasks}"', f'title = "常态计划{tasks}"',
+           'issued = 2022-01-01', 'due = 2022-12-31', '[[sections]]', 'no = 1',
+           'title = "第1部分"']
+    for i in range(1, tasks // 5 + 1):
+        out += ['[[sections.items]]', f'no = {i}', f'title = "条目{i}"']
+        for k in range(1, 6):
+            out += ['[[sections.items.tasks]]', f'no = {k}', f'title = "常态任务{i}-{k}"',
+                    'kind = "ongoing"', f'owner = "{OFFICES[(i + k) % 2]}"']
+            if k == 1:
+                out += ['[[sections.items.tasks.notes]]', 'on = 2022-03-02', 'text = "学习研讨"']
+        out += ['[[sections.items.tasks]]', 'no = 6', f'title = "工作任务{i}"', 'due = 2022-09-30']
+    path.write_text("\n".join(out) + "\n", encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def ongoing_plans(tmp_path_factory):
+    """Two databases, {ongoing tasks: env}: the ongoing tasks of every third item handed to the
+    group, each item's first task noted (in the plan file) and the second on a member's
+    share."""
+    run = _runner()
+    made = {}
+    root = tmp_path_factory.mktemp("ongoing")
+    register = root / "单位名单.csv"
+    register.write_text(_register(MEMBERS), encoding="utf-8")
+    for size in (SMALL, BIG):
+        env = _env(root, size)
+        plan = root / f"plan{size}.toml"
+        _ongoing_plan(plan, size)
+        items = range(1, size // 5 + 1)
+        ok(run, "--as-of", "2022-01-05", "import", plan, env=env)
+        ok(run, "--as-of", "2022-01-05", "units", "import", register, env=env)
+        ok(run, "--as-of", "2022-02-01", "assign", *[f"{i}.2" for i in items[::3]], "--each",
+           GROUP, env=env)
+        for i in items[::3]:
+            ok(run, "--as-of", "2022-06-22", "note", f"{i}.2", "--unit", MEMBERS[1],
+               "收集思想动态", env=env)
+        block = json.loads(ok(run, "--as-of", MID_YEAR, "summary", "-f", "json",
+                              env=env).stdout)["ongoing"]
+        assert (block["tasks"], sum(r["unit"] is not None for r in block["rows"])) == (
+            size, len(items[::3]))
+        made[size] = env
+    return made
+
+
+ONGOING_COMMANDS = [
+    ("summary json", ("summary", "-f", "json")),
+    ("summary md", ("summary", "-f", "md")),
+    ("report json", ("report", "--week", "-f", "json")),
+    ("report text", ("report", "--week", "--limit", "0")),
+    ("report --unit", ("report", "--week", "--unit", MEMBERS[1])),
+]
+
+
+@pytest.mark.parametrize("as_of", [MID_YEAR, PAST], ids=["mid-year", "past-day"])
+@pytest.mark.parametrize("name, argv", [pytest.param(n, a, id=n.replace(" ", "-"))
+                                        for n, a in ONGOING_COMMANDS])
+def test_the_ongoing_block_runs_as_many_statements_for_200_ongoing_tasks_as_for_20(
+        ongoing_plans, run, traced, tmp_path, name, argv, as_of):
+    small = _count(run, traced, ongoing_plans[SMALL], as_of, argv, tmp_path / "s.xlsx")
+    big = _count(run, traced, ongoing_plans[BIG], as_of, argv, tmp_path / "b.xlsx")
+    grown = Counter(map(_shape, big)) - Counter(map(_shape, small))
+    assert len(big) <= len(small), (
+        f"{name} as of {as_of}: {len(small)} statements for {SMALL} ongoing tasks, {len(big)}"
+        f" for {BIG}; the ones that grew: {grown.most_common(5)}")

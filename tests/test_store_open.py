@@ -75,7 +75,8 @@ def test_list_json_after_first_run_import(run, db_path):
     data = as_json(result)
     assert data and set(data[0]) == {"id", "item", "section", "title", "status", "owner",
                                      "support", "due", "start", "when", "done_on", "percent",
-                                     "tags", "light", "signal", "expected_percent", "lag", "kind", "last_note"}
+                                     "tags", "light", "signal", "expected_percent", "lag", "ongoing", "last_note",
+                                     "period"}
     assert "内置计划" in result.stderr
     assert rows(db_path, "SELECT count(*) AS n FROM plans")[0]["n"] == 1
 

@@ -143,7 +143,7 @@ def task_filter(session, section=None, item=None, owner=None, unassigned=False, 
         due_before=parse.parse_date(due_before, session.today, "--due-before") if due_before
         else None,
         due_within=due_within, search=search.strip() if search and search.strip() else None,
-        tag=tag, archived=archived, lagging=lagging)
+        tag=tag, archived=archived, lagging=lagging, occurrences=True)
 
 
 def _known(session, plan: str, kind: str, number: int) -> int:

@@ -19,15 +19,20 @@ On = Annotated[Optional[str], typer.Option("--on", metavar=t("metavar.date"), he
 
 # --- changing --------------------------------------------------------------------------------
 
-def _targets(session, raw_ids: list[str]):
+def _targets(session, raw_ids: list[str], on=None, series: bool = False, told: bool = True):
     """The action context and the task ids the command acts on; every id is checked (and
-    items expanded to their tasks) before anything is changed."""
+    items expanded to their tasks) before anything is changed. A recurring task means the
+    occurrence of ``on`` or the current one (``series``: itself and all its occurrences); an
+    item's recurring tasks are left out, and the clerk is told."""
     from jtdj import actions
     from jtdj.parse import parse_refs
 
     refs = parse_refs(raw_ids)
     ctx = session.action_context()
-    ids = actions.resolve(ctx, refs)
+    skipped: list[str] = []
+    ids = actions.resolve(ctx, refs, series=series, on=on, skipped=skipped)
+    if skipped and told:
+        session.notice(t("occurrence.item_skips", ids=t("list.sep").join(skipped)))
     if not ids:
         raise NotFound(t("error.no_tasks", ids=t("list.sep").join(raw_ids)))
     return ctx, ids
@@ -102,7 +107,7 @@ def assign_cmd(
         raise UsageError(t("error.assign_nothing"))
     if to is not None and not to.strip():
         raise UsageError(t("error.empty_value", what="--to"))
-    actx, task_ids = _targets(session, ids)
+    actx, task_ids = _targets(session, ids, series=True)
     lead, new = unitnames.checked(session, [to], new_unit, groups=False) if to else ([None], [])
     support, new_support = unitnames.checked(session, with_ or [], new_unit)
     handed, new_each = unitnames.checked(session, each or [], new_unit)
@@ -124,7 +129,7 @@ def unassign_cmd(ctx: typer.Context, ids: Ids, unit: UnitOpt = None, by: By = No
     from jtdj import actions, shares
 
     session = session_of(ctx, as_of, plan, by)
-    actx, task_ids = _targets(session, ids)
+    actx, task_ids = _targets(session, ids, series=True)
     units = unitnames.units_of(session, unit)
     if units is None:
         _say(session, "unassign", actions.unassign(actx, task_ids))
@@ -138,7 +143,7 @@ def _on_shares(session, raw_ids: list[str], unit: list[str] | None, action: str,
     ``plain(context, ids, shared)``: the task itself, or every share of a task handed out."""
     from jtdj import shares
 
-    actx, task_ids = _targets(session, raw_ids)
+    actx, task_ids = _targets(session, raw_ids, on=options.get("on"))
     units = unitnames.units_of(session, unit)
     if units is not None:
         outcome = shares.change(actx, shares.held_shares(actx, task_ids, units), action, **options)
@@ -181,13 +186,13 @@ def done_cmd(
         raise UsageError(t("error.future_date", what="--on", value=day.isoformat()))
     if reported:  # what a unit reported: 待审核 (or done at once, without review)
         held = review.held(session.settings.config)
-        actx, task_ids = _targets(session, ids)
+        actx, task_ids = _targets(session, ids, on=day)
         _say(session, "report" if held else "done", review.report(
             actx, task_ids, unitnames.units_of(session, unit), day or session.today, note,
             evidence, held))
         return
     if not unit and not all_units:
-        actx, task_ids = _targets(session, ids)
+        actx, task_ids = _targets(session, ids, on=day, told=False)  # told below
         shares.refuse_done_of_shared(actx, task_ids)
     _on_shares(session, ids, unit, "done",
                lambda c, i, s: actions.done(c, i, day, note, evidence, shared=s),

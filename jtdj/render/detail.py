@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from jtdj.i18n import t
 from jtdj.render.records import (Records, human_value, light_word, machine_value, md_escape,
-                                 progress_label, records_csv, records_tsv, to_json)
+                                 records_csv, records_tsv, to_json)
 from jtdj.render.review import status_with_request
 from jtdj.render.safe import guarded, visible_data
-from jtdj.render.tasks import LIST_COLUMNS, change_text, credited, shown_target, undo_text
+from jtdj.render.tasks import (LIST_COLUMNS, change_text, credited, list_value, ongoing,
+                               progress_label, shown_rows, shown_signal, shown_target, undo_text)
 from jtdj.render.text import Column, Wrapped, rich_table
 
 SHARE_COLUMNS = (
@@ -23,7 +24,18 @@ SHARE_COLUMNS = (
 def _share_rows(d: dict) -> list[dict]:
     return [{**s, "note": _returned(s) or (s.get("latest_note") or {}).get("text"),
              "status_text": status_with_request(s["status"], s.get("request"))
-             + _counted(s)} for s in d.get("units") or []]
+             + _counted(s) + _quiet(s, " "), "signal": shown_signal(s)}
+            for s in d.get("units") or []]
+
+
+def _quiet(d: dict, sep: str = "") -> str:
+    """How long an open ongoing task (or share) has gone without a note, and the days after
+    which it is 滞后: 「已 95 天无进展记录（满 90 天即为滞后）」 (``views.quiet_fields``)."""
+    if d.get("quiet_for") is None or d.get("status") in ("done", "dropped"):
+        return ""
+    limit = d.get("quiet_days")
+    return sep + (t("show.quiet", days=d["quiet_for"], limit=limit) if limit
+                  else t("show.quiet_never", days=d["quiet_for"]))
 
 
 def _returned(s: dict) -> str | None:
@@ -78,7 +90,10 @@ def _fields(d: dict) -> list[tuple[str, str]]:
              + (f" ({d['drop_reason']})" if d.get("drop_reason") else "")),
             ("col.reported_on", d.get("reported_on") if d["status"] == "review" else ""),
             ("col.returned", d.get("returned") or ""),
-            ("col.light", light_word(d["light"], d.get("signal"))),
+            ("col.kind", t("word.ongoing") if ongoing(d) else ""),
+            ("col.light", light_word(d["light"], shown_signal(d))),
+            ("col.last_note", (d.get("last_note") or t("word.none")) if ongoing(d) else ""),
+            ("", _quiet(d)),
             ("col.percent", f"{d['percent']}%" if d["percent"] is not None else ""),
             ("pace_view.expected", f"{d['expected_percent']}%"
              if d.get("expected_percent") is not None else ""),
@@ -98,7 +113,7 @@ def _fields(d: dict) -> list[tuple[str, str]]:
         ]
         if d["archived"]:
             rows.append(("col.archived", t("word.yes")))
-    return [(t(label), value) for label, value in rows if value]
+    return [(t(label) if label else "", value) for label, value in rows if value]
 
 
 def _lag(lag: int | None) -> str:
@@ -152,11 +167,11 @@ def detail_table(d):
     for label, value in _fields(d):
         grid.add_row(Text(label), Wrapped(Text(value)))
     parts = [grid]
-    text = d.get("item_text") if d["kind"] == "task" else d.get("text")
+    text = d.get("text") if d["kind"] == "item" else d.get("item_text")
     if text:
         parts += [Text(t("show.item_text"), style="bold"), Wrapped(Text(text))]
     if d["kind"] == "item" and d["tasks"]:
-        parts.append(rich_table(d["tasks"], LIST_COLUMNS, value=human_value))
+        parts.append(rich_table(shown_rows(d["tasks"]), LIST_COLUMNS, value=list_value))
     if d.get("units"):
         parts += [Text(t("show.units"), style="bold"),
                   rich_table(_share_rows(d), SHARE_COLUMNS, value=human_value)]
@@ -174,14 +189,16 @@ def detail_md(d) -> str:
     if isinstance(d, list):
         return "\n".join(detail_md(one) for one in d)
     out = [f"## {d['id']} {md_escape(d['title'])}", ""]
-    out += [f"- **{label}**: {md_escape(value)}" for label, value in _fields(d)]
-    text = d.get("item_text") if d["kind"] == "task" else d.get("text")
+    out += [f"- **{label}**: {md_escape(value)}" if label else f"- {md_escape(value)}"
+            for label, value in _fields(d)]
+    text = d.get("text") if d["kind"] == "item" else d.get("item_text")
     if text:
         out += ["", f"### {t('show.item_text')}", "", md_escape(text)]
     if d.get("units"):
         out += ["", f"### {t('show.units')}", ""]
         out += [f"- {md_escape(r['unit'])}: {status_with_request(r['status'], r.get('request'))}"
-                f" {light_word(r['light'], r.get('signal'))}"
+                f"{_quiet(r, ' ')}"
+                f" {light_word(r['light'], r['signal'])}"
                 + (f" {r['percent']}%" if r["percent"] is not None else "")
                 + (f" — {md_escape(r['note'])}" if r["note"] else "") for r in _share_rows(d)]
     out += ["", f"### {t('show.notes')}", ""]

@@ -82,6 +82,8 @@ def current_percent(row: dict) -> str:
     """当前进度 as written: the percent reported, and under it the 序时进度 of the form's 截至
     day when the row has a due date (「20%」「序时 49%」); a form made before carries none."""
     text = percent_text(row.get("percent"))
+    if row.get("ongoing"):  # 常态推进: no 序时进度; the unit writes this period's 进展
+        return f"{text or '—'}\n{t('form.ongoing_hint')}"
     if row.get("expected") is None:
         return text
     return f"{text or '—'}\n{t('pace_view.form_expected', n=row['expected'])}"
@@ -93,8 +95,13 @@ def prefilled(row: dict) -> dict:
     title = visible(row["title"])
     if row.get("returned"):
         title += "\n" + t("form.returned", reason=visible(row["returned"]))
-    return {"title": title, "due": row.get("due") or "", "status": status_word(row["status"]),
+    return {"title": title, "due": due_cell(row) or "", "status": status_word(row["status"]),
             "percent": current_percent(row)}
+
+
+def due_cell(row: dict):
+    """完成时限 as written: the due date, or 常态推进 for an ongoing task (it has none)."""
+    return t("word.ongoing") if row.get("ongoing") else row.get("due")
 
 
 def form_xlsx(form: dict) -> bytes:
@@ -206,8 +213,9 @@ class _Form:
         for i, row in enumerate(form["rows"]):
             r = HEADER_ROW + 1 + i
             pre = prefilled(row)
-            values = [i + 1, row["id"], pre["title"], _date(row.get("due")), pre["status"],
-                      pre["percent"]]
+            due = due_cell(row)
+            values = [i + 1, row["id"], pre["title"], _date(due) if due == row.get("due") else due,
+                      pre["status"], pre["percent"]]
             for col, ((key, _, align, open_), value) in enumerate(
                     zip(COLUMNS, values + [None] * (n - len(values))), 1):
                 date_cell = key in DATE_COLUMNS or key == "due"

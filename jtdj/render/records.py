@@ -19,7 +19,8 @@ from jtdj.render.text import Column, cell_of, shown_columns
 
 LIGHT_SYMBOL = {"red": "▲", "yellow": "◆", "green": "●", "grey": "○", "blue": "◎"}
 SIGNAL_WORD = {"overdue": "red", "far_behind": "far_behind", "behind": "behind",
-               "due_soon": "yellow", "on_track": "green", "closed": "grey", "review": "blue"}
+               "due_soon": "yellow", "on_track": "green", "closed": "grey", "review": "blue",
+               "quiet": "quiet"}  # quiet: an ongoing task's behind, no note for long (shown rows)
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # rows per chunk of a streamed output: large enough that each write is one system call of some
 # hundred kilobytes, small enough that memory stays flat whatever the number of rows
@@ -36,11 +37,6 @@ def numeral(no: int) -> str:
 def section_label(no: int) -> str:
     """How a section is headed for a reader: 一、 in Chinese (as the plan does), Section 1."""
     return t("tree.section", no=no, numeral=numeral(no))
-
-
-def progress_label(node: dict) -> str:
-    """``[done/total] percent%`` of a section, an item or a plan, dropped tasks left out."""
-    return f"[{node['done']}/{node['total'] - node['dropped']}] {node['percent']}%"
 
 
 def status_word(code: str | None) -> str:
@@ -353,21 +349,22 @@ class Records(NamedTuple):
 
     ``rows`` may be a stream (a cursor's records, read once): the machine formats write them as
     they come; the table and Markdown take them all first. A caption may be a function of the
-    number of rows, known only then."""
+    number of rows, known only then; ``shown`` a function of the rows read."""
 
     rows: Iterable[dict]
     columns: Sequence[Column]
     keys: Sequence[str]
     caption: str | Callable[[int], str] | None = None
     value: Callable[[str, object], str] = human_value
-    shown: Sequence[dict] | None = None
+    shown: Sequence[dict] | Callable[[list], Sequence[dict]] | None = None
 
 
 def _all_rows(r: Records) -> Records:
     """``r`` with its rows read into a list and its caption worded for their number."""
     rows = r.rows if isinstance(r.rows, list) else list(r.rows)
     caption = r.caption(len(rows)) if callable(r.caption) else r.caption
-    return r._replace(rows=rows, caption=caption)
+    return r._replace(rows=rows, caption=caption,
+                      shown=r.shown(rows) if callable(r.shown) else r.shown)
 
 
 def records_json(r: Records) -> Iterator[str]:

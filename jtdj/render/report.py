@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from jtdj.i18n import t
 from jtdj.render import unit_report as units
+from jtdj.render.ongoing import ongoing_block
 from jtdj.render.page import html_blocks, html_head
 from jtdj.render.records import md_escape, section_label, to_json
 from jtdj.render.safe import guarded, visible_data
@@ -126,6 +127,7 @@ def report_blocks(data: dict) -> list[Block]:
                    ([f"{n['percent']}%"] if n["percent"] is not None else []) + [n["by"]]))
                for n in notes],
         more=omitted.get("progress", 0)))
+    blocks += [Block(**b) for b in [ongoing_block(data.get("ongoing"), owner_word)] if b]
     late = [(g["owner"], r) for g in data["overdue"] for r in g["tasks"]]
     lines = []
     for g in data["overdue"]:
@@ -330,6 +332,7 @@ def summary_blocks(data: dict) -> list[Block]:
                     [[t(f"metric.{k}"), _metric(k, v)] for k, v in tot.items()
                      if shown_metric(k, tot)], right={1})]
     blocks += [Block(**b) for b in [units.shares_block(data.get("shares"))] if b]
+    blocks += [Block(**b) for b in [ongoing_block(data.get("ongoing"), owner_word)] if b]
     progress_headers = [t("col.id"), t("report.col_name"), t("report.col_done"),
                         t("col.percent"), t("report.col_bar")]
     blocks.append(Block(t("summary.h_sections"), progress_headers,
@@ -354,11 +357,12 @@ def summary_md(data: dict) -> str:
     return _md_document([f"# {md_escape(summary_title(data))}"], summary_blocks(data))
 
 
-SUMMARY_KEYS = ("plan", "as_of", "totals", "shares", "sections", "items", "owners", "overdue", "due_soon")
+SUMMARY_KEYS = ("plan", "as_of", "totals", "shares", "ongoing", "sections", "items", "owners",
+                "overdue", "due_soon")  # ongoing: only where the plan has ongoing tasks
 
 
 def summary_json(data: dict) -> str:
-    return to_json({k: data[k] for k in SUMMARY_KEYS})
+    return to_json({k: data[k] for k in SUMMARY_KEYS if k in data})
 
 
 def summary_table(data: dict):
@@ -374,7 +378,7 @@ def summary_table(data: dict):
         table = Table(title=b.heading, box=box.SQUARE, header_style="bold", title_justify="left",
                       expand=False)
         for i, h in enumerate(b.headers):
-            wide = h in (t("col.task"), t("report.col_name"))
+            wide = h in (t("col.task"), t("report.col_name"), t("col.latest_note"))
             table.add_column(h, justify="right" if i in b.right else "left", overflow="fold",
                              ratio=1 if wide else None, min_width=10 if wide else None,
                              no_wrap=not wide)

@@ -7,7 +7,7 @@ import json
 from typing import NamedTuple
 
 from jtdj.i18n import t
-from jtdj.render.records import (Records, light_word, md_escape, progress_label, records_csv,
+from jtdj.render.records import (Records, human_value, light_word, md_escape, records_csv,
                                  records_json, records_md, records_table, records_tsv,
                                  section_label, status_word, to_json)
 from jtdj.render.review import asked_word
@@ -16,7 +16,7 @@ from jtdj.render.text import Column, Wrapped
 
 LIST_KEYS = ("id", "item", "section", "title", "status", "owner", "support", "due", "start",
              "when", "done_on", "percent", "tags", "light", "signal", "expected_percent", "lag",
-             "kind", "last_note")
+             "ongoing", "last_note", "period")
 LIST_COLUMNS = (
     Column("id", "col.id", no_wrap=True),
     Column("title", "col.task", min_width=12, ratio=1),
@@ -39,8 +39,58 @@ HISTORY_COLUMNS = (
 
 def task_list(rows, caption) -> Records:
     """The list's records: ``rows`` a list or a stream, ``caption`` text or a function of the
-    count."""
-    return Records(rows, LIST_COLUMNS, LIST_KEYS, caption=caption)
+    count. People read an ongoing task (常态推进) as such (``shown_rows``)."""
+    return Records(rows, LIST_COLUMNS, LIST_KEYS, caption=caption, value=list_value,
+                   shown=shown_rows)
+
+
+# --- ongoing tasks (常态推进) as people read them: no due date, no 序时进度, and a light that
+# says it is quiet (久未报进展) rather than behind its pace; the records keep their values
+
+def ongoing(r: dict) -> bool:
+    return bool(r.get("ongoing"))
+
+
+def shown_signal(r: dict) -> str | None:
+    """The signal whose word a person reads: ``quiet`` for an ongoing task that is behind."""
+    return "quiet" if ongoing(r) and r.get("signal") == "behind" else r.get("signal")
+
+
+def due_text(r: dict) -> str | None:
+    """What 完成时限 reads: 常态推进 for an ongoing task, else its due date."""
+    return t("word.ongoing") if ongoing(r) else r.get("due")
+
+
+_NO_PACE = ""  # the expected percent of an ongoing task's shown row: it has none to show
+
+
+def shown_rows(rows: list[dict]) -> list[dict]:
+    return [{**r, "due": due_text(r), "signal": shown_signal(r), "expected_percent": _NO_PACE}
+            if ongoing(r) else r for r in rows]
+
+
+def list_value(key: str, value) -> str:
+    """``human_value``, but an ongoing task's 进度 is its percent alone (or nothing)."""
+    if key == "pace" and isinstance(value, tuple) and value[1] == _NO_PACE:
+        return "" if value[0] is None else f"{value[0]}%"
+    if key == "expected_percent" and value == _NO_PACE:
+        return ""
+    return human_value(key, value)
+
+
+def _node_tasks(node: dict) -> list[dict]:
+    return node["tasks"] if "tasks" in node else [r for i in node["items"] for r in i["tasks"]]
+
+
+def progress_label(node: dict) -> str:
+    """``[done/total] percent%`` of a section, an item or a plan, dropped and ongoing tasks left
+    out (as ``views.progress``), then how many ongoing ones: ``[1/2] 50% · 常态推进 1 项``."""
+    og = [r["status"] == "done" for r in _node_tasks(node)
+          if ongoing(r) and r["status"] != "dropped"]
+    base = node["total"] - node["dropped"] - len(og)
+    label = f"[{node['done'] - sum(og)}/{base}] {node['percent']}%" if base or not og else ""
+    more = t("tree.ongoing", count=len(og)) if og else ""
+    return " · ".join(x for x in (label, more) if x)
 
 
 # An import's events, and only an import's: a batch of these is one import.
@@ -109,8 +159,9 @@ def shown_target(e: dict) -> str:
     target = e["target"] or ""
     if target.startswith(("unit:", "group:")):
         return e.get("unit") or target.split(":", 1)[1]
-    if "@" in target:
-        return f"{target.split('@')[0]} {e.get('unit') or ''}".strip()
+    task, _, unit = target.rpartition("@")
+    if task and unit.isdigit():  # a share (``task@unit``), not an occurrence (``4.5@2022-07``)
+        return f"{task} {e.get('unit') or ''}".strip()
     return target
 
 
@@ -249,7 +300,7 @@ def tree_md(tree: Tree) -> str:
                 mark = "x" if r["status"] == "done" else " "
                 owner = f" — {r['owner']}" if r["owner"] else ""
                 lines.append(f"    - [{mark}] {r['id']} {md_escape(r['title'])}{owner} "
-                             f"({status_word(r['status'])}, {r['due'] or '—'})")
+                             f"({status_word(r['status'])}, {due_text(r) or '—'})")
     return "\n".join(lines) + "\n"
 
 
@@ -278,9 +329,9 @@ def _tree_task(r: dict):
     from jtdj.render.text import LIGHT_STYLE
 
     head = Text(f"{r['id']} ")
-    head.append(light_word(r["light"], r.get("signal")), style=LIGHT_STYLE[r["light"]])
+    head.append(light_word(r["light"], shown_signal(r)), style=LIGHT_STYLE[r["light"]])
     body = Text(r["title"])
-    extra = " · ".join(x for x in (r["owner"], r["due"], status_word(r["status"])) if x)
+    extra = " · ".join(x for x in (r["owner"], due_text(r), status_word(r["status"])) if x)
     body.append(f"（{extra}）", style="dim")
     grid = Table.grid(padding=(0, 1))
     grid.add_column(no_wrap=True)

@@ -14,7 +14,8 @@ from jtdj.render.report import Block, md_table, plain_table, report_subtitle
 from jtdj.render.review import asked_word
 from jtdj.render.safe import guarded
 
-SHOWN = ("completed", "review", "returned", "overdue", "lagging", "due_soon", "open")
+SHOWN = ("completed", "review", "returned", "overdue", "lagging", "ongoing", "due_soon", "open")
+QUIET = ("lagging", "ongoing")  # shown only where the unit has some
 
 
 def title(data: dict) -> str:
@@ -82,10 +83,17 @@ def behind(data: dict) -> Block:
                          for r in data.get("lagging", [])])
 
 
+def ongoing(data: dict) -> Block:
+    """The unit's ongoing tasks (常态推进, 常态工作), each with its latest note."""
+    from jtdj.render.ongoing import unit_block
+
+    return Block(**unit_block(data["ongoing"]))
+
+
 def blocks(data: dict) -> list[Block]:
-    made = {"review": waiting, "returned": sent_back, "lagging": behind}
+    made = {"review": waiting, "returned": sent_back, "lagging": behind, "ongoing": ongoing}
     return [figures(data)] + [made[w](data) if w in made else listing(data, w) for w in SHOWN
-                              if w != "lagging" or data.get("lagging")]  # quiet when none
+                              if w not in QUIET or data.get(w)]  # quiet when none
 
 
 @guarded

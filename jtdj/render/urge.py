@@ -1,7 +1,7 @@
 """The 催办通知 (`jtdj urge`, docs/urge.md) as text, Markdown and HTML: pure functions of the
 data ``jtdj.urge`` builds. Text is for a chat group or for printing; each row carries its due
 date, the days overdue (or left), its percent and expected percent where it is behind its pace
-(进度 20%，序时进度 70%), the unit's last report on it and the office's reason where it sent it
+(进度 20%，序时进度 70%) — an ongoing task (常态推进) 久未报进展 instead —, the unit's last report on it and the office's reason where it sent it
 back (columns of their own in Markdown and HTML where a row has one)."""
 
 from __future__ import annotations
@@ -36,8 +36,22 @@ def _heading(d: dict) -> str:
     return d["plan_title"]
 
 
+def _ongoing(row: dict) -> bool:
+    return bool(row.get("ongoing"))
+
+
 def _lagging(row: dict) -> bool:
-    return row.get("signal") in ("behind", "far_behind")
+    """Behind its pace (an ongoing task, 常态推进, has none: it is quiet instead)."""
+    return row.get("signal") in ("behind", "far_behind") and not _ongoing(row)
+
+
+def _due(row: dict) -> str:
+    return t("word.ongoing") if _ongoing(row) else row["due"]
+
+
+def _days(row: dict) -> str:
+    """The days overdue or left; 久未报进展 for an ongoing task, which has no due date."""
+    return t("light.quiet") if _ongoing(row) else days_text(row["days"])
 
 
 def _pace(row: dict) -> str:
@@ -46,7 +60,8 @@ def _pace(row: dict) -> str:
 
 
 def _intro(d: dict) -> str:
-    key = "pace_report.urge_intro" if any(map(_lagging, d["rows"])) else "urge.intro"
+    key = ("urge.intro_quiet" if any(map(_ongoing, d["rows"])) else "pace_report.urge_intro"
+           if any(map(_lagging, d["rows"])) else "urge.intro")
     return t(key, as_of=long_date(d["as_of"]), count=len(d["rows"]),
              reply_by=long_date(d["reply_by"]))
 
@@ -70,7 +85,7 @@ def notice_text(d: dict) -> str:
              t("urge.to", unit=visible(d["unit"])), *_wrapped(_intro(d)), ""]
     for n, row in enumerate(d["rows"], 1):
         lines += _wrapped(f"{n}. {visible(row['id'])} {visible(row['title'])}", "   ")
-        lines.append("   " + t("urge.due_line", due=row["due"], days=days_text(row["days"])))
+        lines.append("   " + t("urge.due_line", due=_due(row), days=_days(row)))
         if _lagging(row):
             lines.append("   " + _pace(row))
         lines += _wrapped(visible(_report(row)), "   ", "   ")
@@ -112,7 +127,7 @@ def _columns(d: dict) -> tuple[str, ...]:
 def _cells(n: int, row: dict, d: dict) -> list:
     last = row["last_report"]
     columns = _columns(d)
-    cells = [n, row["id"], row["title"], row["due"], days_text(row["days"])]
+    cells = [n, row["id"], row["title"], _due(row), _days(row)]
     if "pace" in columns:
         cells.append(_pace(row) if _lagging(row) else "—")
     cells.append(f"{last['on']} {last['text']}" if last else "—")

@@ -30,6 +30,7 @@ from datetime import date
 
 from jtdj.i18n import t
 from jtdj.render.records import light_word, numeral, status_word
+from jtdj.render.tasks import shown_signal
 from jtdj.render.safe import visible
 from jtdj.render.text import _NO_START, display_width
 from jtdj.render.xlsx_rows import splice, write_rows
@@ -52,6 +53,9 @@ SUMMARY_COLUMNS = (
     ("export.summary.open", 14, "center"), ("export.summary.overdue", 14, "center"),
     ("export.summary.percent", 14, "center"),
 )
+# with ongoing tasks (常态推进) in the plan: their count before 完成率, 部分 narrower to make room
+SUMMARY_ONGOING_COLUMNS = (("export.summary.section", 48, "left"), *SUMMARY_COLUMNS[1:6],
+                           ("export.summary.ongoing", 14, "center"), SUMMARY_COLUMNS[6])
 STATUS_COL = 10  # 状态, filled by light; 提示 (symbol and word) is the column after it
 # Excel's own "good / neutral / bad" fills, so the sheet looks familiar
 LIGHT_FILL = {"red": "FFC7CE", "yellow": "FFEB9C", "green": "C6EFCE", "grey": "D9D9D9",
@@ -157,12 +161,18 @@ def ledger_xlsx(data: dict) -> bytes:
     sep = t("list.sep")
     fills = {light: {STATUS_COL: fill} for light, fill in LIGHT_FILL.items()}
 
+    ongoing = t("word.ongoing")
+
     def task_rows():
         for n, r in enumerate(rows, 1):
+            # an ongoing task (常态推进) has no due date, and is 常态推进 while open
+            og = r.kind == "ongoing"
             values = (n, r.id, section_label.get(r.section, ""), item_label.get(r.item, ""),
-                      r.title, r.owner or "", sep.join(r.support), _date(r.due), r.when or "",
-                      status_word(r.status), light_word(r.light, r.signal), r.progress,
-                      _date(r.done_on), "\n".join(r.evidence))
+                      r.title, r.owner or "", sep.join(r.support),
+                      ongoing if og else _date(r.due), r.when or "",
+                      ongoing if og and r.status in ("todo", "doing") else status_word(r.status),
+                      light_word(r.light, shown_signal({"ongoing": og, "signal": r.signal})),
+                      r.progress, _date(r.done_on), "\n".join(r.evidence))
             yield values, fills[r.light], row_height(values, LEDGER_COLUMNS)
 
     # the task rows are written as XML text (render.xlsx_rows) and spliced in after the headers
@@ -173,13 +183,16 @@ def ledger_xlsx(data: dict) -> bytes:
 
     totals = [{**data["total"], "title": t("export.summary.total")}] if data["total"] else []
     parts = data["summary"] + totals
-    summary = _Sheet(wb, t("export.sheet_summary"), SUMMARY_COLUMNS, len(parts),
+    apart = any(s.get("ongoing") for s in parts)  # the plan has ongoing tasks (常态推进)
+    summary = _Sheet(wb, t("export.sheet_summary"),
+                     SUMMARY_ONGOING_COLUMNS if apart else SUMMARY_COLUMNS, len(parts),
                      filter_rows=False)
     summary.heading(t("export.summary_title", title=data["title"]), data)
     for s in parts:
         label = section_label[s["section"]] if s["section"] else s["title"]
-        summary.row((label, s["tasks"], s["done"], s["dropped"], s["open"], s["overdue"],
-                     s["percent"] / 100), bold=not s["section"], formats={7: "0%"})
+        values = (label, s["tasks"], s["done"], s["dropped"], s["open"], s["overdue"],
+                  *((s["ongoing"],) if apart else ()), s["percent"] / 100)
+        summary.row(values, bold=not s["section"], formats={len(values): "0%"})
     if data.get("units"):
         _units_sheet(wb, data)
     buf = io.BytesIO()

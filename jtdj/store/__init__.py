@@ -273,9 +273,14 @@ class Store:
                                 (plan, no)).fetchone()
         return dict(row) if row else None
 
-    def task_ids(self, plan: str, include_archived: bool = True) -> list[str]:
-        sql = "SELECT id FROM tasks WHERE plan = ?" + ("" if include_archived else " AND archived = 0")
-        return [r[0] for r in self.conn.execute(sql + " ORDER BY item, no", (plan,))]
+    def task_ids(self, plan: str, include_archived: bool = True,
+                 occurrences: bool = True) -> list[str]:
+        """The plan's task ids by number; without ``occurrences``, no occurrence of a
+        recurring task (``4.5@2022-07``)."""
+        sql = ("SELECT id FROM tasks WHERE plan = ?"
+               + ("" if include_archived else " AND archived = 0")
+               + ("" if occurrences else " AND parent IS NULL"))
+        return [r[0] for r in self.conn.execute(sql + " ORDER BY item, no, period", (plan,))]
 
     def existing_task_ids(self, plan: str, ids: list[str]) -> set[str]:
         return {r[0] for r in self.conn.execute(

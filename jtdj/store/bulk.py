@@ -37,7 +37,8 @@ def upsert_plan(store: Store, head: dict, sections: list[dict], items: list[dict
 
 TASK_COLUMNS = ("plan", "id", "item", "no", "section", "title", "timing", "start", "due", "owner",
                 "support", "tags", "status", "percent", "started_on", "done_on", "dropped_on",
-                "drop_reason", "archived", "origin", "evidence", "kind", "file_values")
+                "drop_reason", "archived", "origin", "evidence", "kind", "every", "due_day", "parent",
+                "period", "file_values")
 
 
 _TASK_VALUES = itemgetter(*TASK_COLUMNS)

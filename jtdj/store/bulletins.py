@@ -12,7 +12,9 @@ from jtdj.store import Store, utc_text
 
 
 # a share with no date of its own works to its task's: the task's date when the change was made
-_TASK = "substr(e.target, 1, instr(e.target, '@') - 1)"
+# (the task of ``task@unit``: what is left of the target without its unit number)
+_TASK = ("substr(rtrim(e.target, '0123456789'), 1,"
+         " length(rtrim(e.target, '0123456789')) - 1)")
 _TASK_DUE = (
     f"coalesce((SELECT p.new FROM events p WHERE p.plan = e.plan AND p.target = {_TASK}"
     " AND p.field = 'due' AND p.id < e.id ORDER BY p.id DESC LIMIT 1),"

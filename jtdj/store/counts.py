@@ -118,6 +118,10 @@ def _tally(store: Store, plan: str, as_of: date, column: str | None) -> dict:
             groups = {k: acc for k, acc in groups.items() if acc[0]}
     for k, signal, n in _lagging(store, plan, as_of, column):
         row(k)[_POSITION[signal]] += n
+    from jtdj.store.occurrence_counts import counted_once
+
+    for k, field, change in counted_once(store, plan, as_of, column):
+        row(k)[_POSITION[field]] += change
     for k, ongoing, done in _ongoing(store, plan, as_of, column):
         acc = row(k)
         acc[_POSITION["ongoing"]] += ongoing

@@ -117,3 +117,23 @@ def events_in_order(store: Store, plan: str) -> Iterator:
     """The plan's events in the order they were recorded, as rows (``row["id"]``), from the
     cursor."""
     return iter(store.conn.execute("SELECT * FROM events WHERE plan = ? ORDER BY id", (plan,)))
+
+
+# a share's target in SQL: ``task@unit``, the unit a number (not an occurrence, ``4.5@2022-07``)
+SHARE_TARGET = "(rtrim(target, '0123456789') LIKE '%@' AND target NOT LIKE '%@')"
+
+
+def share_notes(store: Store, plan: str) -> tuple[dict[str, list[dict]], dict[str, dict]]:
+    """The notes of the plan's shares by target (``<task>@<unit id>``), each list by date, and
+    each share's last status change (where its check-off note is kept): a ``NoteBook``'s two
+    halves, for an export, without the notes of the tasks."""
+    notes: dict[str, list[dict]] = {}
+    for row in store.conn.execute(
+            "SELECT target, on_date, at, actor, text, percent FROM notes WHERE plan = ?"
+            f" AND {SHARE_TARGET} ORDER BY target, on_date, id", (plan,)):
+        notes.setdefault(row[0], []).append(dict(row))
+    last = {r["target"]: dict(r) for r in store.conn.execute(
+        "SELECT target, action, note, on_date, at, actor FROM events WHERE id IN"
+        " (SELECT max(id) FROM events WHERE plan = ? AND field = 'status'"
+        f" AND {SHARE_TARGET} GROUP BY target)", (plan,))}
+    return notes, last

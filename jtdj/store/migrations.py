@@ -320,11 +320,30 @@ def m015_ongoing(db) -> None:
                " WHERE percent IS NOT NULL OR kind IS NOT NULL")
 
 
+def m016_recurring(db) -> None:
+    """Recurring obligations (docs/plan-format.md): a task's ``every`` and ``day`` (kept as
+    ``due_day``), and one row per occurrence (``parent``: the recurring task, ``period``:
+    ``2022-07``, ``2022-Q3``, …).
+
+    An occurrence is a task row of its own, with its own state, dates, notes and shares, so
+    every command that changes or replays a task does the same for it. Its ``archived`` is
+    ``tasks.OCCURRENCE`` (2; 3 for one no longer in its task's series): the counts, tallies and
+    exports of live tasks (``archived = 0``) never see it, and the recurring task counts once
+    (store.occurrences); `list` shows the occurrences whose period has begun instead."""
+    # (``due_day``, not ``day``: a past day's rows carry a ``day`` of their own, history)
+    for column, kind in (("every", "TEXT"), ("due_day", "INTEGER"), ("parent", "TEXT"),
+                         ("period", "TEXT")):
+        db.execute(f"ALTER TABLE tasks ADD COLUMN {column} {kind}")
+    db.execute("CREATE INDEX idx_tasks_recurring ON tasks (plan) WHERE every IS NOT NULL")
+    db.execute("CREATE INDEX idx_tasks_occurrences ON tasks (plan, parent, period)"
+               " WHERE parent IS NOT NULL")
+
+
 MIGRATIONS = [m001_initial, m002_mail_log, m003_task_search, m004_counting_index,
               m005_drop_due_index, m006_owner_counting_index, m007_state_indexes,
               m008_tallies, m009_inclusive_periods, m010_history_indexes, m011_units,
               m012_bulletins, m013_review, m014_reported_percent,
-              m015_ongoing]
+              m015_ongoing, m016_recurring]
 
 
 def schema_version(conn) -> int:

@@ -113,8 +113,8 @@ def undo(store: Store, plan: str, actor: str, today) -> UndoResult:
                     _edit_file_values(store, plan, target, {e["field"]: None, MISSING: None})
             else:
                 continue
-            if "@" in target and e["unit"]:  # a share: its task and unit, as people read it
-                target = f"{target.split('@')[0]} {e['unit']}"
+            if register.split_target(target)[1] is not None and e["unit"]:
+                target = f"{register.split_target(target)[0]} {e['unit']}"  # as people read it
             if target not in result.targets:
                 result.targets.append(target)
             if e["action"] not in result.actions:

@@ -11,7 +11,7 @@ import json
 from datetime import date, timedelta
 from typing import Iterator, NamedTuple
 
-from jtdj.store import history, lights
+from jtdj.store import history, lights, occurrences
 
 DUE_SOON_DAYS = lights.Lights().due_soon_days  # the default; the config's [lights] may differ
 
@@ -33,6 +33,9 @@ class TaskFilter(NamedTuple):
     ids: list[str] | None = None
     lagging: bool = False  # behind or far behind the pace of its window (序时进度)
     ongoing: bool | None = None  # True: the ongoing tasks (常态推进) alone; False: the others
+    # a recurring task as its occurrences whose period has begun (`list`), not as one row
+    occurrences: bool = False
+    parents: list[str] | None = None  # only the begun occurrences of these recurring tasks
 
 
 # Effective status as of :d — done/dropped only from their date on; doing only once started.
@@ -78,7 +81,7 @@ DUE_LIGHT = """CASE
 # what task_record reads, in its order: not the wide file_values snapshot nor the evidence list
 RECORD_COLUMNS = ", ".join(f"t.{c}" for c in (
     "id", "item", "no", "section", "title", "status", "owner", "support", "due", "start",
-    "timing", "done_on", "percent", "tags", "reported_on", "kind")) + (
+    "timing", "done_on", "percent", "tags", "reported_on", "kind", "period")) + (
     f", {lights.WINDOW_START} AS ws, {lights.LAST_NOTE} AS last_note")
 SORTS = {
     "id": "item, no",
@@ -101,8 +104,10 @@ def iter_tasks(store, plan: str, f: TaskFilter, as_of: date, sort: str = "id") -
     cursor = store.conn.cursor()
     cursor.row_factory = None  # plain tuples: task_record unpacks them by position
     day = (as_of.isoformat(), as_of.toordinal())
-    return (task_record(*r, day) for r in cursor.execute(
-        f"{sql} ORDER BY {SORTS.get(sort, SORTS['id'])}", params))
+    order = SORTS.get(sort, SORTS["id"])
+    if occurrences.has_recurring(store, plan):  # a task's occurrences share its number
+        order += ", period"
+    return (task_record(*r, day) for r in cursor.execute(f"{sql} ORDER BY {order}", params))
 
 
 def task_query(store, plan: str, f: TaskFilter, as_of: date) -> tuple[str, dict]:
@@ -176,20 +181,39 @@ def task_query(store, plan: str, f: TaskFilter, as_of: date) -> tuple[str, dict]
               if "(t.percent IS NOT NULL OR t.kind IS NOT NULL)" in where
               else "tasks t INDEXED BY idx_tasks_ongoing" if "t.kind IS NOT NULL" in where
               else "tasks t")
-    condition = " AND ".join(where)
-    rows = (f"SELECT {RECORD_COLUMNS}, {EFFECTIVE_STATUS} AS eff FROM {source}"
-            f" WHERE {condition.format(rowid='t.rowid')}")
-    if history.as_of(store, plan, as_of):  # tasks that were otherwise on that day
-        rows = (f"{rows}{history.kept_rows(store, plan, as_of)}"
-                f" UNION ALL SELECT {RECORD_COLUMNS}, {EFFECTIVE_STATUS} FROM"
-                f" temp.asof_tasks t WHERE t.day = :d AND {condition.format(rowid='t.task_rowid')}")
+    conditions = [" AND ".join(where)]
+    sources = [source]
+    if ((f.occurrences or f.parents is not None) and not f.archived
+            and occurrences.has_recurring(store, plan)):
+        # the occurrences begun by the day of the live recurring tasks, in place of them
+        if f.parents is not None:
+            conditions, sources = [], []
+            params["parents"] = json.dumps(f.parents)
+        else:
+            conditions[0] += " AND t.every IS NULL"
+        conditions.append(" AND ".join([
+            "t.plan = :plan", "t.parent IS NOT NULL", f"t.archived = {occurrences.OCCURRENCE}",
+            "t.start <= :d", "EXISTS (SELECT 1 FROM tasks p WHERE p.plan = t.plan"
+            " AND p.id = t.parent AND p.archived = 0)", *where[2:],
+            *(["t.parent IN (SELECT value FROM json_each(:parents))"]
+              if f.parents is not None else [])]))
+        sources.append("tasks t INDEXED BY idx_tasks_occurrences")
+    kept = history.kept_rows(store, plan, as_of) if history.as_of(store, plan, as_of) else None
+    parts = [f"SELECT {RECORD_COLUMNS}, {EFFECTIVE_STATUS} AS eff FROM {src}"
+             f" WHERE {cond.format(rowid='t.rowid')}{kept or ''}"
+             for src, cond in zip(sources, conditions)]
+    if kept is not None:  # tasks that were otherwise on that day
+        parts += [f"SELECT {RECORD_COLUMNS}, {EFFECTIVE_STATUS} FROM temp.asof_tasks t"
+                  f" WHERE t.day = :d AND {cond.format(rowid='t.task_rowid')}"
+                  for cond in conditions]
+    rows = " UNION ALL ".join(parts)
     return (f"SELECT *, {lights.LIGHT} AS light FROM (SELECT *, {lights.SIGNAL} AS signal"
             f" FROM ({rows}))" + (f" WHERE {' AND '.join(outer)}" if outer else "")), params
 
 
 def task_record(id, item, no, section, title, status, owner, support, due, start, timing,
-                done_on, percent, tags, reported_on, kind, ws, last_note, eff, signal, light,
-                day: tuple[str, int]) -> dict:
+                done_on, percent, tags, reported_on, kind, period, ws, last_note, eff, signal,
+                light, day: tuple[str, int]) -> dict:
     """A task row (RECORD_COLUMNS, then eff and light) as the stable record every output format
     shows (JSON keys in English)."""
     percent = 100 if eff == "done" else percent
@@ -202,7 +226,7 @@ def task_record(id, item, no, section, title, status, owner, support, due, start
         "tags": decode_list(tags), "light": light, "signal": signal,
         "expected_percent": expected,
         "lag": expected - (percent or 0) if expected is not None else None,
-        "kind": kind or "task", "last_note": last_note,
+        "ongoing": kind is not None, "last_note": last_note, "period": period,
     }
 
 

@@ -227,6 +227,13 @@ def share_target(task_id: str, unit_id: int) -> str:
     return f"{task_id}@{unit_id}"
 
 
+def split_target(target: str) -> tuple[str, int | None]:
+    """An event's or note's target as (task, unit id): a share's is ``task@unit`` (the unit a
+    number), a task's or an occurrence's (``4.5@2022-07``) has no unit."""
+    task, _, unit = target.rpartition("@")
+    return (task, int(unit)) if task and unit.isdigit() else (target, None)
+
+
 def add_share(store: Store, batch: Batch, task_id: str, unit_id: int, unit_name: str,
               on: date | None = None) -> bool:
     """Hand the task to the unit (False when it holds a share already)."""
@@ -313,7 +320,7 @@ def versions(store: Store, plan: str, targets: list[str]) -> dict[str, int]:
 
 def owns(target: str) -> bool:
     """Whether an event's target is the register's or a share's (undone here, not as a task)."""
-    return target.startswith(("unit:", "group:")) or "@" in target
+    return target.startswith(("unit:", "group:")) or split_target(target)[1] is not None
 
 
 def undo_event(store: Store, batch: Batch, e: dict, note: str) -> bool:
@@ -358,22 +365,6 @@ def undo_event(store: Store, batch: Batch, e: dict, note: str) -> bool:
         return False
     batch.event(target, "undo", field, e["new"], old, note=note, unit=e["unit"])
     return True
-
-
-def share_notes(store: Store, plan: str) -> tuple[dict[str, list[dict]], dict[str, dict]]:
-    """The notes of the plan's shares by target (``<task>@<unit id>``), each list by date, and
-    each share's last status change (where its check-off note is kept): a ``NoteBook``'s two
-    halves, for an export, without the notes of the tasks."""
-    notes: dict[str, list[dict]] = {}
-    for row in store.conn.execute(
-            "SELECT target, on_date, at, actor, text, percent FROM notes WHERE plan = ?"
-            " AND instr(target, '@') > 0 ORDER BY target, on_date, id", (plan,)):
-        notes.setdefault(row[0], []).append(dict(row))
-    last = {r["target"]: dict(r) for r in store.conn.execute(
-        "SELECT target, action, note, on_date, at, actor FROM events WHERE id IN"
-        " (SELECT max(id) FROM events WHERE plan = ? AND field = 'status'"
-        " AND instr(target, '@') > 0 GROUP BY target)", (plan,))}
-    return notes, last
 
 
 def last_notes(store: Store, plan: str, targets: list[str], until: date) -> dict[str, dict]:
