@@ -35,7 +35,8 @@ class Context(NamedTuple):
 
 
 def resolve(ctx: Context, refs: list[Ref], expand_items: bool = True, series: bool = False,
-            on: date | None = None, skipped: list[str] | None = None) -> list[str]:
+            on: date | None = None, skipped: list[str] | None = None,
+            units: list[int] | None = None) -> list[str]:
     """Task ids for ``refs`` (an item means all its tasks); unknown ids fail together. A
     recurring task means one of its occurrences (``occurrences.pick``: the period typed, else
     the one of ``on``, else the current one) — or, with ``series``, itself and all of them; an
@@ -67,12 +68,12 @@ def resolve(ctx: Context, refs: list[Ref], expand_items: bool = True, series: bo
         elif str(ref) in recurring:
             from jtdj import occurrences
 
-            if series:
+            if series and ref.period is None:
                 out.append(str(ref))
                 out.extend(recurring[str(ref)])
             else:
                 out.append(occurrences.pick(ctx.store, ctx.plan, str(ref), ref.period, on,
-                                            ctx.today))
+                                            ctx.today, units))
         else:
             out.append(str(ref))
     if missing:
@@ -243,7 +244,14 @@ def unassign(ctx: Context, ids: list[str]) -> Outcome:
 
 def set_due(ctx: Context, ids: list[str], due: date | None) -> Outcome:
     """A new due date; None makes the tasks ongoing (常态推进: no due date, judged by their
-    notes), and a date makes an ongoing task an ordinary one again. Each change is logged."""
+    notes), and a date makes an ongoing task an ordinary one again. Each change is logged.
+    A recurring task (or one of its occurrences) is never ongoing."""
+    if due is None:
+        for task_id in ids:
+            row = ctx.store.task(ctx.plan, task_id)
+            if row["every"] or row["parent"]:
+                raise UsageError(t("error.recurring_not_ongoing", id=row["parent"] or task_id))
+
     def change(batch, task_id, row):
         changed = batch.set_task(task_id, "kind", None if due else "ongoing", "due")
         return batch.set_task(task_id, "due", due, "due") or changed

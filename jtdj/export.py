@@ -12,11 +12,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Iterator, NamedTuple
 
+from jtdj import occurrences
 from jtdj.i18n import t
 from jtdj.parse import FIXED_TIMINGS
 from jtdj.store import Store, TaskFilter
 from jtdj.store import units as units_db
 from jtdj.store.bulk import all_task_rows
+from jtdj.store.occurrences import OCCURRENCE
 from jtdj.store.dump import ExportTask, events_in_order, export_tasks, item_notes, share_notes
 from jtdj.store.tasks import decode_list
 from jtdj.views import NoteBook, event_record, note_record, percent
@@ -31,12 +33,18 @@ def _note(n: dict) -> dict:
     return {**note_record(n), "on": _date(n["on_date"])}
 
 
-def _tasks_by_item(store: Store, plan: str) -> dict[int, list[dict]]:
-    """Every task of the plan, archived and added ones too, in id order, grouped by item."""
+def _tasks_by_item(store: Store, plan: str) -> tuple[dict[int, list[dict]], dict[str, list]]:
+    """Every task of the plan, archived and added ones too, in id order, grouped by item; and
+    the live occurrences of each recurring task, by period."""
     grouped: dict[int, list[dict]] = {}
-    for row in sorted(all_task_rows(store, plan).values(), key=lambda r: (r["item"], r["no"])):
-        grouped.setdefault(row["item"], []).append(row)
-    return grouped
+    held: dict[str, list[dict]] = {}
+    for row in sorted(all_task_rows(store, plan).values(),
+                      key=lambda r: (r["item"], r["no"], r["period"] or "")):
+        if row["parent"] is None:
+            grouped.setdefault(row["item"], []).append(row)
+        elif row["archived"] == OCCURRENCE:
+            held.setdefault(row["parent"], []).append(dict(row))
+    return grouped, held
 
 
 # --- TOML: the plan file with its state ------------------------------------------------------
@@ -45,15 +53,16 @@ def plan_document(store: Store, plan: str) -> dict:
     """The plan as plan-file data (the mapping the TOML writer writes), state fields included."""
     head = store.plan(plan)
     plan_due = head["due"]
-    tasks = _tasks_by_item(store, plan)
+    tasks, held = _tasks_by_item(store, plan)
     book = NoteBook.read(store, plan)
     shares = units_db.shares(store, plan)
+    series = occurrences.export_series(store, head, tasks, held, shares, book, _planned, _note)
     items_by_section: dict[int, list[dict]] = {}
     for it in store.items(plan):
         item = {"no": it["no"], "title": it["title"], "text": it["text"] or None,
                 "notes": [_note(n) for n in book.notes.get(str(it["no"]), [])] or None,
                 "tasks": [_task_entry(book, row, plan_due, shares.get(row["id"], []))
-                          for row in tasks.get(it["no"], [])] or None}
+                          | series.get(row["id"], {}) for row in tasks.get(it["no"], [])] or None}
         items_by_section.setdefault(it["section"], []).append(item)
     sections = [{"no": s["no"], "title": s["title"], "items": items_by_section.get(s["no"]) or None}
                 for s in store.sections(plan)]
@@ -94,8 +103,8 @@ def _task_entry(book: NoteBook, row: dict, plan_due: str | None, shares: list[di
     fixed = (timing or "").strip() in FIXED_TIMINGS
     due = row["due"] if row["due"] and (row["due"] != plan_due or fixed) else None
     return {
-        "no": row["no"], "title": row["title"], "kind": row["kind"],
-        "when": timing, "start": _date(row["start"]),
+        "no": row["no"], "title": row["title"], "kind": row["kind"], "every": row["every"],
+        "day": row["due_day"], "when": timing, "start": _date(row["start"]),
         "due": _date(due), "owner": row["owner"] or None,
         "support": decode_list(row["support"]) or None, "tags": decode_list(row["tags"]) or None,
         "status": status if status != "todo" else None, "percent": row["percent"],

@@ -233,7 +233,8 @@ def _sync(store, plan: Plan, source: str, result: ImportResult, batch, today: da
                                   n.by or batch.actor, n.text, n.percent, batch.id))
         sw.insert_notes(store, notes)
         sw.insert_events(store, events)
-    created = occurrences.sync(store, batch, plan.key, today) if writing else set()
+    created = occurrences.sync(store, batch, plan.key, today, states={
+        t.id: t.occurrences for t in plan.tasks if t.occurrences}) if writing else set()
     sync_shares(store, plan, batch, result, kept, today, created)
     result.state_kept = len(kept)
 

@@ -59,10 +59,15 @@ def sync_shares(store, plan: Plan, batch, result, kept: set, today: date,
         targets = ([(o["id"], issued) for o in recurring.get(task.id, [])
                     if o["id"] in created or not occurrences.ended(o, today)]
                    if task.every else [(task.id, None)])
+        # an export's state of a unit's share of an occurrence, applied to a share new here
+        states = {(s.period, s.unit): s for s in task.occurrences if s.unit}
         for target, day in targets:
             have = {s["unit"]: s for s in held.get(target, [])}
+            period = target.partition("@")[2]
             added = False
             for unit_id, (unit, share) in wanted.items():
+                if task.every:
+                    share = states.get((period, unit["name"]))
                 if unit_id in have:
                     if share is not None and _share_differs(share, have[unit_id]):
                         kept.add(target)

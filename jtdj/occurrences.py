@@ -12,6 +12,7 @@ change, so that every past day replays as it was. An occurrence is a task row of
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 from jtdj import recurrence
@@ -36,14 +37,18 @@ def series(store, plan_row: dict, task: dict, today: date) -> list[recurrence.Oc
     return recurrence.occurrences(task["every"], task["due_day"], start, end)
 
 
-def sync(store, batch, plan_key: str, today: date, action: str = "import") -> set[str]:
+def sync(store, batch, plan_key: str, today: date, action: str = "import",
+         states: dict | None = None) -> set[str]:
     """Make every recurring task's occurrence rows what its ``every``, ``day`` and window say,
-    their copied fields the task's; return the ids of the occurrences added."""
+    their copied fields the task's; return the ids of the occurrences added. An occurrence
+    added takes the state the plan file gives it (``states``: task id → ``OccurrenceState``
+    list, an export's ``[[…occurrences]]``; those of a unit are its share's, ``importshares``)."""
     plan_row = store.plan(plan_key)
     parents = db.recurring_tasks(store, plan_key)
     if not parents:
         return set()
     held = db.of_tasks(store, plan_key, [p["id"] for p in parents])
+    kept_dues = db.clerks_dues(store, plan_key) if held else set()
     added = []
     for task in parents:
         rows = {r["period"]: r for r in held.get(task["id"], [])}
@@ -52,9 +57,16 @@ def sync(store, batch, plan_key: str, today: date, action: str = "import") -> se
         for o in wanted:
             row = rows.pop(o.period, None)
             if row is None:
-                added.append(_new_row(task, o, max(o.first, start)))
+                state = next((s for s in (states or {}).get(task["id"], ())
+                              if s.period == o.period and s.unit is None), None)
+                added.append(_new_row(task, o, max(o.first, start), state))
                 continue
             changes = {c: task[c] for c in db.COPIED if row[c] != task[c]}
+            given = next((s.due for s in (states or {}).get(task["id"], ())
+                          if s.period == o.period and s.unit is None and s.due), None)
+            due = (given or o.due).isoformat()
+            if row["due"] != due and row["id"] not in kept_dues:  # a new `day` in the file
+                changes["due"] = due
             if row["archived"] == db.RETIRED:
                 changes["archived"] = db.OCCURRENCE
             _change(batch, plan_key, row, changes, action)
@@ -64,7 +76,9 @@ def sync(store, batch, plan_key: str, today: date, action: str = "import") -> se
     if added:
         insert_tasks(store, added)
         for row in added:
-            batch.event(row["id"], action, "status", None, "todo")
+            batch.event(row["id"], action, "status", None, row["status"])
+            for n in row.pop("_notes"):
+                store.add_note(batch, row["id"], n.text, n.percent, on=n.on, by=n.by)
         store.cache.pop(("has_recurring", plan_key), None)
     return {row["id"] for row in added}
 
@@ -80,14 +94,21 @@ def ended(occurrence: dict, day: date) -> bool:
     return recurrence.period_last(occurrence["period"]) < day
 
 
-def _new_row(task: dict, o: recurrence.Occurrence, start: date) -> dict:
+def _new_row(task: dict, o: recurrence.Occurrence, start: date, state=None) -> dict:
+    """An occurrence's row, with the state a plan file gives it (``OccurrenceState``)."""
+    iso = lambda d: d.isoformat() if d else None  # noqa: E731
     return {**{c: task[c] for c in ("plan", "item", "no", "section", "title", "timing", "owner",
                                      "support", "tags", "origin")},
             "id": f"{task['id']}@{o.period}", "start": start.isoformat(),
-            "due": o.due.isoformat(), "status": "todo", "percent": None, "started_on": None,
-            "done_on": None, "dropped_on": None, "drop_reason": None,
-            "archived": db.OCCURRENCE, "evidence": "[]", "kind": None, "every": None,
-            "due_day": None, "parent": task["id"], "period": o.period, "file_values": None}
+            "due": iso(state and state.due) or o.due.isoformat(),
+            "status": state.status if state else "todo",
+            "percent": state.percent if state else None, "started_on": None,
+            "done_on": iso(state and state.done_on), "dropped_on": iso(state and state.dropped_on),
+            "drop_reason": state.drop_reason if state else None,
+            "archived": db.OCCURRENCE,
+            "evidence": json.dumps(state.evidence, ensure_ascii=False) if state else "[]",
+            "kind": None, "every": None, "due_day": None, "parent": task["id"],
+            "period": o.period, "file_values": None, "_notes": state.notes if state else []}
 
 
 def _change(batch, plan_key: str, row: dict, changes: dict, action: str) -> None:
@@ -98,13 +119,89 @@ def _change(batch, plan_key: str, row: dict, changes: dict, action: str) -> None
         batch.event(row["id"], action, column, row[column], new)
 
 
+# --- `show` --------------------------------------------------------------------------------
+
+def detail(store, plan_key: str, task_id: str, as_of: date) -> dict:
+    """A recurring task as `show` gives it: every occurrence's record (past, current and next),
+    the status and worst signal its begun ones give it (``store.occurrence_counts``), and how
+    many are done and how many were due by the day (its percent and 序时进度: of all of them)."""
+    from jtdj.store import lights
+    from jtdj.store.occurrence_counts import rolled_up
+    from jtdj.store.tasks import TaskFilter, select_tasks
+
+    ids = [r["id"] for r in live(store, plan_key).get(task_id, [])]
+    records = select_tasks(store, plan_key, TaskFilter(status="all", ids=ids, occurrences=True),
+                           as_of) if ids else []
+    begun = [r for r in records if r["start"] <= as_of.isoformat()]
+    status, flags = rolled_up(begun, store.lights, as_of)
+    signal = next((f for f in ("overdue", "far_behind", "behind", "due_soon") if f in flags),
+                  "closed" if status in ("done", "dropped") else "on_track")
+    done = sum(r["status"] == "done" for r in records)
+    due = sum(r["due"] < as_of.isoformat() or r["status"] == "done" for r in records)
+    return {"status": status, "signal": signal, "light": lights.SIGNAL_LIGHT[signal],
+            "done": done, "due_by_now": due, "occurrences": records}
+
+
+# --- the plan file: what an export writes, what an import applies -------------------------
+
+def export_series(store, plan_row: dict, tasks: dict[int, list[dict]], held: dict[str, list],
+                  shares: dict[str, list], book, planned, note) -> dict[str, dict]:
+    """Each recurring task's ``each`` (the units holding shares of its occurrences) and
+    ``occurrences`` (those, or their units' shares, whose state is not the default), as the
+    plan file writes them (``planned``: a status as the file keeps it; ``note``: a note)."""
+    from jtdj.store.units import share_target
+
+    out = {}
+    for rows in tasks.values():
+        for task in rows:
+            if not task["every"]:
+                continue
+            imported = date.fromisoformat(plan_row["imported_at"][:10])  # a window's last resort
+            due_of = {o.period: o.due.isoformat()
+                      for o in series(store, plan_row, task, imported)}
+            units, entries = {}, []
+            for occ in held.get(task["id"], []):
+                entries.append(_entry(book, occ, None, due_of.get(occ["period"]), planned, note))
+                for s in shares.get(occ["id"], []):
+                    units.setdefault(s["unit_name"])
+                    entries.append(_entry(book, {**s, "id": share_target(occ["id"], s["unit"]),
+                                                 "period": occ["period"]},
+                                          s["unit_name"], None, planned, note))
+            out[task["id"]] = {"each": list(units) or None,
+                               "occurrences": [e for e in entries if e] or None}
+    return out
+
+
+def _entry(book, row: dict, unit: str | None, default_due: str | None, planned,
+           note) -> dict | None:
+    """An occurrence's (or its share's) table, None when its state is the default."""
+    status = planned(row["status"])
+    evidence = row["evidence"] if isinstance(row["evidence"], list) else json.loads(
+        row["evidence"] or "[]")
+    state = {"status": status if status != "todo" else None, "percent": row["percent"],
+             "due": _day(row["due"]) if row["due"] != default_due else None,
+             "done_on": _day(row["done_on"]) if status == "done" else None,
+             "dropped_on": _day(row["dropped_on"]) if status == "dropped" else None,
+             "drop_reason": row["drop_reason"] if status == "dropped" else None,
+             "evidence": evidence or None,
+             "notes": [note(n) for n in book.task_notes(row["id"], status)] or None}
+    if all(v is None for v in state.values()):
+        return None
+    return {"period": row["period"], "unit": unit, **state}
+
+
+def _day(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
 # --- the occurrence a clerk means ---------------------------------------------------------
 
 def pick(store, plan_key: str, task_id: str, period_text: str | None, on: date | None,
-         today: date) -> str:
+         today: date, units: list[int] | None = None) -> str:
     """The occurrence of the recurring task ``task_id`` a command acts on: the one of the
     period typed (``@2022-07``, ``@7月``, ``@三季度`` …), else the one containing ``on``, else
-    the earliest open one whose period has begun by ``today``."""
+    the earliest open one whose period has begun by ``today`` (with ``units``: the earliest
+    in which one of those units' shares is open)."""
     task = store.task(plan_key, task_id)
     rows = [r for r in db.of_tasks(store, plan_key, [task_id]).get(task_id, [])
             if r["archived"] == db.OCCURRENCE]
@@ -123,6 +220,13 @@ def pick(store, plan_key: str, task_id: str, period_text: str | None, on: date |
                 return r["id"]
         raise NotFound(t("occurrence.none_on", id=task_id, day=on.isoformat()))
     begun = [r for r in rows if r["start"] <= today.isoformat()]
+    if units:
+        from jtdj.store.units import shares
+
+        held = shares(store, plan_key, [r["id"] for r in begun]) if begun else {}
+        begun = [{**r, "status": next((sh["status"] for sh in held.get(r["id"], [])
+                                       if sh["unit"] in units and sh["status"] in (
+                                           "todo", "doing", "review")), "done")} for r in begun]
     for r in begun:
         if r["status"] in ("todo", "doing", "review"):
             return r["id"]

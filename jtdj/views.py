@@ -57,7 +57,8 @@ def tree(store: Store, plan: str, f: TaskFilter, as_of: date) -> list[dict]:
 def task_detail(store: Store, plan: str, task_id: str, as_of: date) -> dict:
     from jtdj.store import urges
 
-    record = store.select_tasks(plan, TaskFilter(status="all", ids=[task_id]), as_of)
+    record = store.select_tasks(plan, TaskFilter(status="all", ids=[task_id], occurrences=True),
+                                as_of)
     if not record:  # archived
         record = store.select_tasks(plan, TaskFilter(status="all", ids=[task_id], archived=True),
                                     as_of)
@@ -74,8 +75,17 @@ def task_detail(store: Store, plan: str, task_id: str, as_of: date) -> dict:
     if row["origin"] == "added":  # its window starts on the day of its `add`
         start = row["start"] or min((e["on_date"] for e in events if e["action"] == "add"
                                      and e["target"] == task_id), default=start)
+    series = {}
+    if row["every"]:  # a recurring task: as its occurrences make it, each of them listed
+        from jtdj.occurrences import detail
+
+        series = {"every": row["every"], "day": row["due_day"],
+                  **detail(store, plan, task_id, as_of)}
+        total = len(series["occurrences"])
+        series.update(percent=percent(series.pop("done"), total),
+                      expected_percent=percent(series.pop("due_by_now"), total))
     return {
-        "kind": "task", **record[0], **quiet_fields(store, record[0], start, as_of),
+        "kind": "task", **record[0], **quiet_fields(store, record[0], start, as_of), **series,
         "archived": bool(row["archived"]),
         "origin": row["origin"], "drop_reason": row["drop_reason"],
         "evidence": decode_list(row["evidence"]),

@@ -73,8 +73,10 @@ def show_cmd(ctx: typer.Context, ids: Ids, fmt: Format = None, as_of: AsOf = Non
     refs = parse_refs(ids)
     actx = session.action_context()
     actions.resolve(actx, refs, expand_items=False)
+    # a recurring task itself (its occurrences listed), or the occurrence of ``@period``
     details = [views.item_detail(session.store, actx.plan, ref.item, session.today) if ref.is_item
-               else views.task_detail(session.store, actx.plan, str(ref), session.today)
+               else views.task_detail(session.store, actx.plan, actions.resolve(
+                   actx, [ref], expand_items=False, series=True)[0], session.today)
                for ref in refs]
     session.show("detail", fmt, details[0] if len(details) == 1 else details)
 
@@ -98,8 +100,7 @@ def history_cmd(
     target = None
     if id is not None:
         ref = parse_ref(id)
-        actions.resolve(ctx_, [ref], expand_items=False)
-        target = str(ref)
+        target = actions.resolve(ctx_, [ref], expand_items=False, series=True)[0]
     first = parse_date(since, session.today, "--since") if since else None
     session.show("history", fmt, views.HistoryLog(session.store, ctx_.plan, target, first,
                                                   limit, each))

@@ -19,7 +19,8 @@ On = Annotated[Optional[str], typer.Option("--on", metavar=t("metavar.date"), he
 
 # --- changing --------------------------------------------------------------------------------
 
-def _targets(session, raw_ids: list[str], on=None, series: bool = False, told: bool = True):
+def _targets(session, raw_ids: list[str], on=None, series: bool = False, told: bool = True,
+             units: list[dict] | None = None):
     """The action context and the task ids the command acts on; every id is checked (and
     items expanded to their tasks) before anything is changed. A recurring task means the
     occurrence of ``on`` or the current one (``series``: itself and all its occurrences); an
@@ -30,7 +31,8 @@ def _targets(session, raw_ids: list[str], on=None, series: bool = False, told: b
     refs = parse_refs(raw_ids)
     ctx = session.action_context()
     skipped: list[str] = []
-    ids = actions.resolve(ctx, refs, series=series, on=on, skipped=skipped)
+    ids = actions.resolve(ctx, refs, series=series, on=on, skipped=skipped,
+                          units=[u["id"] for u in units] if units else None)
     if skipped and told:
         session.notice(t("occurrence.item_skips", ids=t("list.sep").join(skipped)))
     if not ids:
@@ -143,8 +145,8 @@ def _on_shares(session, raw_ids: list[str], unit: list[str] | None, action: str,
     ``plain(context, ids, shared)``: the task itself, or every share of a task handed out."""
     from jtdj import shares
 
-    actx, task_ids = _targets(session, raw_ids, on=options.get("on"))
-    units = unitnames.units_of(session, unit)
+    units = unitnames.units_of(session, unit)  # a recurring task: the units' open occurrence
+    actx, task_ids = _targets(session, raw_ids, on=options.get("on"), units=units)
     if units is not None:
         outcome = shares.change(actx, shares.held_shares(actx, task_ids, units), action, **options)
     else:
@@ -271,7 +273,7 @@ def note_cmd(
     session = session_of(ctx, as_of, plan, by)
     ref = parse_ref(id)
     actx = session.action_context()
-    actions.resolve(actx, [ref], expand_items=False)
+    target = actions.resolve(actx, [ref], expand_items=False)[0]  # a recurring task's: an occurrence
     value = parse.percent(percent) if percent is not None else None
     units = unitnames.units_of(session, unit)
     if units is not None:
@@ -279,11 +281,11 @@ def note_cmd(
             raise UsageError(t("error.expected_task", value=id))
         if not text.strip():
             raise UsageError(t("error.empty_value", what="TEXT"))
-        shares.change(actx, shares.held_shares(actx, [str(ref)], units), "note",
+        shares.change(actx, shares.held_shares(actx, [target], units), "note",
                       note=text.strip(), percent=value)
     else:
-        actions.add_note(actx, str(ref), text, value)
-    session.confirm(t("note.done", id=str(ref)))
+        actions.add_note(actx, target, text, value)
+    session.confirm(t("note.done", id=target))
 
 
 @app.command("add", help=t("help.cmd.add"))

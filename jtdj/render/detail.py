@@ -57,7 +57,8 @@ def detail_json(d) -> str:
 def _detail_fields(d) -> Records:
     def fields(one: dict) -> list[dict]:
         return [{"id": one["id"], "field": k, "value": machine_value(v, "; ")}
-                for k, v in one.items() if k not in ("tasks", "notes", "history", "units")]
+                for k, v in one.items()
+                if k not in ("tasks", "notes", "history", "units", "occurrences")]
 
     if isinstance(d, list):
         return Records([f for one in d for f in fields(one)], (), ("id", "field", "value"))
@@ -91,6 +92,7 @@ def _fields(d: dict) -> list[tuple[str, str]]:
             ("col.reported_on", d.get("reported_on") if d["status"] == "review" else ""),
             ("col.returned", d.get("returned") or ""),
             ("col.kind", t("word.ongoing") if ongoing(d) else ""),
+            ("col.every", _every(d)),
             ("col.light", light_word(d["light"], shown_signal(d))),
             ("col.last_note", (d.get("last_note") or t("word.none")) if ongoing(d) else ""),
             ("", _quiet(d)),
@@ -114,6 +116,14 @@ def _fields(d: dict) -> list[tuple[str, str]]:
         if d["archived"]:
             rows.append(("col.archived", t("word.yes")))
     return [(t(label) if label else "", value) for label, value in rows if value]
+
+
+def _every(d: dict) -> str:
+    """A recurring task's period in words: 每月（20 日前）, 每季度 …; nothing for another."""
+    if not d.get("every"):
+        return ""
+    word = t(f"every.{d['every']}")
+    return word + (t("every.by_day", day=d["day"]) if d.get("day") else "")
 
 
 def _lag(lag: int | None) -> str:
@@ -172,6 +182,9 @@ def detail_table(d):
         parts += [Text(t("show.item_text"), style="bold"), Wrapped(Text(text))]
     if d["kind"] == "item" and d["tasks"]:
         parts.append(rich_table(shown_rows(d["tasks"]), LIST_COLUMNS, value=list_value))
+    if d.get("occurrences"):  # a recurring task's periods: past, current and next
+        parts += [Text(t("show.occurrences"), style="bold"),
+                  rich_table(shown_rows(d["occurrences"]), LIST_COLUMNS, value=list_value)]
     if d.get("units"):
         parts += [Text(t("show.units"), style="bold"),
                   rich_table(_share_rows(d), SHARE_COLUMNS, value=human_value)]
@@ -194,6 +207,10 @@ def detail_md(d) -> str:
     text = d.get("text") if d["kind"] == "item" else d.get("item_text")
     if text:
         out += ["", f"### {t('show.item_text')}", "", md_escape(text)]
+    if d.get("occurrences"):
+        out += ["", f"### {t('show.occurrences')}", ""]
+        out += [f"- {o['id']} {t('col.due')} {o['due']}: {status_with_request(o['status'], None)}"
+                f" {light_word(o['light'], o['signal'])}" for o in d["occurrences"]]
     if d.get("units"):
         out += ["", f"### {t('show.units')}", ""]
         out += [f"- {md_escape(r['unit'])}: {status_with_request(r['status'], r.get('request'))}"
