@@ -1,0 +1,123 @@
+"""A recurring task in `show` (its occurrences: past, current, next; its status and pace as they
+make them) and in the plan file an export writes (every, day, each, and the occurrences whose
+state is not the default), which an import into an empty database takes back byte for byte."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import as_json, ok
+
+PLAN = """format = 1
+[plan]
+key = "rc"
+title = "测试计划"
+issued = 2022-04-15
+due = 2022-12-31
+[[sections]]
+no = 1
+title = "一、组织"
+[[sections.items]]
+no = 4
+title = "三会一课"
+text = "认真落实“三会一课”"
+[[sections.items.tasks]]
+no = 1
+title = "召开支部委员会"
+every = "month"
+owner = "组织科"
+[[sections.items.tasks]]
+no = 2
+title = "召开党员大会"
+every = "quarter"
+day = 20
+[[sections.items.tasks]]
+no = 3
+title = "开展主题党日"
+every = "month"
+each = ["甲校", "乙校"]
+"""
+DAY = ("--as-of", "2022-07-05")
+
+
+@pytest.fixture
+def worked(run, tmp_path):
+    path = tmp_path / "rc.toml"
+    path.write_text(PLAN, encoding="utf-8")
+    ok(run, "--as-of", "2022-04-20", "import", path)
+    ok(run, *DAY, "done", "4.1")                       # the earliest open one: 2022-04
+    ok(run, *DAY, "note", "4.1@2022-07", "已发通知")
+    ok(run, *DAY, "due", "4.2@三季度", "2022-09-25")
+    ok(run, *DAY, "done", "4.3@2022-05", "--unit", "乙校", "--note", "已开展")
+    ok(run, *DAY, "note", "4.3@5月", "筹备中", "--unit", "甲校", "-p", "40")
+    ok(run, *DAY, "drop", "4.1@2022-08", "--reason", "与九月合并召开")
+    return path
+
+
+def test_show_lists_every_occurrence_and_the_status_and_pace_they_give_the_task(run, worked):
+    d = as_json(ok(run, *DAY, "show", "4.1", "-f", "json"))
+    assert (d["every"], d["day"], d["status"], d["signal"], d["light"]) == (
+        "month", None, "doing", "overdue", "red")  # 04 done; 05 and 06 open past their day
+    assert [(o["id"], o["status"], o["due"]) for o in d["occurrences"]] == [
+        ("4.1@2022-04", "done", "2022-04-30"), ("4.1@2022-05", "todo", "2022-05-31"),
+        ("4.1@2022-06", "todo", "2022-06-30"), ("4.1@2022-07", "todo", "2022-07-31"),
+        ("4.1@2022-08", "dropped", "2022-08-31"), ("4.1@2022-09", "todo", "2022-09-30"),
+        ("4.1@2022-10", "todo", "2022-10-31"), ("4.1@2022-11", "todo", "2022-11-30"),
+        ("4.1@2022-12", "todo", "2022-12-31")]
+    # done 1 of 9; due by the day 3 of 9 (April to June)
+    assert (d["percent"], d["expected_percent"]) == (11, 33)
+    shown = ok(run, *DAY, "show", "4.2", "-f", "table").stdout
+    assert "周期      每季度（20 日前）" in shown and "各期" in shown
+    assert "4.2@2022-Q3" in shown and "2022-09-25" in shown
+    md = ok(run, *DAY, "show", "4.2", "-f", "md").stdout
+    assert "- 4.2@2022-Q2 完成时限 2022-06-20: 未开始 ▲ 逾期" in md
+
+
+def test_an_occurrence_is_shown_as_a_task_of_its_own_with_its_notes(run, worked):
+    d = as_json(ok(run, *DAY, "show", "4.1@2022-07", "-f", "json"))
+    assert (d["id"], d["period"], d["start"], d["due"]) == (
+        "4.1@2022-07", "2022-07", "2022-07-01", "2022-07-31")
+    assert [n["text"] for n in d["notes"]] == ["已发通知"]
+    later = as_json(ok(run, *DAY, "show", "4.1@十二月", "-f", "json"))  # not begun: still shown
+    assert (later["id"], later["status"]) == ("4.1@2022-12", "todo")
+
+
+def test_the_plan_file_keeps_every_day_each_and_the_occurrences_that_differ(run, worked):
+    text = ok(run, "export", "--format", "toml").stdout
+    task_41 = text[text.index('title = "召开支部委员会"'):text.index('title = "召开党员大会"')]
+    assert 'every = "month"' in task_41 and "due =" not in task_41.split("[[")[0]
+    assert ('[[sections.items.tasks.occurrences]]\nperiod = "2022-04"\nstatus = "done"\n'
+            "done_on = 2022-07-05") in task_41
+    assert 'period = "2022-08"\nstatus = "dropped"' in task_41
+    assert 'period = "2022-07"\n\n[[sections.items.tasks.occurrences.notes]]' in task_41
+    assert 'period = "2022-05"' not in task_41  # as the plan made it: not written
+    assert 'every = "quarter"\nday = 20' in text
+    assert 'period = "2022-Q3"\ndue = 2022-09-25' in text
+    assert 'each = ["甲校", "乙校"]' in text
+    assert 'period = "2022-05"\nunit = "乙校"\nstatus = "done"' in text
+
+
+def test_an_exported_plan_imported_into_an_empty_database_exports_the_same_bytes(
+        run, worked, tmp_path, monkeypatch):
+    first = ok(run, "export", "--format", "toml").stdout
+    path = tmp_path / "export.toml"
+    path.write_text(first, encoding="utf-8")
+    monkeypatch.setenv("JTDJ_DB", str(tmp_path / "again" / "jtdj.db"))
+    ok(run, *DAY, "import", path)
+    assert ok(run, "export", "--format", "toml").stdout == first
+    # the state came back with the occurrences and the units' shares of them
+    rows = {r["id"]: r["status"] for r in as_json(ok(
+        run, *DAY, "list", "--status", "all", "-f", "json"))}
+    assert rows["4.1@2022-04"] == "done" and rows["4.3@2022-05"] == "doing"
+    mine = {r["id"]: r["status"] for r in as_json(ok(
+        run, *DAY, "list", "--owner", "乙校", "--status", "all", "-f", "json"))}
+    assert mine["4.3@2022-05"] == "done"
+
+
+def test_a_plan_file_with_occurrences_for_an_ordinary_task_is_refused(run, tmp_path):
+    path = tmp_path / "bad.toml"
+    path.write_text(PLAN + '[[sections.items.tasks]]\nno = 4\ntitle = "年度述职"\n'
+                    '[[sections.items.tasks.occurrences]]\nperiod = "2022-07"\n', encoding="utf-8")
+    result = run("import", path)
+    assert result.exit_code == 2 and "occurrences" in result.stderr
+    assert "Traceback" not in result.stderr
