@@ -3,7 +3,8 @@ or far behind the pace of their windows, 序时进度), 待审核, extensions, �
 
 Every figure is as of the period's last day (``until``), so a 通报 for last week is the same
 when it is made again this week: the per-unit counts are the summary's (``report.owners``:
-a unit's shares, and the tasks it leads that were not handed to units; a report waiting for
+a unit's shares — a recurring task's once, by its occurrence shares — and the tasks it leads
+that were not handed to units; a report waiting for
 review is 待审核, open and not done), the events counted are those dated on or before ``until``
 (an accepted 申请延期 moves a due date as `due` does: an extension), and undone batches are as
 if they never ran. ``period_report`` is the period report with the same table as a part.

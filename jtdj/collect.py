@@ -5,6 +5,8 @@ its own open shares, nothing it only supports, nothing done and nothing waiting 
 office's review; a report the office sent back carries its reason (退回：…). Each row carries its version
 (the id of the last event of its task or share), so a merge can tell a row changed in the
 database since. Rows are pre-filled from the database as it stands; the rest is the unit's.
+A recurring task is reported on by its occurrences whose period has begun by the form's as-of
+day (one row each, 4.3@2022-05, the title with the period in words), never by its own row.
 """
 
 from __future__ import annotations
@@ -45,21 +47,64 @@ def unit_rows(store: Store, plan: str, unit: dict, as_of: date | None = None) ->
     """The rows of the unit's form, in the plan's order, each with its version and (given
     ``as_of``, the form's 截至 day) its 序时进度: a task's as the list gives it, a share's from
     its due date and its task's window (``store.lights``)."""
+    # (no as-of day: every occurrence held, whenever its period falls)
+    recurring, occurrences = occurrence_rows(store, plan, [unit], as_of or date.max)
     rows = []
     for task in forms_db.led_open_tasks(store, plan, unit["name"]):
-        if task["status"] in ("todo", "doing"):
+        if task["status"] in ("todo", "doing") and task["id"] not in recurring:
             rows.append({**task, "target": task["id"]})
     for share in forms_db.shares_of_unit(store, plan, unit["id"]):
         if share["status"] in ("todo", "doing"):
             rows.append({**share, "target": units_db.share_target(share["id"], unit["id"])})
-    rows.sort(key=lambda r: (r["item"], r["no"]))
+    rows += [r for r in occurrences.get(unit["id"], []) if r["status"] in ("todo", "doing")]
+    rows.sort(key=plan_order)
     versions = units_db.versions(store, plan, [r["target"] for r in rows])
     expected, kinds = _expected(store, plan, rows, as_of) if as_of is not None else ({}, {})
     return [{"id": r["id"], "title": r["title"], "due": r["due"], "status": r["status"],
              "percent": r["percent"], "version": versions.get(r["target"], 0),
              "returned": r["returned"], "expected": expected.get(r["target"]),
-             "ongoing": kinds.get(r["id"], False)}
+             "ongoing": kinds.get(r["id"], False), "period": r.get("period")}
             for r in rows]
+
+
+def plan_order(row: dict) -> tuple:
+    """A form's or notice's row order: the plan's, a recurring task's occurrences by period."""
+    return row["item"], row["no"], row.get("period") or ""
+
+
+def occurrence_rows(store: Store, plan: str, units: list[dict],
+                    as_of: date) -> tuple[set[str], dict[int, list[dict]]]:
+    """The ids of the plan's recurring tasks (a unit reports on their occurrences, never on
+    the task's own row), and by unit id the occurrences begun by ``as_of`` of its live
+    recurring tasks it reports on: its shares of them, and those it leads not handed to
+    units. Each row has the keys of ``forms_db.shares_of_unit``'s, its ``period``, ``start``
+    and ``target``; closed ones too (the caller keeps what it wants)."""
+    from jtdj.store import occurrences as occ_db
+
+    parents = occ_db.recurring_tasks(store, plan) if occ_db.has_recurring(store, plan) else []
+    if not parents:
+        return set(), {}
+    live = sorted(p["id"] for p in parents if p["archived"] == 0)
+    day = as_of.isoformat()
+    begun = [r for rows in occ_db.of_tasks(store, plan, live).values() for r in rows
+             if r["archived"] == occ_db.OCCURRENCE and r["start"] <= day]
+    held = units_db.shares(store, plan, [r["id"] for r in begun]) if begun else {}
+    by_name = {u["name"]: u["id"] for u in units}
+    ids = set(by_name.values())
+    out: dict[int, list[dict]] = {}
+    for r in begun:
+        row = {k: r[k] for k in ("id", "title", "due", "status", "percent", "item", "no",
+                                 "returned", "period", "start")}
+        if r["id"] in held:
+            for s in held[r["id"]]:
+                if s["unit"] in ids:
+                    out.setdefault(s["unit"], []).append({
+                        **row, "status": s["status"], "percent": s["percent"],
+                        "returned": s["returned"], "due": s["due"] or r["due"],
+                        "target": units_db.share_target(r["id"], s["unit"])})
+        elif r["owner"] in by_name:
+            out.setdefault(by_name[r["owner"]], []).append({**row, "target": r["id"]})
+    return {p["id"] for p in parents}, out
 
 
 def _expected(store: Store, plan: str, rows: list[dict], as_of: date) -> tuple[dict, dict]:
@@ -69,8 +114,8 @@ def _expected(store: Store, plan: str, rows: list[dict], as_of: date) -> tuple[d
     from jtdj.store.tasks import TaskFilter, iter_tasks, plan_start
 
     ids = list(dict.fromkeys(r["id"] for r in rows))
-    tasks = {r["id"]: r for r in iter_tasks(store, plan, TaskFilter(status="all", ids=ids),
-                                            as_of)}
+    tasks = {r["id"]: r for r in iter_tasks(
+        store, plan, TaskFilter(status="all", ids=ids, occurrences=True), as_of)}
     out = {}
     for r in rows:
         task = tasks.get(r["id"])

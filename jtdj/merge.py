@@ -12,6 +12,8 @@ A row whose task or share changed in the database after the form was made, by an
 earlier merge of a form of the same collect, is a conflict: the database is kept unless
 ``theirs``. Forms of one collect are applied in the order they were filled, so the later wins.
 A row equal to the database is no change, so merging a file twice changes nothing.
+An occurrence's row (4.3@2022-05) is any task's: it goes back to that occurrence's share, the
+occurrence rolls up, and the recurring task's own row is left alone.
 """
 
 from __future__ import annotations

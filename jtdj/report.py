@@ -68,9 +68,45 @@ def shared(store: Store, plan: str, as_of: date) -> tuple[dict, dict]:
     tasks = {r["id"]: r for r in select_tasks(
         store, plan, TaskFilter(status="all", ids=list(by_task)), as_of)}
     start = plan_start(store, plan)
-    return tasks, {task: [shares.effective(s, tasks[task]["due"], as_of, store.lights,
-                                           tasks[task]["start"] or start) for s in ss]
-                   for task, ss in by_task.items() if task in tasks}
+    out = {task: [shares.effective(s, tasks[task]["due"], as_of, store.lights,
+                                   tasks[task]["start"] or start) for s in ss]
+           for task, ss in by_task.items() if task in tasks}
+    if any("@" in task for task in by_task):  # occurrence shares (4.3@2022-05)
+        _recurring(store, plan, as_of, by_task, start, tasks, out)
+    return tasks, out
+
+
+def _recurring(store: Store, plan: str, as_of: date, by_task: dict, start: str | None,
+               tasks: dict, out: dict) -> None:
+    """A recurring task handed to units counts once per unit: under each unit as its begun
+    occurrence shares make it that day (``occurrence_counts.rolled_record``; the shares
+    themselves in ``occurrences``), and its own record as its begun occurrences make it (what
+    the owner's count holds of it, taken off there as any shared task's)."""
+    from jtdj import shares
+    from jtdj.store import occurrence_counts as oc
+    from jtdj.store.tasks import TaskFilter, select_tasks
+
+    parents = sorted({task.split("@")[0] for task in by_task if "@" in task})
+    begun: dict[str, dict] = {}
+    of_task: dict[str, list[dict]] = {p: [] for p in parents}
+    for r in select_tasks(store, plan, TaskFilter(status="all", parents=parents), as_of):
+        begun[r["id"]] = r
+        of_task[r["id"].split("@")[0]].append(r)
+    for own in select_tasks(store, plan, TaskFilter(status="all", ids=parents), as_of):
+        units: dict[int, tuple[str, list[dict]]] = {}
+        for occ, ss in by_task.items():
+            if occ.split("@")[0] != own["id"] or "@" not in occ:
+                continue
+            for s in ss:
+                held = units.setdefault(s["unit"], (s["unit_name"], []))[1]
+                if occ in begun:
+                    o = begun[occ]
+                    held.append({**shares.effective(s, o["due"], as_of, store.lights,
+                                                    o["start"] or start), "id": occ})
+        tasks[own["id"]] = oc.rolled_record(own, of_task[own["id"]], store.lights, as_of)
+        out[own["id"]] = [oc.rolled_record({"unit": name, "unit_id": unit, "ongoing": False,
+                                            "occurrences": held}, held, store.lights, as_of)
+                          for unit, (name, held) in units.items()]
 
 
 def share_counts(state: tuple[dict, dict], rules: Lights, day: date) -> dict:
@@ -82,7 +118,7 @@ def share_counts(state: tuple[dict, dict], rules: Lights, day: date) -> dict:
         for s in ss:
             out["total"] += 1
             out[s["status"]] += 1
-            overdue, soon, lag = counted(s, rules, day)
+            overdue, soon, lag = s.get("marks") or counted(s, rules, day)
             out["overdue"] += overdue
             out["due_soon"] += soon
             if lag:
@@ -94,7 +130,7 @@ def _add(rows: dict, key, record: dict, sign: int, rules: Lights, day: date) -> 
     acc = rows.setdefault(key, [0] * len(st.COUNT_FIELDS))
     acc[0] += sign
     acc[st.COUNT_FIELDS.index(record["status"])] += sign
-    overdue, soon, lag = counted(record, rules, day)
+    overdue, soon, lag = record.get("marks") or counted(record, rules, day)
     acc[5] += sign * overdue
     acc[6] += sign * soon
     if lag:
@@ -108,7 +144,8 @@ def owners(store: Store, plan: str, as_of: date, state: tuple[dict, dict] | None
            ) -> list[dict]:
     """Per owner (null: no owner yet), by name, the tasks without an owner last. A task handed
     to units counts through its shares, each under its unit, not under its lead (nor as a task
-    without an owner). Where forms were issued for the plan, each row says the day of the unit's
+    without an owner); a recurring one once under each unit, by its occurrence shares
+    (``_recurring``). Where forms were issued for the plan, each row says the day of the unit's
     last form merged (``last_report``) and whether the latest form issued was late (``late``)."""
     rows = {owner: list(values)
             for owner, values in st.count_tasks(store, plan, as_of, "owner").items()}
@@ -230,6 +267,20 @@ def ongoing(store: Store, plan: str, day: date, before: date | None = None) -> d
     return {**out, "rows": rows}
 
 
+def occurrences(store: Store, plan: str, day: date, state: tuple[dict, dict]) -> dict | None:
+    """The occurrences of the recurring tasks as of the day, per task and per unit (the JSON
+    ``occurrences`` block, 周期性工作; None when the plan has none): ``occurrence_counts.block``
+    over each unit's begun occurrence shares (``shared``: as they were that day)."""
+    from jtdj.store import occurrence_counts as oc
+
+    units: dict[str, list[dict]] = {}
+    for ss in state[1].values():
+        for s in ss:
+            if "occurrences" in s:
+                units.setdefault(s["unit"], []).extend(s["occurrences"])
+    return oc.block(store, plan, day, units)
+
+
 def plan_head(store: Store, plan: str) -> dict:
     row = store.plan(plan) or {}
     return {"key": plan, "title": row.get("title") or plan, "issuer": row.get("issuer"),
@@ -249,7 +300,10 @@ def summary(store: Store, plan: str, as_of: date, limit: int | None = None) -> d
         "due_soon": task_list(store, plan, as_of, "due_soon", limit),
     }
     block = ongoing(store, plan, as_of)
-    return {**data, "ongoing": block} if block else data
+    if block:
+        data["ongoing"] = block
+    block = occurrences(store, plan, as_of, state)
+    return {**data, "occurrences": block} if block else data
 
 
 CHANGE_KINDS = ("added", "dropped", "rescheduled", "reassigned")
@@ -308,6 +362,9 @@ def report(store: Store, plan: str, period: Period, as_of: date,
     block = ongoing(store, plan, period.until, period.before)
     if block:
         data["ongoing"] = block
+    block = occurrences(store, plan, period.until, state)
+    if block:
+        data["occurrences"] = block
     data["shares"] = share_counts(state, store.lights, period.until)
     data["owners"] = owners(store, plan, period.until, state)
     if limit is not None:

@@ -4,7 +4,9 @@ A task U holds a share of shows U's share as it was on the day (its status, ligh
 due and done date: ``shares.effective``) with role ``share``; a task U only leads shows the
 task with role ``lead`` (a task U leads and holds a share of shows the share). The status
 filter and ``--overdue`` apply to what the row shows. Supporting units (配合单位) are not
-matched. One unit's tasks are few: the rows are read whole and sorted as `list` sorts.
+matched. A recurring task shows as its occurrences whose period has begun, each a row of its
+own (4.3@2022-05), U's share of it or the occurrence U leads. One unit's tasks are few: the
+rows are read whole and sorted as `list` sorts.
 """
 
 from __future__ import annotations
@@ -17,9 +19,10 @@ from jtdj.store.tasks import TaskFilter, iter_tasks, plan_start
 _STATUS_ORDER = {"todo": 0, "doing": 1, "review": 2, "done": 3, "dropped": 4}
 
 
-def _no(record: dict) -> tuple[int, int]:
-    item, no = record["id"].split(".")
-    return int(item), int(no)
+def _no(record: dict) -> tuple[int, int, str]:
+    """The plan's order; a recurring task's occurrences (4.3@2022-05) by period."""
+    item, _, no = record["id"].partition("@")[0].partition(".")
+    return int(item), int(no), record.get("period") or ""
 
 
 SORT_KEYS = {
@@ -40,6 +43,12 @@ def _shown(f: TaskFilter, record: dict) -> bool:
     return not f.overdue or record["signal"] == "overdue"
 
 
+def _begun(record: dict, day: str) -> bool:
+    """Whether a record is shown on ``day``: an occurrence's once its period has begun
+    (asked for by id, ``iter_tasks`` gives every occurrence whenever it falls)."""
+    return record.get("period") is None or (record["start"] or "") <= day
+
+
 def owner_rows(store, plan: str, f: TaskFilter, as_of: date, sort: str = "id") -> list[dict]:
     """The rows of `list --owner f.owner` as of ``as_of``: each task record with ``unit`` (the
     unit asked for) and ``role`` (``lead`` or ``share``)."""
@@ -54,12 +63,15 @@ def owner_rows(store, plan: str, f: TaskFilter, as_of: date, sort: str = "id") -
             ids = [i for i in ids if i in set(f.ids)]
         held = {task: s for task, ss in shares.as_of(store, plan, as_of, ids).items()
                 for s in ss if s["unit"] == unit_id} if ids else {}
+    day = as_of.isoformat()
     rows = [{**r, "unit": unit, "role": "lead"} for r in iter_tasks(store, plan, f, as_of)
-            if r["id"] not in held]
+            if r["id"] not in held and _begun(r, day)]
     if held:
         every = f._replace(owner=None, unassigned=False, status="all", overdue=False,
                            lagging=False, ids=list(held))
         for r in iter_tasks(store, plan, every, as_of):
+            if not _begun(r, day):  # an occurrence share shows from its period on
+                continue
             e = shares.effective(held[r["id"]], r["due"], as_of, store.lights,
                                  r["start"] or plan_start(store, plan))
             record = {**r, **{k: e[k] for k in ("status", "due", "done_on", "percent", "light",

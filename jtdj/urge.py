@@ -3,7 +3,9 @@
 A unit's notice lists the open tasks it leads that are not handed to units (their shares
 report) and its own open shares, each with its due date, the days overdue or left, and the
 unit's last report on it, and the office's reason where it sent the task or share back
-(`return`); what waits for the office's review (待审核) is not chased. A row behind the pace
+(`return`); what waits for the office's review (待审核) is not chased. A recurring task is
+chased by its occurrences whose period has begun (4.3@2022-05, its title with the period in
+words), each a row of its own; its own row and the occurrences not begun never are. A row behind the pace
 of its window (``--lagging``: 滞后 or 严重滞后 by ``store.lights``, as `list` judges it) says
 its percent and its expected one (序时进度); an ongoing task (常态推进, no due date) is
 chased there when it is quiet (久未报进展, no note for ``ongoing_quiet_days``). Each notice produced is an ``urge`` event on each task and share it
@@ -86,14 +88,20 @@ def units_rows(store: Store, plan: str, units: list[dict], as_of: date, overdue:
                within: int | None, lagging: bool = False) -> list[list[dict]]:
     """The rows of each unit's notice (one list per unit, in the order of ``units``), each in
     the plan's order: one query of each kind for all the units, grouped here."""
+    from jtdj.collect import occurrence_rows, plan_order
+
     led = forms_db.led_open_tasks_of(store, plan, [u["name"] for u in units])
     shares = forms_db.shares_of_units(store, plan, [u["id"] for u in units])
+    # a recurring task is chased by its occurrences begun by the day, never by its own row
+    recurring, occurrences = occurrence_rows(store, plan, units, as_of)
     found_of = []
     for unit in units:
-        found = [{**r, "target": r["id"]} for r in led.get(unit["name"], [])]
+        found = [{**r, "target": r["id"]} for r in led.get(unit["name"], [])
+                 if r["id"] not in recurring]
         found += [{**r, "target": share_target(r["id"], unit["id"])}
                   for r in shares.get(unit["id"], [])]
-        found.sort(key=lambda r: (r["item"], r["no"]))
+        found += occurrences.get(unit["id"], [])
+        found.sort(key=plan_order)
         found_of.append(found)
     paces = _paces(store, plan, [r for found in found_of for r in found], as_of)
     wanted_of = [[r for r in found if r["status"] in ("todo", "doing") and _wanted(
@@ -106,7 +114,8 @@ def units_rows(store: Store, plan: str, units: list[dict], as_of: date, overdue:
 
 
 def _row(r: dict, pace: dict, note: dict | None, as_of: date) -> dict:
-    return {"id": r["id"], "title": r["title"], "due": r["due"], "target": r["target"],
+    return {"id": r["id"], "title": r["title"], "period": r.get("period"), "due": r["due"],
+            "target": r["target"],
             "days": (as_of - date.fromisoformat(r["due"])).days if r["due"] else None,
             "ongoing": bool(pace.get("ongoing")),
             "last_report": {"on": note["on_date"], "text": note["text"]} if note else None,
@@ -121,8 +130,8 @@ def _paces(store: Store, plan: str, found: list[dict], as_of: date) -> dict[str,
 
     if not found:
         return {}
-    tasks = {r["id"]: r for r in select_tasks(
-        store, plan, TaskFilter(status="all", ids=sorted({r["id"] for r in found})), as_of)}
+    tasks = {r["id"]: r for r in select_tasks(store, plan, TaskFilter(
+        status="all", ids=sorted({r["id"] for r in found}), occurrences=True), as_of)}
     start = plan_start(store, plan)
     # a share of an ongoing task (常态推进) is judged by the age of its own last note
     quiet = last_notes(store, plan, [r["target"] for r in found if r["target"] != r["id"] and (

@@ -297,3 +297,66 @@ def test_the_ongoing_block_runs_as_many_statements_for_200_ongoing_tasks_as_for_
     assert len(big) <= len(small), (
         f"{name} as of {as_of}: {len(small)} statements for {SMALL} ongoing tasks, {len(big)}"
         f" for {BIG}; the ones that grew: {grown.most_common(5)}")
+
+
+def _recurring_plan(path, tasks: int) -> None:
+    """``tasks`` monthly tasks (every = "month"), 2 an item, the second of each item handed
+    to 甲校 and 乙校 (``each``: registered by the import), and one ordinary task an item."""
+    out = ['format = 1', '[plan]', f'key = "r{tasks}"', f'title = "周期计划{tasks}"',
+           'issued = 2022-01-01', 'due = 2022-12-31', '[[sections]]', 'no = 1',
+           'title = "第1部分"']
+    for i in range(1, tasks // 2 + 1):
+        out += ['[[sections.items]]', f'no = {i}', f'title = "条目{i}"',
+                '[[sections.items.tasks]]', 'no = 1', f'title = "每月例会{i}"',
+                'every = "month"', f'owner = "{OFFICES[i % 2]}"',
+                '[[sections.items.tasks]]', 'no = 2', f'title = "主题党日{i}"',
+                'every = "month"', 'each = ["甲校", "乙校"]',
+                '[[sections.items.tasks]]', 'no = 3', f'title = "工作任务{i}"',
+                'due = 2022-09-30']
+    path.write_text("\n".join(out) + "\n", encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def recurring_plans(tmp_path_factory):
+    """Two databases, {recurring tasks: env}: imported on 2022-03-10, then on 2022-06-10 each
+    item's first task checked off (its earliest open month) and 甲校's share of each second
+    task's February."""
+    run = _runner()
+    made = {}
+    root = tmp_path_factory.mktemp("recurring")
+    for size in (SMALL, BIG // 2):
+        env = _env(root, size)
+        plan = root / f"plan{size}.toml"
+        _recurring_plan(plan, size)
+        items = range(1, size // 2 + 1)
+        ok(run, "--as-of", "2022-03-10", "import", plan, env=env)
+        ok(run, "--as-of", "2022-06-10", "done", *[f"{i}.1" for i in items], env=env)
+        ok(run, "--as-of", "2022-06-10", "done", *[f"{i}.2@2022-02" for i in items], "--unit",
+           "甲校", env=env)
+        block = json.loads(ok(run, "--as-of", MID_YEAR, "summary", "-f", "json",
+                              env=env).stdout)["occurrences"]
+        assert len(block["tasks"]) == size and block["units"][1]["done"] == size // 2
+        made[size] = env
+    return made
+
+
+RECURRING_COMMANDS = [
+    ("summary json", ("summary", "-f", "json")),
+    ("report json", ("report", "--week", "-f", "json")),
+    ("report text", ("report", "--week", "--limit", "0")),
+    ("report --by-unit", ("report", "--week", "--by-unit")),
+    ("report --unit", ("report", "--week", "--unit", "甲校")),
+]
+
+
+@pytest.mark.parametrize("as_of", [MID_YEAR, PAST], ids=["mid-year", "past-day"])
+@pytest.mark.parametrize("name, argv", [pytest.param(n, a, id=n.replace(" ", "-"))
+                                        for n, a in RECURRING_COMMANDS])
+def test_recurring_tasks_count_with_as_many_statements_for_100_of_them_as_for_20(
+        recurring_plans, run, traced, tmp_path, name, argv, as_of):
+    small = _count(run, traced, recurring_plans[SMALL], as_of, argv, tmp_path / "s.xlsx", name)
+    big = _count(run, traced, recurring_plans[BIG // 2], as_of, argv, tmp_path / "b.xlsx", name)
+    grown = Counter(map(_shape, big)) - Counter(map(_shape, small))
+    assert len(big) <= len(small), (
+        f"{name} as of {as_of}: {len(small)} statements for {SMALL} recurring tasks, "
+        f"{len(big)} for {BIG // 2}; the ones that grew: {grown.most_common(5)}")

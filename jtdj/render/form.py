@@ -89,10 +89,28 @@ def current_percent(row: dict) -> str:
     return f"{text or '—'}\n{t('pace_view.form_expected', n=row['expected'])}"
 
 
+def period_words(period: str) -> str:
+    """An occurrence's period in words: 2022年5月, 2022年第三季度, 2022年下半年, 2022年度."""
+    year, _, rest = period.partition("-")
+    if rest == "Y":
+        return t("recurring_form.year", year=year)
+    if rest[:1] in ("Q", "H"):
+        return t(f"recurring_form.{rest.lower()}", year=year)
+    return t("recurring_form.month", year=year, month=int(rest))
+
+
+def occurrence_title(title: str, period: str | None) -> str:
+    """A task's title, an occurrence's with its period in words (开展主题党日（2022年5月）)."""
+    return t("recurring_form.titled", title=title, period=period_words(period)) if period \
+        else title
+
+
 def prefilled(row: dict) -> dict:
     """The locked values of a task row as written (and as the identity keeps them): title
-    with the returned reason's line, due as ISO text, the status word, the percent text."""
-    title = visible(row["title"])
+    (an occurrence's with its period in words, so a row's id moved to another period's row
+    shows as a changed locked cell) with the returned reason's line, due as ISO text, the
+    status word, the percent text."""
+    title = visible(occurrence_title(row["title"], row.get("period")))
     if row.get("returned"):
         title += "\n" + t("form.returned", reason=visible(row["returned"]))
     return {"title": title, "due": due_cell(row) or "", "status": status_word(row["status"]),

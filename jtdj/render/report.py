@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from jtdj.i18n import t
 from jtdj.render import unit_report as units
+from jtdj.render.occurrences import occurrence_blocks
 from jtdj.render.ongoing import ongoing_block
 from jtdj.render.page import html_blocks, html_head
 from jtdj.render.records import md_escape, section_label, to_json
@@ -128,6 +129,7 @@ def report_blocks(data: dict) -> list[Block]:
                for n in notes],
         more=omitted.get("progress", 0)))
     blocks += [Block(**b) for b in [ongoing_block(data.get("ongoing"), owner_word)] if b]
+    blocks += [Block(**b) for b in occurrence_blocks(data.get("occurrences"))]
     late = [(g["owner"], r) for g in data["overdue"] for r in g["tasks"]]
     lines = []
     for g in data["overdue"]:
@@ -333,6 +335,7 @@ def summary_blocks(data: dict) -> list[Block]:
                      if shown_metric(k, tot)], right={1})]
     blocks += [Block(**b) for b in [units.shares_block(data.get("shares"))] if b]
     blocks += [Block(**b) for b in [ongoing_block(data.get("ongoing"), owner_word)] if b]
+    blocks += [Block(**b) for b in occurrence_blocks(data.get("occurrences"))]
     progress_headers = [t("col.id"), t("report.col_name"), t("report.col_done"),
                         t("col.percent"), t("report.col_bar")]
     blocks.append(Block(t("summary.h_sections"), progress_headers,
@@ -357,8 +360,8 @@ def summary_md(data: dict) -> str:
     return _md_document([f"# {md_escape(summary_title(data))}"], summary_blocks(data))
 
 
-SUMMARY_KEYS = ("plan", "as_of", "totals", "shares", "ongoing", "sections", "items", "owners",
-                "overdue", "due_soon")  # ongoing: only where the plan has ongoing tasks
+SUMMARY_KEYS = ("plan", "as_of", "totals", "shares", "ongoing", "occurrences", "sections",
+                "items", "owners", "overdue", "due_soon")  # ongoing, occurrences: where any
 
 
 def summary_json(data: dict) -> str:

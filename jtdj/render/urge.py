@@ -54,6 +54,13 @@ def _days(row: dict) -> str:
     return t("light.quiet") if _ongoing(row) else days_text(row["days"])
 
 
+def _title(row: dict) -> str:
+    """The title; an occurrence's with its period in words (开展主题党日（2022年5月）)."""
+    from jtdj.render.form import occurrence_title
+
+    return occurrence_title(row["title"], row.get("period"))
+
+
 def _pace(row: dict) -> str:
     return t("pace_report.urge_pace", percent=row["percent"] or 0,
              expected=row["expected_percent"])
@@ -84,7 +91,7 @@ def notice_text(d: dict) -> str:
     lines = [t("urge.title"), "", *_wrapped(visible(_heading(d))), "",
              t("urge.to", unit=visible(d["unit"])), *_wrapped(_intro(d)), ""]
     for n, row in enumerate(d["rows"], 1):
-        lines += _wrapped(f"{n}. {visible(row['id'])} {visible(row['title'])}", "   ")
+        lines += _wrapped(f"{n}. {visible(row['id'])} {visible(_title(row))}", "   ")
         lines.append("   " + t("urge.due_line", due=_due(row), days=_days(row)))
         if _lagging(row):
             lines.append("   " + _pace(row))
@@ -127,7 +134,7 @@ def _columns(d: dict) -> tuple[str, ...]:
 def _cells(n: int, row: dict, d: dict) -> list:
     last = row["last_report"]
     columns = _columns(d)
-    cells = [n, row["id"], row["title"], _due(row), _days(row)]
+    cells = [n, row["id"], _title(row), _due(row), _days(row)]
     if "pace" in columns:
         cells.append(_pace(row) if _lagging(row) else "—")
     cells.append(f"{last['on']} {last['text']}" if last else "—")

@@ -43,6 +43,8 @@ def rolled_up(records: list[dict], rules, day: date) -> tuple[str, list[str]]:
         status = "dropped"
     elif all(s == "done" for s in active):
         status = "done"
+    elif all(s in ("done", "review") for s in active):
+        status = "review"  # what is left waits for the office (as ``shares.rollup`` has it)
     elif any(s in ("doing", "done", "review") for s in active):
         status = "doing"
     else:
@@ -53,3 +55,75 @@ def rolled_up(records: list[dict], rules, day: date) -> tuple[str, list[str]]:
     lags = {m[2] for m in marks}
     lag = "far_behind" if "far_behind" in lags else "behind" if "behind" in lags else None
     return status, flags + ([lag] if lag else [])
+
+
+OPEN = ("todo", "doing", "review")
+PACE = ("signal", "light", "percent", "expected_percent", "lag", "due")
+
+
+def rolled_record(base: dict, records: list[dict], rules, day: date) -> dict:
+    """``base`` (a recurring task's record, or a unit's part of it) as its begun occurrences'
+    (or the unit's begun occurrence shares') ``records`` make it on the day: the status of
+    ``rolled_up``, ``marks`` (overdue, due soon, lag: what it counts as, in place of
+    ``lights.counted``) and the pace fields of the occurrence that weighs most (the worst
+    lag, else the earliest overdue, else the earliest open, else the latest)."""
+    status, flags = rolled_up(records, rules, day)
+    lag = next((f for f in flags if f in lights.LAGGING), None)
+    marks = ("overdue" in flags, "due_soon" in flags, lag)
+    first = sorted(records, key=lambda r: r["due"] or "")
+    pick = (max((r for r in records if r["signal"] == lag), key=lambda r: r["lag"] or 0)
+            if lag else next((r for r in first if r["signal"] == "overdue"), None) if marks[0]
+            else next((r for r in first if r["status"] in OPEN), None)) or (
+        records[-1] if records else None)
+    pace = ({k: pick.get(k) for k in PACE} if pick else
+            {"signal": "on_track", "light": "green", "percent": None, "expected_percent": None,
+             "lag": None, "due": None})
+    return {**base, **pace, "status": status, "marks": marks}
+
+
+BLOCK_TASK_KEYS = ("id", "title", "every", "begun", "done", "open", "overdue", "total",
+                   "expected_percent", "percent")
+
+
+def block(store, plan: str, day: date, unit_shares: dict[str, list[dict]]) -> dict | None:
+    """The ``occurrences`` block as of the day (None when the plan has no live recurring
+    task): per task, its occurrences begun by then, done, open and overdue among them, all of
+    its series (``total``), the occurrences due so far (due before the day, or done) and those
+    done, each as a percent of all; per unit (``unit_shares``: each unit's begun occurrence
+    shares as of the day, by name), the same of its shares. A fixed number of reads."""
+    if not db.has_recurring(store, plan):
+        return None
+    parents = [r["id"] for r in db.recurring_tasks(store, plan) if r["archived"] == 0]
+    own = select_tasks(store, plan, TaskFilter(status="all", ids=parents), day) if parents else []
+    if not own:
+        return None
+    series = db.of_tasks(store, plan, [r["id"] for r in own])
+    begun: dict[str, list[dict]] = {r["id"]: [] for r in own}
+    for r in select_tasks(store, plan, TaskFilter(status="all", parents=list(begun)), day):
+        begun[r["id"].split("@")[0]].append(r)
+    every = {r["id"]: r["every"] for r in db.recurring_tasks(store, plan, list(begun))}
+    d = day.isoformat()
+    tasks = []
+    for r in own:
+        rows = begun[r["id"]]
+        live = [o for o in series.get(r["id"], []) if o["archived"] == db.OCCURRENCE]
+        done = {o["id"] for o in rows if o["status"] == "done"}
+        due = sum(o["due"] < d or o["id"] in done for o in live)
+        c = _counted(rows, store.lights, day)
+        tasks.append({"id": r["id"], "title": r["title"], "every": every.get(r["id"]), **c,
+                      "total": len(live), "expected_percent": percent(due, len(live)),
+                      "percent": percent(len(done), len(live))})
+    units = [{"unit": name, **_counted(ss, store.lights, day)}
+             for name, ss in sorted(unit_shares.items())]
+    return {"tasks": [{k: t[k] for k in BLOCK_TASK_KEYS} for t in tasks], "units": units}
+
+
+def percent(part: int, whole: int) -> int:
+    """Rounded half up, as ``views.percent`` (the store reads no layer above it)."""
+    return (part * 200 + whole) // (whole * 2) if whole else 0
+
+
+def _counted(records: list[dict], rules, day: date) -> dict:
+    return {"begun": len(records), "done": sum(r["status"] == "done" for r in records),
+            "open": sum(r["status"] in OPEN for r in records),
+            "overdue": sum(lights.counted(r, rules, day)[0] for r in records)}

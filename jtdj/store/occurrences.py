@@ -58,3 +58,10 @@ def add_day(store, plan: str, task_id: str) -> str | None:
     row = store.conn.execute("SELECT min(on_date) FROM events WHERE plan = ? AND target = ?"
                              " AND action = 'add'", (plan, task_id)).fetchone()
     return row[0] if row else None
+
+
+def clerks_dues(store, plan: str) -> set[str]:
+    """The tasks whose due date a clerk set with `jtdj due` (a re-import keeps it)."""
+    return {r[0] for r in store.conn.execute(
+        "SELECT DISTINCT target FROM events WHERE plan = ? AND action = 'due' AND field = 'due'",
+        (plan,))}
