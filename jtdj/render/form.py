@@ -61,6 +61,13 @@ HEADER_FILL = "DDEBF7"
 OPEN_FILL = "FFFDE7"  # the cells the unit fills: a pale yellow says "write here"
 
 
+def columns_for(rows: list[dict]) -> tuple:
+    """COLUMNS, with a 编号 wide enough for an occurrence's id (4.3@2022-05) on one line."""
+    if not any("@" in r["id"] for r in rows):
+        return COLUMNS
+    return tuple(("id", 13, "center", False) if c[0] == "id" else c for c in COLUMNS)
+
+
 def header_words() -> list[str]:
     """The column headers in the interface language (the reader accepts every language's)."""
     return [t(f"form.col.{key}") for key in KEYS]
@@ -110,7 +117,9 @@ def prefilled(row: dict) -> dict:
     (an occurrence's with its period in words, so a row's id moved to another period's row
     shows as a changed locked cell) with the returned reason's line, due as ISO text, the
     status word, the percent text."""
-    title = visible(occurrence_title(row["title"], row.get("period")))
+    period = row.get("period")  # on a line of its own: the cell is narrow
+    title = visible(t("recurring_form.titled_cell", title=row["title"],
+                      period=period_words(period)) if period else row["title"])
     if row.get("returned"):
         title += "\n" + t("form.returned", reason=visible(row["returned"]))
     return {"title": title, "due": due_cell(row) or "", "status": status_word(row["status"]),
@@ -166,8 +175,9 @@ class _Form:
         self.ws, self.form = ws, form
         thin = Side(style="thin", color="000000")
         self.border = Border(left=thin, right=thin, top=thin, bottom=thin)
-        self.last = _letter(len(COLUMNS))
-        self.width = sum(c[1] for c in COLUMNS)
+        self.columns = columns_for(form["rows"])
+        self.last = _letter(len(self.columns))
+        self.width = sum(c[1] for c in self.columns)
         self.styles: dict[tuple, str] = {}
 
     def cell(self, ref: str, value, bold=False, size=FONT_SIZE, align="left", border=False,
@@ -207,11 +217,11 @@ class _Form:
     def merged(self, row: int, first: int, last: int, text: str, size=FONT_SIZE, **style):
         self.ws.merge_cells(f"{_letter(first)}{row}:{_letter(last)}{row}")
         self.cell(f"{_letter(first)}{row}", text, size=size, **style)
-        width = sum(c[1] for c in COLUMNS[first - 1:last])
+        width = sum(c[1] for c in self.columns[first - 1:last])
         return line_count(text, width, size) * 1.45 * size + ROW_PADDING * 2
 
     def write(self) -> None:
-        ws, form, n = self.ws, self.form, len(COLUMNS)
+        ws, form, n = self.ws, self.form, len(self.columns)
         heights = {1: self.merged(1, 1, n, visible(form["plan_title"]), TITLE_SIZE, bold=True,
                                   align="center")}
         meta = "\u3000\u3000".join([t("form.unit", unit=visible(form["unit"])),
@@ -227,7 +237,7 @@ class _Form:
         for col, text in enumerate(headers, 1):
             self.cell(f"{_letter(col)}{HEADER_ROW}", text, bold=True, align="center",
                       border=True, fill=HEADER_FILL)
-        heights[HEADER_ROW] = row_height(headers, COLUMNS)
+        heights[HEADER_ROW] = row_height(headers, self.columns)
         for i, row in enumerate(form["rows"]):
             r = HEADER_ROW + 1 + i
             pre = prefilled(row)
@@ -235,16 +245,16 @@ class _Form:
             values = [i + 1, row["id"], pre["title"], _date(due) if due == row.get("due") else due,
                       pre["status"], pre["percent"]]
             for col, ((key, _, align, open_), value) in enumerate(
-                    zip(COLUMNS, values + [None] * (n - len(values))), 1):
+                    zip(self.columns, values + [None] * (n - len(values))), 1):
                 date_cell = key in DATE_COLUMNS or key == "due"
                 self.cell(f"{_letter(col)}{r}", value, align=align, border=True,
                           locked=not open_, fill=OPEN_FILL if open_ else None,
                           number_format=DATE_FORMAT if date_cell else None)
-            heights[r] = max(row_height(values, COLUMNS),
+            heights[r] = max(row_height(values, self.columns),
                              round(MIN_LINES * LINE_HEIGHT + ROW_PADDING, 1))
         for r, h in heights.items():
             ws.row_dimensions[r].height = round(h, 1)
-        for col, (_, width, _, _) in enumerate(COLUMNS, 1):
+        for col, (_, width, _, _) in enumerate(self.columns, 1):
             ws.column_dimensions[_letter(col)].width = width
         ws.freeze_panes = f"D{HEADER_ROW + 1}"
         self.validations()
