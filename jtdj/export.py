@@ -18,6 +18,7 @@ from jtdj.parse import FIXED_TIMINGS
 from jtdj.store import Store, TaskFilter
 from jtdj.store import units as units_db
 from jtdj.store.bulk import all_task_rows
+from jtdj.store.occurrence_counts import rolled_up
 from jtdj.store.occurrences import OCCURRENCE
 from jtdj.store.dump import ExportTask, events_in_order, export_tasks, item_notes, share_notes
 from jtdj.store.tasks import decode_list
@@ -302,12 +303,14 @@ def ledger_data(store: Store, plan: str, as_of: date) -> dict:
     sections = store.sections(plan)
     table = {r["id"]: (r["section"], r["item"], r["title"], r["timing"], r["due"], r["owner"],
                        r["support"], r["evidence"], r["dropped_on"], r["drop_reason"])
-             for r in all_task_rows(store, plan).values() if not r["archived"]}
+             for r in all_task_rows(store, plan).values() if r["archived"] in (0, OCCURRENCE)}
     book = NoteBook.read(store, plan)
     chased = _chased(store, plan, as_of)
     rows = []
     counts: dict[int, list[int]] = {}  # section: [tasks, done, dropped, overdue]
-    for now in store.iter_tasks(plan, TaskFilter(status="all", archived=False), as_of):
+    begun: dict[str, list[dict]] = {}  # a recurring task's rows: its begun occurrences
+    for now in store.iter_tasks(plan, TaskFilter(status="all", archived=False, occurrences=True),
+                                as_of):
         section, item, title, timing, due, owner, support, evidence, dropped_on, reason = \
             table[now["id"]]
         status = now["status"]
@@ -320,6 +323,9 @@ def ledger_data(store: Store, plan: str, as_of: date) -> dict:
                               progress, decode_list(evidence), now["signal"],
                               "ongoing" if now["ongoing"] else None))
         c = counts.setdefault(section, [0, 0, 0, 0, 0, 0])
+        if now["period"]:  # counted once, as its begun occurrences make it (below)
+            begun.setdefault(now["id"].split("@")[0], []).append(now)
+            continue
         c[0] += 1
         c[1] += status == "done"
         c[2] += status == "dropped"
@@ -327,6 +333,13 @@ def ledger_data(store: Store, plan: str, as_of: date) -> dict:
         if now["ongoing"] and status != "dropped":  # 常态推进: out of the % done's base
             c[4] += 1
             c[5] += status == "done"
+    for records in begun.values():
+        status, flags = rolled_up(records, store.lights, as_of)
+        c = counts[table[records[0]["id"]][0]]
+        c[0] += 1
+        c[1] += status == "done"
+        c[2] += status == "dropped"
+        c[3] += "overdue" in flags
     del table, book
 
     def summary(no: int, title: str, tasks: int, done: int, dropped: int, overdue: int,

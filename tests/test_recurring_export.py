@@ -121,3 +121,19 @@ def test_a_plan_file_with_occurrences_for_an_ordinary_task_is_refused(run, tmp_p
     result = run("import", path)
     assert result.exit_code == 2 and "occurrences" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_the_ledger_has_a_row_per_begun_occurrence_and_counts_each_task_once(
+        run, worked, tmp_path):
+    from openpyxl import load_workbook
+
+    path = tmp_path / "台账.xlsx"
+    ok(run, *DAY, "export", "-f", "xlsx", "-o", path)
+    book = load_workbook(path)
+    ids = [r[1] for r in book.worksheets[0].iter_rows(min_row=4, values_only=True) if r[1]]
+    assert ids == ["4.1@2022-04", "4.1@2022-05", "4.1@2022-06", "4.1@2022-07",
+                   "4.2@2022-Q2", "4.2@2022-Q3",
+                   "4.3@2022-04", "4.3@2022-05", "4.3@2022-06", "4.3@2022-07"]
+    summary = [r for r in book.worksheets[1].iter_rows(values_only=True) if r[0] == "合计"][0]
+    # three tasks; each overdue by an open occurrence past its day (4.1: May, June)
+    assert summary[1:6] == (3, 0, 0, 3, 3)
