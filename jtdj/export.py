@@ -155,7 +155,7 @@ def to_data(store: Store, plan: str, as_of: date) -> dict:
             "status": row.status, "status_as_of": row.status_as_of, "light": row.light,
             "percent": row.percent, "started_on": row.started_on, "done_on": row.done_on,
             "dropped_on": row.dropped_on, "drop_reason": row.drop_reason,
-            "archived": bool(row.archived), "origin": row.origin,
+            "archived": row.archived == 1, "origin": row.origin,
             "evidence": decode_list(row.evidence),
             "notes": [note_record(n) for n in _notes_of(row, row.status)],
             "shares": [{k: v for k, v in s.items() if k not in ("unit_id", "progress")}
@@ -258,7 +258,7 @@ def task_rows(store: Store, plan: str, as_of: date,
             "progress": progress_text(_book_of(row), {"id": row.id, "dropped_on": row.dropped_on,
                                                        "drop_reason": row.drop_reason}, status)
             if row.notes or row.last or (dropped and row.drop_reason) else "",
-            "evidence": decode_list(row.evidence), "archived": bool(row.archived),
+            "evidence": decode_list(row.evidence), "archived": row.archived == 1,
             "origin": row.origin, "unit": None,
         }
         shares = unit_shares(row.id, row.due, row.start) if row.status_as_of is not None else []

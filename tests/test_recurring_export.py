@@ -137,3 +137,20 @@ def test_the_ledger_has_a_row_per_begun_occurrence_and_counts_each_task_once(
     summary = [r for r in book.worksheets[1].iter_rows(values_only=True) if r[0] == "合计"][0]
     # three tasks; each overdue by an open occurrence past its day (4.1: May, June)
     assert summary[1:6] == (3, 0, 0, 3, 3)
+
+
+def test_the_json_and_csv_exports_write_every_occurrence_as_a_task_of_its_own(run, worked):
+    import csv
+    import io
+
+    data = as_json(ok(run, *DAY, "export", "-f", "json"))
+    tasks = {t["id"]: t for s in data["sections"] for i in s["items"] for t in i["tasks"]}
+    assert [i for i in tasks if i.startswith("4.2")] == [
+        "4.2", "4.2@2022-Q2", "4.2@2022-Q3", "4.2@2022-Q4"]
+    assert (tasks["4.1@2022-04"]["status_as_of"], tasks["4.1@2022-04"]["archived"]) == (
+        "done", False)
+    assert {s["unit"] for s in tasks["4.3@2022-05"]["shares"]} == {"甲校", "乙校"}
+    text = ok(run, *DAY, "export", "-f", "csv").stdout.lstrip("\ufeff")
+    table = {(r["id"], r["unit"]): r for r in csv.DictReader(io.StringIO(text))}
+    assert table[("4.3@2022-05", "乙校")]["status"] == "done"
+    assert table[("4.1@2022-12", "")]["status"] == "todo"  # not begun: written all the same

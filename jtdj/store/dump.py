@@ -60,7 +60,8 @@ def export_tasks(store: Store, plan: str, as_of: date, nested: bool) -> Iterator
     """Every task of the plan, archived and added ones too, as ``ExportTask``: in id order
     (item, then number), or ``nested`` in the order of the JSON document (by section, then
     item, then number; only tasks whose item and section exist)."""
-    as_of_sql, params = task_query(store, plan, TaskFilter(status="all", archived=None), as_of)
+    as_of_sql, params = task_query(store, plan, TaskFilter(status="all", archived=None,
+                                                           occurrences=True), as_of)
     columns = ", ".join(f"t.{c}" for c in _TASK_COLUMNS)
     joins = (" JOIN items i ON i.plan = t.plan AND i.no = t.item"
              " JOIN sections s ON s.plan = t.plan AND s.no = i.section") if nested else ""
@@ -77,7 +78,8 @@ def export_tasks(store: Store, plan: str, as_of: date, nested: bool) -> Iterator
            " AND x.target = t.id AND x.field = 'status') AND e.action = 'done'"
            " AND e.note IS NOT NULL AND e.note != ''"
            " LEFT JOIN notes n ON n.plan = t.plan AND n.target = t.id"
-           f" WHERE t.plan = :plan ORDER BY {order}, n.on_date, n.id")
+           # (an occurrence no longer in its task's series: not written)
+           f" WHERE t.plan = :plan AND t.archived IN (0, 1, 2) ORDER BY {order}, n.on_date, n.id")
     cursor = store.conn.cursor()
     cursor.row_factory = None
     rows = cursor.execute(sql, params)

@@ -189,12 +189,12 @@ def task_query(store, plan: str, f: TaskFilter, as_of: date) -> tuple[str, dict]
         if f.parents is not None:
             conditions, sources = [], []
             params["parents"] = json.dumps(f.parents)
-        elif f.ids is None:  # (asked for by id, a recurring task is itself: `show`)
+        elif f.ids is None and f.archived is not None:  # (`show`, exports: itself too)
             conditions[0] += " AND t.every IS NULL"
         conditions.append(" AND ".join([
             "t.plan = :plan", "t.parent IS NOT NULL", f"t.archived = {occurrences.OCCURRENCE}",
-            # begun by the day; those asked for by id whenever they fall (`show`)
-            "t.start <= :d" if f.ids is None else "1", "EXISTS (SELECT 1 FROM tasks p WHERE p.plan = t.plan"
+            # begun by the day; those asked for by id (`show`) or exported, whenever they fall
+            "t.start <= :d" if f.ids is None and f.archived is not None else "1", "EXISTS (SELECT 1 FROM tasks p WHERE p.plan = t.plan"
             " AND p.id = t.parent AND p.archived = 0)", *where[2:],
             *(["t.parent IN (SELECT value FROM json_each(:parents))"]
               if f.parents is not None else [])]))
