@@ -5,11 +5,12 @@ report) and its own open shares, each with its due date, the days overdue or lef
 unit's last report on it, and the office's reason where it sent the task or share back
 (`return`); what waits for the office's review (待审核) is not chased. A recurring task is
 chased by its occurrences whose period has begun (4.3@2022-05, its title with the period in
-words), each a row of its own; its own row and the occurrences not begun never are. A row behind the pace
-of its window (``--lagging``: 滞后 or 严重滞后 by ``store.lights``, as `list` judges it) says
-its percent and its expected one (序时进度); an ongoing task (常态推进, no due date) is
-chased there when it is quiet (久未报进展, no note for ``ongoing_quiet_days``). Each notice produced is an ``urge`` event on each task and share it
-lists (``store.urges``); the same notice for the same unit on the same day is a duplicate.
+words), each a row of its own; its own row and the occurrences not begun never are. A row
+behind the pace of its window (``--lagging``: 滞后 or 严重滞后 by ``store.lights``, as `list`
+judges it) says its percent and its expected one (序时进度); an ongoing task (常态推进, no due
+date) is chased there when it is quiet (久未报进展, no note for ``ongoing_quiet_days``). Each
+notice produced is an ``urge`` event on each task and share it lists (``store.urges``); the
+same notice for the same unit on the same day is a duplicate.
 """
 
 from __future__ import annotations
