@@ -181,23 +181,18 @@ def task_query(store, plan: str, f: TaskFilter, as_of: date) -> tuple[str, dict]
               if "(t.percent IS NOT NULL OR t.kind IS NOT NULL)" in where
               else "tasks t INDEXED BY idx_tasks_ongoing" if "t.kind IS NOT NULL" in where
               else "tasks t")
-    conditions = [" AND ".join(where)]
-    sources = [source]
+    conditions, sources = [" AND ".join(where)], [source]
     if ((f.occurrences or f.parents is not None) and not f.archived
             and occurrences.has_recurring(store, plan)):
-        # the occurrences begun by the day of the live recurring tasks, in place of them
+        # `list` (no ids; live tasks): a recurring task as its occurrences begun by the day;
+        # asked for by id (`show`) or exported, every occurrence, and the task itself too
+        listing = f.ids is None and f.archived is False
         if f.parents is not None:
             conditions, sources = [], []
             params["parents"] = json.dumps(f.parents)
-        elif f.ids is None and f.archived is not None:  # (`show`, exports: itself too)
+        elif listing:
             conditions[0] += " AND t.every IS NULL"
-        conditions.append(" AND ".join([
-            "t.plan = :plan", "t.parent IS NOT NULL", f"t.archived = {occurrences.OCCURRENCE}",
-            # begun by the day; those asked for by id (`show`) or exported, whenever they fall
-            "t.start <= :d" if f.ids is None and f.archived is not None else "1", "EXISTS (SELECT 1 FROM tasks p WHERE p.plan = t.plan"
-            " AND p.id = t.parent AND p.archived = 0)", *where[2:],
-            *(["t.parent IN (SELECT value FROM json_each(:parents))"]
-              if f.parents is not None else [])]))
+        conditions.append(_occurrences_of(f, where[2:], listing))
         sources.append("tasks t INDEXED BY idx_tasks_occurrences")
     kept = history.kept_rows(store, plan, as_of) if history.as_of(store, plan, as_of) else None
     parts = [f"SELECT {RECORD_COLUMNS}, {EFFECTIVE_STATUS} AS eff FROM {src}"
@@ -210,6 +205,19 @@ def task_query(store, plan: str, f: TaskFilter, as_of: date) -> tuple[str, dict]
     rows = " UNION ALL ".join(parts)
     return (f"SELECT *, {lights.LIGHT} AS light FROM (SELECT *, {lights.SIGNAL} AS signal"
             f" FROM ({rows}))" + (f" WHERE {' AND '.join(outer)}" if outer else "")), params
+
+
+def _occurrences_of(f: TaskFilter, conditions: list[str], begun_only: bool) -> str:
+    """The SQL condition on the occurrence rows matching ``f`` (its other ``conditions``):
+    those of live recurring tasks (of ``f.parents`` only, when given), begun by the day when
+    ``begun_only``."""
+    return " AND ".join([
+        "t.plan = :plan", "t.parent IS NOT NULL", f"t.archived = {occurrences.OCCURRENCE}",
+        "t.start <= :d" if begun_only else "1",
+        "EXISTS (SELECT 1 FROM tasks p WHERE p.plan = t.plan AND p.id = t.parent"
+        " AND p.archived = 0)", *conditions,
+        *(["t.parent IN (SELECT value FROM json_each(:parents))"] if f.parents is not None
+          else [])])
 
 
 def task_record(id, item, no, section, title, status, owner, support, due, start, timing,
