@@ -154,3 +154,12 @@ def test_the_json_and_csv_exports_write_every_occurrence_as_a_task_of_its_own(ru
     table = {(r["id"], r["unit"]): r for r in csv.DictReader(io.StringIO(text))}
     assert table[("4.3@2022-05", "乙校")]["status"] == "done"
     assert table[("4.1@2022-12", "")]["status"] == "todo"  # not begun: written all the same
+
+
+def test_a_re_import_keeps_the_dates_the_office_gave_an_occurrence(run, worked):
+    ok(run, *DAY, "extend", "4.1@2022-07", "2022-08-15", "--reason", "暑期推迟")
+    ok(run, *DAY, "accept", "4.1@2022-07")  # the new date granted
+    ok(run, *DAY, "import", worked)  # the same file again
+    dues = {r["id"]: r["due"] for r in as_json(ok(
+        run, *DAY, "list", "--status", "all", "-f", "json"))}
+    assert dues["4.1@2022-07"] == "2022-08-15" and dues["4.2@2022-Q3"] == "2022-09-25"

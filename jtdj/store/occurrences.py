@@ -61,7 +61,10 @@ def add_day(store, plan: str, task_id: str) -> str | None:
 
 
 def clerks_dues(store, plan: str) -> set[str]:
-    """The tasks whose due date a clerk set with `jtdj due` (a re-import keeps it)."""
+    """The tasks whose due date the office set (`jtdj due`, `extend`, an accepted request: a
+    re-import keeps it), from the index of the changes a report lists (m010)."""
+    from jtdj.store.history import CHANGES
+
     return {r[0] for r in store.conn.execute(
-        "SELECT DISTINCT target FROM events WHERE plan = ? AND action = 'due' AND field = 'due'",
-        (plan,))}
+        f"SELECT DISTINCT target FROM events INDEXED BY idx_events_changes WHERE plan = ?"
+        f" AND {CHANGES} AND field = 'due' AND action NOT IN ('import', 'undo')", (plan,))}
