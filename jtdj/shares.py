@@ -162,23 +162,38 @@ def hand_out(ctx: Context, ids: list[str], units: list[dict]) -> Outcome:
 
 
 def take_back(ctx: Context, ids: list[str], units: list[dict]) -> Outcome:
-    """Take back shares nothing has happened to yet; one with a history must be dropped."""
+    """Take back shares nothing has happened to yet; one with a history must be dropped. A
+    recurring task (its id with its occurrences', ``resolve(series=True)``) is taken back from
+    the occurrences the unit has done nothing on; those it worked on stay, said as unchanged."""
     outcome = Outcome()
     held = db.shares(ctx.store, ctx.plan, ids)
-    busy = []
-    for task_id in ids:
-        for u in units:
-            if not any(s["unit"] == u["id"] for s in held.get(task_id, [])):
+    rows = {i: ctx.store.task(ctx.plan, i) for i in ids}
+    parents = {i for i, r in rows.items() if r["every"]}
+    pairs, busy, kept = [], [], []
+    for u in units:
+        for task_id in ids:
+            holds = any(s["unit"] == u["id"] for s in held.get(task_id, []))
+            if task_id in parents:  # the unit must hold some occurrence of it
+                if not any(any(s["unit"] == u["id"] for s in held.get(o, []))
+                           for o in ids if rows[o]["parent"] == task_id):
+                    raise NotFound(t("shares.not_held", id=task_id, unit=u["name"]))
+                continue
+            if not holds:
+                if rows[task_id]["parent"]:
+                    continue  # an occurrence handed out before the unit joined, or later
                 raise NotFound(t("shares.not_held", id=task_id, unit=u["name"]))
             if db.share_has_events(ctx.store, ctx.plan, task_id, u["id"]):
-                busy.append(label(task_id, u["name"]))
+                (kept if rows[task_id]["parent"] else busy).append(label(task_id, u["name"]))
+                continue
+            pairs.append((task_id, u))
     if busy:
         raise UsageError(t("shares.has_history", shares=t("list.sep").join(busy)))
+    outcome.unchanged.extend(kept)
     with ctx.store.batch(ctx.plan, ctx.actor, ctx.today) as batch:
-        for task_id in ids:
-            for u in units:
-                db.delete_share(ctx.store, batch, task_id, u["id"], u["name"])
-                outcome.changed.append(label(task_id, u["name"]))
+        for task_id, u in pairs:
+            db.delete_share(ctx.store, batch, task_id, u["id"], u["name"])
+            outcome.changed.append(label(task_id, u["name"]))
+        for task_id in dict.fromkeys(task_id for task_id, _u in pairs):
             rollup(ctx.store, batch, task_id, "unshare", ctx.today)
     return outcome
 

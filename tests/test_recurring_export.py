@@ -163,3 +163,15 @@ def test_a_re_import_keeps_the_dates_the_office_gave_an_occurrence(run, worked):
     dues = {r["id"]: r["due"] for r in as_json(ok(
         run, *DAY, "list", "--status", "all", "-f", "json"))}
     assert dues["4.1@2022-07"] == "2022-08-15" and dues["4.2@2022-Q3"] == "2022-09-25"
+
+
+def test_taking_a_recurring_task_back_from_a_unit_leaves_the_occurrences_it_worked_on(
+        run, worked):
+    result = ok(run, *DAY, "unassign", "4.3", "--unit", "乙校")
+    assert "4.3@2022-05 乙校" in result.stderr  # done there: kept, said as unchanged
+    mine = {r["id"]: r["status"] for r in as_json(ok(
+        run, "--as-of", "2022-12-31", "list", "--owner", "乙校", "--status", "all", "-f", "json"))}
+    assert mine == {"4.3@2022-05": "done"}
+    ok(run, "units", "add", "丙校")
+    refused = run(*DAY, "unassign", "4.3", "--unit", "丙校")  # it holds none of it
+    assert refused.exit_code == 1 and "丙校 没有承办 4.3" in refused.stderr
