@@ -15,7 +15,16 @@ from jtdj.store.history import events_of, undone_batches
 
 def progress(records: list[dict]) -> dict:
     """done/total and % done; dropped tasks and ongoing ones (常态推进) are left out of the
-    % done."""
+    % done; a recurring task's occurrences count as the task, once (as the summary counts)."""
+    from jtdj.store.occurrence_counts import rolled_status
+
+    occurring: dict[str, list[str]] = {}
+    for r in records:
+        if r.get("period"):
+            occurring.setdefault(r["id"].split("@")[0], []).append(r["status"])
+    if occurring:
+        records = [r for r in records if not r.get("period")] + [
+            {"status": rolled_status(s)} for s in occurring.values()]
     total = len(records)
     done = sum(1 for r in records if r["status"] == "done")
     dropped = sum(1 for r in records if r["status"] == "dropped")

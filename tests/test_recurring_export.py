@@ -175,3 +175,15 @@ def test_taking_a_recurring_task_back_from_a_unit_leaves_the_occurrences_it_work
     ok(run, "units", "add", "丙校")
     refused = run(*DAY, "unassign", "4.3", "--unit", "丙校")  # it holds none of it
     assert refused.exit_code == 1 and "丙校 没有承办 4.3" in refused.stderr
+
+
+def test_the_summarys_overdue_list_names_each_recurring_task_once_by_its_first_late_occurrence(
+        run, worked):
+    data = as_json(ok(run, *DAY, "summary", "-f", "json"))
+    assert [r["id"] for r in data["overdue"]] == ["4.3@2022-04", "4.1@2022-05", "4.2@2022-Q2"]
+    assert data["totals"]["overdue"] == len(data["overdue"])  # as many as the counts say
+
+
+def test_the_trees_progress_counts_a_recurring_task_once_as_the_summary_does(run, worked):
+    tree = ok(run, *DAY, "tree", "-f", "table").stdout
+    assert "三会一课 [0/3]" in tree and "4.1@2022-07" in tree

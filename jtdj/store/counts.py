@@ -16,6 +16,7 @@ import json
 from datetime import date
 
 from jtdj.store import Store, history
+from jtdj.store.occurrences import has_recurring
 from jtdj.store.tasks import DUE_LIGHT, EFFECTIVE_STATUS, TaskFilter, as_of_params, task_query
 
 COUNT_FIELDS = ("tasks", "done", "doing", "todo", "dropped", "overdue", "due_soon", "review",
@@ -231,15 +232,25 @@ def _open_rowids(which: str, limit: int | None, otherwise: str = "") -> str:
 
 def _by_task_order(rows: list[tuple], limit: int | None) -> list[tuple]:
     """(id, title, owner, due) rows by due date, then id; the first ``limit``."""
-    rows.sort(key=lambda r: (r[3], *map(int, r[0].split("."))))
+    rows.sort(key=lambda r: (r[3], *map(int, r[0].partition("@")[0].split("."))))
     return rows if limit is None else rows[:limit]
 
 
 def due_tasks(store: Store, plan: str, as_of: date, which: str,
               limit: int | None = None) -> list[tuple]:
     """(id, title, owner, due) of the tasks open at ``as_of`` and overdue or due within 14
-    days, by due date (the red and yellow lights of `jtdj list`), the first ``limit`` of them.
-    How many there are in all is in the day's counts."""
+    days, by due date (the red and yellow lights of `jtdj list`), the first ``limit`` of them;
+    a recurring task once, by its earliest such occurrence (as the counts count it). How many
+    there are in all is in the day's counts."""
+    from jtdj.store.occurrence_counts import due_rows
+
+    rows = _due_tasks(store, plan, as_of, which, limit)
+    recurring = due_rows(store, plan, as_of, which)
+    return _by_task_order([tuple(r) for r in rows] + recurring, limit) if recurring else rows
+
+
+def _due_tasks(store: Store, plan: str, as_of: date, which: str,
+               limit: int | None = None) -> list[tuple]:
     params = as_of_params(store, plan, as_of)
     otherwise = history.as_of(store, plan, as_of)
     rows = store.conn.execute(
@@ -264,7 +275,7 @@ def overdue_by_owner(store: Store, plan: str, as_of: date,
     params = as_of_params(store, plan, as_of)
     closed_later = " UNION ALL ".join(
         f"SELECT 1 FROM {_STATE} WHERE {_BASE} AND {part} AND t.due < :d" for part in _OPEN_PARTS[4:])
-    if (limit is None or history.as_of(store, plan, as_of)
+    if (limit is None or history.as_of(store, plan, as_of) or has_recurring(store, plan)
             or store.conn.execute(f"SELECT EXISTS ({closed_later})", params).fetchone()[0]):
         # every overdue task at once: all of them wanted, or some otherwise on the day
         rows = due_tasks(store, plan, as_of, "overdue")

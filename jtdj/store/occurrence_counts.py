@@ -36,25 +36,29 @@ def counted_once(store, plan: str, as_of: date, column: str | None) -> list[tupl
 def rolled_up(records: list[dict], rules, day: date) -> tuple[str, list[str]]:
     """The status a recurring task has by its begun occurrences' records, and what it counts
     as besides: ``overdue`` and ``due_soon`` when one of them is, the worst lag of theirs."""
-    active = [r["status"] for r in records if r["status"] != "dropped"]
-    if not records:
-        status = "todo"
-    elif not active:
-        status = "dropped"
-    elif all(s == "done" for s in active):
-        status = "done"
-    elif all(s in ("done", "review") for s in active):
-        status = "review"  # what is left waits for the office (as ``shares.rollup`` has it)
-    elif any(s in ("doing", "done", "review") for s in active):
-        status = "doing"
-    else:
-        status = "todo"
+    status = rolled_status([r["status"] for r in records])
     marks = [lights.counted(r, rules, day) for r in records]
     flags = [name for name, hit in (("overdue", any(m[0] for m in marks)),
                                     ("due_soon", any(m[1] for m in marks))) if hit]
     lags = {m[2] for m in marks}
     lag = "far_behind" if "far_behind" in lags else "behind" if "behind" in lags else None
     return status, flags + ([lag] if lag else [])
+
+
+def rolled_status(statuses: list[str]) -> str:
+    """The status begun occurrences of these statuses give their recurring task."""
+    active = [s for s in statuses if s != "dropped"]
+    if not statuses:
+        return "todo"
+    if not active:
+        return "dropped"
+    if all(s == "done" for s in active):
+        return "done"
+    if all(s in ("done", "review") for s in active):
+        return "review"  # what is left waits for the office (as ``shares.rollup`` has it)
+    if any(s in ("doing", "done", "review") for s in active):
+        return "doing"
+    return "todo"
 
 
 OPEN = ("todo", "doing", "review")
@@ -127,3 +131,21 @@ def _counted(records: list[dict], rules, day: date) -> dict:
     return {"begun": len(records), "done": sum(r["status"] == "done" for r in records),
             "open": sum(r["status"] in OPEN for r in records),
             "overdue": sum(lights.counted(r, rules, day)[0] for r in records)}
+
+
+def due_rows(store, plan: str, as_of: date, which: str) -> list[tuple]:
+    """(id, title, owner, due) of each live recurring task with a begun occurrence open and
+    overdue (``which`` = "overdue") or due soon ("due_soon") as of the day: its earliest such
+    occurrence (4.1@2022-05), so that a list of tasks names a recurring task once, as the
+    counts count it (``counted_once``)."""
+    if not db.has_recurring(store, plan):
+        return []
+    parents = [r["id"] for r in db.recurring_tasks(store, plan) if r["archived"] == 0]
+    first: dict[str, dict] = {}
+    for r in select_tasks(store, plan, TaskFilter(status="open", parents=parents), as_of):
+        overdue, soon, _lag = lights.counted(r, store.lights, as_of)
+        task = r["id"].split("@")[0]
+        if (overdue if which == "overdue" else soon) and (
+                task not in first or r["due"] < first[task]["due"]):
+            first[task] = r
+    return [(r["id"], r["title"], r["owner"], r["due"]) for r in first.values()]
