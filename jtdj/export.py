@@ -71,6 +71,9 @@ def plan_document(store: Store, plan: str) -> dict:
         "format": 1,
         "plan": {"key": head["key"], "title": head["title"], "issuer": head["issuer"],
                  "doc_no": head["doc_no"], "issued": _date(head["issued"]),
+                 "notice_title": head["notice_title"], "addressee": head["addressee"],
+                 "public": True if head["public"] else None, "printed_by": head["printed_by"],
+                 "printed_on": _date(head["printed_on"]),
                  "due": _date(plan_due), "preamble": head["preamble"] or None},
         "sections": sections,
     }
@@ -134,6 +137,11 @@ def _notes_of(task: ExportTask, status: str) -> list[dict]:
     return _book_of(task).task_notes(task.id, status)
 
 
+# The JSON export's plan head, in the order of docs/plan-format.md (``public``: true or false).
+PLAN_HEAD = ("key", "title", "issuer", "doc_no", "issued", "notice_title", "addressee", "public",
+             "printed_by", "printed_on", "due", "preamble")
+
+
 def to_data(store: Store, plan: str, as_of: date) -> dict:
     """{"plan", "sections" > "items" > "tasks" (with state and notes), "events"}:
     see docs/export.md.
@@ -188,8 +196,7 @@ def to_data(store: Store, plan: str, as_of: date) -> dict:
 
     return {
         "format": 1, "as_of": as_of.isoformat(),
-        "plan": {k: head[k] for k in ("key", "title", "issuer", "doc_no", "issued", "due",
-                                      "preamble")},
+        "plan": {k: head[k] == 1 if k == "public" else head[k] for k in PLAN_HEAD},
         "sections": all_sections(),
         "events": (event_record(e) for e in events_in_order(store, plan)),
     }

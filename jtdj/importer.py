@@ -217,7 +217,9 @@ def _sync(store, plan: Plan, source: str, result: ImportResult, batch, today: da
     if writing:
         head = {"key": plan.key, "title": plan.title, "issuer": plan.issuer, "doc_no": plan.doc_no,
                 "issued": _iso(plan.issued), "due": _iso(plan.due), "preamble": plan.preamble,
-                "source": source, "imported_at": batch.at}
+                "notice_title": plan.notice_title, "addressee": plan.addressee,
+                "public": 1 if plan.public else 0, "printed_by": plan.printed_by,
+                "printed_on": _iso(plan.printed_on), "source": source, "imported_at": batch.at}
         sections = [{"plan": plan.key, "no": s.no, "title": s.title} for s in plan.sections]
         items = [{"plan": plan.key, "no": i.no, "section": s.no, "title": i.title, "text": i.text}
                  for s in plan.sections for i in s.items]

@@ -23,6 +23,7 @@ from jtdj.plancheck import Checker, describe
 STATUSES = ("todo", "doing", "done", "dropped")
 KINDS = ("task", "ongoing")  # a task with a due date; a standing requirement (常态推进)
 _KEY_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
+NOTICE_TEXTS = ("notice_title", "addressee", "printed_by")  # the notice's text fields
 
 class Note(NamedTuple):
     on: date
@@ -130,6 +131,13 @@ class Plan:
     issued: date | None = None
     due: date | None = None
     preamble: str | None = None
+    # the notice's own fields (docs/plan-format.md): its title (the attachment's is ``title``),
+    # 主送机关, 印发机关 and 印发日期, 此件公开发布
+    notice_title: str | None = None
+    addressee: str | None = None
+    public: bool = False
+    printed_by: str | None = None
+    printed_on: date | None = None
     sections: list[Section] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # imported all the same, said on stderr
 
@@ -181,9 +189,13 @@ def plan_from_data(data: dict, today: date, source: str = "") -> Plan:
     if key is not None and key.strip() and not _KEY_RE.fullmatch(key):
         c.add("plan.key", t("plan.bad_key", got=describe(key)))
     c.text(head, "title", "plan")
+    for name in NOTICE_TEXTS:  # blank is an error, as for the title
+        c.text(head, name, "plan")
     plan = Plan(key=key or "", title=head.get("title", ""), issuer=head.get("issuer"),
                 doc_no=head.get("doc_no"), issued=head.get("issued"), due=head.get("due"),
-                preamble=head.get("preamble"))
+                preamble=head.get("preamble"), notice_title=head.get("notice_title"),
+                addressee=head.get("addressee"), public=head.get("public", False),
+                printed_by=head.get("printed_by"), printed_on=head.get("printed_on"))
     if "sections" in top and not top["sections"]:
         c.add("sections", t("plan.no_sections"))
     year = plan_year(plan.due, plan.issued, today)

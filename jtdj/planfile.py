@@ -26,6 +26,9 @@ PLAN_FIELDS = {
     "key": ("string", True), "title": ("string", True), "issuer": ("string", False),
     "doc_no": ("string", False), "issued": ("date", False), "due": ("date", False),
     "preamble": ("string", False),
+    # the notice's own fields (通知, docs/plan-format.md): its title, 主送机关, 此件公开发布, 印发
+    "notice_title": ("string", False), "addressee": ("string", False),
+    "public": ("boolean", False), "printed_by": ("string", False), "printed_on": ("date", False),
 }
 SECTION_FIELDS = {"no": ("integer", True), "title": ("string", True), "items": ("tables", False)}
 ITEM_FIELDS = {

@@ -47,6 +47,13 @@ def test_toml_round_trip_into_an_empty_database_is_byte_identical(busy, run, db_
     second = tmp_path / "second.toml"
     ok(run, "--db", other_db, "--as-of", AS_OF, "export", "--format", "toml", "-o", second)
     assert first.read_bytes() == second.read_bytes()
+    # the notice's own fields go round too, in the order of plan-format.md
+    head = first.read_text(encoding="utf-8").split("[plan]\n", 1)[1].split("\n\n", 1)[0]
+    assert [line.split(" = ")[0] for line in head.splitlines()] == [
+        "key", "title", "issuer", "doc_no", "issued", "notice_title", "addressee", "public",
+        "printed_by", "printed_on", "due", "preamble"]
+    assert 'addressee = "直属各党组织"\npublic = true\nprinted_by = "常州市金坛区教育局办公室"\n' \
+        'printed_on = 2022-05-09\n' in head
 
     cols = ", ".join(STATE_COLUMNS)
     before = rows(db_path, f"SELECT {cols} FROM tasks ORDER BY id")
@@ -357,8 +364,10 @@ def plan_documents(draw):
         "format": 1,
         "plan": {"key": draw(st.from_regex(r"[A-Za-z0-9][A-Za-z0-9_-]{0,8}", fullmatch=True)),
                  "title": draw(_text), "issuer": draw(_maybe_text), "doc_no": draw(_maybe_text),
-                 "issued": draw(st.none() | _dates), "due": plan_due,
-                 "preamble": draw(_maybe_text)},
+                 "issued": draw(st.none() | _dates), "notice_title": draw(_maybe_text),
+                 "addressee": draw(_maybe_text), "public": draw(st.sampled_from([None, True])),
+                 "printed_by": draw(_maybe_text), "printed_on": draw(st.none() | _dates),
+                 "due": plan_due, "preamble": draw(_maybe_text)},
         "sections": sections,
     }
 

@@ -93,8 +93,9 @@ def _reference(db_path: Path, as_of: date) -> tuple[str, str]:
                 "tasks": [task(row) for row in grouped.get(it["no"], [])]})
         document = {
             "format": 1, "as_of": as_of.isoformat(),
-            "plan": {k: head[k] for k in ("key", "title", "issuer", "doc_no", "issued", "due",
-                                          "preamble")},
+            "plan": {k: bool(head[k]) if k == "public" else head[k] for k in (
+                "key", "title", "issuer", "doc_no", "issued", "notice_title", "addressee",
+                "public", "printed_by", "printed_on", "due", "preamble")},
             "sections": [{"no": s["no"], "title": s["title"],
                           "items": by_section.get(s["no"], [])} for s in store.sections(plan)],
             "events": [event_record(e) for e in sorted(events_of(store, plan), key=lambda e: e["id"])],

@@ -25,6 +25,9 @@ REVIEW_COLUMNS = ("reported_on", "request", "returned", "kind", "every", "due_da
 EVENT_COLUMNS = ["id", "batch", "at", "on_date", "actor", "plan", "target", "action", "field",
                  "old", "new", "note", "unit", "source"]
 NOTE_COLUMNS = ["id", "plan", "target", "on_date", "at", "actor", "text", "percent", "batch"]
+PLAN_COLUMNS = ["key", "title", "issuer", "doc_no", "issued", "due", "preamble", "source",
+                "imported_at", "notice_title", "addressee", "printed_by", "printed_on", "public"]
+NOTICE_COLUMNS = PLAN_COLUMNS[-5:]  # m017's: an old plan has none of its notice's fields
 
 
 def _columns(db: Path, table: str) -> list[str]:
@@ -38,7 +41,8 @@ def _everything(db: Path) -> dict:
         "events": rows(db, "SELECT id, batch, at, on_date, actor, plan, target, action, field,"
                            " old, new, note FROM events ORDER BY id"),  # as schema 1 had them
         "notes": rows(db, "SELECT * FROM notes ORDER BY id"),
-        "plans": rows(db, "SELECT * FROM plans"),
+        "plans": rows(db, "SELECT key, title, issuer, doc_no, issued, due, preamble, source,"
+                          " imported_at FROM plans"),  # as schema 1 had them
         "items": rows(db, "SELECT * FROM items ORDER BY plan, no"),
     }
 
@@ -67,6 +71,10 @@ def test_an_old_database_is_migrated_and_keeps_everything(run, tmp_path, db_path
     assert _columns(db_path, "tasks") == TASK_COLUMNS
     assert _columns(db_path, "events") == EVENT_COLUMNS
     assert _columns(db_path, "notes") == NOTE_COLUMNS
+    assert _columns(db_path, "plans") == PLAN_COLUMNS
+    assert rows(db_path, f"SELECT {', '.join(NOTICE_COLUMNS)} FROM plans") == [
+        {"notice_title": None, "addressee": None, "printed_by": None, "printed_on": None,
+         "public": 0}]
     assert rows(db_path, "PRAGMA integrity_check")[0]["integrity_check"] == "ok"
 
     # what the clerk did under schema 1 still shows, and the database takes new work
@@ -114,7 +122,7 @@ def test_mailed_periods_move_to_their_first_day(run, imported, db_path):
                      " '[\"leader@example.org\"]', '<m@x>', 'sent')")
         conn.execute("DELETE FROM migrations WHERE name IN ('m009_inclusive_periods',"
                      " 'm010_history_indexes', 'm011_units', 'm012_bulletins', 'm013_review', 'm014_reported_percent', 'm015_ongoing',"
-                     " 'm016_recurring')")
+                     " 'm016_recurring', 'm017_plan_notice')")
         for table in ("units", "unit_groups", "shares", "forms", "bulletins"):
             conn.execute(f"DROP TABLE {table}")
         conn.execute("ALTER TABLE events DROP COLUMN unit")
@@ -127,6 +135,8 @@ def test_mailed_periods_move_to_their_first_day(run, imported, db_path):
         conn.execute("DROP INDEX idx_tasks_occurrences")
         for column in REVIEW_COLUMNS:
             conn.execute(f"ALTER TABLE tasks DROP COLUMN {column}")
+        for column in NOTICE_COLUMNS:
+            conn.execute(f"ALTER TABLE plans DROP COLUMN {column}")
         conn.execute("DROP INDEX idx_events_undo")
         conn.execute("DROP INDEX idx_events_changes")
         conn.execute("DROP INDEX idx_tasks_added")

@@ -34,6 +34,7 @@ CN_NUMBERS = "一二三四五六七八九十"
 # The format's fields (docs/plan-format.md); unknown fields are errors for the importer.
 TOP_KEYS = {"format", "plan", "sections"}
 PLAN_KEYS = {"key", "title", "issuer", "doc_no", "issued", "due", "preamble"}
+NOTICE_KEYS = {"notice_title", "addressee", "public", "printed_by", "printed_on"}  # the notice's
 SECTION_KEYS = {"no", "title", "items"}
 ITEM_KEYS = {"no", "title", "text", "notes", "tasks"}
 TASK_PLAN_KEYS = {"no", "title", "due", "start", "when", "owner", "support", "tags"}
@@ -93,12 +94,41 @@ def parse_seed(text: str) -> dict:
     return {"preamble": preamble, "sections": sections, "items": items}
 
 
-@pytest.fixture(scope="module")
-def seed() -> dict:
+def parse_notice(text: str) -> dict:
+    """The notice before its attachment (附件): 发文机关, 发文字号, its title (its two lines joined:
+    the space in "党的建设 工作要点" is where the layout broke it), 主送机关 (before its "："),
+    成文日期, 此件公开发布, and the 版记's 印发机关 and 印发日期 (the line "…年…月…日印发")."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    lines = lines[:lines.index("附件")]
+
+    def day(line: str) -> dt.date:
+        found = re.fullmatch(r"(\d{4})年(\d{1,2})月(\d{1,2})日(?:印发)?", line)
+        return dt.date(*map(int, found.groups()))
+
+    title = next(n for n, line in enumerate(lines) if line.startswith("关于印发"))
+    printed = next(n for n, line in enumerate(lines) if line.endswith("日印发"))
+    assert lines[title + 1].endswith("：")
+    return {"issuer": lines[0], "doc_no": lines[1], "notice_title": squeeze(lines[title]),
+            "addressee": lines[title + 1].removesuffix("："), "issued": day(lines[printed - 3]),
+            "public": "（此件公开发布）" in lines, "printed_by": lines[printed - 1],
+            "printed_on": day(lines[printed])}
+
+
+def _seed_text() -> str:
     for candidate in SEED_CANDIDATES:
         if candidate.is_file():
-            return parse_seed(candidate.read_text(encoding="utf-8"))
+            return candidate.read_text(encoding="utf-8")
     pytest.skip(f"source document {SEED_NAME} not found beside the clone (shared/seeds/)")
+
+
+@pytest.fixture(scope="module")
+def seed() -> dict:
+    return parse_seed(_seed_text())
+
+
+@pytest.fixture(scope="module")
+def notice() -> dict:
+    return parse_notice(_seed_text())
 
 
 @pytest.fixture(scope="module")
@@ -127,6 +157,14 @@ def test_plan_head(plan):
     assert head["doc_no"] == "坛教委字〔2022〕6号"
     assert head["issued"] == dt.date(2022, 5, 9)
     assert head["due"] == dt.date(2022, 12, 31)
+
+
+def test_the_plan_head_holds_the_notice_s_own_fields_as_the_source_has_them(plan, notice):
+    head = plan["plan"]
+    assert notice["notice_title"] == "关于印发《2022年区委教育工委党的建设工作要点》的通知"
+    assert {k: head.get(k) for k in notice} == notice
+    assert (head["addressee"], head["printed_by"], head["printed_on"], head["public"]) == (
+        "直属各党组织", "常州市金坛区教育局办公室", dt.date(2022, 5, 9), True)
 
 
 def test_preamble_is_the_source_paragraph(plan, seed):
@@ -238,7 +276,7 @@ def test_plan_file_uses_only_known_fields(plan):
 
 def assert_known_fields(doc: dict) -> None:
     assert set(doc) <= TOP_KEYS
-    assert set(doc["plan"]) <= PLAN_KEYS
+    assert set(doc["plan"]) <= PLAN_KEYS | NOTICE_KEYS
     for s in doc["sections"]:
         assert set(s) <= SECTION_KEYS
         for i in s.get("items", []):

@@ -20,11 +20,16 @@ def upsert_plan(store: Store, head: dict, sections: list[dict], items: list[dict
     """Write the plan's heading, sections and items (the caller holds the transaction)."""
     c = store.conn
     c.execute(
-        "INSERT INTO plans (key, title, issuer, doc_no, issued, due, preamble, source, imported_at)"
-        " VALUES (:key,:title,:issuer,:doc_no,:issued,:due,:preamble,:source,:imported_at)"
+        "INSERT INTO plans (key, title, issuer, doc_no, issued, due, preamble, notice_title,"
+        " addressee, public, printed_by, printed_on, source, imported_at)"
+        " VALUES (:key,:title,:issuer,:doc_no,:issued,:due,:preamble,:notice_title,:addressee,"
+        ":public,:printed_by,:printed_on,:source,:imported_at)"
         " ON CONFLICT(key) DO UPDATE SET title=excluded.title, issuer=excluded.issuer,"
         " doc_no=excluded.doc_no, issued=excluded.issued, due=excluded.due,"
-        " preamble=excluded.preamble, source=excluded.source, imported_at=excluded.imported_at",
+        " preamble=excluded.preamble, notice_title=excluded.notice_title,"
+        " addressee=excluded.addressee, public=excluded.public, printed_by=excluded.printed_by,"
+        " printed_on=excluded.printed_on, source=excluded.source,"
+        " imported_at=excluded.imported_at",
         head)
     c.executemany(
         "INSERT INTO sections (plan, no, title) VALUES (:plan,:no,:title)"

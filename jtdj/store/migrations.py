@@ -339,11 +339,22 @@ def m016_recurring(db) -> None:
                " WHERE parent IS NOT NULL")
 
 
+def m017_plan_notice(db) -> None:
+    """The notice's own fields of a plan (docs/plan-format.md): its title, 主送机关, 印发机关 and
+    印发日期, and 此件公开发布 (``public``, 0 or 1). Empty (NULL, ``public`` 0) in a plan imported
+    before: the next import of its file fills them (a new schema makes even the same bytes a
+    real import, ``importer.unchanged_import``)."""
+    for column, kind in (("notice_title", "TEXT"), ("addressee", "TEXT"),
+                         ("printed_by", "TEXT"), ("printed_on", "TEXT"),
+                         ("public", "INTEGER NOT NULL DEFAULT 0")):
+        db.execute(f"ALTER TABLE plans ADD COLUMN {column} {kind}")
+
+
 MIGRATIONS = [m001_initial, m002_mail_log, m003_task_search, m004_counting_index,
               m005_drop_due_index, m006_owner_counting_index, m007_state_indexes,
               m008_tallies, m009_inclusive_periods, m010_history_indexes, m011_units,
               m012_bulletins, m013_review, m014_reported_percent,
-              m015_ongoing, m016_recurring]
+              m015_ongoing, m016_recurring, m017_plan_notice]
 
 
 def schema_version(conn) -> int:
