@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import as_json, ok, rows
+from conftest import as_json, dump, ok, rows
 
 # issued 2022-04-15: April's occurrence of a monthly task counts (due 04-30), the second
 # quarter's too (due 06-20 or 06-30)
