@@ -93,14 +93,13 @@ def _bad_break(text: str, cut: int) -> bool:
 def break_offsets(text: str, width: int) -> list[int]:
     """Where to break ``text`` so that no line is wider than ``width`` cells. A line never
     starts with closing punctuation nor ends with an opening one (a character moves down with
-    it), and ASCII words stay whole when they fit."""
-    from rich.cells import cell_len
-
+    it), and ASCII words stay whole when they fit. Widths by ``display_width``: a plain-text
+    report wraps without importing Rich."""
     offsets: list[int] = []
     line: list[int] = []  # starts of the units on the current line
     used = 0
     for a, b in _units(text):
-        w = cell_len(text[a:b])
+        w = display_width(text[a:b])
         if used + w > width and line:
             k = len(line)  # break before unit k of the line (k == len: before this unit)
             cut = a
@@ -109,13 +108,13 @@ def break_offsets(text: str, width: int) -> list[int]:
                 cut = line[k]
             offsets.append(cut)
             line = line[k:]
-            used = cell_len(text[cut:a])
+            used = display_width(text[cut:a])
             if used + w > width and line:  # still too wide: only when the unit is huge
                 offsets.append(a)
                 line, used = [], 0
         if w > width:  # a unit wider than the line is folded by character
             for k in range(a, b):
-                cw = cell_len(text[k])
+                cw = display_width(text[k])
                 if used and used + cw > width:
                     offsets.append(k)
                     used = 0
