@@ -119,3 +119,40 @@ def one_item_plan(key: str, title: str, issued: str, tasks: list[str]) -> str:
             '[[sections.items]]\nno = 1\ntitle = "条目一"\n')
     return head + "".join(f'\n[[sections.items.tasks]]\nno = {no}\ntitle = "任务{no}"\n{lines}\n'
                           for no, lines in enumerate(tasks, 1))
+
+
+# A plan of recurring obligations (issued 2022-04-15): 4.1 monthly (组织科), 4.2 quarterly due on
+# day 20, 4.3 monthly handed to 甲校 and 乙校, and 4.4 an ordinary task due 2022-12-20.
+RECURRING_PLAN = """format = 1
+[plan]
+key = "rc"
+title = "测试计划"
+issued = 2022-04-15
+due = 2022-12-31
+[[sections]]
+no = 1
+title = "一、组织"
+[[sections.items]]
+no = 4
+title = "三会一课"
+text = "认真落实“三会一课”"
+[[sections.items.tasks]]
+no = 1
+title = "召开支部委员会"
+every = "month"
+owner = "组织科"
+[[sections.items.tasks]]
+no = 2
+title = "召开党员大会"
+every = "quarter"
+day = 20
+[[sections.items.tasks]]
+no = 3
+title = "开展主题党日"
+every = "month"
+each = ["甲校", "乙校"]
+[[sections.items.tasks]]
+no = 4
+title = "年度述职"
+due = 2022-12-20
+"""

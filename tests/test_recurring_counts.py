@@ -7,44 +7,12 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import as_json, ok
+from conftest import RECURRING_PLAN, as_json, ok
 
 # issued 2022-04-15, imported 2022-05-10: 4.1 monthly, led by 组织科; 4.2 quarterly, day 20, no
 # owner; 4.3 monthly, each occurrence handed to 甲校 and 乙校 (registered by the import); 4.4 an
 # ordinary task
-PLAN = """format = 1
-[plan]
-key = "rc"
-title = "测试计划"
-issued = 2022-04-15
-due = 2022-12-31
-[[sections]]
-no = 1
-title = "一、组织"
-[[sections.items]]
-no = 4
-title = "三会一课"
-text = "认真落实“三会一课”"
-[[sections.items.tasks]]
-no = 1
-title = "召开支部委员会"
-every = "month"
-owner = "组织科"
-[[sections.items.tasks]]
-no = 2
-title = "召开党员大会"
-every = "quarter"
-day = 20
-[[sections.items.tasks]]
-no = 3
-title = "开展主题党日"
-every = "month"
-each = ["甲校", "乙校"]
-[[sections.items.tasks]]
-no = 4
-title = "年度述职"
-due = 2022-12-20
-"""
+PLAN = RECURRING_PLAN
 DAY = "2022-07-05"
 LATER = "2022-07-20"
 

@@ -6,37 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import as_json, ok
+from conftest import RECURRING_PLAN, as_json, ok
 
-PLAN = """format = 1
-[plan]
-key = "rc"
-title = "测试计划"
-issued = 2022-04-15
-due = 2022-12-31
-[[sections]]
-no = 1
-title = "一、组织"
-[[sections.items]]
-no = 4
-title = "三会一课"
-text = "认真落实“三会一课”"
-[[sections.items.tasks]]
-no = 1
-title = "召开支部委员会"
-every = "month"
-owner = "组织科"
-[[sections.items.tasks]]
-no = 2
-title = "召开党员大会"
-every = "quarter"
-day = 20
-[[sections.items.tasks]]
-no = 3
-title = "开展主题党日"
-every = "month"
-each = ["甲校", "乙校"]
-"""
+PLAN = RECURRING_PLAN  # (its 4.4 is an ordinary task)
 DAY = ("--as-of", "2022-07-05")
 
 
@@ -116,7 +88,7 @@ def test_an_exported_plan_imported_into_an_empty_database_exports_the_same_bytes
 
 def test_a_plan_file_with_occurrences_for_an_ordinary_task_is_refused(run, tmp_path):
     path = tmp_path / "bad.toml"
-    path.write_text(PLAN + '[[sections.items.tasks]]\nno = 4\ntitle = "年度述职"\n'
+    path.write_text(PLAN + '[[sections.items.tasks]]\nno = 5\ntitle = "年终总结"\n'
                     '[[sections.items.tasks.occurrences]]\nperiod = "2022-07"\n', encoding="utf-8")
     result = run("import", path)
     assert result.exit_code == 2 and "occurrences" in result.stderr
@@ -133,10 +105,10 @@ def test_the_ledger_has_a_row_per_begun_occurrence_and_counts_each_task_once(
     ids = [r[1] for r in book.worksheets[0].iter_rows(min_row=4, values_only=True) if r[1]]
     assert ids == ["4.1@2022-04", "4.1@2022-05", "4.1@2022-06", "4.1@2022-07",
                    "4.2@2022-Q2", "4.2@2022-Q3",
-                   "4.3@2022-04", "4.3@2022-05", "4.3@2022-06", "4.3@2022-07"]
+                   "4.3@2022-04", "4.3@2022-05", "4.3@2022-06", "4.3@2022-07", "4.4"]
     summary = [r for r in book.worksheets[1].iter_rows(values_only=True) if r[0] == "合计"][0]
-    # three tasks; each overdue by an open occurrence past its day (4.1: May, June)
-    assert summary[1:6] == (3, 0, 0, 3, 3)
+    # four tasks; the three recurring ones overdue by an open occurrence past its day
+    assert summary[1:6] == (4, 0, 0, 4, 3)
 
 
 def test_the_json_and_csv_exports_write_every_occurrence_as_a_task_of_its_own(run, worked):
@@ -186,4 +158,4 @@ def test_the_summarys_overdue_list_names_each_recurring_task_once_by_its_first_l
 
 def test_the_trees_progress_counts_a_recurring_task_once_as_the_summary_does(run, worked):
     tree = ok(run, *DAY, "tree", "-f", "table").stdout
-    assert "三会一课 [0/3]" in tree and "4.1@2022-07" in tree
+    assert "三会一课 [0/4]" in tree and "4.1@2022-07" in tree

@@ -10,42 +10,10 @@ import datetime as dt
 import openpyxl
 import pytest
 
-from conftest import as_json, ok, rows
+from conftest import RECURRING_PLAN, as_json, ok, rows
 from test_units_roundtrip import fill, share_of
 
-PLAN = """format = 1
-[plan]
-key = "rc"
-title = "测试计划"
-issued = 2022-04-15
-due = 2022-12-31
-[[sections]]
-no = 1
-title = "一、组织"
-[[sections.items]]
-no = 4
-title = "三会一课"
-text = "认真落实“三会一课”"
-[[sections.items.tasks]]
-no = 1
-title = "召开支部委员会"
-every = "month"
-owner = "组织科"
-[[sections.items.tasks]]
-no = 2
-title = "召开党员大会"
-every = "quarter"
-day = 20
-[[sections.items.tasks]]
-no = 3
-title = "开展主题党日"
-every = "month"
-each = ["甲校", "乙校"]
-[[sections.items.tasks]]
-no = 4
-title = "年度述职"
-due = 2022-12-20
-"""
+PLAN = RECURRING_PLAN
 JUNE = ("--as-of", "2022-06-05")
 MERGED = ("--as-of", "2022-06-10")
 
