@@ -72,7 +72,9 @@ def _say(session, action: str, outcome, **words) -> None:
     if action == "due":  # each old date → the new one
         by_old: dict = {}
         for task_id in outcome.changed:
-            by_old.setdefault(outcome.before[task_id]["due"] or "—", []).append(task_id)
+            before = outcome.before[task_id]  # an ongoing task had no date: 常态推进 → the new one
+            by_old.setdefault(before["due"] or (t("word.ongoing") if before["kind"] else "—"),
+                              []).append(task_id)
         for old, ids in by_old.items():
             session.confirm(t("change.done.due", ids=sep.join(ids), old=old, **words))
         return
