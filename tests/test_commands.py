@@ -23,14 +23,15 @@ def events(db_path, target=None) -> list[dict]:
 # --- tree --------------------------------------------------------------------------------------
 
 def test_tree_progress_labels(run, plan22):
-    ok(run, "--as-of", AS_OF, "done", "10.1", "10.2", "10.3")
+    # 10.1 and 10.6 are ongoing (常态推进): out of the base of the %, named apart in the label
+    ok(run, "--as-of", AS_OF, "done", "10.2", "10.3", "10.4")
     table = ok(run, "--as-of", AS_OF, "tree", "--item", "10", "--format", "table").stdout
-    assert "10. 加强全面从严治党 [3/7] 43%" in table
-    assert "四、" in table and "[3/7] 43%" in table
+    assert "10. 加强全面从严治党 [3/5] 60% · 常态推进 2 项" in table
+    assert "四、" in table and "[3/5] 60%" in table
     assert "11." not in table  # the filter leaves other items out
-    ok(run, "--as-of", AS_OF, "drop", "10.4", "--reason", "并入 10.5")
+    ok(run, "--as-of", AS_OF, "drop", "10.5", "--reason", "并入 10.4")
     table = ok(run, "--as-of", AS_OF, "tree", "--item", "10", "--format", "table").stdout
-    assert "[3/6] 50%" in table  # dropped tasks leave the denominator
+    assert "[3/4] 75%" in table  # dropped tasks leave the denominator
 
 
 def test_tree_json_shape_and_filters(run, plan22):
@@ -365,8 +366,10 @@ def test_confirmations_name_the_change(run, plan22):
                   "--with", "宣传科", "--with", "各学校")
     assert "已分派 2 项给 组织科（配合单位：宣传科、各学校）：6.1、6.2" in assigned.stderr
     item = ok(run, "-v", "--as-of", AS_OF, "due", "8", "2022-10-31")
+    # 8.1 is ongoing (常态推进, no due date): a date makes it an ordinary task
     assert item.stderr.strip().splitlines() == [
-        "8.1、8.2、8.3、8.4 完成时限 2022-12-31 → 2022-10-31",
+        "8.1 完成时限 常态推进 → 2022-10-31",
+        "8.2、8.3、8.4 完成时限 2022-12-31 → 2022-10-31",
         "8.5 完成时限 2022-07-15 → 2022-10-31"]
 
 

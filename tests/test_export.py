@@ -192,16 +192,21 @@ def test_xlsx_ledger_summary_sheet(busy, run, tmp_path):
     ws = wb.worksheets[1]
     assert ws.freeze_panes == "A4"
     values = [[c.value for c in row] for row in ws.iter_rows(min_row=3)]
-    assert values[0] == ["部分", "任务数", "已完成", "已调整", "未完成", "逾期", "完成率"]
+    # the plan has ongoing tasks (常态推进), so their count comes before 完成率
+    assert values[0] == ["部分", "任务数", "已完成", "已调整", "未完成", "逾期", "其中常态推进",
+                         "完成率"]
     section2 = values[2]
     assert section2[0].startswith("二、")
-    tasks, done, dropped, open_, overdue, share = section2[1:]
-    assert (done, dropped) == (1, 1) and tasks == done + dropped + open_
-    assert share == pytest.approx(percent(1, tasks - 1) / 100)  # dropped: not in the base
+    tasks, done, dropped, open_, overdue, ongoing, share = section2[1:]
+    assert (done, dropped, ongoing) == (1, 1, 1) and tasks == done + dropped + open_  # 6.1 ongoing
+    # dropped and ongoing tasks are not in the base
+    assert share == pytest.approx(percent(1, tasks - 1 - 1) / 100)
     total = values[-1]
-    assert total[0] == "合计" and total[1:6] == [99, 2, 1, 96, 1]  # 8.5 overdue on 2022-07-20
+    assert total[0] == "合计" and total[1:7] == [99, 2, 1, 96, 1, 14]  # 8.5 overdue on 2022-07-20
+    # 8.1, done, is ongoing: 5.2 alone counts, out of 99 less 5.4 dropped and the 14 ongoing
+    assert total[7] == pytest.approx(percent(1, 99 - 1 - 14) / 100)
     assert sum(v[1] for v in values[1:-1]) == 99
-    assert ws.cell(row=5, column=7).number_format == "0%"
+    assert ws.cell(row=5, column=8).number_format == "0%"
 
 
 def test_xlsx_ledger_in_english(busy, run, tmp_path):
@@ -210,7 +215,8 @@ def test_xlsx_ledger_in_english(busy, run, tmp_path):
     ws = wb.worksheets[0]
     assert ws["A3"].value == "No." and ws["F3"].value == "Lead unit / owner"
     statuses = {row[9].value for row in ws.iter_rows(min_row=4)}
-    assert statuses == {"to do", "doing", "done", "dropped"}
+    # an open ongoing task (常态推进, 1.1 say) reads "ongoing" there
+    assert statuses == {"to do", "doing", "done", "dropped", "ongoing"}
 
 
 def test_xlsx_needs_an_output_file(busy, run):

@@ -83,13 +83,16 @@ def test_bundled_plan_imports_whole(run, db_path):
         assert n == len(next(i for _s, i in file_items if i["no"] == item["no"])["tasks"])
     assert count(db_path, "SELECT count(*) FROM tasks WHERE plan='2022'") == len(file_tasks)
 
-    # lossless: every plan field of every task, the plan's due where the task has none
+    # lossless: every plan field of every task, the plan's due where the task has none, and
+    # none for an ongoing task (常态推进), whose kind is kept
     plan_due = data["plan"]["due"].isoformat()
     for s, i, t in file_tasks:
         row = task(db_path, f"{i['no']}.{t['no']}")
         assert (row["title"], row["section"], row["item"], row["no"]) == \
             (t["title"], s["no"], i["no"], t["no"])
-        assert row["due"] == (t["due"].isoformat() if "due" in t else plan_due)
+        assert row["kind"] == t.get("kind")
+        ongoing = t.get("kind") == "ongoing"
+        assert row["due"] == (None if ongoing else t["due"].isoformat() if "due" in t else plan_due)
         assert row["start"] == (t["start"].isoformat() if "start" in t else None)
         assert (row["timing"], row["owner"]) == (t.get("when"), t.get("owner"))
         assert json.loads(row["support"]) == t.get("support", [])

@@ -141,10 +141,12 @@ def test_summary_sheet_has_the_title_dates_and_print_setup(worked, run, tmp_path
     assert ws.title == "分部分汇总"
     assert ws["A1"].value == f"{TITLE}（分部分汇总）"
     assert f"统计截至 {AS_OF}" in ws["A2"].value and f"制表日期：{AS_OF}" in ws["A2"].value
+    # the plan has ongoing tasks (常态推进), so their count comes before 完成率
     assert [c.value for c in ws[3]] == ["部分", "任务数", "已完成", "已调整", "未完成", "逾期",
-                                        "完成率"]
+                                        "其中常态推进", "完成率"]
     total = [c.value for c in list(ws.iter_rows())[-1]]
     assert total[:2] == ["合计", 100]
+    assert total[6] == 12  # the plan's 14 ongoing tasks less 1.3 and 1.4, given due dates above
 
 
 def test_formula_looking_title_is_text_with_the_quote_prefix(worked, run, tmp_path):

@@ -46,10 +46,15 @@ def _reference(data: dict):
     sections = {s["no"]: t("export.section_label", numeral=numeral(s["no"]), title=s["title"])
                 for s in data["sections"]}
     for n, r in enumerate(data["rows"], 1):
+        # an ongoing task (常态推进: 1.1, 2.3 …) reads 常态推进 in 完成时限, and in 状态 while open
+        ongoing = r.kind == "ongoing"
         values = (n, r.id, sections[r.section], f"{r.item}. {data['items'][r.item]}", r.title,
                   r.owner or "", t("list.sep").join(r.support),
-                  date.fromisoformat(r.due) if r.due else None, r.when or "",
-                  status_word(r.status), light_word(r.light), r.progress,
+                  t("word.ongoing") if ongoing else date.fromisoformat(r.due) if r.due else None,
+                  r.when or "",
+                  t("word.ongoing") if ongoing and r.status in ("todo", "doing")
+                  else status_word(r.status),
+                  light_word(r.light), r.progress,
                   date.fromisoformat(r.done_on) if r.done_on else None, "\n".join(r.evidence))
         for col, value in enumerate(values, 1):
             cell = ws.cell(row=3 + n, column=col)

@@ -23,7 +23,8 @@ def _plan_tasks() -> list[dict]:
             for tk in it["tasks"]:
                 out.append({"id": f"{it['no']}.{tk['no']}", "item": it["no"], "section": s["no"],
                             "title": tk["title"], "item_text": it["text"],
-                            "tags": tk.get("tags", []), "due": tk.get("due", default_due)})
+                            "tags": tk.get("tags", []), "due": tk.get("due", default_due),
+                            "ongoing": tk.get("kind") == "ongoing"})
     return out
 
 
@@ -36,6 +37,8 @@ def on_the_as_of_day(monkeypatch):
 
 TASKS = _plan_tasks()
 ALL_IDS = [t["id"] for t in TASKS]
+# 常态推进 (kind = "ongoing"): no due date, never overdue, sorted after every dated task
+ONGOING = [t["id"] for t in TASKS if t["ongoing"]]
 
 
 def ids_where(pred) -> list[str]:
@@ -145,7 +148,10 @@ def test_overdue_depends_on_the_as_of_date(run, imported):
     assert listed(run, "--overdue", as_of="2022-07-15") == []  # due today is not overdue
     assert listed(run, "--overdue", as_of="2022-07-16") == ["8.5"]
     assert listed(run, "--overdue", as_of="2022-09-01") == ["7.6", "8.5"]
-    assert len(listed(run, "--overdue", as_of="2023-01-01")) == 98
+    # every task but the 14 ongoing ones (常态推进), which are never overdue
+    assert listed(run, "--overdue", as_of="2023-01-01") == [i for i in ALL_IDS
+                                                           if i not in ONGOING]
+    assert len(ONGOING) == 14
 
 
 def test_due_before_is_strict(run, imported):
@@ -220,7 +226,8 @@ def test_archived_tasks_only_with_archived(run, archived_13_6):
 def test_sort_by_due_then_natural_id(run, imported):
     shown = listed(run, "--sort", "due")
     assert shown[:2] == ["8.5", "7.6"]
-    assert shown[2:] == [i for i in ALL_IDS if i not in ("8.5", "7.6")]
+    # the ongoing tasks (常态推进) have no due date: last, in natural order
+    assert shown[2:] == [i for i in ALL_IDS if i not in ("8.5", "7.6", *ONGOING)] + ONGOING
 
 
 def test_sort_by_owner_puts_unassigned_last(run, imported):

@@ -41,6 +41,7 @@ TASK_PLAN_KEYS = {"no", "title", "due", "start", "when", "owner", "support", "ta
 TASK_STATE_KEYS = {"status", "percent", "done_on", "dropped_on", "drop_reason", "archived",
                    "added", "evidence", "notes"}
 TASK_KEYS = TASK_PLAN_KEYS | TASK_STATE_KEYS
+KIND_KEYS = {"kind"}  # a task's kind, "ongoing" (常态推进); the 2023 sample has no such task
 NOTE_KEYS = {"on", "by", "text", "percent"}
 
 
@@ -211,7 +212,9 @@ def test_tasks_are_well_formed(plan):
     titles = set()
     for item, task in tasks_of(plan):
         where = f"{item['no']}.{task['no']}"
-        assert set(task) <= TASK_PLAN_KEYS, where  # a plan carries no state fields
+        assert set(task) <= TASK_PLAN_KEYS | KIND_KEYS, where  # a plan carries no state fields
+        if "kind" in task:  # only ever to mark an ongoing task, which has no due date
+            assert task["kind"] == "ongoing" and "due" not in task, where
         assert isinstance(task["title"], str) and task["title"].strip(), where
         assert task["title"] == task["title"].strip(), where
         assert not task["title"].endswith("。"), where
@@ -272,6 +275,25 @@ def test_plan_file_uses_only_known_fields(plan):
     assert_known_fields(plan)
 
 
+# issue 18 §2: the aims and the standing principles of the plan are ongoing (常态推进)
+ONGOING_AIMS = ["1.1", "1.2", "1.3", "1.5", "1.6", "2.3", "3.3", "13.6"]
+ONGOING_PRINCIPLES = ["1.4", "6.1", "8.1", "10.1", "10.6", "13.2"]
+
+
+def test_the_ongoing_tasks_are_the_aims_and_principles_and_1_3_and_1_4_keep_the_source_words(
+        plan, seed):
+    ongoing = {f"{i['no']}.{t['no']}" for i, t in tasks_of(plan) if t.get("kind") == "ongoing"}
+    assert ongoing == set(ONGOING_AIMS) | set(ONGOING_PRINCIPLES)
+    assert len(ongoing) == 14 and len(tasks_of(plan)) == 98
+    titles = {f"{i['no']}.{t['no']}": t["title"] for i, t in tasks_of(plan)}
+    source = squeeze(seed["items"][1][1])  # item 1's paragraph in the source document
+    assert titles["1.3"] == ("深入理解和掌握新时代党的创新理论，"
+                             "自觉以习近平新时代中国特色社会主义思想武装头脑、指导实践")
+    assert titles["1.4"].endswith("作为首要政治任务抓紧抓实")
+    for no in ("1.3", "1.4"):
+        assert squeeze(titles[no]) in source, no
+
+
 # --- tests/data/sample-2023.toml ---------------------------------------------------------------
 
 def assert_known_fields(doc: dict) -> None:
@@ -284,7 +306,7 @@ def assert_known_fields(doc: dict) -> None:
             for n in i.get("notes", []):
                 assert set(n) <= NOTE_KEYS and {"on", "text"} <= set(n)
             for t in i.get("tasks", []):
-                assert set(t) <= TASK_KEYS, set(t) - TASK_KEYS
+                assert set(t) <= TASK_KEYS | KIND_KEYS, set(t) - TASK_KEYS - KIND_KEYS
                 for n in t.get("notes", []):
                     assert set(n) <= NOTE_KEYS and {"on", "text"} <= set(n)
 

@@ -55,15 +55,18 @@ def test_each_part_of_the_period(run, scene, db_path):
     assert data["period"] == {"since": "2022-06-25", "until": "2022-07-01",
                               "first_day": "2022-06-25", "week": None}
     ov = data["overview"]
+    # the plan's 14 ongoing tasks (常态推进, 1.1 among them) are out of 完成率's base: at the
+    # start 5.5 of 98 - 14 (1.1 done but ongoing) = 1 %; at the end 5.5, 5.1, 5.6 of
+    # 98 - 1 dropped - 14 = 3/83 = 4 %
     assert ov["start"] == {"tasks": 98, "done": 2, "doing": 0, "todo": 96, "review": 0, "dropped": 0,
                            "open": 96, "overdue": 1, "due_soon": 2,
-                           "behind": 0, "far_behind": 0, "ongoing": 0, "percent_done": 2}
+                           "behind": 0, "far_behind": 0, "ongoing": 14, "percent_done": 1}
     assert ov["end"] == {"tasks": 98, "done": 4, "doing": 0, "todo": 93, "review": 0, "dropped": 1,
                          "open": 93, "overdue": 3, "due_soon": 2,
-                         "behind": 0, "far_behind": 0, "ongoing": 0, "percent_done": 4}
+                         "behind": 0, "far_behind": 0, "ongoing": 14, "percent_done": 4}
     assert ov["change"] == {"tasks": 0, "done": 2, "doing": 0, "todo": -3, "review": 0, "dropped": 1,
                             "open": -3, "overdue": 2, "due_soon": 0,
-                            "behind": 0, "far_behind": 0, "ongoing": 0, "percent_done": 2}
+                            "behind": 0, "far_behind": 0, "ongoing": 0, "percent_done": 3}
     assert data["completed"] == [
         {"id": "5.1", "title": title(db_path, "5.1"), "owner": "组织科", "on": "2022-06-28",
          "note": "已印发通知"},
@@ -90,7 +93,8 @@ def test_each_part_of_the_period(run, scene, db_path):
         {"id": "8.5", "title": title(db_path, "8.5"), "owner": "宣传科", "due": "2022-07-15"},
     ]
     sections = {s["section"]: s for s in data["sections"]}
-    assert (sections[2]["done"], sections[2]["dropped"], sections[2]["percent_done"]) == (3, 1, 15)
+    # 3 of 21 - 1 dropped - 1 ongoing (6.1) = 3/19
+    assert (sections[2]["done"], sections[2]["dropped"], sections[2]["percent_done"]) == (3, 1, 16)
     item5 = next(i for i in sections[2]["items"] if i["item"] == 5)
     assert (item5["tasks"], item5["done"], item5["percent_done"]) == (6, 3, 50)
     assert [i["item"] for i in sections[1]["items"]] == [1, 2, 3]
@@ -103,24 +107,28 @@ def test_text_report(run, scene, db_path):
                         "中共常州市金坛区委教育工作委员会 坛教委字〔2022〕6号\n"
                         "统计期间：2022-06-25 至 2022-07-01，截至 2022-07-05")
     assert parts[1].splitlines()[0] == "一、总体情况"
-    assert "已完成          2     4           +2" in parts[1]
-    assert parts[1].splitlines()[-1] == "完成率         2%    4%  +2 个百分点"
+    # the label column is as wide as its longest label, 其中常态推进 (the ongoing tasks)
+    assert "已完成           2     4           +2" in parts[1]
+    # 1.1 (done before the period) is ongoing, out of 完成率's base, as are the other 13
+    assert "其中常态推进    14    14            0" in parts[1]
+    assert parts[1].splitlines()[-1] == "完成率          1%    4%  +3 个百分点"
     assert parts[2] == (f"二、本期完成（2 项）\n"
                         f"- 5.1 {title(db_path, '5.1')}（组织科，2022-06-28）：已印发通知\n"
                         f"- 5.6 {title(db_path, '5.6')}（组织科，2022-07-01）")
     assert parts[3] == (f"三、本期进展（2 条）\n"
                         f"- 2022-06-30 5.2 {title(db_path, '5.2')}：已召开动员会 <b>&（40%，tester）\n"
                         f"- 2022-06-25 5 加强党建品牌阵地建设：条目进展（tester）")
-    assert parts[4] == (f"四、滞后事项（3 项）\n"
+    assert parts[4].splitlines()[0] == "常态工作（14 项，本期无进展 13 项）"  # 1.1 is done
+    assert parts[5] == (f"四、滞后事项（3 项）\n"
                         f"未明确责任单位（1 项）\n"
                         f"  - 2.1 {title(db_path, '2.1')}（完成时限 2022-06-20，逾期 11 天）\n"
                         f"组织科（2 项）\n"
                         f"  - 5.3 {title(db_path, '5.3')}（完成时限 2022-06-25，逾期 6 天）\n"
                         f"  - 5.4 {title(db_path, '5.4')}（完成时限 2022-06-28，逾期 3 天）")
-    assert parts[5] == (f"五、近期到期（2 项）\n"
+    assert parts[6] == (f"五、近期到期（2 项）\n"
                         f"- 7.6 {title(db_path, '7.6')}（宣传科，完成时限 2022-07-10）\n"
                         f"- 8.5 {title(db_path, '8.5')}（宣传科，完成时限 2022-07-15）")
-    table = parts[6].splitlines()
+    table = parts[7].splitlines()
     assert table[0] == "六、分项进度"
     assert "5.    加强党建品牌阵地建设               3/6   50%  █████░░░░░" in table
     assert len(table) == 2 + 5 + 13  # heading, header row, 5 sections, 13 items
