@@ -46,7 +46,9 @@ def test_json_keys_and_codes_do_not_change_with_the_language(run, imported):
 def test_json_lists_and_nulls(run, imported):
     data = as_json(ok(run, "list", "--as-of", AS_OF, "--item", "13", "-f", "json"))
     r = next(r for r in data if r["id"] == "13.5")
-    assert r["support"] == ["退协", "关工委"] and r["owner"] is None and r["tags"] == []
+    assert r["support"] == ["退协", "关工委"] and r["owner"] is None and r["tags"] == ["老干部"]
+    first = as_json(ok(run, "list", "--as-of", AS_OF, "--item", "1", "-f", "json"))[0]
+    assert first["support"] == [] and first["tags"] == []  # empty lists, never null
 
 
 # --- piped output: TSV -------------------------------------------------------------------------------

@@ -373,3 +373,22 @@ def test_sample_values_are_valid(sample):
             assert type(note["on"]) is dt.date and note["text"].strip(), where
             if "percent" in note:
                 assert 0 <= note["percent"] <= 100, where
+
+
+def test_the_specifics_the_source_names_are_kept_and_the_tags_say_the_work(plan):
+    """Issue 18 §5: what a shortened title had lost is back, in the source's words, and the
+    廉政, 宣传, 从严治党, 群团统战 and 老干部 work can be listed by its tag."""
+    tasks = {f"{i['no']}.{t['no']}": t for i, t in tasks_of(plan)}
+    source = _seed_text().replace("\n", "")
+    for task_id, words in (
+            ("9.1", "依托常州市“优才计划”和《常州市金坛区优秀教育人才引育实施办法》"),
+            ("11.1", "省纪委、市纪委和区纪委"), ("11.1", "党员干部反腐倡廉教育"),
+            ("13.5", "青少年健康成长的“引路者”"), ("13.5", "青年教师更好发展的“指导师”"),
+            ("13.5", "青年家长素质提升的“参谋长”"), ("12.6", "党建质量和教育形象")):
+        assert words in tasks[task_id]["title"] and words in source, task_id
+    assert not tasks["11.1"]["title"].startswith("深化廉政教育")
+    tags = {task_id: t.get("tags", []) for task_id, t in tasks.items()}
+    assert all("廉政" in tags[f"11.{n}"] for n in range(1, 11))
+    assert "宣传" in tags["2.8"] and "宣传" in tags["2.9"]
+    for item, tag in ((10, "从严治党"), (12, "群团统战"), (13, "老干部")):
+        assert all(tag in v for k, v in tags.items() if k.split(".")[0] == str(item)), item
