@@ -156,3 +156,34 @@ no = 4
 title = "年度述职"
 due = 2022-12-20
 """
+
+
+# A plan with ongoing tasks (常态推进, issued 2022-03-01): 1.1 and 1.3 (组织科) ongoing, 1.2 due
+# 2022-06-30.
+ONGOING_PLAN = """format = 1
+[plan]
+key = "og"
+title = "测试计划"
+issued = 2022-03-01
+due = 2022-12-31
+[[sections]]
+no = 1
+title = "一、思想"
+[[sections.items]]
+no = 1
+title = "学习"
+text = "深刻领悟“两个确立”"
+[[sections.items.tasks]]
+no = 1
+title = "深刻领悟“两个确立”决定性意义"
+kind = "ongoing"
+[[sections.items.tasks]]
+no = 2
+title = "召开专题会议"
+due = 2022-06-30
+[[sections.items.tasks]]
+no = 3
+title = "常态化收集分析党员干部思想动态"
+kind = "ongoing"
+owner = "组织科"
+"""

@@ -6,36 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import as_json, dump, ok, rows
+from conftest import ONGOING_PLAN, as_json, dump, ok, rows
 
 # issued 2022-03-01: an ongoing task's window starts then, so it turns 滞后 on day 90
-PLAN = """format = 1
-[plan]
-key = "og"
-title = "测试计划"
-issued = 2022-03-01
-due = 2022-12-31
-[[sections]]
-no = 1
-title = "一、思想"
-[[sections.items]]
-no = 1
-title = "学习"
-text = "深刻领悟“两个确立”"
-[[sections.items.tasks]]
-no = 1
-title = "深刻领悟“两个确立”决定性意义"
-kind = "ongoing"
-[[sections.items.tasks]]
-no = 2
-title = "召开专题会议"
-due = 2022-06-30
-[[sections.items.tasks]]
-no = 3
-title = "常态化收集分析党员干部思想动态"
-kind = "ongoing"
-owner = "组织科"
-"""
+PLAN = ONGOING_PLAN
 ONGOING_13 = 'kind = "ongoing"\nowner = "组织科"'
 EDGE = "2022-05-30"        # 2022-03-01 + 90 days: the first 滞后 day
 EVE = "2022-05-29"         # 2022-03-01 + 89 days: still 正常

@@ -6,36 +6,11 @@ note does not count. Through the real CLI on a small plan written into tmp_path.
 
 from __future__ import annotations
 
-from conftest import as_json, ok
+from conftest import ONGOING_PLAN, as_json, ok
 
 from jtdj.render.text import display_width
 
-PLAN = """format = 1
-[plan]
-key = "og"
-title = "测试计划"
-issued = 2022-03-01
-due = 2022-12-31
-[[sections]]
-no = 1
-title = "一、思想"
-[[sections.items]]
-no = 1
-title = "学习"
-[[sections.items.tasks]]
-no = 1
-title = "深刻领悟“两个确立”决定性意义"
-kind = "ongoing"
-[[sections.items.tasks]]
-no = 2
-title = "召开专题会议"
-due = 2022-06-30
-[[sections.items.tasks]]
-no = 3
-title = "常态化收集分析党员干部思想动态"
-kind = "ongoing"
-owner = "组织科"
-"""
+PLAN = ONGOING_PLAN
 REGISTER = ("单位名称,简称,类别,联系人,邮箱,手机,分组\n"
             "甲校党支部,,党组织,张,a@example.org,,各直属党组织\n"
             "乙校党支部,,党组织,李,b@example.org,,各直属党组织\n"
