@@ -83,20 +83,11 @@ class Share:
 
 
 @dataclass(slots=True)
-class OccurrenceState:
-    """An occurrence's state (``[[…tasks.occurrences]]``), or a unit's share of one: applied
-    only to an occurrence (or share) new here, as a share's is."""
+class OccurrenceState(Share):
+    """An occurrence's state (``[[…tasks.occurrences]]``: ``unit`` None), or a unit's share of
+    one: a share's fields with its period, applied only to an occurrence (or share) new here."""
 
-    period: str
-    unit: str | None = None
-    status: str = "todo"
-    percent: int | None = None
-    due: date | None = None
-    done_on: date | None = None
-    dropped_on: date | None = None
-    drop_reason: str | None = None
-    evidence: list[str] = field(default_factory=list)
-    notes: list[Note] = field(default_factory=list)
+    period: str = ""
 
 
 @dataclass
@@ -324,9 +315,9 @@ def _occurrence(c: Checker, raw: dict, path: str) -> OccurrenceState:
     d = c.table(raw, OCCURRENCE_FIELDS, path)
     unit = c.text(d, "unit", path, required=False)
     return OccurrenceState(
-        (d.get("period") or "").strip(), unit.strip() if unit else None, _status(c, d, path),
-        c.percent(d, path), *map(d.get, ("due", "done_on", "dropped_on", "drop_reason")),
-        d.get("evidence", []), _notes(c, d["notes"], path) if "notes" in d else [])
+        unit.strip() if unit else None, _status(c, d, path), c.percent(d, path),
+        *map(d.get, ("due", "done_on", "dropped_on", "drop_reason")), d.get("evidence", []),
+        _notes(c, d["notes"], path) if "notes" in d else [], period=(d.get("period") or "").strip())
 
 
 def _kind(c: Checker, d: dict, path: str) -> str | None:
