@@ -302,6 +302,7 @@ def add_task(ctx: Context, item: int, title: str, due: date | None, when: str | 
             "support": "[]", "tags": "[]", "status": "todo", "percent": None, "started_on": None,
             "done_on": None, "dropped_on": None, "drop_reason": None, "archived": 0,
             "origin": "added", "evidence": "[]", "file_values": None,
+            "pos": ctx.store.next_position(ctx.plan, item),
         }])
         batch.event(task_id, "add", "title", None, title.strip())
     return task_id

@@ -69,7 +69,7 @@ def unit_rows(store: Store, plan: str, unit: dict, as_of: date | None = None) ->
 
 def plan_order(row: dict) -> tuple:
     """A form's or notice's row order: the plan's, a recurring task's occurrences by period."""
-    return row["item"], row["no"], row.get("period") or ""
+    return row["item"], row.get("pos") or 0, row["no"], row.get("period") or ""
 
 
 def occurrence_rows(store: Store, plan: str, units: list[dict],

@@ -40,7 +40,7 @@ def _tasks_by_item(store: Store, plan: str) -> tuple[dict[int, list[dict]], dict
     grouped: dict[int, list[dict]] = {}
     held: dict[str, list[dict]] = {}
     for row in sorted(all_task_rows(store, plan).values(),
-                      key=lambda r: (r["item"], r["no"], r["period"] or "")):
+                      key=lambda r: (r["item"], r["pos"], r["no"], r["period"] or "")):
         if row["parent"] is None:
             grouped.setdefault(row["item"], []).append(row)
         elif row["archived"] == OCCURRENCE:

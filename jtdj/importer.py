@@ -180,11 +180,11 @@ def _sync(store, plan: Plan, source: str, result: ImportResult, batch, today: da
             books.append(NoteBook.read(store, plan.key))
         return books[0]
 
-    seen, kept = set(), set()
+    seen, kept, moved = set(), set(), []
     for section in plan.sections:
         for item in section.items:
             _item_changes(item, section.no, old_items.get(item.no), result, event, writing)
-            for task in item.tasks:
+            for pos, task in enumerate(item.tasks, 1):
                 seen.add(task.id)
                 row = existing.get(task.id)
                 if row is None:
@@ -192,7 +192,7 @@ def _sync(store, plan: Plan, source: str, result: ImportResult, batch, today: da
                     if not writing:
                         result.changes.append(Change(task.id, "added"))
                         continue
-                    inserts.append(_new_row(plan.key, task, section.no, plan.due))
+                    inserts.append(_new_row(plan.key, task, section.no, plan.due, pos))
                     if not result.new_plan:  # a new plan's are written from its rows
                         event(task.id, "import", "status", None, task.status)
                     for n in task.notes:
@@ -203,6 +203,8 @@ def _sync(store, plan: Plan, source: str, result: ImportResult, batch, today: da
                 if _state_differs(notebook, task, row):
                     kept.add(task.id)
                 _update_existing(store, plan.key, task, row, values, result, event, writing)
+                if writing and row["pos"] != pos:  # where the file now lists it: no change to log
+                    moved.append((pos, plan.key, task.id))
     for task_id, row in existing.items():
         if task_id in seen or row["archived"] or row["origin"] == "added":
             continue
@@ -235,6 +237,7 @@ def _sync(store, plan: Plan, source: str, result: ImportResult, batch, today: da
                                   n.by or batch.actor, n.text, n.percent, batch.id))
         sw.insert_notes(store, notes)
         sw.insert_events(store, events)
+        sw.move_tasks(store, moved)
     created = occurrences.sync(store, batch, plan.key, today, states={
         t.id: t.occurrences for t in plan.tasks if t.occurrences}) if writing else set()
     sync_shares(store, plan, batch, result, kept, today, created)
@@ -257,7 +260,7 @@ def _item_changes(item, section_no: int, old: dict | None, result: ImportResult,
             event(str(item.no), "import", name, old[name], new[name])
 
 
-def _new_row(plan_key: str, task: Task, section: int, plan_due: date | None) -> tuple:
+def _new_row(plan_key: str, task: Task, section: int, plan_due: date | None, pos: int) -> tuple:
     """A new task's row, in the order of ``bulk.TASK_COLUMNS`` up to ``file_values``, which
     SQLite writes from the row's SYNCED_FIELDS: their values are those of ``file_values()``."""
     return (plan_key, task.id, task.item, task.no, section, task.title, task.when,
@@ -265,7 +268,7 @@ def _new_row(plan_key: str, task: Task, section: int, plan_due: date | None) -> 
             json_list(task.tags), task.status, task.percent, None,
             _iso(task.done_on), _iso(task.dropped_on), task.drop_reason,
             1 if task.archived else 0, "added" if task.added else "plan",
-            json_list(task.evidence), task.kind, task.every, task.day, None, None)
+            json_list(task.evidence), task.kind, task.every, task.day, None, None, pos)
 
 
 def _update_existing(store, plan_key, task: Task, row, values, result, event, writing) -> None:

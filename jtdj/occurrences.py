@@ -98,7 +98,7 @@ def _new_row(task: dict, o: recurrence.Occurrence, start: date, state=None) -> d
     """An occurrence's row, with the state a plan file gives it (``OccurrenceState``)."""
     iso = lambda d: d.isoformat() if d else None  # noqa: E731
     return {**{c: task[c] for c in ("plan", "item", "no", "section", "title", "timing", "owner",
-                                     "support", "tags", "origin")},
+                                     "support", "tags", "origin", "pos")},
             "id": f"{task['id']}@{o.period}", "start": start.isoformat(),
             "due": iso(state and state.due) or o.due.isoformat(),
             "status": state.status if state else "todo",

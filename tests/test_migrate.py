@@ -17,11 +17,11 @@ V1 = Path(__file__).resolve().parent / "data" / "schema-v1.db"  # made by data/m
 TASK_COLUMNS = ["plan", "id", "item", "no", "section", "title", "timing", "start", "due", "owner",
                 "support", "tags", "status", "percent", "started_on", "done_on", "dropped_on",
                 "drop_reason", "archived", "origin", "evidence", "file_values", "reported_on",
-                "request", "returned", "kind", "every", "due_day", "parent", "period"]
+                "request", "returned", "kind", "every", "due_day", "parent", "period", "pos"]
 # the columns m013 adds: nothing waits for review in an old database; m015's kind: every
 # task of an old database is an ordinary one (NULL)
 REVIEW_COLUMNS = ("reported_on", "request", "returned", "kind", "every", "due_day", "parent",
-                  "period")
+                  "period", "pos")
 EVENT_COLUMNS = ["id", "batch", "at", "on_date", "actor", "plan", "target", "action", "field",
                  "old", "new", "note", "unit", "source"]
 NOTE_COLUMNS = ["id", "plan", "target", "on_date", "at", "actor", "text", "percent", "batch"]
@@ -76,6 +76,8 @@ def test_an_old_database_is_migrated_and_keeps_everything(run, tmp_path, db_path
         {"notice_title": None, "addressee": None, "printed_by": None, "printed_on": None,
          "public": 0}]
     assert rows(db_path, "PRAGMA integrity_check")[0]["integrity_check"] == "ok"
+    # m018: a task's place in its item is its number's, the order it was shown in before
+    assert rows(db_path, "SELECT count(*) AS n FROM tasks WHERE pos IS NOT no")[0]["n"] == 0
 
     # what the clerk did under schema 1 still shows, and the database takes new work
     done = {r["id"] for r in as_json(run("list", "--status", "done", "--format", "json",
@@ -122,8 +124,9 @@ def test_mailed_periods_move_to_their_first_day(run, imported, db_path):
                      " '[\"leader@example.org\"]', '<m@x>', 'sent')")
         conn.execute("DELETE FROM migrations WHERE name IN ('m009_inclusive_periods',"
                      " 'm010_history_indexes', 'm011_units', 'm012_bulletins', 'm013_review', 'm014_reported_percent', 'm015_ongoing',"
-                     " 'm016_recurring', 'm017_plan_notice')")
-        for table in ("units", "unit_groups", "shares", "forms", "bulletins"):
+                     " 'm016_recurring', 'm017_plan_notice', 'm018_task_position', 'm019_robot_log')")
+        for table in ("units", "unit_groups", "shares", "forms", "bulletins", "robot_log",
+                      "robot_sends"):
             conn.execute(f"DROP TABLE {table}")
         conn.execute("ALTER TABLE events DROP COLUMN unit")
         conn.execute("ALTER TABLE events DROP COLUMN source")
@@ -133,6 +136,7 @@ def test_mailed_periods_move_to_their_first_day(run, imported, db_path):
         conn.execute("DROP INDEX idx_tasks_judged")
         conn.execute("DROP INDEX idx_tasks_recurring")
         conn.execute("DROP INDEX idx_tasks_occurrences")
+        conn.execute("DROP INDEX idx_tasks_counting")  # m018's, over pos
         for column in REVIEW_COLUMNS:
             conn.execute(f"ALTER TABLE tasks DROP COLUMN {column}")
         for column in NOTICE_COLUMNS:
@@ -146,3 +150,18 @@ def test_mailed_periods_move_to_their_first_day(run, imported, db_path):
     assert run("plans").exit_code == 0
     assert rows(db_path, "SELECT since, until FROM mail_log") == [
         {"since": "2022-06-27", "until": "2022-07-03"}]
+
+
+def test_an_old_database_gets_the_robot_log_and_the_send_log_empty(run, tmp_path, db_path):
+    """m019: the robot log (the duplicate guard of `jtdj notify`) and the send log (20 a minute
+    per robot) are added empty; nothing else changes."""
+    db_path.parent.mkdir(parents=True)
+    shutil.copy(V1, db_path)
+    assert run("plans").exit_code == 0
+    assert _columns(db_path, "robot_log") == [
+        "id", "robot", "plan", "since", "until", "unit", "key", "message_id", "state", "outbox",
+        "queued_at", "sent_at"]
+    assert _columns(db_path, "robot_sends") == ["id", "robot", "sent_at"]
+    assert rows(db_path, "SELECT count(*) AS n FROM robot_log") == [{"n": 0}]
+    assert rows(db_path, "SELECT name FROM migrations ORDER BY rowid DESC LIMIT 1") == [
+        {"name": "m019_robot_log"}]

@@ -21,7 +21,7 @@ from typing import Callable, Iterator
 from jtdj.config import clock as real_clock
 from jtdj.errors import StorageError
 from jtdj.i18n import t
-from jtdj.store import migrations
+from jtdj.store import migrations, tallies
 from jtdj.store.folders import make_private
 from jtdj.store.lights import Lights
 from jtdj.store.tasks import TaskFilter, iter_tasks, select_tasks
@@ -149,7 +149,7 @@ class Store:
             conn.execute("PRAGMA synchronous = NORMAL")
             if migrations.pending(conn):
                 migrations.apply(conn, utc_text(clock()))
-            migrations.mend_tallies(conn)
+            tallies.mend_tallies(conn)
         except sqlite3.DatabaseError as exc:
             raise StorageError(_explain_db_error(path, exc)) from None
         _opened[:] = [path]
@@ -292,9 +292,14 @@ class Store:
             "SELECT no FROM items WHERE plan = ? AND no IN (SELECT value FROM json_each(?))",
             (plan, json.dumps(numbers)))} if numbers else set()
 
+    def next_position(self, plan: str, item: int) -> int:
+        """The place after the item's last task: where a task added to it stands."""
+        return self.conn.execute("SELECT coalesce(max(pos), 0) + 1 FROM tasks WHERE plan = ?"
+                                 " AND item = ?", (plan, item)).fetchone()[0]
+
     def item_task_ids(self, plan: str, item: int) -> list[str]:
         return [r[0] for r in self.conn.execute(
-            "SELECT id FROM tasks WHERE plan = ? AND item = ? AND archived = 0 ORDER BY no",
+            "SELECT id FROM tasks WHERE plan = ? AND item = ? AND archived = 0 ORDER BY pos, no",
             (plan, item))]
 
     def has_owner(self, plan: str, owner: str) -> bool:

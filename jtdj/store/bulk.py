@@ -11,7 +11,7 @@ import json
 import sqlite3
 from operator import itemgetter
 
-from jtdj.store import Store, migrations
+from jtdj.store import Store, tallies
 
 # Marks, in a task's file_values, that the last import archived it because the file dropped it.
 MISSING = "_missing"
@@ -43,7 +43,7 @@ def upsert_plan(store: Store, head: dict, sections: list[dict], items: list[dict
 TASK_COLUMNS = ("plan", "id", "item", "no", "section", "title", "timing", "start", "due", "owner",
                 "support", "tags", "status", "percent", "started_on", "done_on", "dropped_on",
                 "drop_reason", "archived", "origin", "evidence", "kind", "every", "due_day", "parent",
-                "period", "file_values")
+                "period", "pos", "file_values")
 
 
 _TASK_VALUES = itemgetter(*TASK_COLUMNS)
@@ -85,9 +85,9 @@ def insert_task_values(store: Store, rows, snapshot: tuple[str, ...] = ()) -> in
     # tasks while this command ran, count everything again
     whole = store.setting("tally_rowid") == str(before)
     if not whole:
-        for table, *_ in migrations.TALLIES:
+        for table, *_ in tallies.TALLIES:
             store.conn.execute(f"DELETE FROM {table}")
-    migrations.rebuild_tallies(store.conn, before if whole else 0)
+    tallies.rebuild_tallies(store.conn, before if whole else 0)
     return before
 
 
@@ -112,6 +112,13 @@ def insert_notes(store: Store, rows: list[tuple]) -> None:
     store.conn.executemany(
         "INSERT INTO notes (plan, target, on_date, at, actor, text, percent, batch)"
         " VALUES (?,?,?,?,?,?,?,?)", rows)
+
+
+def move_tasks(store: Store, places: list[tuple[int, str, str]]) -> None:
+    """Give tasks their place in their item as the file now lists them: rows of (pos, plan,
+    id); a recurring task's occurrences stand where it stands."""
+    store.conn.executemany("UPDATE tasks SET pos = ?1 WHERE plan = ?2 AND (id = ?3 OR parent = ?3)",
+                           places)
 
 
 def update_task_columns(store: Store, plan: str, task_id: str, values: dict) -> None:

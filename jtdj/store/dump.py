@@ -65,7 +65,8 @@ def export_tasks(store: Store, plan: str, as_of: date, nested: bool) -> Iterator
     columns = ", ".join(f"t.{c}" for c in _TASK_COLUMNS)
     joins = (" JOIN items i ON i.plan = t.plan AND i.no = t.item"
              " JOIN sections s ON s.plan = t.plan AND s.no = i.section") if nested else ""
-    order = "i.section, t.item, t.no, t.id" if nested else "t.item, t.no, t.id"
+    order = ("i.section, t.item, t.pos, t.no, t.id" if nested  # the file's order
+             else "t.item, t.pos, t.no, t.id")
     sql = (f"SELECT {columns}, a.eff, a.light,"
            " CASE WHEN a.eff = 'done' THEN 100 ELSE a.percent END,"
            " CASE WHEN a.eff = 'done' THEN a.done_on END,"

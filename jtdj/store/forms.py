@@ -65,10 +65,10 @@ def led_open_tasks_of(store: Store, plan: str, unit_names: list[str]) -> dict[st
     if not unit_names:
         return out
     for r in store.conn.execute(
-            "SELECT owner, id, title, due, status, percent, item, no, returned FROM tasks t"
+            "SELECT owner, id, title, due, status, percent, item, no, pos, returned FROM tasks t"
             " WHERE plan = ? AND archived = 0 AND owner IN (SELECT value FROM json_each(?))"
             " AND NOT EXISTS (SELECT 1 FROM shares s WHERE s.plan = t.plan AND s.task = t.id)"
-            " ORDER BY item, no", (plan, json.dumps(list(unit_names), ensure_ascii=False))):
+            " ORDER BY item, pos, no", (plan, json.dumps(list(unit_names), ensure_ascii=False))):
         row = dict(r)
         out.setdefault(row.pop("owner"), []).append(row)
     return out
@@ -87,9 +87,9 @@ def shares_of_units(store: Store, plan: str, unit_ids: list[int]) -> dict[int, l
         return out
     for r in store.conn.execute(
             "SELECT s.unit AS unit_id, s.task AS id, t.title, coalesce(s.due, t.due) AS due,"
-            " s.status, s.percent, t.item, t.no, s.returned FROM shares s JOIN tasks t"
+            " s.status, s.percent, t.item, t.no, t.pos, s.returned FROM shares s JOIN tasks t"
             " ON t.plan = s.plan AND t.id = s.task WHERE s.plan = ? AND s.unit IN"
-            " (SELECT value FROM json_each(?)) AND t.archived = 0 ORDER BY t.item, t.no",
+            " (SELECT value FROM json_each(?)) AND t.archived = 0 ORDER BY t.item, t.pos, t.no",
             (plan, json.dumps(list(unit_ids)))):
         row = dict(r)
         out.setdefault(row.pop("unit_id"), []).append(row)

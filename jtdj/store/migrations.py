@@ -8,6 +8,7 @@ number than we know) is refused rather than touched.
 
 from __future__ import annotations
 
+from jtdj.store.tallies import TALLIES, rebuild_tallies
 
 
 def m001_initial(db) -> None:
@@ -135,20 +136,6 @@ def m007_state_indexes(db) -> None:
                " WHERE status = 'done'")
 
 
-# The kept counts: table, its key columns (from a task row r, in primary-key order) and which
-# tasks it counts. Stored status per item and per owner; the tasks open now per due date and
-# item or owner (their red and yellow lights on any day are a range of due dates).
-_OPEN_NOW = "{r}.archived = 0 AND {r}.status IN ('todo', 'doing') AND {r}.due IS NOT NULL"
-TALLIES = (
-    ("item_tally", ("item INTEGER", "status TEXT"), ("{r}.item", "{r}.status"), "{r}.archived = 0"),
-    ("owner_tally", ("owner TEXT", "status TEXT"), ("coalesce({r}.owner, '')", "{r}.status"),
-     "{r}.archived = 0"),
-    ("item_due_tally", ("due TEXT", "item INTEGER"), ("{r}.due", "{r}.item"), _OPEN_NOW),
-    ("owner_due_tally", ("due TEXT", "owner TEXT"), ("{r}.due", "coalesce({r}.owner, '')"),
-     _OPEN_NOW),
-)
-
-
 def m008_tallies(db) -> None:
     """Kept counts (see TALLIES), so a summary reads a few thousand rows instead of scanning
     every task for each grouping.
@@ -179,19 +166,6 @@ def m008_tallies(db) -> None:
     rebuild_tallies(db.conn)
 
 
-def rebuild_tallies(conn, after_rowid: int = 0) -> None:
-    """Count the tasks past ``after_rowid`` into the tallies and record the last one counted
-    (inside the caller's transaction)."""
-    for table, _columns, keys, counted in TALLIES:
-        values = ", ".join(k.format(r="tasks") for k in keys)
-        conn.execute(f"INSERT INTO {table} SELECT plan, {values}, count(*) FROM tasks"
-                     f" WHERE rowid > ? AND {counted.format(r='tasks')} GROUP BY plan, {values}"
-                     " ON CONFLICT DO UPDATE SET n = n + excluded.n", (after_rowid,))
-    conn.execute("INSERT INTO settings (key, value) SELECT 'tally_rowid',"
-                 " CAST(coalesce(max(rowid), 0) AS TEXT) FROM tasks WHERE true"
-                 " ON CONFLICT DO UPDATE SET value = excluded.value")
-
-
 def m009_inclusive_periods(db) -> None:
     """A report's period is now named by its first day (``--since`` includes its day): the
     mail log's periods, kept by the day before, move one day on, so that the duplicate guard
@@ -211,31 +185,6 @@ def m010_history_indexes(db) -> None:
     db.execute(f"CREATE INDEX idx_events_replay ON events (plan, on_date) WHERE {REPLAYED}")
     # the tasks not from the plan file: before its issue date they are the only ones
     db.execute("CREATE INDEX idx_tasks_added ON tasks (plan) WHERE origin != 'plan'")
-
-
-def tallies_whole(conn) -> bool:
-    """Whether the tallies count every task: the last task counted is the last task."""
-    counted, last = conn.execute(
-        "SELECT (SELECT value FROM settings WHERE key = 'tally_rowid'),"
-        " (SELECT coalesce(max(rowid), 0) FROM tasks)").fetchone()
-    return counted == str(last)
-
-
-def mend_tallies(conn) -> None:
-    """Count every task again when another program inserted (or deleted the last) tasks since
-    jtdj last counted them, so the tallies are always whole when anything reads them."""
-    if tallies_whole(conn):
-        return
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        if not tallies_whole(conn):  # another jtdj may have mended them meanwhile
-            for table, *_ in TALLIES:
-                conn.execute(f"DELETE FROM {table}")
-            rebuild_tallies(conn)
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
 
 
 def m011_units(db) -> None:
@@ -350,11 +299,33 @@ def m017_plan_notice(db) -> None:
         db.execute(f"ALTER TABLE plans ADD COLUMN {column} {kind}")
 
 
+def m018_task_position(db) -> None:
+    """A task's place in its item as the plan file lists it (``pos``), so that tasks are shown
+    in the document's order whatever their numbers: a task split in two keeps its number and
+    its history, and the new part takes the item's next free number but stands beside it. A
+    database from before takes the numbers' order, which was the file's (an added task took
+    the next number); the counting index orders by the place, so a full list needs no sort."""
+    db.execute("ALTER TABLE tasks ADD COLUMN pos INTEGER")
+    db.execute("UPDATE tasks SET pos = no")
+    db.execute("DROP INDEX IF EXISTS idx_tasks_counting")
+    db.execute("CREATE INDEX idx_tasks_counting ON tasks (plan, archived, item, pos, no,"
+               " section, owner, due, status, done_on, dropped_on, started_on)")
+
+
+def m019_robot_log(db) -> None:
+    """The robot log (what went, or waits, to each group robot: the duplicate guard) and the
+    send log (each post, for the limit of 20 a minute per robot): ``store.robot_log``."""
+    from jtdj.store import robot_log
+
+    robot_log.create(db)
+
+
 MIGRATIONS = [m001_initial, m002_mail_log, m003_task_search, m004_counting_index,
               m005_drop_due_index, m006_owner_counting_index, m007_state_indexes,
               m008_tallies, m009_inclusive_periods, m010_history_indexes, m011_units,
               m012_bulletins, m013_review, m014_reported_percent,
-              m015_ongoing, m016_recurring, m017_plan_notice]
+              m015_ongoing, m016_recurring, m017_plan_notice, m018_task_position,
+              m019_robot_log]
 
 
 def schema_version(conn) -> int:

@@ -33,7 +33,7 @@ def recurring_tasks(store, plan: str, ids: list[str] | None = None) -> list[dict
     if ids is not None:
         sql += " AND id IN (SELECT value FROM json_each(?))"
         params.append(json.dumps(ids))
-    return [dict(r) for r in store.conn.execute(sql + " ORDER BY item, no", params)]
+    return [dict(r) for r in store.conn.execute(sql + " ORDER BY item, pos, no", params)]
 
 
 def of_tasks(store, plan: str, parents: list[str] | None = None) -> dict[str, list[dict]]:

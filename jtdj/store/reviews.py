@@ -26,15 +26,15 @@ def waiting(store: Store, plan: str) -> list[dict]:
     params: dict = {"plan": plan}
     rows = store.conn.execute(
         "SELECT x.id, x.title, x.owner AS unit, NULL AS unit_id, x.status, x.reported_on,"
-        " x.request, x.percent, x.evidence, x.due, x.item, x.no, x.id AS target"
+        " x.request, x.percent, x.evidence, x.due, x.item, x.pos, x.no, x.id AS target"
         " FROM tasks x INDEXED BY idx_tasks_waiting"
         f" WHERE x.plan = :plan AND x.archived = 0 AND {_WAITING} AND {_OWN}"
         " UNION ALL SELECT x.task, t.title, u.name, x.unit, x.status, x.reported_on,"
-        " x.request, x.percent, x.evidence, coalesce(x.due, t.due), t.item, t.no,"
+        " x.request, x.percent, x.evidence, coalesce(x.due, t.due), t.item, t.pos, t.no,"
         " x.task || '@' || x.unit FROM shares x INDEXED BY idx_shares_waiting"
         " JOIN tasks t ON t.plan = x.plan AND t.id = x.task JOIN units u ON u.id = x.unit"
         f" WHERE x.plan = :plan AND t.archived = 0 AND {_WAITING}"
-        " ORDER BY item, no, unit", params).fetchall()
+        " ORDER BY item, pos, no, unit", params).fetchall()
     return [dict(r) for r in rows]
 
 
@@ -57,14 +57,14 @@ def rows_of(store: Store, plan: str, targets: list[str]) -> list[dict]:
     own (None: it works to its task's, which the caller replays too)."""
     rows = store.conn.execute(
         "SELECT x.id, x.title, x.owner AS unit, NULL AS unit_id, x.status, x.reported_on,"
-        " x.request, x.percent, x.evidence, x.due, x.item, x.no, x.id AS target FROM tasks x"
+        " x.request, x.percent, x.evidence, x.due, x.item, x.pos, x.no, x.id AS target FROM tasks x"
         " WHERE x.plan = :plan AND x.archived = 0 AND x.id IN (SELECT value FROM json_each(:ids))"
         " UNION ALL SELECT x.task, t.title, u.name, x.unit, x.status, x.reported_on,"
-        " x.request, x.percent, x.evidence, x.due, t.item, t.no,"
+        " x.request, x.percent, x.evidence, x.due, t.item, t.pos, t.no,"
         " x.task || '@' || x.unit FROM shares x JOIN tasks t ON t.plan = x.plan"
         " AND t.id = x.task JOIN units u ON u.id = x.unit WHERE x.plan = :plan"
         " AND t.archived = 0 AND x.task || '@' || x.unit IN (SELECT value FROM json_each(:ids))"
-        " ORDER BY item, no, unit", {"plan": plan, "ids": json.dumps(targets)}).fetchall()
+        " ORDER BY item, pos, no, unit", {"plan": plan, "ids": json.dumps(targets)}).fetchall()
     return [dict(r) for r in rows]
 
 

@@ -81,14 +81,14 @@ DUE_LIGHT = """CASE
 # what task_record reads, in its order: not the wide file_values snapshot nor the evidence list
 RECORD_COLUMNS = ", ".join(f"t.{c}" for c in (
     "id", "item", "no", "section", "title", "status", "owner", "support", "due", "start",
-    "timing", "done_on", "percent", "tags", "reported_on", "kind", "period")) + (
+    "timing", "done_on", "percent", "tags", "reported_on", "kind", "period", "pos")) + (
     f", {lights.WINDOW_START} AS ws, {lights.LAST_NOTE} AS last_note")
 SORTS = {
-    "id": "item, no",
-    "due": "due IS NULL, due, item, no",
-    "owner": "owner IS NULL, owner, item, no",
+    "id": "item, pos, no",
+    "due": "due IS NULL, due, item, pos, no",
+    "owner": "owner IS NULL, owner, item, pos, no",
     "status": "CASE eff WHEN 'todo' THEN 0 WHEN 'doing' THEN 1 WHEN 'review' THEN 2"
-              " WHEN 'done' THEN 3 ELSE 4 END, item, no",
+              " WHEN 'done' THEN 3 ELSE 4 END, item, pos, no",
 }
 
 
@@ -221,10 +221,10 @@ def _occurrences_of(f: TaskFilter, conditions: list[str], begun_only: bool) -> s
 
 
 def task_record(id, item, no, section, title, status, owner, support, due, start, timing,
-                done_on, percent, tags, reported_on, kind, period, ws, last_note, eff, signal,
+                done_on, percent, tags, reported_on, kind, period, pos, ws, last_note, eff, signal,
                 light, day: tuple[str, int]) -> dict:
     """A task row (RECORD_COLUMNS, then eff and light) as the stable record every output format
-    shows (JSON keys in English)."""
+    shows (JSON keys in English). ``pos``, the task's place in its item, only orders them."""
     percent = 100 if eff == "done" else percent
     # in Python, not SQL: the dates of a plan repeat, so their day numbers are looked up once
     expected = lights.expected_on(eff, due, ws, *day)
