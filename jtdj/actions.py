@@ -275,7 +275,7 @@ def add_task(ctx: Context, item: int, title: str, due: date | None, when: str | 
     """A task the plan file does not have; it gets the item's next number. An ongoing one
     (常态推进) has no due date."""
     from jtdj.parse import plan_year, timing_dates
-    from jtdj.store.bulk import insert_tasks
+    from jtdj.store.bulk import insert_tasks, next_position
 
     if not title.strip():
         raise UsageError(t("error.empty_value", what="TITLE"))
@@ -302,7 +302,7 @@ def add_task(ctx: Context, item: int, title: str, due: date | None, when: str | 
             "support": "[]", "tags": "[]", "status": "todo", "percent": None, "started_on": None,
             "done_on": None, "dropped_on": None, "drop_reason": None, "archived": 0,
             "origin": "added", "evidence": "[]", "file_values": None,
-            "pos": ctx.store.next_position(ctx.plan, item),
+            "pos": next_position(ctx.store, ctx.plan, item),
         }])
         batch.event(task_id, "add", "title", None, title.strip())
     return task_id

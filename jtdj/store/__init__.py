@@ -292,11 +292,6 @@ class Store:
             "SELECT no FROM items WHERE plan = ? AND no IN (SELECT value FROM json_each(?))",
             (plan, json.dumps(numbers)))} if numbers else set()
 
-    def next_position(self, plan: str, item: int) -> int:
-        """The place after the item's last task: where a task added to it stands."""
-        return self.conn.execute("SELECT coalesce(max(pos), 0) + 1 FROM tasks WHERE plan = ?"
-                                 " AND item = ?", (plan, item)).fetchone()[0]
-
     def item_task_ids(self, plan: str, item: int) -> list[str]:
         return [r[0] for r in self.conn.execute(
             "SELECT id FROM tasks WHERE plan = ? AND item = ? AND archived = 0 ORDER BY pos, no",

@@ -114,6 +114,12 @@ def insert_notes(store: Store, rows: list[tuple]) -> None:
         " VALUES (?,?,?,?,?,?,?,?)", rows)
 
 
+def next_position(store: Store, plan: str, item: int) -> int:
+    """The place after the item's last task: where a task added to it stands."""
+    return store.conn.execute("SELECT coalesce(max(pos), 0) + 1 FROM tasks WHERE plan = ?"
+                              " AND item = ?", (plan, item)).fetchone()[0]
+
+
 def move_tasks(store: Store, places: list[tuple[int, str, str]]) -> None:
     """Give tasks their place in their item as the file now lists them: rows of (pos, plan,
     id); a recurring task's occurrences stand where it stands."""
