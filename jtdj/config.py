@@ -82,6 +82,11 @@ def outbox_dir_for(db_path: Path) -> Path:
     return db_path.parent / "outbox"
 
 
+def robots_outbox_dir_for(db_path: Path) -> Path:
+    """The group robots' messages: a folder of their own, which `email --flush` never reads."""
+    return outbox_dir_for(db_path) / "robots"
+
+
 def backups_dir_for(db_path: Path) -> Path:
     return db_path.parent / "backups"
 

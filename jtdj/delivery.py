@@ -207,23 +207,6 @@ QUEUE_KEYS = ("id", "state", "kind", "queued_at", "attempts", "last_attempt_at",
 
 
 def queue_rows(folder: Path) -> list[dict]:
-    """What waits in the outbox, then what was set aside, oldest first: one record each, with
-    the keys of docs/output.md (``state`` is ``waiting`` or ``failed``; ``reason`` the last
-    error of a waiting message, or why one was set aside)."""
-    rows = []
-    for state, paths in (("waiting", outbox.waiting(folder)), ("failed", outbox.failed(folder))):
-        for path in paths:
-            try:
-                entry = outbox.read(path)
-            except JtdjError as exc:
-                entry = {"id": path.stem, "kind": None, "last_error": exc.message}
-            rows.append({
-                "id": path.stem, "state": state, "kind": entry.get("kind"),
-                "queued_at": entry.get("queued_at"), "attempts": entry.get("attempts"),
-                "last_attempt_at": entry.get("last_attempt_at"),
-                "reason": entry.get("reason") or entry.get("last_error"),
-                "failed_at": entry.get("failed_at"), "recipients": entry.get("recipients"),
-                "plan": entry.get("plan"), "since": entry.get("since"),
-                "until": entry.get("until"), "subject": entry.get("subject"),
-                "message_id": entry.get("message_id")})
-    return rows
+    """What waits in the outbox, then what was set aside (``outbox.records``), with the keys of
+    docs/output.md."""
+    return outbox.records(folder, QUEUE_KEYS)

@@ -19,10 +19,13 @@ CORE = {"jtdj.plan", "jtdj.importer", "jtdj.actions", "jtdj.views", "jtdj.report
         "jtdj.export", "jtdj.mail", "jtdj.smtp", "jtdj.delivery", "jtdj.planfile",
         "jtdj.plancheck", "jtdj.occurrences", "jtdj.importshares",
         "jtdj.units", "jtdj.tables", "jtdj.forms", "jtdj.shares", "jtdj.collect", "jtdj.merge",
-        "jtdj.unit_list", "jtdj.urge", "jtdj.bulletin", "jtdj.unit_brief", "jtdj.review"}
+        "jtdj.unit_list", "jtdj.urge", "jtdj.bulletin", "jtdj.unit_brief", "jtdj.review",
+        "jtdj.robots", "jtdj.notify_message", "jtdj.webhook", "jtdj.robot_delivery"}
 # what each layer may import (besides itself)
 MAY_IMPORT = {"base": {"base"}, "store": {"base"}, "render": {"base"},
-              "core": {"base", "store", "render"}, "cli": {"base", "store", "render", "core"}}
+              "core": {"base", "store", "render"},
+              "web": {"base", "store", "render", "core"},  # jtdj/web: the Datasette plugin
+              "cli": {"base", "store", "render", "core", "web"}}
 
 
 def module_name(path: Path) -> str:
@@ -39,7 +42,7 @@ def layer(name: str) -> str:
         return "core"
     if name == "jtdj.__main__" or name.startswith("jtdj.cli"):
         return "cli"
-    for package in ("store", "render"):
+    for package in ("store", "render", "web"):
         if name == f"jtdj.{package}" or name.startswith(f"jtdj.{package}."):
             return package
     raise AssertionError(f"{name} belongs to no layer: add it to docs/architecture.md and here")

@@ -44,6 +44,11 @@ class Session:
 
             if mail.password_exposed(config_path, conf):
                 print(t("mail.password_exposed", path=config_path), file=sys.stderr)
+        if isinstance(conf.get("robots"), dict):  # a robot's URL holds its token or key
+            from jtdj.robots import secrets_exposed
+
+            if secrets_exposed(config_path, conf):
+                print(t("robot.config_exposed", path=config_path), file=sys.stderr)
         return cls(settings)
 
     def override(self, as_of: str | None = None, plan: str | None = None,

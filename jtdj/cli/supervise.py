@@ -28,6 +28,7 @@ def urge_cmd(
     send: Annotated[bool, typer.Option("--send", help=t("help.urge.send"))] = False,
     force: Annotated[bool, typer.Option("--force", help=t("help.urge.force"))] = False,
     attach_report: Annotated[bool, typer.Option("--attach-report", help=t("help.opt.attach_report"))] = False,
+    robot: Annotated[Optional[List[str]], typer.Option("--robot", "-r", metavar=t("robot.metavar"), help=t("help.robot.urge"))] = None,
     by: By = None, plan: PlanKey = None, as_of: AsOf = None,
 ) -> None:
     from jtdj import units, urge
@@ -54,7 +55,17 @@ def urge_cmd(
         session.notice(t("urge.no_notices"))
         return
     repeated = urge.duplicates(store, plan_key, made, today)
-    if send:
+    if robot:  # to the groups (each notice recorded once, mailed too with --send)
+        from jtdj.cli.notify import chosen_robots, urge_to_robots
+
+        chosen_robots(session, robot)  # a robot unknown: said before anything is recorded
+        urge.record(store, plan_key, session.settings.actor, today,
+                    [n for n in made if force or n.unit["name"] not in repeated])
+        if send:
+            _send(session, [n for n in made if n.unit.get("email")], repeated, force,
+                  attach_report)
+        urge_to_robots(session, robot, made, repeated, force)
+    elif send:
         mailed = [n for n in made if n.unit.get("email")]
         no_address = [n.unit["name"] for n in made if not n.unit.get("email")]
         fresh = [n for n in mailed if force or n.unit["name"] not in repeated]

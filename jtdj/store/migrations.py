@@ -314,10 +314,19 @@ def m018_task_position(db) -> None:
 
 def m019_robot_log(db) -> None:
     """The robot log (what went, or waits, to each group robot: the duplicate guard) and the
-    send log (each post, for the limit of 20 a minute per robot): ``store.robot_log``."""
-    from jtdj.store import robot_log
-
-    robot_log.create(db)
+    send log (each post, for the limit of 20 a minute per robot): ``store.robot_log``.
+    (``IF NOT EXISTS``: a database whose migrations were replayed keeps its rows.)"""
+    db.execute("CREATE TABLE IF NOT EXISTS robot_log (id INTEGER PRIMARY KEY,"
+               " robot TEXT NOT NULL, plan TEXT NOT NULL, since TEXT NOT NULL,"
+               " until TEXT NOT NULL, unit TEXT NOT NULL DEFAULT '', key TEXT NOT NULL,"
+               " message_id TEXT NOT NULL, state TEXT NOT NULL, outbox TEXT,"
+               " queued_at TEXT NOT NULL, sent_at TEXT)")
+    db.execute("CREATE INDEX IF NOT EXISTS idx_robot_log_guard ON robot_log"
+               " (robot, plan, since, until, unit, key)")
+    db.execute("CREATE INDEX IF NOT EXISTS idx_robot_log_message ON robot_log (message_id)")
+    db.execute("CREATE TABLE IF NOT EXISTS robot_sends (id INTEGER PRIMARY KEY,"
+               " robot TEXT NOT NULL, sent_at TEXT NOT NULL)")
+    db.execute("CREATE INDEX IF NOT EXISTS idx_robot_sends ON robot_sends (robot, sent_at)")
 
 
 MIGRATIONS = [m001_initial, m002_mail_log, m003_task_search, m004_counting_index,

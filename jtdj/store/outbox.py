@@ -117,6 +117,24 @@ def _entries(folder: Path) -> list[Path]:
     return sorted(p for p in folder.glob("*.json") if not p.name.startswith("."))
 
 
+def records(folder: Path, keys: tuple[str, ...]) -> list[dict]:
+    """What waits in ``folder``, then what was set aside, oldest first: one record each of
+    ``keys``, read from its file, with ``id``, ``state`` (``waiting`` or ``failed``) and
+    ``reason`` (the last error of a waiting message, or why one was set aside). A file that
+    cannot be read is listed with the reason why."""
+    rows = []
+    for state, paths in (("waiting", waiting(folder)), ("failed", failed(folder))):
+        for path in paths:
+            try:
+                entry = read(path)
+            except JtdjError as exc:
+                entry = {"last_error": exc.message}
+            rows.append({key: entry.get(key) for key in keys} | {
+                "id": path.stem, "state": state,
+                "reason": entry.get("reason") or entry.get("last_error")})
+    return rows
+
+
 def find(folder: Path, ident: str) -> Path | None:
     """The entry called ``ident`` (its id, or its file name), waiting or set aside."""
     name = ident if ident.endswith(".json") else f"{ident}.json"
