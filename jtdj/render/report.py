@@ -371,6 +371,7 @@ def summary_json(data: dict) -> str:
 def summary_table(data: dict):
     """Rich tables for a terminal; plan words are Text (never markup), titles wrap."""
     from rich import box
+    from rich.cells import cell_len
     from rich.console import Group
     from rich.table import Table
     from rich.text import Text
@@ -381,9 +382,12 @@ def summary_table(data: dict):
         table = Table(title=b.heading, box=box.SQUARE, header_style="bold", title_justify="left",
                       expand=False)
         for i, h in enumerate(b.headers):
-            wide = h in (t("col.task"), t("report.col_name"), t("col.latest_note"))
+            # the words wrap (a unit's long name too); a count or a date keeps its header whole
+            wide = h in (t("col.task"), t("report.col_name"), t("col.latest_note"),
+                         t("col.owner"))
             table.add_column(h, justify="right" if i in b.right else "left", overflow="fold",
-                             ratio=1 if wide else None, min_width=10 if wide else None,
+                             ratio=1 if wide else None,
+                             min_width=(8 if h == t("col.owner") else 10) if wide else cell_len(h),
                              no_wrap=not wide)
         for r in b.rows:
             cells = []
