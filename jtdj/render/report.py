@@ -15,7 +15,7 @@ from jtdj.render.occurrences import occurrence_blocks
 from jtdj.render.ongoing import ongoing_block
 from jtdj.render.page import html_blocks, html_head
 from jtdj.render.records import md_escape, section_label, to_json
-from jtdj.render.safe import guarded, visible_data
+from jtdj.render.safe import guarded
 from jtdj.render.text import display_width
 
 BAR_WIDTH = 10
@@ -99,7 +99,8 @@ def report_blocks(data: dict) -> list[Block]:
     blocks = [Block(t("report.h_overview"),
                     [t("report.col_metric"), t("report.col_start"), t("report.col_end"),
                      t("report.col_change")],
-                    [[t(f"metric.{k}"), _metric(k, ov["start"][k]), _metric(k, ov["end"][k]),
+                    [[t(f"metric.{k}"), metric_cell(k, ov["start"][k]),
+                      metric_cell(k, ov["end"][k]),
                       signed(ov["change"][k]) + (t("report.points") if k == "percent_done" else "")]
                      for k in ov["end"] if shown_metric(k, ov["start"], ov["end"])],
                     right={1, 2, 3})]
@@ -107,7 +108,7 @@ def report_blocks(data: dict) -> list[Block]:
     omitted = data.get("omitted", {})
     done = data["completed"]
     blocks.append(Block(
-        _count_heading("report.h_completed", len(done) + omitted.get("completed", 0)),
+        count_heading("report.h_completed", len(done) + omitted.get("completed", 0)),
         [t("col.id"), t("col.task"), t("col.owner"), t("col.done_on"), t("report.col_note")],
         [[r["id"], r["title"], owner_word(r["owner"]), r["on"], r["note"] or ""] for r in done],
         lines=[f"- {r['id']} {r['title']}"
@@ -116,7 +117,7 @@ def report_blocks(data: dict) -> list[Block]:
         more=omitted.get("completed", 0)))
     notes = data["progress"]
     blocks.append(Block(
-        _count_heading("report.h_progress", len(notes) + omitted.get("progress", 0),
+        count_heading("report.h_progress", len(notes) + omitted.get("progress", 0),
                        "report.count_notes"),
         [t("col.on"), t("col.id"), t("col.task"), t("report.col_progress"), t("col.percent"),
          t("col.actor")],
@@ -142,7 +143,7 @@ def report_blocks(data: dict) -> list[Block]:
         if left_out:
             lines.append("  " + t("report.more", count=left_out))
     blocks.append(Block(
-        _count_heading("report.h_overdue", len(late) + omitted.get("overdue", 0)),
+        count_heading("report.h_overdue", len(late) + omitted.get("overdue", 0)),
         [t("col.owner"), t("col.id"), t("col.task"), t("col.due"), t("report.col_days")],
         [[owner_word(o), r["id"], r["title"], r["due"], str(r["days"])] for o, r in late],
         right={4}, lines=lines, styles=["warn" if o is None else None for o, _ in late],
@@ -151,7 +152,7 @@ def report_blocks(data: dict) -> list[Block]:
         data.get("lagging") or [], omitted.get("lagging", 0), t("pace_report.h_lagging"))] if b]
     soon = data["due_soon"]
     blocks.append(Block(
-        _count_heading("report.h_due_soon", len(soon) + omitted.get("due_soon", 0)),
+        count_heading("report.h_due_soon", len(soon) + omitted.get("due_soon", 0)),
         [t("col.id"), t("col.task"), t("col.owner"), t("col.due")],
         [[r["id"], r["title"], owner_word(r["owner"]), r["due"]] for r in soon],
         lines=[f"- {r['id']} {r['title']}" + t("report.paren", text=t("report.sep").join(
@@ -195,18 +196,18 @@ def _changes_block(changes: dict) -> Block:
     rows = [[c["on"], t(f"report.kind_{kind}"), c["id"], c["title"] or "",
              _change_words(kind, c), c["by"]] for _on, _n, kind, c in entries]
     return Block(
-        _count_heading("report.h_changes", len(rows)),
+        count_heading("report.h_changes", len(rows)),
         [t("col.on"), t("report.col_kind"), t("col.id"), t("col.task"), t("report.col_what"),
          t("col.actor")], rows,
         lines=[f"- {r[0]} {r[1]} {r[2]} {r[3]}{t('report.colon')}{r[4]}"
                + t("report.paren", text=r[5]) for r in rows])
 
 
-def _metric(key: str, value: int) -> str:
+def metric_cell(key: str, value: int) -> str:
     return f"{value}%" if key == "percent_done" else str(value)
 
 
-def _count_heading(key: str, count: int, count_key: str = "report.count_tasks") -> str:
+def count_heading(key: str, count: int, count_key: str = "report.count_tasks") -> str:
     return t(key) + t(count_key, count=count)
 
 
@@ -281,10 +282,10 @@ def halves(header: str) -> list[str]:
 @guarded
 def report_md(data: dict) -> str:
     head = [f"# {md_escape(report_title(data))}", "", md_escape(report_subtitle(data))]
-    return _md_document(head, report_blocks(data))
+    return md_document(head, report_blocks(data))
 
 
-def _md_document(head: list[str], blocks: list[Block]) -> str:
+def md_document(head: list[str], blocks: list[Block]) -> str:
     """A heading per block, its table (or 无), and the line saying how many were left out."""
     out = list(head)
     for b in blocks:
@@ -320,84 +321,3 @@ def report_html(data: dict) -> str:
 
 def report_json(data: dict) -> str:
     return to_json(data)
-
-
-# --- the summary -----------------------------------------------------------------------------
-
-def summary_title(data: dict) -> str:
-    return t("summary.title", title=data["title"], as_of=data["as_of"])
-
-
-def summary_blocks(data: dict) -> list[Block]:
-    tot = data["totals"]
-    blocks = [Block(t("summary.h_totals"), [t("report.col_metric"), t("report.col_value")],
-                    [[t(f"metric.{k}"), _metric(k, v)] for k, v in tot.items()
-                     if shown_metric(k, tot)], right={1})]
-    blocks += [Block(**b) for b in [units.shares_block(data.get("shares"))] if b]
-    blocks += [Block(**b) for b in [ongoing_block(data.get("ongoing"), owner_word)] if b]
-    blocks += [Block(**b) for b in occurrence_blocks(data.get("occurrences"))]
-    progress_headers = [t("col.id"), t("report.col_name"), t("report.col_done"),
-                        t("col.percent"), t("report.col_bar")]
-    blocks.append(Block(t("summary.h_sections"), progress_headers,
-                        [[section_label(s["section"]), s["title"], fraction(s),
-                          f"{s['percent_done']}%", bar(s["percent_done"])]
-                         for s in data["sections"]], right={2, 3}))
-    blocks.append(Block(t("summary.h_items"), progress_headers,
-                        [[f"{i['item']}.", i["title"], fraction(i), f"{i['percent_done']}%",
-                          bar(i["percent_done"])] for i in data["items"]], right={2, 3}))
-    blocks.append(Block(**units.owners_block(data["owners"], t("summary.h_owners"))))
-    task_headers = [t("col.id"), t("col.task"), t("col.owner"), t("col.due")]
-    for key, heading in (("overdue", "summary.h_overdue"), ("due_soon", "summary.h_due_soon")):
-        # the totals count every task; the list may hold only the first (--limit)
-        blocks.append(Block(_count_heading(heading, tot[key]), task_headers,
-                            [[r["id"], r["title"], owner_word(r["owner"]), r["due"]]
-                             for r in data[key]], more=tot[key] - len(data[key])))
-    return blocks
-
-
-@guarded
-def summary_md(data: dict) -> str:
-    return _md_document([f"# {md_escape(summary_title(data))}"], summary_blocks(data))
-
-
-SUMMARY_KEYS = ("plan", "as_of", "totals", "shares", "ongoing", "occurrences", "sections",
-                "items", "owners", "overdue", "due_soon")  # ongoing, occurrences: where any
-
-
-def summary_json(data: dict) -> str:
-    return to_json({k: data[k] for k in SUMMARY_KEYS if k in data})
-
-
-def summary_table(data: dict):
-    """Rich tables for a terminal; plan words are Text (never markup), titles wrap."""
-    from rich import box
-    from rich.cells import cell_len
-    from rich.console import Group
-    from rich.table import Table
-    from rich.text import Text
-
-    data = visible_data(data)
-    parts = [Text(summary_title(data), style="bold")]
-    for b in summary_blocks(data):
-        table = Table(title=b.heading, box=box.SQUARE, header_style="bold", title_justify="left",
-                      expand=False)
-        for i, h in enumerate(b.headers):
-            # the words wrap (a unit's long name too); a count or a date keeps its header whole
-            wide = h in (t("col.task"), t("report.col_name"), t("col.latest_note"),
-                         t("col.owner"))
-            table.add_column(h, justify="right" if i in b.right else "left", overflow="fold",
-                             ratio=1 if wide else None,
-                             min_width=(8 if h == t("col.owner") else 10) if wide else cell_len(h),
-                             no_wrap=not wide)
-        for r in b.rows:
-            cells = []
-            for c in r:
-                text = Text(c)
-                if c and set(c) <= {"█", "░"}:
-                    text.stylize("green")
-                cells.append(text)
-            table.add_row(*cells)
-        parts += [Text(b.heading, style="bold"), Text(t("word.none"))] if not b.rows else [table]
-        if b.more_line:
-            parts.append(Text(b.more_line))
-    return Group(*parts)

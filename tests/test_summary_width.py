@@ -1,0 +1,40 @@
+"""`summary` at an 80-column terminal: with the per-unit columns of a 填报 round (待审核, 最近填报,
+反馈情况), a long unit name wraps in its column and no count's header is cut."""
+
+from __future__ import annotations
+
+import io
+import os
+from datetime import date
+
+from rich.cells import cell_len
+from rich.console import Console
+
+
+
+def test_the_per_unit_table_keeps_every_header_whole_at_80_columns(imported):
+    from jtdj import report
+    from jtdj.render.summary import summary_table
+    from jtdj.store import Store
+
+    store = Store.open(os.environ["JTDJ_DB"])
+    data = report.summary(store, "2022", date(2022, 7, 12), 50)
+    store.close()
+    data["owners"] = [
+        {"owner": "示例实验小学党支部", "open": 2, "review": 1, "done": 0, "overdue": 3,
+         "last_report": "2022-07-07", "late": False},
+        {"owner": "金坛区华罗庚实验学校党委", "open": 2, "review": 0, "done": 1, "overdue": 0,
+         "last_report": None, "late": True}]
+    console = Console(width=80, record=True, color_system=None, file=io.StringIO())
+    console.print(summary_table(data))
+    text = console.export_text()
+    assert max(cell_len(line) for line in text.splitlines()) <= 80
+    lines = text.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.strip() == "各责任单位")
+    header = next(line for line in lines[at:] if line.startswith("│"))
+    for word in ("未完成", "待审核", "已完成", "逾期", "最近填报", "反馈情况"):
+        assert word in header, (word, header)
+    assert "未按时反馈" in text  # the mark itself is not cut either
+    rows = lines[at:lines.index(next(line for line in lines[at:] if line.startswith("└")))]
+    names = "".join(line.split("│")[1].strip() for line in rows if line.startswith("│"))
+    assert "金坛区华罗庚实验学校党委" in names  # wrapped, whole
