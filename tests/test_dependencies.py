@@ -19,7 +19,8 @@ TOLERATED = {"click"}
 
 def declared_modules() -> set[str]:
     project = tomli.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    specs = list(project["dependencies"]) + list(project["optional-dependencies"]["excel"])
+    extras = project["optional-dependencies"]
+    specs = list(project["dependencies"]) + list(extras["excel"]) + list(extras["web"])
     names = {spec.split(">")[0].split("<")[0].split("=")[0].split("[")[0].strip() for spec in specs}
     return {MODULE_OF.get(n, n.replace("-", "_")) for n in names}
 
