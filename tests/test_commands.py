@@ -26,12 +26,13 @@ def test_tree_progress_labels(run, plan22):
     # 10.1 and 10.6 are ongoing (常态推进): out of the base of the %, named apart in the label
     ok(run, "--as-of", AS_OF, "done", "10.2", "10.3", "10.4")
     table = ok(run, "--as-of", AS_OF, "tree", "--item", "10", "--format", "table").stdout
-    assert "10. 加强全面从严治党 [3/5] 60% · 常态推进 2 项" in table
-    assert "四、" in table and "[3/5] 60%" in table
+    # item 10 has 8 tasks since 10.7 was split (10.8, 年度考核): 3 of 8 - 2 ongoing
+    assert "10. 加强全面从严治党 [3/6] 50% · 常态推进 2 项" in table
+    assert "四、" in table and "[3/6] 50%" in table
     assert "11." not in table  # the filter leaves other items out
     ok(run, "--as-of", AS_OF, "drop", "10.5", "--reason", "并入 10.4")
     table = ok(run, "--as-of", AS_OF, "tree", "--item", "10", "--format", "table").stdout
-    assert "[3/4] 75%" in table  # dropped tasks leave the denominator
+    assert "[3/5] 60%" in table  # dropped tasks leave the denominator
 
 
 def test_tree_json_shape_and_filters(run, plan22):
@@ -46,7 +47,7 @@ def test_tree_json_shape_and_filters(run, plan22):
     assert [t["id"] for t in item["tasks"]] == ["2.10", "2.11", "2.12", "2.13"]
     assert (item["done"], item["total"], item["percent"]) == (0, 4, 0)
     whole = as_json(ok(run, "tree", "--as-of", AS_OF, "--format", "json"))
-    assert sum(s["total"] for s in whole) == 98  # tree shows done tasks too
+    assert sum(s["total"] for s in whole) == 112  # tree shows done tasks too
     assert whole[0]["items"][1]["done"] == 1
 
 
@@ -56,7 +57,9 @@ def test_tree_tsv_rows(run, plan22):
     assert lines[0].split("\t") == ["kind", "id", "title", "done", "total", "dropped", "percent",
                                     "status", "owner", "due", "light"]
     assert [line.split("\t")[:2] for line in lines[1:3]] == [["section", "3"], ["item", "8"]]
-    assert lines[-1].split("\t")[:2] == ["task", "8.5"] and lines[-1].endswith("yellow")
+    # 8.6 (the 表彰 split from 8.5) is item 8's last, due 07-15 as 8.5 is
+    assert lines[-1].split("\t")[:2] == ["task", "8.6"] and lines[-1].endswith("yellow")
+    assert lines[-2].split("\t")[:2] == ["task", "8.5"] and lines[-2].endswith("yellow")
 
 
 # --- show and history --------------------------------------------------------------------------
@@ -152,15 +155,16 @@ def test_assign_requires_to(run, plan22):
 def test_add_gives_the_next_number_and_appears_in_list(run, plan22, db_path):
     result = ok(run, "--as-of", AS_OF, "add", "2", "开展网络安全宣传周活动", "--due", "2022-09-30",
                 "--when", "9月", "--owner", "宣传科")
-    assert result.stdout.strip() == "2.14"
-    record = task(run, "2.14")
+    # the item's next free number: 2.14 is 2.7's split part
+    assert result.stdout.strip() == "2.15"
+    record = task(run, "2.15")
     assert (record["title"], record["due"], record["when"], record["owner"], record["origin"]) == (
         "开展网络安全宣传周活动", "2022-09-30", "9月", "宣传科", "added")
     listed = [r["id"] for r in as_json(ok(run, "list", "--as-of", AS_OF, "-i", "2", "-f", "json"))]
-    assert listed[-2:] == ["2.13", "2.14"]
-    assert ok(run, "add", "2", "再加一项").stdout.strip() == "2.15"
-    assert task(run, "2.15")["due"] == "2022-12-31"  # the plan's due
-    assert events(db_path, "2.14")[0]["action"] == "add"
+    assert listed[-2:] == ["2.13", "2.15"]
+    assert ok(run, "add", "2", "再加一项").stdout.strip() == "2.16"
+    assert task(run, "2.16")["due"] == "2022-12-31"  # the plan's due
+    assert events(db_path, "2.15")[0]["action"] == "add"
 
 
 def test_add_checks_its_input(run, plan22, db_path):
@@ -168,7 +172,8 @@ def test_add_checks_its_input(run, plan22, db_path):
     assert run("add", "99", "任务").exit_code == 1
     assert run("add", "2", "任务", "--due", "明年").exit_code == 2
     assert run("add", "2", "  ").exit_code == 2
-    assert rows(db_path, "SELECT count(*) AS n FROM tasks")[0]["n"] == 98
+    # 112 tasks and the 29 occurrence rows of the six recurring ones (3 + 8 + 8 + 1 + 8 + 1)
+    assert rows(db_path, "SELECT count(*) AS n FROM tasks")[0]["n"] == 112 + 29
 
 
 # `jtdj add --when` fills dates from timing words the way the plan file does, so an exported
@@ -250,9 +255,11 @@ def test_item_id_changes_only_what_is_not_already_so(run, plan22, db_path):
     ok(run, "--as-of", AS_OF, "done", "12.1")
     result = ok(run, "--as-of", AS_OF, "done", "12")
     assert "12.1" in result.stderr
-    assert len([e for e in events(db_path) if e["field"] == "status"]) == 6
+    # item 12 has 7 tasks since 12.5 was split (12.7 stands beside it)
+    assert len([e for e in events(db_path) if e["field"] == "status"]) == 7
     assert [r["id"] for r in as_json(ok(run, "list", "--as-of", AS_OF, "--status", "done",
-                                        "-f", "json"))] == [f"12.{n}" for n in range(1, 7)]
+                                        "-f", "json"))] == [
+        "12.1", "12.2", "12.3", "12.4", "12.5", "12.7", "12.6"]
 
 
 def test_events_record_the_actor(run, plan22, db_path, monkeypatch):
@@ -298,7 +305,7 @@ def test_due_changes_the_light(run, plan22):
     assert run("due", "3.1", "someday").exit_code == 2
     ok(run, "--as-of", AS_OF, "due", "3", "2022-09-01")  # an item: all its tasks
     listed = as_json(ok(run, "list", "--as-of", AS_OF, "--item", "3", "-f", "json"))
-    assert {r["due"] for r in listed} == {"2022-09-01"} and len(listed) == 5
+    assert {r["due"] for r in listed} == {"2022-09-01"} and len(listed) == 6  # 3.5 split: 3.6
 
 
 # --- as-of semantics ---------------------------------------------------------------------------
@@ -346,10 +353,10 @@ def test_percent_done_leaves_dropped_out_and_rounds_half_up(run, plan22):
 
     assert [percent(1, 8), percent(5, 8), percent(3, 7), percent(2, 3), percent(0, 0)] == [
         13, 63, 43, 67, 0]
-    ok(run, "--as-of", AS_OF, "done", "9.1")          # item 9 has 7 tasks
-    ok(run, "--as-of", AS_OF, "drop", "9.2", "9.3", "9.4", "9.5", "9.6", "--reason", "合并")
+    ok(run, "--as-of", AS_OF, "done", "9.1")          # item 9 has 8 tasks (9.6 split: 9.8)
+    ok(run, "--as-of", AS_OF, "drop", "9.2", "9.3", "9.4", "9.5", "9.6", "9.8", "--reason", "合并")
     data = as_json(ok(run, "show", "9", "--as-of", AS_OF, "-f", "json"))
-    assert (data["done"], data["total"], data["dropped"], data["percent"]) == (1, 7, 5, 50)
+    assert (data["done"], data["total"], data["dropped"], data["percent"]) == (1, 8, 6, 50)
     ok(run, "--as-of", AS_OF, "drop", "9.7", "--reason", "合并")
     assert as_json(ok(run, "show", "9", "--as-of", AS_OF, "-f", "json"))["percent"] == 100
 
@@ -370,7 +377,7 @@ def test_confirmations_name_the_change(run, plan22):
     assert item.stderr.strip().splitlines() == [
         "8.1 完成时限 常态推进 → 2022-10-31",
         "8.2、8.3、8.4 完成时限 2022-12-31 → 2022-10-31",
-        "8.5 完成时限 2022-07-15 → 2022-10-31"]
+        "8.5、8.6 完成时限 2022-07-15 → 2022-10-31"]  # 8.6: 8.5's 表彰, split off
 
 
 def test_a_unit_not_registered_is_refused_with_the_closest_unless_new_unit(run, plan22):

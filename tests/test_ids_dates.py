@@ -116,7 +116,7 @@ def test_unknown_ids_exit_1_list_each_with_the_closest_and_change_nothing(run, i
     message = result.stderr.strip()
     assert len(message.splitlines()) == 1
     assert "5.9（最接近：5.6、5.5、5.4）" in message
-    assert "2.15（最接近：2.13、2.12、2.11）" in message
+    assert "2.15（最接近：2.14、2.13、2.12）" in message  # 2.14: 2.7's split part
     assert "14（最接近：" in message
     assert "5.1（" not in message
     assert count_events(db_path) == 0 and status(run, "5.1") == "todo"
@@ -183,7 +183,10 @@ def test_a_bad_date_is_a_usage_error(run, imported, db_path, args):
 def test_today_comes_from_jtdj_today(run, imported, monkeypatch):
     monkeypatch.setenv("JTDJ_TODAY", "2022-07-16")
     result = run("list", "--overdue", "--format", "json")
-    assert [r["id"] for r in as_json(result)] == ["8.5"]
+    # May's and June's occurrences of the recurring 4.x and the “七一” pair 8.5, 8.6 (due 07-15)
+    assert [r["id"] for r in as_json(result)] == [
+        "4.5@2022-Q2", "4.11@2022-05", "4.11@2022-06", "4.12@2022-05", "4.12@2022-06",
+        "4.14@2022-05", "4.14@2022-06", "8.5", "8.6"]
     # --as-of wins over JTDJ_TODAY
     result = run("list", "--overdue", "--as-of", "2022-07-01", "--format", "json")
-    assert as_json(result) == []
+    assert "8.5" not in [r["id"] for r in as_json(result)] and len(as_json(result)) == 7

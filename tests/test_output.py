@@ -31,9 +31,14 @@ def ok(run, *args, **kw):
 
 def test_list_json_exact_keys_in_order(run, imported):
     data = as_json(ok(run, "list", "--as-of", AS_OF, "--format", "json"))
-    assert len(data) == 98
+    # 112 tasks; the six recurring ones of item 4 as their 13 occurrences begun by 07-01
+    assert len(data) == 112 - 6 + 13
     assert all(list(r) == LIST_KEYS for r in data)
-    assert {r["light"] for r in data} == {"green", "yellow"}
+    # red: May's and June's branch meetings (4.11@2022-05 …) and 4.5's second quarter
+    assert {r["light"] for r in data} == {"green", "yellow", "red"}
+    assert {r["id"] for r in data if r["light"] == "red"} == {
+        "4.5@2022-Q2", "4.11@2022-05", "4.11@2022-06", "4.12@2022-05", "4.12@2022-06",
+        "4.14@2022-05", "4.14@2022-06"}
     assert {r["status"] for r in data} == {"todo"}
 
 
@@ -58,7 +63,7 @@ def test_piped_default_is_plain_tsv(run, imported):
     out = ok(run, "list", "--as-of", AS_OF).stdout
     lines = out.splitlines()
     assert lines[0].split("\t") == LIST_KEYS
-    assert len(lines) == 99  # header + 98 tasks, no footer
+    assert len(lines) == 1 + 119  # header + 119 rows (112 tasks, 4.5's family as occurrences), no footer
     assert not ANSI.search(out) and not BOX & set(out)
     assert not [x for x in lines if x.startswith("共")]
     row = dict(zip(LIST_KEYS, next(x for x in lines if x.startswith("13.5\t")).split("\t")))
@@ -91,7 +96,7 @@ def test_csv_has_bom_and_joins_lists(run, imported):
     raw = ok(run, "list", "--as-of", AS_OF, "--format", "csv").stdout
     assert raw.startswith("\ufeffid,item,section,title,")
     records = list(csv.DictReader(io.StringIO(raw[1:])))
-    assert len(records) == 98 and list(records[0]) == LIST_KEYS
+    assert len(records) == 119 and list(records[0]) == LIST_KEYS  # as the TSV's rows
     assert next(r for r in records if r["id"] == "13.5")["support"] == "退协; 关工委"
     assert next(r for r in records if r["id"] == "2.5")["tags"] == "意识形态"
 
@@ -108,7 +113,9 @@ def test_markdown_table(run, imported):
     lines = out.splitlines()
     assert lines[0] == "| 编号 | 工作任务 | 责任单位 | 完成时限 | 状态 | 进度 | 序时进度 | 提示 |"
     assert lines[1].startswith("|---")
-    assert len(lines) == 2 + 13 and lines[-1].startswith("| 2.13 | ")
+    # 14 tasks (2.7 split: 2.14 stands beside it, so 2.13 is still last)
+    assert len(lines) == 2 + 14 and lines[-1].startswith("| 2.13 | ")
+    assert lines[2 + 7].startswith("| 2.14 | ")
     assert "● 正常" in out
 
 
@@ -145,7 +152,7 @@ def test_list_table_at_80_columns(run, imported):
     lines = _check_table_lines(out)
     table = lines[:-1]
     assert len({cell_len(line) for line in table}) == 1  # every border lines up
-    assert lines[-1].startswith("共 98 项（截至 2022-07-01）")
+    assert lines[-1].startswith("共 119 项（截至 2022-07-01）")  # rows: occurrences each one
     body = [line for line in table if line.startswith("│")]
     assert len(body) > 99  # long titles wrap onto more lines
     title_cells = [line.split("│")[2].strip() for line in body[1:]]
@@ -226,10 +233,14 @@ def test_debug_shows_the_traceback(run, imported):
 def test_as_of_and_plan_before_or_after_the_command(run, imported):
     before = ok(run, "--as-of", "2022-07-16", "--plan", "2022", "list", "--overdue", "-f", "json")
     after = ok(run, "list", "--overdue", "-f", "json", "--as-of", "2022-07-16", "--plan", "2022")
-    assert before.stdout == after.stdout and [r["id"] for r in as_json(after)] == ["8.5"]
-    # after the command wins
+    # on 07-16: May's and June's occurrences, and the “七一” pair 8.5, 8.6 (due 07-15)
+    missed = ["4.5@2022-Q2", "4.11@2022-05", "4.11@2022-06", "4.12@2022-05", "4.12@2022-06",
+              "4.14@2022-05", "4.14@2022-06"]
+    assert before.stdout == after.stdout and [r["id"] for r in as_json(after)] == missed + [
+        "8.5", "8.6"]
+    # after the command wins (on 07-01 8.5 and 8.6 are not overdue yet)
     both = ok(run, "--as-of", "2022-07-01", "list", "--overdue", "--as-of", "2022-07-16", "-f", "json")
-    assert [r["id"] for r in as_json(both)] == ["8.5"]
+    assert [r["id"] for r in as_json(both)] == missed + ["8.5", "8.6"]
 
 
 def test_global_db_option(run, tmp_path):
@@ -250,8 +261,8 @@ def test_completion_lists_ids_and_owners(run, imported):
     ok(run, "assign", "--new-unit", "5.2", "--to", "宣传科")
     ids = completion_ids()
     assert ids[:13] == [str(n) for n in range(1, 14)]
-    assert len(ids) == 13 + 98 and "2.10" in ids
-    assert _complete_ids("2.1") == ["2.1", "2.10", "2.11", "2.12", "2.13"]
+    assert len(ids) == 13 + 112 and "2.10" in ids
+    assert _complete_ids("2.1") == ["2.1", "2.10", "2.11", "2.12", "2.13", "2.14"]
     assert completion_owners() == sorted(["组织科", "宣传科"])
     assert _complete_owners("组") == ["组织科"]
 

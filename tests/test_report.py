@@ -55,18 +55,21 @@ def test_each_part_of_the_period(run, scene, db_path):
     assert data["period"] == {"since": "2022-06-25", "until": "2022-07-01",
                               "first_day": "2022-06-25", "week": None}
     ov = data["overview"]
-    # the plan's 14 ongoing tasks (常态推进, 1.1 among them) are out of 完成率's base: at the
-    # start 5.5 of 98 - 14 (1.1 done but ongoing) = 1 %; at the end 5.5, 5.1, 5.6 of
-    # 98 - 1 dropped - 14 = 3/83 = 4 %
-    assert ov["start"] == {"tasks": 98, "done": 2, "doing": 0, "todo": 96, "review": 0, "dropped": 0,
-                           "open": 96, "overdue": 1, "due_soon": 2,
-                           "behind": 0, "far_behind": 0, "ongoing": 14, "percent_done": 1}
-    assert ov["end"] == {"tasks": 98, "done": 4, "doing": 0, "todo": 93, "review": 0, "dropped": 1,
-                         "open": 93, "overdue": 3, "due_soon": 2,
-                         "behind": 0, "far_behind": 0, "ongoing": 14, "percent_done": 4}
+    # the plan's 15 ongoing tasks (常态推进, 1.1 among them) are out of 完成率's base: at the
+    # start 5.5 of 112 - 15 (1.1 done but ongoing) = 1/97 = 1 %; at the end 5.5, 5.1, 5.6 of
+    # 112 - 1 dropped - 15 = 3/96 = 3 %. A recurring task counts once: overdue while a past
+    # occurrence is open (at the start 2.1 and May's 4.11, 4.12, 4.14; at the end also 5.3,
+    # 5.4 and 4.5's second quarter), due soon while one is due within 14 days (at the start
+    # 5.3, 5.4 and the four whose occurrence falls due 06-30; at the end 7.6, 8.5 and 8.6)
+    assert ov["start"] == {"tasks": 112, "done": 2, "doing": 0, "todo": 110, "review": 0,
+                           "dropped": 0, "open": 110, "overdue": 4, "due_soon": 6,
+                           "behind": 0, "far_behind": 0, "ongoing": 15, "percent_done": 1}
+    assert ov["end"] == {"tasks": 112, "done": 4, "doing": 0, "todo": 107, "review": 0,
+                         "dropped": 1, "open": 107, "overdue": 7, "due_soon": 3,
+                         "behind": 0, "far_behind": 0, "ongoing": 15, "percent_done": 3}
     assert ov["change"] == {"tasks": 0, "done": 2, "doing": 0, "todo": -3, "review": 0, "dropped": 1,
-                            "open": -3, "overdue": 2, "due_soon": 0,
-                            "behind": 0, "far_behind": 0, "ongoing": 0, "percent_done": 3}
+                            "open": -3, "overdue": 3, "due_soon": -3,
+                            "behind": 0, "far_behind": 0, "ongoing": 0, "percent_done": 2}
     assert data["completed"] == [
         {"id": "5.1", "title": title(db_path, "5.1"), "owner": "组织科", "on": "2022-06-28",
          "note": "已印发通知"},
@@ -79,9 +82,16 @@ def test_each_part_of_the_period(run, scene, db_path):
         {"id": "5", "title": "加强党建品牌阵地建设", "on": "2022-06-25", "by": "tester",
          "text": "条目进展", "percent": None},
     ]
+    def missed(task_id, due, days):  # a recurring task by its first overdue occurrence
+        return {"id": task_id, "title": title(db_path, task_id.partition("@")[0]), "owner": None,
+                "due": due, "days": days}
+
     assert data["overdue"] == [
-        {"owner": None, "tasks": [{"id": "2.1", "title": title(db_path, "2.1"), "owner": None,
-                                   "due": "2022-06-20", "days": 11}]},
+        {"owner": None, "tasks": [
+            missed("4.11@2022-05", "2022-05-31", 31), missed("4.12@2022-05", "2022-05-31", 31),
+            missed("4.14@2022-05", "2022-05-31", 31),
+            {"id": "2.1", "title": title(db_path, "2.1"), "owner": None,
+             "due": "2022-06-20", "days": 11}, missed("4.5@2022-Q2", "2022-06-30", 1)]},
         {"owner": "组织科", "tasks": [
             {"id": "5.3", "title": title(db_path, "5.3"), "owner": "组织科", "due": "2022-06-25",
              "days": 6},
@@ -91,10 +101,12 @@ def test_each_part_of_the_period(run, scene, db_path):
     assert data["due_soon"] == [
         {"id": "7.6", "title": title(db_path, "7.6"), "owner": "宣传科", "due": "2022-07-10"},
         {"id": "8.5", "title": title(db_path, "8.5"), "owner": "宣传科", "due": "2022-07-15"},
+        # 8.5's 表彰, split off as 8.6 (not handed to 宣传科)
+        {"id": "8.6", "title": title(db_path, "8.6"), "owner": None, "due": "2022-07-15"},
     ]
     sections = {s["section"]: s for s in data["sections"]}
-    # 3 of 21 - 1 dropped - 1 ongoing (6.1) = 3/19
-    assert (sections[2]["done"], sections[2]["dropped"], sections[2]["percent_done"]) == (3, 1, 16)
+    # 3 of 27 (item 4 has 15 tasks since the splits) - 1 dropped - 1 ongoing (6.1) = 3/25
+    assert (sections[2]["done"], sections[2]["dropped"], sections[2]["percent_done"]) == (3, 1, 12)
     item5 = next(i for i in sections[2]["items"] if i["item"] == 5)
     assert (item5["tasks"], item5["done"], item5["percent_done"]) == (6, 3, 50)
     assert [i["item"] for i in sections[1]["items"]] == [1, 2, 3]
@@ -109,25 +121,33 @@ def test_text_report(run, scene, db_path):
     assert parts[1].splitlines()[0] == "一、总体情况"
     # the label column is as wide as its longest label, 其中常态推进 (the ongoing tasks)
     assert "已完成           2     4           +2" in parts[1]
-    # 1.1 (done before the period) is ongoing, out of 完成率's base, as are the other 13
-    assert "其中常态推进    14    14            0" in parts[1]
-    assert parts[1].splitlines()[-1] == "完成率          1%    4%  +3 个百分点"
+    # 1.1 (done before the period) is ongoing, out of 完成率's base, as are the other 14
+    assert "其中常态推进    15    15            0" in parts[1]
+    assert parts[1].splitlines()[-1] == "完成率          1%    3%  +2 个百分点"  # 3/96: see above
     assert parts[2] == (f"二、本期完成（2 项）\n"
                         f"- 5.1 {title(db_path, '5.1')}（组织科，2022-06-28）：已印发通知\n"
                         f"- 5.6 {title(db_path, '5.6')}（组织科，2022-07-01）")
     assert parts[3] == (f"三、本期进展（2 条）\n"
                         f"- 2022-06-30 5.2 {title(db_path, '5.2')}：已召开动员会 <b>&（40%，tester）\n"
                         f"- 2022-06-25 5 加强党建品牌阵地建设：条目进展（tester）")
-    assert parts[4].splitlines()[0] == "常态工作（14 项，本期无进展 13 项）"  # 1.1 is done
-    assert parts[5] == (f"四、滞后事项（3 项）\n"
-                        f"未明确责任单位（1 项）\n"
+    assert parts[4].splitlines()[0] == "常态工作（15 项，本期无进展 14 项）"  # 1.1 is done
+    assert parts[5].splitlines()[0] == "周期性工作（6 项）"  # 4.5 and its family
+    missed = "认真落实“三会一课”："
+    parts = parts[:5] + parts[6:]
+    assert parts[5] == (f"四、滞后事项（7 项）\n"
+                        f"未明确责任单位（5 项）\n"
+                        f"  - 4.11@2022-05 {missed}党支部委员会会议（完成时限 2022-05-31，逾期 31 天）\n"
+                        f"  - 4.12@2022-05 {missed}党小组会（完成时限 2022-05-31，逾期 31 天）\n"
+                        f"  - 4.14@2022-05 认真落实主题党日制度（完成时限 2022-05-31，逾期 31 天）\n"
                         f"  - 2.1 {title(db_path, '2.1')}（完成时限 2022-06-20，逾期 11 天）\n"
+                        f"  - 4.5@2022-Q2 {missed}党支部党员大会（完成时限 2022-06-30，逾期 1 天）\n"
                         f"组织科（2 项）\n"
                         f"  - 5.3 {title(db_path, '5.3')}（完成时限 2022-06-25，逾期 6 天）\n"
                         f"  - 5.4 {title(db_path, '5.4')}（完成时限 2022-06-28，逾期 3 天）")
-    assert parts[6] == (f"五、近期到期（2 项）\n"
+    assert parts[6] == (f"五、近期到期（3 项）\n"
                         f"- 7.6 {title(db_path, '7.6')}（宣传科，完成时限 2022-07-10）\n"
-                        f"- 8.5 {title(db_path, '8.5')}（宣传科，完成时限 2022-07-15）")
+                        f"- 8.5 {title(db_path, '8.5')}（宣传科，完成时限 2022-07-15）\n"
+                        f"- 8.6 {title(db_path, '8.6')}（未明确责任单位，完成时限 2022-07-15）")
     table = parts[7].splitlines()
     assert table[0] == "六、分项进度"
     assert "5.    加强党建品牌阵地建设               3/6   50%  █████░░░░░" in table
@@ -145,7 +165,7 @@ def test_markdown(run, scene):
     out = report(run, *PERIOD, "--format", "md").stdout
     assert out.startswith("# 2022年区委教育工委党的建设重点工作要点 进展周报\n")
     for heading in ("一、总体情况", "二、本期完成（2 项）", "三、本期进展（2 条）",
-                    "四、滞后事项（3 项）", "五、近期到期（2 项）", "六、分项进度"):
+                    "四、滞后事项（7 项）", "五、近期到期（3 项）", "六、分项进度"):
         assert f"\n## {heading}\n" in out
     assert "| 已完成 | 2 | 4 | +2 |" in out
     assert "| 2022-06-30 | 5.2 |" in out and "已召开动员会 &lt;b>& | 40% | tester |" in out
@@ -240,7 +260,8 @@ def test_fail_on_overdue(run, scene):
     result = run("--as-of", "2022-07-05", "report", *PERIOD, "--fail-on-overdue")
     assert result.exit_code == 3
     assert "一、总体情况" in result.stdout
-    calm = run("--as-of", "2022-06-10", "report", "--fail-on-overdue")
+    # by 06-10 May's branch meetings (4.11@2022-05 …) are overdue; in the week to 05-20, nothing
+    calm = run("--as-of", "2022-05-20", "report", "--fail-on-overdue")
     assert calm.exit_code == 0, calm.output
 
 
@@ -249,9 +270,9 @@ def test_english_report(run, scene):
     assert result.exit_code == 0, result.output
     out = result.stdout
     for heading in ("1. Overview", "2. Completed (2 tasks)", "3. Progress (2 notes)",
-                    "4. Overdue (3 tasks)", "5. Due soon (2 tasks)", "6. By section"):
+                    "4. Overdue (7 tasks)", "5. Due soon (3 tasks)", "6. By section"):
         assert f"\n{heading}\n" in out
-    assert "No owner yet (1)" in out
+    assert "No owner yet (5)" in out
 
 
 def test_since_includes_its_day_in_report_and_history(run, imported):
