@@ -19,18 +19,19 @@ from jtdj.store.tasks import TaskFilter, iter_tasks, plan_start
 _STATUS_ORDER = {"todo": 0, "doing": 1, "review": 2, "done": 3, "dropped": 4}
 
 
-def _no(record: dict) -> tuple[int, int, str]:
-    """The plan's order; a recurring task's occurrences (4.3@2022-05) by period."""
-    item, _, no = record["id"].partition("@")[0].partition(".")
-    return int(item), int(no), record.get("period") or ""
+def sort_key(sort: str, places: dict[str, int]):
+    """The order of `list --sort`: by the field, then the plan's order — the item, the task's
+    place in it (``places``: m018's ``pos`` by id), its number; a recurring task's occurrences
+    (4.3@2022-05) by period."""
+    def plan_order(r: dict) -> tuple[int, int, int, str]:
+        item, _, no = r["id"].partition("@")[0].partition(".")
+        return int(item), places.get(r["id"]) or 0, int(no), r.get("period") or ""
 
-
-SORT_KEYS = {
-    "id": _no,
-    "due": lambda r: (r["due"] is None, r["due"] or "", *_no(r)),
-    "owner": lambda r: (r["owner"] is None, r["owner"] or "", *_no(r)),
-    "status": lambda r: (_STATUS_ORDER[r["status"]], *_no(r)),
-}
+    return {
+        "due": lambda r: (r["due"] is None, r["due"] or "", *plan_order(r)),
+        "owner": lambda r: (r["owner"] is None, r["owner"] or "", *plan_order(r)),
+        "status": lambda r: (_STATUS_ORDER[r["status"]], *plan_order(r)),
+    }.get(sort, plan_order)
 
 
 def _shown(f: TaskFilter, record: dict) -> bool:
@@ -79,5 +80,5 @@ def owner_rows(store, plan: str, f: TaskFilter, as_of: date, sort: str = "id") -
                       "unit": unit, "role": "share"}
             if _shown(f, record):
                 rows.append(record)
-    rows.sort(key=SORT_KEYS.get(sort, SORT_KEYS["id"]))
+    rows.sort(key=sort_key(sort, uc.positions(store, plan, [r["id"] for r in rows])))
     return rows
