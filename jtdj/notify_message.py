@@ -41,7 +41,13 @@ def late_groups(store: Store, plan: str, data: dict, until: date) -> list[dict]:
         count = max(figures[unit["name"]]["overdue"], len(tasks))
         late.append({"owner": unit["name"], "tasks": tasks, "omitted": count - len(tasks)})
     named = {g["owner"] for g in late}
-    late += [g for g in data.get("overdue") or [] if g.get("owner") not in named]
+    shown = {task["id"] for g in late for task in g["tasks"]}
+    for group in data.get("overdue") or []:  # a task handed to units is listed under them
+        if group.get("owner") in named:
+            continue
+        tasks = [task for task in group.get("tasks") or [] if task.get("id") not in shown]
+        if tasks or group.get("omitted"):
+            late.append({**group, "tasks": tasks})
     return late
 
 

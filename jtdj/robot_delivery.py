@@ -13,7 +13,9 @@ only then removed (docs/notify.md, docs/reliability.md "Robots").
    platform's answer and that update);
 3. a failure decides by its kind (``webhook.PostFailed``): ``permanent`` sets the message
    aside (``outbox/robots/failed``), ``temporary`` leaves it waiting, ``throttled`` and
-   ``settings`` leave it waiting and stop this run's posts to that robot.
+   ``settings`` leave it waiting and stop this run's posts to that robot. A message that has
+   failed (temporary or throttled) for ``retry_days`` is set aside with a reason saying so, as
+   ``delivery._later`` does for mail; a settings failure waits until they are fixed.
 
 Nothing here prints.
 """
@@ -21,13 +23,14 @@ Nothing here prints.
 from __future__ import annotations
 
 import base64
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import NamedTuple
 
 from jtdj import webhook
 from jtdj.errors import JtdjError
 from jtdj.i18n import t
-from jtdj.robots import Robot, file_payload, signed_url
+from jtdj.robots import DEFAULT_RETRY_DAYS, Robot, file_payload, signed_url
 from jtdj.store import Store, outbox, robot_log, utc_text
 
 RATE_LIMIT = 20  # posts a minute per robot: both platforms' limit
@@ -48,12 +51,14 @@ class Outcome(NamedTuple):
 
 
 class Sender(NamedTuple):
-    """What every attempt needs: the store (the robot log, the send log, the clock) and the
-    robots configured now."""
+    """What every attempt needs: the store (the robot log, the send log, the clock), the
+    robots configured now, the limit a minute and how many days a temporarily failing message
+    is tried again (``[notify] retry_days``)."""
 
     store: Store
     robots: dict[str, Robot]
     limit: int = RATE_LIMIT
+    retry_days: float = DEFAULT_RETRY_DAYS
 
 
 def entry_of(robot: str, plan: str, since: str, until: str, unit: str, key: str, title: str,
@@ -174,14 +179,19 @@ def _post_step(robot: Robot, step: dict, store: Store) -> None:
 def _failed(sender: Sender, claim: outbox.Claim, exc: webhook.PostFailed,
             message_id: str) -> Outcome:
     now, name = sender.store.clock(), claim.entry.get("robot") or ""
-    if exc.kind == "permanent":
-        path = claim.set_aside(exc.message, now)
+    since = claim.entry.get("failing_since") or utc_text(now)
+    reason = exc.message
+    if exc.kind in ("temporary", "throttled") and (
+            now - datetime.fromisoformat(since) >= timedelta(days=sender.retry_days)):
+        reason = t("mail.gave_up", days=f"{sender.retry_days:g}", cause=exc.message)
+    if exc.kind == "permanent" or reason != exc.message:
+        path = claim.set_aside(reason, now)
         if message_id:
             robot_log.mark(sender.store, message_id, "failed", f"{outbox.FAILED}/{path.name}")
-        return Outcome("failed", claim.id, name, exc.message, path)
+        return Outcome("failed", claim.id, name, reason, path)
     claim.update(attempts=int(claim.entry.get("attempts") or 0) + 1, last_error=exc.message,
-                 failing_since=claim.entry.get("failing_since") or utc_text(now),
-                 last_attempt_at=utc_text(now))
+                 failing_since=claim.entry.get("failing_since") if exc.kind == "settings"
+                 else since, last_attempt_at=utc_text(now))  # settings: no days counted
     claim.release()
     state = "waiting" if exc.kind == "temporary" else "stopped"
     return Outcome(state, claim.id, name, exc.message, claim.path)
@@ -197,14 +207,19 @@ def retry_failed(sender: Sender, folder: Path, robots: set[str] | None = None) -
             continue
         if robots is not None and name not in robots:
             continue
-        claim = outbox.retry(path)
-        if claim is None:
-            outcomes.append(Outcome("busy", path.stem, name or ""))
-            continue
-        if claim.entry.get("message_id"):
-            robot_log.mark(sender.store, claim.entry["message_id"], "queued", claim.path.name)
-        outcomes.append(attempt(sender, claim))
+        outcomes.append(retry(sender, path, name or ""))
     return outcomes
+
+
+def retry(sender: Sender, path: Path, name: str = "") -> Outcome:
+    """Send one message again, set aside (it waits again, its retry days start over) or
+    waiting (`jtdj notify --retry ID`)."""
+    claim = outbox.retry(path)
+    if claim is None:
+        return Outcome("busy", path.stem, name)
+    if claim.entry.get("message_id"):
+        robot_log.mark(sender.store, claim.entry["message_id"], "queued", claim.path.name)
+    return attempt(sender, claim)
 
 
 QUEUE_KEYS = ("id", "state", "robot", "queued_at", "attempts", "last_attempt_at", "reason",

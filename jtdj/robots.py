@@ -44,6 +44,7 @@ WECOM_MARKDOWN_BYTES = 4096
 WECOM_TEXT_BYTES = 2048
 
 DEFAULT_TIMEOUT = 10.0  # seconds: one deadline per request
+DEFAULT_RETRY_DAYS = 3  # days a temporarily failing message is tried again ([notify])
 
 
 class Robot(NamedTuple):
@@ -138,6 +139,17 @@ def check_url(name: str, url: str) -> None:
     if parts.scheme == "http" and host:
         raise UsageError(t("robot.http_not_local", name=name, key="url", host=host))
     raise UsageError(t("robot.bad_url", name=name, key="url"))
+
+
+def retry_days(config: dict) -> float:
+    """``[notify] retry_days``: how long a robot message that meets only temporary failures
+    (network errors, timeouts, HTTP 5xx, throttling) is tried again by ``notify --flush``
+    before it is set aside (3 days unless set, as ``[mail] retry_days``)."""
+    conf = config.get("notify") or {}
+    value = conf.get("retry_days", DEFAULT_RETRY_DAYS) if isinstance(conf, dict) else None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 3650:
+        raise UsageError(t("mail.bad_setting", source="[notify] retry_days", value=value))
+    return float(value)
 
 
 def is_loopback(host: str) -> bool:

@@ -6,14 +6,19 @@ never sent through a proxy. Each request has one deadline (``timeout``: the conn
 every read). The platforms answer HTTP 200 with ``{"errcode": …, "errmsg": …}``; what an
 answer means decides the message's fate (``PostFailed.kind``):
 
-- ``temporary``: a connection error, a timeout, HTTP 5xx, an answer that is not JSON — tried
-  again by the next ``notify --flush``;
-- ``throttled``: too many messages (DingTalk 130101 / 410100, WeCom 45009, HTTP 429) — waits;
+- ``temporary``: a connection error, a timeout, HTTP 5xx, a TLS error other than a failed
+  verification, an answer that is not JSON — tried again by the next ``notify --flush`` (for
+  ``[notify] retry_days``, then set aside);
+- ``throttled``: too many messages (DingTalk 130101 / 410100, WeCom 45009, HTTP 429) — waits
+  (for ``retry_days`` too), and this run posts nothing more to that robot;
 - ``settings``: the robot's settings are wrong (DingTalk 310000 keyword / signature / IP,
-  300001 / 300005 / 400101 token; WeCom 93000 / 93004 / 40014 key, HTTP 401 / 403 / 404) —
-  every message to that robot waits until they are fixed;
+  300001 / 300005 / 400101 token; WeCom 93000 / 93004 / 40014 / 40001 key, HTTP 401 / 403 /
+  404, a certificate that does not verify) — every message to that robot waits until they
+  are fixed;
 - ``permanent``: the platform refuses this message (WeCom 40058 too long, 44004 empty,
-  40008 bad type, any other errcode or HTTP 4xx) — set aside.
+  40008 bad type; DingTalk 460101 too long; any other errcode or HTTP 4xx) — set aside.
+
+The table of docs/notify.md "How each answer is classified" says the same: keep them alike.
 
 No message built here contains the URL's query.
 """

@@ -36,6 +36,8 @@ def notify_cmd(
     flush: Annotated[bool, typer.Option("--flush", help=t("help.robot.flush"))] = False,
     failed: Annotated[bool, typer.Option("--failed", help=t("help.robot.failed"))] = False,
     queue: Annotated[bool, typer.Option("--queue", help=t("help.robot.queue"))] = False,
+    retry: Annotated[Optional[str], typer.Option("--retry", metavar=t("metavar.id"),
+                                                 help=t("help.robot.retry"))] = None,
     fmt: Format = None,
     attach_xlsx: Annotated[bool, typer.Option("--attach-xlsx", help=t("help.robot.attach_xlsx"))] = False,
     as_of: AsOf = None, plan: PlanKey = None,
@@ -43,8 +45,10 @@ def notify_cmd(
     from jtdj.errors import UsageError
 
     session = session_of(ctx, as_of, plan)
-    if flush and queue:
-        raise UsageError(t("mail.flags_conflict", first="--queue", second="--flush"))
+    modes = [f for f, on in (("--queue", queue), ("--flush", flush),
+                             ("--retry", retry is not None)) if on]
+    if len(modes) > 1:
+        raise UsageError(t("mail.flags_conflict", first=modes[0], second=modes[1]))
     if failed and not flush:
         raise UsageError(t("robot.failed_needs_flush"))
     if fmt is not None and not queue:
@@ -53,6 +57,8 @@ def notify_cmd(
     only = set(chosen) if robot else None  # without --robot: every message, of any robot
     if queue:
         _show_queue(session, fmt, only)
+    elif retry is not None:
+        _retry(session, chosen, retry)
     elif flush:
         _flush(session, chosen, failed, only)
     else:
@@ -89,8 +95,9 @@ def _folder(session):
 
 def _sender(session, robots):
     from jtdj.robot_delivery import Sender
+    from jtdj.robots import retry_days
 
-    return Sender(session.store, robots)
+    return Sender(session.store, robots, retry_days=retry_days(session.settings.config))
 
 
 def _new_id(session, *parts) -> str:
@@ -184,6 +191,19 @@ def _flush(session, robots, failed: bool, names) -> None:
     outcomes = robot_delivery.retry_failed(how, folder, names) if failed else []
     outcomes += robot_delivery.flush(how, outbox.waiting(folder), names)
     _report(session, outcomes, folder, flushing=True)
+
+
+def _retry(session, robots, ident: str) -> None:
+    """`jtdj notify --retry ID`: one message, set aside or waiting, sent again now."""
+    from jtdj import robot_delivery
+    from jtdj.errors import UsageError
+    from jtdj.store import outbox
+
+    folder = _folder(session)
+    path = outbox.find(folder, ident)
+    if path is None:
+        raise UsageError(t("robot.no_such_entry", id=ident))
+    _report(session, [robot_delivery.retry(_sender(session, robots), path)], folder)
 
 
 def _report(session, outcomes, folder, flushing: bool = False) -> None:

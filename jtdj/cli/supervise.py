@@ -36,6 +36,10 @@ def urge_cmd(
     from jtdj.store.units import units as registered
 
     session = session_of(ctx, as_of, plan, by)
+    if robot:  # a robot unknown: said before anything is done or said
+        from jtdj.cli.notify import chosen_robots
+
+        chosen_robots(session, robot)
     store, plan_key, today = session.store, session.plan_key(), session.today
     within = None
     if due_within is not None:
@@ -56,9 +60,8 @@ def urge_cmd(
         return
     repeated = urge.duplicates(store, plan_key, made, today)
     if robot:  # to the groups (each notice recorded once, mailed too with --send)
-        from jtdj.cli.notify import chosen_robots, urge_to_robots
+        from jtdj.cli.notify import urge_to_robots
 
-        chosen_robots(session, robot)  # a robot unknown: said before anything is recorded
         urge.record(store, plan_key, session.settings.actor, today,
                     [n for n in made if force or n.unit["name"] not in repeated])
         if send:

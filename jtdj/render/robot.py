@@ -41,7 +41,8 @@ def report_lines(data: dict, flavour: str, first_done: int = FIRST_DONE,
     overdue = t("robot.overdue", count=end["overdue"])
     lines += [f"#### {t('robot.h_overview')}",
               t("robot.overview", tasks=end["tasks"], done=end["done"],
-                percent=end["percent_done"], doing=end["doing"], todo=end["todo"],
+                percent=end["percent_done"], doing=end["doing"], todo=end["todo"]),
+              t("robot.overview_risk",
                 overdue=_warn(overdue, flavour) if end["overdue"] else overdue,
                 due_soon=end["due_soon"], lagging=end["behind"] + end["far_behind"]), ""]
     done = data.get("completed") or []
