@@ -18,7 +18,8 @@ LIST_KEYS = ("id", "item", "section", "title", "status", "owner", "support", "du
              "when", "done_on", "percent", "tags", "light", "signal", "expected_percent", "lag",
              "ongoing", "last_note", "period")
 LIST_COLUMNS = (
-    Column("id", "col.id", no_wrap=True),
+    # an occurrence's id (4.11@2022-05) takes two lines, so that the columns fit 80
+    Column("id", "col.id", no_wrap=True, break_before="@"),
     Column("title", "col.task", min_width=12, ratio=1),
     Column("owner", "col.owner", max_width=12),
     Column("due", "col.due", no_wrap=True),

@@ -23,6 +23,7 @@ class Column(NamedTuple):
     no_wrap: bool = False
     justify: str = "left"
     fit: str = ""  # "narrow": shown below WIDE columns only; "wide": from WIDE (and in md)
+    break_before: str = ""  # a no-wrap cell's one line break, before this character
 
 
 WIDE = 100  # a terminal this wide shows the list's 进度 and 序时进度 apart, a narrower one as 20/70
@@ -191,7 +192,10 @@ def _table(records, columns, title, caption, value):
     for r in records:
         cells = []
         for c in columns:
-            text = Text(value(c.key, cell_of(r, c.key)))  # Text(): plan words are never markup
+            shown = value(c.key, cell_of(r, c.key))
+            if c.break_before and c.break_before in shown:  # 4.11 / @2022-05 on two lines
+                shown = shown.replace(c.break_before, "\n" + c.break_before, 1)
+            text = Text(shown)  # Text(): plan words are never markup
             if c.key == "light" and r.get("light"):
                 text.stylize(LIGHT_STYLE[r["light"]])
             cells.append(text if c.no_wrap else Wrapped(text))

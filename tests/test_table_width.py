@@ -1,5 +1,6 @@
-"""`summary` at an 80-column terminal: with the per-unit columns of a 填报 round (待审核, 最近填报,
-反馈情况), a long unit name wraps in its column and no count's header is cut."""
+"""Tables at an 80-column terminal: `summary` with the per-unit columns of a 填报 round (待审核,
+最近填报, 反馈情况), a long unit name wrapping in its column and no count's header cut; `list`
+with the occurrences of recurring tasks (4.11@2022-05), in either language, every border in."""
 
 from __future__ import annotations
 
@@ -7,8 +8,11 @@ import io
 import os
 from datetime import date
 
+import pytest
 from rich.cells import cell_len
 from rich.console import Console
+
+from conftest import ok
 
 
 
@@ -38,3 +42,20 @@ def test_the_per_unit_table_keeps_every_header_whole_at_80_columns(imported):
     rows = lines[at:lines.index(next(line for line in lines[at:] if line.startswith("└")))]
     names = "".join(line.split("│")[1].strip() for line in rows if line.startswith("│"))
     assert "金坛区华罗庚实验学校党委" in names  # wrapped, whole
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_list_with_occurrence_ids_fits_80_columns_with_every_border(run, imported, lang):
+    ok(run, "--as-of", "2022-07-01", "done", "5.2")
+    ok(run, "--as-of", "2022-07-01", "drop", "5.4", "--reason", "上级取消")
+    out = ok(run, "--lang", lang, "--as-of", "2022-07-20", "list", "--status", "all",
+             "--format", "table").stdout
+    lines = out.rstrip("\n").splitlines()
+    table = [line for line in lines if line[:1] in "┌├│└"]
+    assert {cell_len(line) for line in table} == {80}  # none cut, every border in place
+    assert all(line.endswith(("┐", "┤", "│", "┘")) for line in table)
+    ids = [line.split("│")[1].strip() for line in table if line.startswith("│")]
+    assert "4.11" in ids and "@2022-05" in ids  # an occurrence's id on two lines
+    words = ("▲ overdue", "○ closed", "● on track") if lang == "en" else ("▲ 逾期", "○ 已结", "● 正常")
+    for word in words:
+        assert word in out
