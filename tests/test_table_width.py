@@ -59,3 +59,17 @@ def test_a_list_with_occurrence_ids_fits_80_columns_with_every_border(run, impor
     words = ("▲ overdue", "○ closed", "● on track") if lang == "en" else ("▲ 逾期", "○ 已结", "● 正常")
     for word in words:
         assert word in out
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_widest_light_still_fits_80_columns_beside_occurrence_ids(run, lang):
+    """「▲ 严重滞后」 / 「▲ far behind」 with 4.11@2022-05 and —/100 in one table: the light's
+    word goes under its symbol if it must, the table never runs past the border."""
+    ok(run, "--as-of", "2022-06-01", "import")
+    ok(run, "--as-of", "2022-06-02", "note", "4.3", "已启动", "--percent", "5")
+    out = ok(run, "--lang", lang, "--as-of", "2022-09-01", "list", "--item", "4",
+             "--format", "table").stdout
+    table = [line for line in out.splitlines() if line[:1] in "┌├│└"]
+    assert {cell_len(line) for line in table} == {80}
+    assert all(line.endswith(("┐", "┤", "│", "┘")) for line in table)
+    assert "严重滞后" in out if lang == "zh" else "behind" in out

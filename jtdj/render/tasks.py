@@ -20,14 +20,15 @@ LIST_KEYS = ("id", "item", "section", "title", "status", "owner", "support", "du
 LIST_COLUMNS = (
     # an occurrence's id (4.11@2022-05) takes two lines, so that the columns fit 80
     Column("id", "col.id", no_wrap=True, break_before="@"),
-    Column("title", "col.task", min_width=12, ratio=1),
+    Column("title", "col.task", min_width=10, ratio=1),
     Column("owner", "col.owner", max_width=12),
     Column("due", "col.due", no_wrap=True),
     Column("status", "col.status", no_wrap=True),
     Column("pace", "col.percent", no_wrap=True, justify="right", fit="narrow"),  # 20/70
     Column("percent", "col.percent", no_wrap=True, justify="right", fit="wide"),
     Column("expected_percent", "pace_view.expected", no_wrap=True, justify="right", fit="wide"),
-    Column("light", "col.light", no_wrap=True),
+    # the light's word may go under its symbol when the widest of them would not fit
+    Column("light", "col.light", min_width=6),
 )
 HISTORY_KEYS = ("id", "at", "on", "actor", "target", "action", "field", "old", "new", "note",
                 "unit", "source", "batch")
@@ -185,9 +186,11 @@ def line_text(line: dict) -> str:
 
 def _import_counts(events: list[dict]) -> str:
     """An import's tasks (and items) added, changed, archived and restored, and the units it
-    registered, the nonzero ones."""
+    registered, the nonzero ones: as the import itself said them, so a recurring task's
+    occurrences and the tasks' shares (``4.5@2022-Q2``, ``5.2@3``) are not counted as tasks."""
     registered = {e["target"] for e in events if (e["target"] or "").startswith(("unit:", "group:"))}
-    events = [e for e in events if e["target"] not in registered]
+    events = [e for e in events
+              if e["target"] not in registered and "@" not in (e["target"] or "")]
     added = {e["target"] for e in events
              if e["action"] == "import" and e["field"] == "status" and e["old"] is None}
     archived = {e["target"] for e in events if e["action"] == "archive"}
