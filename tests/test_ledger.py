@@ -116,8 +116,10 @@ def test_row_heights_show_the_whole_text(worked, run, tmp_path):
 def test_seq_runs_and_ref_holds_the_task_id(worked, run, tmp_path):
     _, wb = _ledger(run, tmp_path)
     rows = _table(wb.worksheets[0])[1:]
-    assert len(rows) == 100  # the plan's 98 and the two added
-    assert [r[0].value for r in rows] == list(range(1, 101))
+    # the plan's 112 and the two added, the six recurring tasks of item 4 as `list` shows them on
+    # 07-01: one row per occurrence begun (4.5 Q2, Q3; 4.11, 4.12, 4.14 05-07; 4.13, 4.15 once)
+    assert len(rows) == 112 + 2 - 6 + 2 + 3 + 3 + 1 + 3 + 1
+    assert [r[0].value for r in rows] == list(range(1, len(rows) + 1))
     ids = [r[1].value for r in rows]
     assert ids[:3] == ["1.1", "1.2", "1.3"] and "5.2" in ids and ids[-1] == "13.6"
     assert all(r[1].data_type == "s" for r in rows)  # text: an id like 5.10 is not a number
@@ -145,8 +147,8 @@ def test_summary_sheet_has_the_title_dates_and_print_setup(worked, run, tmp_path
     assert [c.value for c in ws[3]] == ["部分", "任务数", "已完成", "已调整", "未完成", "逾期",
                                         "其中常态推进", "完成率"]
     total = [c.value for c in list(ws.iter_rows())[-1]]
-    assert total[:2] == ["合计", 100]
-    assert total[6] == 12  # the plan's 14 ongoing tasks less 1.3 and 1.4, given due dates above
+    assert total[:2] == ["合计", 114]  # the plan's 112 (a recurring task counted once) and 2 added
+    assert total[6] == 13  # the plan's 15 ongoing tasks less 1.3 and 1.4, given due dates above
 
 
 def test_formula_looking_title_is_text_with_the_quote_prefix(worked, run, tmp_path):

@@ -44,7 +44,8 @@ def test_at_80_columns_the_list_has_one_progress_column_reading_reported_over_ex
     header = out.splitlines()[1]
     assert "进度" in header and "序时进度" not in header
     assert "20/49" in _row(out, "4.1")
-    assert "—/49" in _row(out, "4.5")  # nothing reported yet
+    # nothing reported yet (4.6: 4.5 is now the branches' recurring 党员大会, rows by quarter)
+    assert "—/49" in _row(out, "4.6")
     closed = _row(out, "4.2")
     assert "/" not in closed and "○ 已结" in closed
 
@@ -82,7 +83,7 @@ def test_the_word_beside_the_light_says_why_and_machine_formats_keep_the_codes(r
     assert "◆ 滞后" in _row(out, "4.1")
     assert "▲ 严重滞后" in _row(out, "4.3")  # red, but not late: the word says so
     assert "▲ 逾期" in _row(out, "4.4")
-    assert "● 正常" in _row(out, "4.5")
+    assert "● 正常" in _row(out, "4.6")  # an ordinary task, untouched (4.5 now recurs)
     records = {r["id"]: r for r in as_json(ok(run, *LATER, "list", "-f", "json"))}
     assert (records["4.3"]["light"], records["4.3"]["signal"]) == ("red", "far_behind")
     tsv = ok(run, *LATER, "list", "-f", "tsv").stdout
@@ -139,5 +140,6 @@ def test_the_ledgers_tip_says_why_the_light_is_what_it_is(run, paced, tmp_path):
     rows = [[c.value for c in r] for r in sheet.iter_rows()]
     head = next(r for r in rows if "提示" in r)
     tip, ids = head.index("提示"), head.index("编号")
-    by_id = {r[ids]: r[tip] for r in rows if r[ids] in ("4.1", "4.3", "4.4", "4.5")}
-    assert by_id == {"4.1": "◆ 滞后", "4.3": "▲ 严重滞后", "4.4": "▲ 逾期", "4.5": "● 正常"}
+    # 4.6, untouched: 4.5 is now the branches' recurring 党员大会, a row per quarter
+    by_id = {r[ids]: r[tip] for r in rows if r[ids] in ("4.1", "4.3", "4.4", "4.6")}
+    assert by_id == {"4.1": "◆ 滞后", "4.3": "▲ 严重滞后", "4.4": "▲ 逾期", "4.6": "● 正常"}

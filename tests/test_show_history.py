@@ -86,25 +86,36 @@ def test_show_lists_the_done_note_under_progress_in_table_md_and_json(run, impor
 
 # --- 2. history for people: one line per import, undo in words, local time ---------------------
 
+# the import's own message and docs/output.md: 新增 112, the plan's tasks; a recurring task's
+# occurrence rows (4.11@2022-05 …, 29 of them for 4.5 and its family) are not tasks added
+ADDED = "导入计划 2022：新增 112，登记单位 3"
+
+
 def test_history_shows_one_line_per_import_and_all_shows_each_task(run, imported):
     md = ok(run, "history", "-f", "md").stdout
     assert md.splitlines()[0] == "| 时间 | 操作人 | 编号 | 操作 | 变更 |"
-    assert [r[1:] for r in md_rows(md)] == [["tester", "", "导入", "导入计划 2022：新增 98，登记单位 3"]]
-    table = ok(run, "history", "-f", "table").stdout
-    assert table.count("导入计划 2022：新增 98，登记单位 3") == 1
+    assert [r[1:] for r in md_rows(md)] == [["tester", "", "导入", ADDED]]
+    # wide enough for the line whole (a three-digit count wraps it at 80 columns)
+    table = ok(run, "history", "-f", "table", env={"COLUMNS": "120"}).stdout
+    assert table.count(ADDED) == 1
     assert "共 1 条记录" in table
     # --limit counts the lines people read: the import is whole, not its first event
     limited = ok(run, "history", "--limit", "1", "-f", "md").stdout
-    assert [r[-1] for r in md_rows(limited)] == ["导入计划 2022：新增 98，登记单位 3"]
+    assert [r[-1] for r in md_rows(limited)] == [ADDED]
 
     every = md_rows(ok(run, "history", "--all", "-f", "md").stdout)
-    registered = [r for r in every if r[2] in ("市委教育工委", "退协", "关工委")]
-    assert len(registered) == 6  # the 3 supporting units the plan names: name and kind each
+    registered = [r for r in every if r[2] in ("各直属党组织", "退协", "关工委")]
+    # the group the plan hands shares to (its name) and the 2 supporting units (name and kind)
+    assert len(registered) == 1 + 2 * 2
     every = [r for r in every if r not in registered]
-    assert len(every) == 98
+    # an event for each of the 112 tasks and each of the 29 occurrences of the recurring ones
+    # (4.5 quarterly from Q2: 3; 4.11, 4.12, 4.14 monthly from May: 8 each; 4.13, 4.15: 1 each)
+    assert len(every) == 112 + 3 + 3 * 8 + 2
     assert {(r[3], r[4]) for r in every} == {("导入", "状态: — → 未开始")}
-    assert {r[2] for r in every} == {f"{t['id']}" for t in as_json(
-        ok(run, "list", "--status", "all", "-f", "json"))}
+    # by the plan's last day every occurrence has begun, so `list` shows each one
+    listed = {t["id"] for t in as_json(
+        ok(run, "--as-of", "2022-12-31", "list", "--status", "all", "-f", "json"))}
+    assert {r[2] for r in every} == listed | {i.partition("@")[0] for i in listed}
 
 
 def test_history_counts_what_a_reimport_changed_archived_and_restored(run, imported, tmp_path):
@@ -120,8 +131,7 @@ def test_history_counts_what_a_reimport_changed_archived_and_restored(run, impor
     ok(run, "import", path)
     ok(run, "import")
     changes = [r[-1] for r in md_rows(ok(run, "history", "-f", "md").stdout)]
-    assert changes == ["导入计划 2022：更新 1，恢复 1", "导入计划 2022：更新 1，归档 1",
-                       "导入计划 2022：新增 98，登记单位 3"]
+    assert changes == ["导入计划 2022：更新 1，恢复 1", "导入计划 2022：更新 1，归档 1", ADDED]
 
 
 def test_undo_reads_as_what_it_undid_in_history_and_show(run, imported):
@@ -150,11 +160,10 @@ def test_an_undone_import_is_named_by_its_counts_without_archive_rows(run, impor
     ok(run, "undo")
     md = ok(run, "history", "-f", "md").stdout
     assert "归档: 0 → 1" not in md and "undo:" not in md
-    assert [r[-1] for r in md_rows(md)] == ["撤销：导入计划 2022（新增 98）",
-                                            "导入计划 2022：新增 98，登记单位 3"]
+    assert [r[-1] for r in md_rows(md)] == ["撤销：导入计划 2022（新增 112）", ADDED]
     en = ok(run, "--lang", "en", "history", "-f", "md").stdout
-    assert [r[-1] for r in md_rows(en)] == ["undid: import of plan 2022 (98 added)",
-                                            "imported plan 2022: 98 added, 3 units registered"]
+    assert [r[-1] for r in md_rows(en)] == ["undid: import of plan 2022 (112 added)",
+                                            "imported plan 2022: 112 added, 3 units registered"]
 
 
 def test_history_times_are_local_to_the_minute(run, shanghai, clock_at):
@@ -166,7 +175,7 @@ def test_history_times_are_local_to_the_minute(run, shanghai, clock_at):
     md = md_rows(ok(run, "history", "--as-of", "2022-07-03", "-f", "md").stdout)
     # one line for the import, at the local time it was written
     assert [r for r in md if r[3] == "导入"] == [
-        ["2022-07-01 09:30", "tester", "", "导入", "导入计划 2022：新增 98，登记单位 3"]]
+        ["2022-07-01 09:30", "tester", "", "导入", ADDED]]
     assert {r[0] for r in md if r[3] != "导入"} == {"2022-07-03 00:05"}
     # the time is when it was written; the day it took effect (--on) is in its words
     assert "调整日期: — → 2022-06-30" in [r[-1] for r in md if r[2] == "5.3"]
