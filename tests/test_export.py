@@ -59,7 +59,9 @@ def test_toml_round_trip_into_an_empty_database_is_byte_identical(busy, run, db_
     before = rows(db_path, f"SELECT {cols} FROM tasks ORDER BY id")
     after = rows(other_db, f"SELECT {cols} FROM tasks ORDER BY id")
     assert after == before
-    assert len(before) == 99  # the plan's 98 and the added one
+    # the plan's 112, the 29 occurrence rows of its six recurring tasks (3 + 8 + 8 + 1 + 8 + 1)
+    # and the added one
+    assert len(before) == 112 + 29 + 1
     notes_sql = "SELECT target, on_date, actor, text, percent FROM notes ORDER BY target, on_date, text"
     old_notes, new_notes = rows(db_path, notes_sql), rows(other_db, notes_sql)
     assert all(n in new_notes for n in old_notes)
@@ -132,7 +134,10 @@ def test_csv_export_one_row_per_task_with_bom_and_defused_formulas(busy, run):
     out = ok(run, "--as-of", AS_OF, "export", "--format", "csv").stdout
     assert out.startswith("\ufeffid,section,item,title,")
     records = list(csv.DictReader(io.StringIO(out[1:])))
-    assert len(records) == 99
+    # the plan's 112 and the added one; a recurring task's own row, then each occurrence of its
+    # series, begun or not (29 of the six of item 4: 4.11@2022-12 …)
+    assert len(records) == 112 + 1 + 29
+    assert {"4.11", "4.11@2022-05", "4.11@2022-12"} <= {r["id"] for r in records}
     by_id = {r["id"]: r for r in records}
     assert by_id["5.7"]["title"] == "'=SUM(A1)品牌展示"
     assert by_id["5.2"]["status"] == "done" and by_id["5.2"]["progress"] == "已下发通知 \"第1号\""
@@ -167,7 +172,10 @@ def test_xlsx_ledger_rows_headers_and_colours(busy, run, tmp_path):
     assert ws.freeze_panes == "A4"
     assert ws.column_dimensions["E"].width >= 20 and ws.column_dimensions["A"].width < 10
     by_id = {row[1].value: row for row in ws.iter_rows(min_row=4)}
-    assert len(by_id) == 99
+    # as `list` shows them: the six recurring tasks as their 13 occurrences begun by 07-20
+    # (4.5@2022-Q2, 4.11@2022-05 …), not their own rows; the added 5.7
+    assert len(by_id) == 112 - 6 + 13 + 1
+    assert "4.11" not in by_id and "4.11@2022-07" in by_id and "4.11@2022-08" not in by_id
     r52 = by_id["5.2"]
     assert r52[2].value == "二、强化组织建设，全力服务“五大行动”"
     assert r52[3].value == "5. 加强党建品牌阵地建设"
@@ -202,10 +210,12 @@ def test_xlsx_ledger_summary_sheet(busy, run, tmp_path):
     # dropped and ongoing tasks are not in the base
     assert share == pytest.approx(percent(1, tasks - 1 - 1) / 100)
     total = values[-1]
-    assert total[0] == "合计" and total[1:7] == [99, 2, 1, 96, 1, 14]  # 8.5 overdue on 2022-07-20
-    # 8.1, done, is ongoing: 5.2 alone counts, out of 99 less 5.4 dropped and the 14 ongoing
-    assert total[7] == pytest.approx(percent(1, 99 - 1 - 14) / 100)
-    assert sum(v[1] for v in values[1:-1]) == 99
+    # 112 and the added 5.7, a recurring task once; overdue on 2022-07-20: the “七一” pair 8.5,
+    # 8.6 (due 07-15) and 4.5, 4.11, 4.12, 4.14 by their missed occurrences (May's, June's, Q2)
+    assert total[0] == "合计" and total[1:7] == [113, 2, 1, 110, 6, 15]
+    # 8.1, done, is ongoing: 5.2 alone counts, out of 113 less 5.4 dropped and the 15 ongoing
+    assert total[7] == pytest.approx(percent(1, 113 - 1 - 15) / 100)
+    assert sum(v[1] for v in values[1:-1]) == 113
     assert ws.cell(row=5, column=8).number_format == "0%"
 
 

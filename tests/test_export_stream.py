@@ -62,12 +62,19 @@ def _reference(db_path: Path, as_of: date) -> tuple[str, str]:
         plan = store.setting("current_plan")
         head = store.plan(plan)
         live = {}
-        for archived in (False, True):
-            for r in store.select_tasks(plan, TaskFilter(status="all", archived=archived), as_of):
-                live[r["id"]] = r
+        # archived or not; a recurring task's own row (4.5 and its family) and every occurrence
+        # of its series, begun or not
+        for r in store.select_tasks(plan, TaskFilter(status="all", archived=None,
+                                                     occurrences=True), as_of):
+            live[r["id"]] = r
         grouped: dict[int, list] = {}
-        for row in sorted(all_task_rows(store, plan).values(), key=lambda r: (r["item"], r["no"])):
-            grouped.setdefault(row["item"], []).append(row)
+        # in the file's order (a split's new parts beside the first: 2.14 after 2.7); a
+        # recurring task's own row, then its series' occurrences by period (4.11@2022-05 …);
+        # an occurrence out of its series (archived 3) is not written
+        for row in sorted(all_task_rows(store, plan).values(),
+                          key=lambda r: (r["item"], r["pos"], r["no"], r["period"] or "")):
+            if row["archived"] in (0, 1, 2):
+                grouped.setdefault(row["item"], []).append(row)
         book = NoteBook.read(store, plan)
 
         def task(row):
@@ -80,7 +87,7 @@ def _reference(db_path: Path, as_of: date) -> tuple[str, str]:
                 "light": now.get("light"), "percent": row["percent"],
                 "started_on": row["started_on"], "done_on": row["done_on"],
                 "dropped_on": row["dropped_on"], "drop_reason": row["drop_reason"],
-                "archived": bool(row["archived"]), "origin": row["origin"],
+                "archived": row["archived"] == 1, "origin": row["origin"],
                 "evidence": decode_list(row["evidence"]),
                 "notes": [note_record(n) for n in book.task_notes(row["id"], row["status"])],
                 "shares": []}  # a task handed to units: one record per share (none here)
@@ -127,7 +134,7 @@ def _reference(db_path: Path, as_of: date) -> tuple[str, str]:
                     "drop_reason": row["drop_reason"] if status == "dropped" else None,
                     "progress": max(candidates, key=lambda c: c[0])[1] if candidates else "",
                     "evidence": decode_list(row["evidence"]),
-                    "archived": bool(row["archived"]), "origin": row["origin"],
+                    "archived": row["archived"] == 1, "origin": row["origin"],
                     "kind": row["kind"] or "task", "unit": None}
                 cells = [visible(machine_value(record[k])) for k in keys]
                 writer.writerow(["'" + c if c.startswith(("=", "+", "-", "@", "\t", "\r")) else c

@@ -118,15 +118,16 @@ def test_a_task_exists_from_the_plans_issue_date_and_an_added_one_from_its_day(r
         result = run("--db", db, "--as-of", day, "summary", "--format", "json")
         return as_json(result)["totals"]["tasks"]
 
-    assert (total("2022-05-08"), total("2022-05-09"), total("2022-07-01")) == (0, 98, 98)
+    # 112 tasks, a recurring one (4.5 and its family) counted once
+    assert (total("2022-05-08"), total("2022-05-09"), total("2022-07-01")) == (0, 112, 112)
     assert run("--db", db, "--as-of", "2022-05-01", "add", "5", "印发前的任务").exit_code == 0
-    assert (total("2022-04-30"), total("2022-05-01"), total("2022-05-09")) == (0, 1, 99)
+    assert (total("2022-04-30"), total("2022-05-01"), total("2022-05-09")) == (0, 1, 113)
     early = as_json(run("--db", db, "--as-of", "2022-05-05", "list", "--format", "json"))
     assert [r["id"] for r in early] == ["5.7"]
     assert run("--db", db, "--as-of", "2022-07-15", "add", "5", "新增任务").exit_code == 0
     week = as_json(run("--db", db, "--as-of", "2022-07-17", "report", "--week", "2022-W28",
                        "--format", "json"))
-    assert (week["overview"]["start"]["tasks"], week["overview"]["end"]["tasks"]) == (99, 100)
+    assert (week["overview"]["start"]["tasks"], week["overview"]["end"]["tasks"]) == (113, 114)
 
 
 def test_a_due_date_changed_later_leaves_last_weeks_overdue_figure(run, tmp_path):
@@ -140,7 +141,9 @@ def test_a_due_date_changed_later_leaves_last_weeks_overdue_figure(run, tmp_path
         return as_json(result)["overview"]["end"]["overdue"]
 
     before = overdue()
-    assert before == 2  # 5.1 (due 07-05) and 8.5 (due 07-15)
+    # 5.1 (due 07-05), the “七一” pair 8.5 and 8.6 (due 07-15, 8.6 split from 8.5), and the
+    # recurring 4.5, 4.11, 4.12, 4.14, each once, by their missed occurrences (4.11@2022-05 …)
+    assert before == 7
     assert run("--db", db, "--as-of", "2022-07-20", "due", "5.1", "2022-08-31").exit_code == 0
     assert overdue() == before
     listed = as_json(run("--db", db, "--as-of", "2022-07-17", "list", "--format", "json"))

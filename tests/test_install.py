@@ -78,8 +78,14 @@ def test_installed_jtdj_lists_the_bundled_plan_outside_the_checkout(installed, t
     listed = _run([script, "list", "--status", "all", "--format", "json"], cwd=tmp_path, env=env)
     with PLAN_2022.open("rb") as fh:
         plan = tomli.load(fh)
-    expected = [f"{i['no']}.{t['no']}" for s in plan["sections"] for i in s["items"]
-                for t in i["tasks"]]
+    # in the file's order; a recurring task (4.5 and its family) as its occurrences begun by
+    # 07-01, the plan issued 05-09: 4.5@2022-Q2 and -Q3, 4.11@2022-05 to -07, 4.13@2022-Y …
+    begun = {"quarter": ["2022-Q2", "2022-Q3"], "month": ["2022-05", "2022-06", "2022-07"],
+             "year": ["2022-Y"]}
+    assert str(plan["plan"]["issued"]) == "2022-05-09"
+    expected = [f"{i['no']}.{t['no']}" + (f"@{period}" if period else "")
+                for s in plan["sections"] for i in s["items"] for t in i["tasks"]
+                for period in (begun[t["every"]] if "every" in t else [None])]
     assert [r["id"] for r in json.loads(listed.stdout)] == expected
     assert "2022" in listed.stderr  # the first-run import says so
 
