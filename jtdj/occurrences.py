@@ -19,7 +19,7 @@ from jtdj import recurrence
 from jtdj.errors import NotFound, UsageError
 from jtdj.i18n import t
 from jtdj.store import occurrences as db
-from jtdj.store.bulk import insert_tasks, update_task_columns
+from jtdj.store.bulk import insert_added_events, insert_tasks, update_task_columns
 
 
 def window(store, plan_row: dict, task: dict, today: date) -> tuple[date, date]:
@@ -74,11 +74,14 @@ def sync(store, batch, plan_key: str, today: date, action: str = "import",
             if row["archived"] != db.RETIRED:
                 _change(batch, plan_key, row, {"archived": db.RETIRED}, action)
     if added:
-        insert_tasks(store, added)
-        for row in added:
-            batch.event(row["id"], action, "status", None, row["status"])
-            for n in row.pop("_notes"):
-                store.add_note(batch, row["id"], n.text, n.percent, on=n.on, by=n.by)
+        notes = [(row["id"], row.pop("_notes")) for row in added]
+        before = insert_tasks(store, added)
+        # their status events in one statement, as an import writes its tasks'
+        insert_added_events(store, (batch.id, batch.at, batch.on.isoformat(), batch.actor),
+                            before, action)
+        for target, row_notes in notes:
+            for n in row_notes:
+                store.add_note(batch, target, n.text, n.percent, on=n.on, by=n.by)
         store.cache.pop(("has_recurring", plan_key), None)
     return {row["id"] for row in added}
 

@@ -49,9 +49,9 @@ TASK_COLUMNS = ("plan", "id", "item", "no", "section", "title", "timing", "start
 _TASK_VALUES = itemgetter(*TASK_COLUMNS)
 
 
-def insert_tasks(store: Store, rows: list[dict]) -> None:
-    """New tasks, each a dict of TASK_COLUMNS."""
-    insert_task_values(store, map(_TASK_VALUES, rows))
+def insert_tasks(store: Store, rows: list[dict]) -> int:
+    """New tasks, each a dict of TASK_COLUMNS; returns the last row id before them."""
+    return insert_task_values(store, map(_TASK_VALUES, rows))
 
 
 def insert_task_values(store: Store, rows, snapshot: tuple[str, ...] = ()) -> int:
@@ -91,13 +91,15 @@ def insert_task_values(store: Store, rows, snapshot: tuple[str, ...] = ()) -> in
     return before
 
 
-def insert_added_events(store: Store, head: tuple, after_rowid: int) -> None:
-    """The ``import status`` event of each task past ``after_rowid``, in row order; ``head`` is
-    (batch, at, on_date, actor). One statement instead of 100,000 bound rows (bench/README.md)."""
+def insert_added_events(store: Store, head: tuple, after_rowid: int,
+                        action: str = "import") -> None:
+    """The ``import status`` event (or ``action``'s) of each task past ``after_rowid``, in row
+    order; ``head`` is (batch, at, on_date, actor). One statement instead of 100,000 bound rows
+    (bench/README.md)."""
     store.conn.execute(
         "INSERT INTO events (batch, at, on_date, actor, plan, target, action, field, old, new,"
-        " note) SELECT ?, ?, ?, ?, plan, id, 'import', 'status', NULL, status, NULL FROM tasks"
-        " WHERE rowid > ? ORDER BY rowid", (*head, after_rowid))
+        " note) SELECT ?, ?, ?, ?, plan, id, ?, 'status', NULL, status, NULL FROM tasks"
+        " WHERE rowid > ? ORDER BY rowid", (*head, action, after_rowid))
 
 
 def insert_events(store: Store, rows: list[tuple]) -> None:
