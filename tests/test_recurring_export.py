@@ -159,3 +159,12 @@ def test_the_summarys_overdue_list_names_each_recurring_task_once_by_its_first_l
 def test_the_trees_progress_counts_a_recurring_task_once_as_the_summary_does(run, worked):
     tree = ok(run, *DAY, "tree", "-f", "table").stdout
     assert "三会一课 [0/4]" in tree and "4.1@2022-07" in tree
+
+
+def test_show_of_a_recurring_task_reads_it_even_when_every_begun_occurrence_is_done(run, worked):
+    """`show 4.1` is a read: with every begun occurrence done there is no current one to pick,
+    and it still shows the task and its series (as it does while one is open)."""
+    ok(run, *DAY, "done", "4.1@2022-05", "4.1@2022-06", "4.1@2022-07")
+    d = as_json(ok(run, *DAY, "show", "4.1", "-f", "json"))
+    assert d["id"] == "4.1" and d["every"] == "month"
+    assert [o["status"] for o in d["occurrences"]][:4] == ["done"] * 4

@@ -72,7 +72,7 @@ def show_cmd(ctx: typer.Context, ids: Ids, fmt: Format = None, as_of: AsOf = Non
     fmt = session.format("detail", fmt)
     refs = parse_refs(ids)
     actx = session.action_context()
-    actions.resolve(actx, refs, expand_items=False)
+    actions.resolve(actx, refs, expand_items=False, series=True)  # unknown ids fail together
     # a recurring task itself (its occurrences listed), or the occurrence of ``@period``
     details = [views.item_detail(session.store, actx.plan, ref.item, session.today) if ref.is_item
                else views.task_detail(session.store, actx.plan, actions.resolve(
