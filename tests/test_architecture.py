@@ -20,7 +20,9 @@ CORE = {"jtdj.plan", "jtdj.importer", "jtdj.actions", "jtdj.views", "jtdj.report
         "jtdj.plancheck", "jtdj.occurrences", "jtdj.importshares",
         "jtdj.units", "jtdj.tables", "jtdj.forms", "jtdj.shares", "jtdj.collect", "jtdj.merge",
         "jtdj.unit_list", "jtdj.urge", "jtdj.bulletin", "jtdj.unit_brief", "jtdj.review",
-        "jtdj.robots", "jtdj.notify_message", "jtdj.webhook", "jtdj.robot_delivery"}
+        "jtdj.robots", "jtdj.notify_message", "jtdj.webhook", "jtdj.robot_delivery",
+        "jtdj.draft_read", "jtdj.draft_structure",
+        "jtdj.draft_tasks"}
 # what each layer may import (besides itself)
 MAY_IMPORT = {"base": {"base"}, "store": {"base"}, "render": {"base"},
               "core": {"base", "store", "render"},

@@ -12,7 +12,7 @@ import tomli
 from conftest import ROOT
 
 # distribution name -> the module it provides, where they differ
-MODULE_OF = {"sqlite-utils": "sqlite_utils"}
+MODULE_OF = {"sqlite-utils": "sqlite_utils", "python-docx": "docx"}
 # click: only imported by cli.main's fallback for typer versions that parse with the click package
 TOLERATED = {"click"}
 
@@ -20,7 +20,8 @@ TOLERATED = {"click"}
 def declared_modules() -> set[str]:
     project = tomli.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     extras = project["optional-dependencies"]
-    specs = list(project["dependencies"]) + list(extras["excel"]) + list(extras["web"])
+    specs = (list(project["dependencies"]) + list(extras["excel"]) + list(extras["web"])
+             + list(extras["draft"]))
     names = {spec.split(">")[0].split("<")[0].split("=")[0].split("[")[0].strip() for spec in specs}
     return {MODULE_OF.get(n, n.replace("-", "_")) for n in names}
 
@@ -51,3 +52,9 @@ def test_every_third_party_import_is_a_declared_dependency():
 def test_the_check_sees_the_real_dependencies():
     imported = imported_modules()
     assert {"typer", "rich", "sqlite_utils", "tomli", "platformdirs"} <= set(imported)
+
+
+def test_the_check_sees_the_draft_readers_of_the_draft_extra():
+    imported = imported_modules()
+    assert {"docx", "pdfplumber"} <= set(imported)
+    assert {"docx", "pdfplumber"} <= declared_modules()

@@ -15,7 +15,7 @@ from jtdj.i18n import language_from_environment, set_language, t
 
 def full_app():
     """The Typer app with every command registered, in the order help lists them."""
-    from jtdj.cli import plans, lists, tasks, data, reports, forms, units, supervise, notify, serve  # noqa: F401, I001
+    from jtdj.cli import plans, lists, tasks, data, reports, forms, units, supervise, notify, serve, draft  # noqa: F401, I001
     from jtdj.cli.app import app
 
     # in the order of COMMAND_MODULES, whichever module an earlier run in this process loaded
@@ -37,6 +37,7 @@ COMMAND_MODULES = {
     **dict.fromkeys(("collect", "merge"), "forms"),
     **dict.fromkeys(("urge", "review", "accept", "return", "extend"), "supervise"),
     "serve": "serve",
+    "draft": "draft",
     "units": "units",
 }
 
