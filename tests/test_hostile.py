@@ -108,7 +108,7 @@ def test_read_only_database_file(run, imported, db_path):
         assert sha(db_path) == before
         listed = run("list", "--format", "json", *AS_OF)  # reading still works
         assert listed.exit_code == 0, listed.stderr
-        assert len(as_json(listed)) == 119  # 112 tasks, the six recurring as their 13 occurrences begun
+        assert len(as_json(listed)) == 119  # 112, 6 recurring as 13 occurrences
     finally:
         db_path.chmod(0o600)
 
