@@ -224,7 +224,9 @@ def task_record(id, item, no, section, title, status, owner, support, due, start
                 done_on, percent, tags, reported_on, kind, period, pos, ws, last_note, eff, signal,
                 light, day: tuple[str, int]) -> dict:
     """A task row (RECORD_COLUMNS, then eff and light) as the stable record every output format
-    shows (JSON keys in English). ``pos``, the task's place in its item, only orders them."""
+    shows (JSON keys in English). ``pos``, the task's place in its item, is selected only for
+    the ORDER BY around the query (a union is ordered by its own columns); the record leaves it
+    out, so that every record has exactly the keys the writers stream (``records.json_chunks``)."""
     percent = 100 if eff == "done" else percent
     # in Python, not SQL: the dates of a plan repeat, so their day numbers are looked up once
     expected = lights.expected_on(eff, due, ws, *day)
