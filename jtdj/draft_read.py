@@ -55,8 +55,6 @@ def read_text(path: Path) -> list[str]:
 
 
 def read_docx(path: Path) -> list[str]:
-    from zipfile import BadZipFile
-
     try:
         import docx
     except ImportError:
@@ -64,7 +62,9 @@ def read_docx(path: Path) -> list[str]:
 
     try:
         document = docx.Document(str(path))
-    except (BadZipFile, KeyError, ValueError, OSError, Exception) as exc:  # python-docx's own too
+    # not a zip (BadZipFile), a part missing (KeyError), bad XML, python-docx's own errors: they
+    # have no common base but Exception
+    except Exception as exc:
         raise DraftReadError(t("draft.read.not_document", file=path.name, kind="docx",
                                reason=type(exc).__name__)) from None
     body = document.element.body
@@ -105,7 +105,9 @@ def read_pdf(path: Path) -> list[str]:
                                reason=type(exc).__name__)) from None
     with pdf:
         pages = [_page_lines(page) for page in pdf.pages]
-    paragraphs = _pdf_paragraphs(_without_running_lines(pages))
+    from jtdj.draft_structure import without_running_lines
+
+    paragraphs = _pdf_paragraphs(without_running_lines(pages, text=lambda line: line[0]))
     if not any(p.strip() for p in paragraphs):
         raise DraftReadError(t("draft.read.scanned", file=path.name))
     return paragraphs
@@ -122,23 +124,6 @@ def _page_lines(page) -> list[tuple[str, float, float]]:
             size = max((c.get("size") or 0 for c in ln["chars"]), default=0) or 10.0
             lines.append((text, float(ln["x1"]), float(size)))
     return lines
-
-
-def _without_running_lines(pages: list[list[tuple]]) -> list[list[tuple]]:
-    """Headers and footers dropped: a first or last line of a page seen so on 3 pages or more
-    (its digits, a page number, aside)."""
-    import re
-
-    def shape(line: tuple) -> str:
-        return re.sub(r"\d+", "#", line[0])
-
-    edges: dict[str, int] = {}
-    for lines in pages:
-        for s in {shape(ln) for ln in lines[:1] + lines[-1:]}:
-            edges[s] = edges.get(s, 0) + 1
-    running = {s for s, n in edges.items() if n >= 3}
-    return [[ln for i, ln in enumerate(lines)
-             if not (i in (0, len(lines) - 1) and shape(ln) in running)] for lines in pages]
 
 
 def _pdf_paragraphs(pages: list[list[tuple]]) -> list[str]:

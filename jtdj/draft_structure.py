@@ -3,8 +3,9 @@
 The levels are GB/T 9704-2012 §7.3.3's: 「一、」「（一）」「1.」「（1）」. Sections are at 「一、」;
 items at the highest of the other levels the document uses; deeper levels stay in the item's
 text. What pagination did is repaired (a paragraph broken mid-sentence by a page break or a
-page-number line is joined; headers and footers repeated on every page are dropped). Titles
-lose the typesetting spaces between CJK characters and digits; everything else stays verbatim.
+page-number line is joined; headers and footers repeated at the edges of 3 pages or more are
+dropped). Titles lose the typesetting spaces between CJK characters and digits; everything else
+stays verbatim.
 What had to be guessed is listed in ``notes`` (each becomes a ``# 待核：…`` comment).
 """
 
@@ -96,16 +97,34 @@ def parse_date(text: str) -> date | None:
 
 # --- the steps ------------------------------------------------------------------------------
 
+def without_running_lines(pages: list[list], text=lambda line: line) -> list[list]:
+    """Headers and footers dropped: a first or last line of a page seen so on 3 pages or more
+    (its digits, a page number, aside). ``text`` gives a line's text (a PDF's lines are tuples)."""
+
+    def shape(line) -> str:
+        return re.sub(r"\d+", "#", text(line))
+
+    edges: dict[str, int] = {}
+    for lines in pages:
+        for s in {shape(ln) for ln in lines[:1] + lines[-1:]}:
+            edges[s] = edges.get(s, 0) + 1
+    running = {s for s, n in edges.items() if n >= 3}
+    return [[ln for i, ln in enumerate(lines)
+             if not (i in (0, len(lines) - 1) and shape(ln) in running)] for lines in pages]
+
+
 def _clean(paragraphs: list[str]) -> list[str]:
-    """Non-empty paragraphs without page-number lines and running headers/footers."""
+    """Non-empty paragraphs without page-number lines and running headers/footers: the pages
+    are what the page-number lines separate (a text saved from a PDF), and a line repeated
+    elsewhere than at a page's edge stays (「工作要求」 under each item)."""
     lines = [ln.strip() for p in paragraphs for ln in p.replace("\ufeff", "").split("\n")]
-    lines = [p for p in lines if p and not PAGE_NUMBER.match(p)]
-    shape = [re.sub(r"\d+", "#", p) for p in lines]
-    counts: dict[str, int] = {}
-    for s in shape:
-        counts[s] = counts.get(s, 0) + 1
-    return [p for p, s in zip(lines, shape)
-            if counts[s] < 3 or len(p) > 40 or _level(p) or p.endswith(ENDS)]
+    pages: list[list[str]] = [[]]
+    for p in lines:
+        if PAGE_NUMBER.match(p):
+            pages.append([])
+        elif p:
+            pages[-1].append(p)
+    return [p for page in without_running_lines(pages) for p in page]
 
 
 def _level(text: str) -> str | None:
@@ -173,8 +192,7 @@ def _guess_title(lines: list[str], first_heading: int, plan: dict, notes: list[s
         if inner:
             plan["title"] = title_text(inner.group(1))
             notes.append(t("draft.note.title_guessed", title=plan["title"]))
-            at = lines.index(next(p for p in lines if title_text(p) == plan["notice_title"]))
-            return at
+            return next(i for i, p in enumerate(lines) if title_text(p) == plan["notice_title"])
     if lines and first_heading:
         plan["title"] = title_text(lines[0])
         notes.append(t("draft.note.title_guessed", title=plan["title"]))
@@ -223,21 +241,14 @@ def _sections(lines: list[str], notes: list[str]) -> list[dict]:
 def _finish_items(sections: list[dict], notes: list[str]) -> None:
     """Each item's title (its lead phrase) and unit marker."""
     for section in sections:
-        for item in section["items"]:
-            text = item["text"]
+        for at, item in enumerate(section["items"]):
+            text, marker = item["text"], None
             m = MARKER.search(text)
             if m:
-                item["marker"] = m.group(0).strip().strip("（()）。.").strip()
+                marker = m.group(0).strip().strip("（()）。.").strip()
                 text = text[:m.start()].rstrip()
-            item["text"] = text
-            head = text.split("\n", 1)[0]
-            cut = head.find("。")
-            if cut == -1:
-                title = head
-            else:
-                title = head[:cut]
+            title = text.split("\n", 1)[0].split("。", 1)[0]
             if len(title) > 30:
                 notes.append(t("draft.note.item_title", no=item["no"], title=title[:30]))
-            item["title"] = title_text(title)
-            item_order = ("no", "title", "text", "marker")
-            item.update({k: item.pop(k) for k in item_order})
+            section["items"][at] = {"no": item["no"], "title": title_text(title), "text": text,
+                                    "marker": marker}

@@ -1,4 +1,5 @@
-"""Candidate tasks from a 工作要点's items, for a person to check (``jtdj draft``).
+"""Candidate tasks from a 工作要点's items, for a person to check; and ``draft``, all of ``jtdj
+draft``: the file read (draft_read), parsed (draft_structure), tasks proposed, the plan rendered.
 
 The rules are the ones docs/draft.md writes down for an office, with their defaults here and a
 ``--rules`` TOML file to extend or override them:
@@ -27,6 +28,9 @@ from pathlib import Path
 
 from jtdj.errors import UsageError
 from jtdj.i18n import t
+from jtdj.parse import FIXED_TIMINGS
+from jtdj.plan import KEY_RE
+from jtdj.recurrence import EVERY as PERIODS
 
 VERBS = [
     "开展", "组织", "建立", "健全", "完善", "制定", "召开", "实施", "推进", "推动", "推行", "落实",
@@ -56,13 +60,15 @@ CONNECTIVES = ["同时，", "同时,", "同时", "并且", "并", "还要", "要
 AIMS = ["不断增强", "不断提升", "不断提高", "不断优化", "切实提高", "切实提升", "切实增强",
         "着力提升", "着力建设", "着力构建", "努力", "始终", "更加自觉地", "深刻领悟", "自觉以",
         "引导广大", "教育广大"]
+_QUOTES = "“”\"‘’'「」"
 EVERY = {"每月": "month", "每个月": "month", "每季度": "quarter", "每个季度": "quarter",
          "每半年": "half-year", "每年": "year"}
-# timing word → "MM-DD" (the due day) or {due = "MM-DD", start = "MM-DD"}
+# timing word → "MM-DD" (the due day) or {due = "MM-DD", start = "MM-DD"}; first those a plan
+# file's ``when`` dates by itself (parse.FIXED_TIMINGS), matched without quotes as the text is
 WORDS = {
-    "七一前后": {"due": "07-15", "start": "06-15"},
-    "暑期": {"due": "08-31", "start": "07-01"}, "暑假": {"due": "08-31", "start": "07-01"},
-    "寒假": {"due": "02-28", "start": "01-15"},
+    **{re.sub(f"[{_QUOTES}]", "", word): {"due": "%02d-%02d" % due, "start": "%02d-%02d" % start}
+       for word, (start, due) in FIXED_TIMINGS.items()},
+    "暑假": {"due": "08-31", "start": "07-01"}, "寒假": {"due": "02-28", "start": "01-15"},
     "上半年": "06-30", "下半年": "12-31",
     "第一季度": "03-31", "一季度": "03-31", "第二季度": "06-30", "二季度": "06-30",
     "第三季度": "09-30", "三季度": "09-30", "第四季度": "12-31", "四季度": "12-31",
@@ -72,7 +78,6 @@ UNDATED = ["常态化长效化", "常态化", "长效化", "持之以恒", "定�
 EVENT_LEAD = ["迎接", "喜迎", "迎"]
 # a deeper level's number at a line's start (「1.」「（1）」「①」), left in the item's text
 _SUBLEVEL = re.compile(r"^\s*(?:\d{1,2}\s*[.．、]|[（(]\s*\d{1,2}\s*[）)]|[①-⑳])\s*")
-_QUOTES = "“”\"‘’'「」"
 _TRAIL = "，,、；;。：:！？!? "
 _MARKER_HEAD = re.compile(r"^[（(]?\s*(责任科室|责任单位|责任部门|牵头单位|牵头科室|牵头部门|"
                           r"主办单位)\s*[：:]")
@@ -123,19 +128,22 @@ def load_rules(path: Path | None) -> Rules:
 
 def _checked_table(path, name: str, table: dict) -> dict:
     for word, v in table.items():
-        ok = (isinstance(v, date) if name == "events" else
-              isinstance(v, str) and (v in ("month", "quarter", "half-year", "year")
-                                    if name == "every" else _month_day(v)) or
-              name == "words" and isinstance(v, dict) and all(
-                  k in ("due", "start") and isinstance(x, str) and _month_day(x)
-                  for k, x in v.items()))
+        if name == "events":  # the event's day
+            ok = isinstance(v, date)
+        elif name == "every":  # a period of recurrence
+            ok = v in PERIODS
+        elif isinstance(v, dict):  # words: {due = "MM-DD", start = "MM-DD"}
+            ok = all(k in ("due", "start") and _month_day(x) for k, x in v.items())
+        else:  # words: the due day
+            ok = _month_day(v)
         if not ok:
             raise UsageError(t("draft.rules_bad_key", path=path, key=f"{name}.{word}"))
     return table
 
 
-def _month_day(text: str) -> bool:
-    return bool(re.fullmatch(r"(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])", text))
+def _month_day(text) -> bool:
+    return isinstance(text, str) and bool(re.fullmatch(r"(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])",
+                                                       text))
 
 
 def year_of(document) -> int | None:
@@ -222,8 +230,7 @@ def _distribute(part: str, rules: Rules) -> list[str]:
 
 
 def _cut(text: str, marks: str, keep: bool = False) -> list[str]:
-    """``text`` cut at each of ``marks`` outside quotes and brackets (kept on the left, or
-    dropped)."""
+    """``text`` cut at each of ``marks`` outside quotes and brackets (kept on the left or not)."""
     pieces, current, depth = [], "", 0
     for char in text:
         if char in "“《（(「‘":
@@ -368,9 +375,6 @@ def _units(text: str) -> list[str]:
     return [u.strip() for u in re.split(r"[、，,；;/\s]+", text.strip("；;。 ")) if u.strip()]
 
 
-_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
-
-
 def draft(path: Path, key: str | None = None, rules_path: Path | None = None,
           source: str | None = None) -> tuple[str, dict]:
     """A document file → (the plan file's text, the tally). Reads only the files named."""
@@ -381,10 +385,10 @@ def draft(path: Path, key: str | None = None, rules_path: Path | None = None,
     document = draft_structure.parse_document(draft_read.read_paragraphs(Path(path)))
     plan = dict(document["plan"])
     if key is not None:
-        if not _KEY.match(key):
+        if not KEY_RE.fullmatch(key):
             raise UsageError(t("draft.bad_key", key=key))
         plan["key"] = key
-    elif not plan.get("key") or not _KEY.match(str(plan["key"])):
+    elif not plan.get("key") or not KEY_RE.fullmatch(str(plan["key"])):
         plan["key"] = "draft"
         document["notes"].append(t("draft.check_key"))
     if not plan.get("title"):

@@ -22,7 +22,7 @@ from jtdj.plancheck import Checker, describe
 
 STATUSES = ("todo", "doing", "done", "dropped")
 KINDS = ("task", "ongoing")  # a task with a due date; a standing requirement (常态推进)
-_KEY_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
+KEY_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 NOTICE_TEXTS = ("notice_title", "addressee", "printed_by")  # the notice's text fields
 
 class Note(NamedTuple):
@@ -177,7 +177,7 @@ def plan_from_data(data: dict, today: date, source: str = "") -> Plan:
     # a missing or mistyped [plan] is one problem, not one per field inside it
     head = c.table(top["plan"], PLAN_FIELDS, "plan") if "plan" in top else {}
     key = c.text(head, "key", "plan")
-    if key is not None and key.strip() and not _KEY_RE.fullmatch(key):
+    if key is not None and key.strip() and not KEY_RE.fullmatch(key):
         c.add("plan.key", t("plan.bad_key", got=describe(key)))
     c.text(head, "title", "plan")
     for name in NOTICE_TEXTS:  # blank is an error, as for the title

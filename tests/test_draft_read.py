@@ -269,6 +269,28 @@ def test_without_a_notice_the_title_is_the_plans_name_and_the_guess_is_a_note():
     assert any("2024年工作要点" in note for note in document["notes"])
 
 
+REPEATED = ["2024年工作要点", "一、抓好教学", "1．提高课堂质量。", "工作要求", "每月听课一次。",
+            "2．加强教研。", "工作要求", "每周教研一次。", "3．规范作业。", "工作要求", "控制作业总量。"]
+
+
+@pytest.mark.parametrize("suffix", [".txt", ".docx"])
+def test_a_line_repeated_under_three_items_stays_in_each_items_text(tmp_path, suffix):
+    path = tmp_path / f"要点{suffix}"
+    if suffix == ".txt":
+        path.write_text("\n".join(REPEATED) + "\n", encoding="utf-8")
+    else:
+        import docx
+
+        made = docx.Document()
+        for line in REPEATED:
+            made.add_paragraph(line)
+        made.save(str(path))
+    items = parse_document(read_paragraphs(path))["sections"][0]["items"]
+    assert [i["text"] for i in items] == ["提高课堂质量。\n工作要求\n每月听课一次。",
+                                          "加强教研。\n工作要求\n每周教研一次。",
+                                          "规范作业。\n工作要求\n控制作业总量。"]
+
+
 def test_a_notice_without_a_document_number_still_gives_its_title_addressee_and_dates():
     document = parse_document(["关于印发《2024 年 工作要点》的通知", "各科室：", "现印发给你们。",
                                "某某局", "2024年1月5日", "附件", "2024 年工作要点",

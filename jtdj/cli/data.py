@@ -120,14 +120,19 @@ def require_openpyxl() -> None:
         raise JtdjError(t("export.no_openpyxl"), EXIT_FAILED) from None
 
 
-def check_output(session, path: Path) -> None:
-    """Never the database, its -wal/-shm, or anything in backups/ or outbox/; over the plan file
-    a plan was imported from only with a warning (exporting back to it is a workflow)."""
+def protected(settings, path: Path) -> bool:
+    """Whether ``path`` is the database, its -wal/-shm, or anything in backups/ or outbox/: never
+    an output file (`export -o`, `draft -o`)."""
     from jtdj.store.folders import is_database_file, is_inside
 
-    settings = session.settings
-    if (is_database_file(path, settings.db_path) or is_inside(path, settings.backups_dir)
-            or is_inside(path, settings.outbox_dir)):
+    return (is_database_file(path, settings.db_path) or is_inside(path, settings.backups_dir)
+            or is_inside(path, settings.outbox_dir))
+
+
+def check_output(session, path: Path) -> None:
+    """Never a protected file; over the plan file a plan was imported from only with a warning
+    (exporting back to it is a workflow)."""
+    if protected(session.settings, path):
         raise UsageError(t("export.protected", path=path))
     for plan in session.store.plans():
         source = plan.get("source")

@@ -47,10 +47,9 @@ def draft_cmd(
 def _check_output(settings, path: Path, force: bool) -> None:
     """Never the database, its -wal/-shm, or anything in backups/ or outbox/ (as `export -o`),
     and an existing file only with --force: a plan checked by hand is not lost to a rerun."""
-    from jtdj.store.folders import is_database_file, is_inside
+    from jtdj.cli.data import protected
 
-    if (is_database_file(path, settings.db_path) or is_inside(path, settings.backups_dir)
-            or is_inside(path, settings.outbox_dir)):
+    if protected(settings, path):
         raise UsageError(t("draft.protected", path=path))
     if path.exists() and not force:
         raise UsageError(t("draft.exists", path=path))

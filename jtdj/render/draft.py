@@ -7,13 +7,13 @@ import re
 from datetime import date
 
 from jtdj.i18n import t
+from jtdj.render.records import numeral
 from jtdj.render.toml import quote, value
 
 _PLAN_FIELDS = ("key", "title", "issuer", "doc_no", "issued", "notice_title", "addressee",
                 "public", "printed_by", "printed_on", "due")
 _TASK_FIELDS = ("kind", "every", "when", "start", "due", "owner", "support")
 _COMMENT_UNSAFE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
-_CN_DIGITS = "零一二三四五六七八九"
 
 
 def plan_toml(document, tasks: list[list[dict]], tally: dict, source: str = "") -> str:
@@ -36,7 +36,7 @@ def plan_toml(document, tasks: list[list[dict]], tally: dict, source: str = "") 
         lines.append("preamble = " + _long(document["preamble"]))
     items = iter(tasks)
     for section in document["sections"]:
-        lines += ["", "", _comment(f"{_cn(section['no'])}、{section['title']}"), "[[sections]]",
+        lines += ["", "", _comment(f"{numeral(section['no'])}、{section['title']}"), "[[sections]]",
                   f"no = {section['no']}", f"title = {quote(section['title'])}"]
         for item in section["items"]:
             lines += ["", _comment(f"{item['no']}. {item['title']}"), "[[sections.items]]",
@@ -77,15 +77,6 @@ def _long(text: str) -> str:
     body = quote(text)[1:-1]
     parts = re.split(r"(?<=[。；])(?=[^\s\\])", body)
     return '"""\\\n' + "".join(p + "\\\n" for p in parts if p) + '"""'
-
-
-def _cn(number: int) -> str:
-    if not isinstance(number, int) or number <= 0 or number >= 100:
-        return str(number)
-    tens, ones = divmod(number, 10)
-    if tens == 0:
-        return _CN_DIGITS[ones]
-    return ("" if tens == 1 else _CN_DIGITS[tens]) + "十" + (_CN_DIGITS[ones] if ones else "")
 
 
 def count(document, tasks: list[list[dict]]) -> dict:
