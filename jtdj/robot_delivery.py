@@ -23,6 +23,7 @@ Nothing here prints.
 from __future__ import annotations
 
 import base64
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import NamedTuple
@@ -100,6 +101,21 @@ def post(sender: Sender, folder: Path, entry: dict, force: bool) -> Outcome | di
     return attempt(sender, claimed[0])
 
 
+def post_each(sender: Sender, folder: Path, entries: list[dict], force: list[bool]
+              ) -> Iterator[tuple[dict, dict | None, list[Outcome]]]:
+    """``post`` each entry (``force``: one flag per entry); for each, the entry, the robot-log
+    row of the same message when one went or waits already (else None), and the outcomes: one
+    that waits still is sent now rather than queued again; one that went is not sent."""
+    for entry, forced in zip(entries, force, strict=True):
+        result = post(sender, folder, entry, forced)
+        if not isinstance(result, dict):
+            yield entry, None, [result]
+        elif result["state"] == "queued":
+            yield entry, result, flush(sender, [folder / result["outbox"]])
+        else:
+            yield entry, result, []
+
+
 def flush(sender: Sender, paths: list[Path], robots: set[str] | None = None) -> list[Outcome]:
     """Send the waiting messages (of ``robots`` only, when given), oldest first, each
     claimed; a robot that stopped or reached its limit gets nothing more in this run."""
@@ -137,7 +153,9 @@ def attempt(sender: Sender, claim: outbox.Claim) -> Outcome:
     steps = entry.get("steps")
     if entry.get("kind") != KIND or not isinstance(steps, list):
         claim.release()
-        raise JtdjError(t("mail.bad_outbox_file", path=claim.path, reason=entry.get("kind")))
+        reason = (t("robot.not_robot", kind=entry.get("kind")) if entry.get("kind") != KIND
+                  else t("robot.no_steps"))
+        raise JtdjError(t("mail.bad_outbox_file", path=claim.path, reason=reason))
     robot = sender.robots.get(name)
     if robot is None:
         claim.release()

@@ -2,7 +2,8 @@
 as the platforms take them (docs/notify.md).
 
 A robot is a ``[robots.NAME]`` table of the config file; ``JTDJ_ROBOT_<NAME>_URL``,
-``…_SECRET`` and ``…_CAFILE`` override its keys (never a flag). The token (DingTalk) and the key
+``…_SECRET`` and ``…_CAFILE`` override its keys (never a flag), and ``JTDJ_ROBOT_TIMEOUT``
+every robot's ``timeout``. The token (DingTalk) and the key
 (WeCom) live in the URL's query, so a URL is only ever shown through ``shown_url`` and the
 secret never: not by ``--dry-run``, not in an error, not with ``--debug``.
 
@@ -79,6 +80,9 @@ def robots_of(config: dict, environ: Mapping[str, str]) -> dict[str, Robot]:
     tables = config.get("robots") or {}
     if not isinstance(tables, dict):
         raise UsageError(t("robot.bad_table", name="robots"))
+    timeout = environ.get("JTDJ_ROBOT_TIMEOUT") or None
+    if timeout is not None and _seconds(timeout) is None:
+        raise UsageError(t("robot.bad_env_timeout", value=timeout))
     out = {}
     for name, table in tables.items():
         if not ROBOT_NAME.match(str(name)):
@@ -86,7 +90,20 @@ def robots_of(config: dict, environ: Mapping[str, str]) -> dict[str, Robot]:
         if not isinstance(table, dict):
             raise UsageError(t("robot.bad_table", name=f"robots.{name}"))
         out[name] = _robot(name, table, environ)
+        if timeout is not None:
+            out[name] = out[name]._replace(timeout=_seconds(timeout))
     return out
+
+
+def _seconds(value) -> float | None:
+    """A timeout: seconds, more than 0 and at most 600; None when not one."""
+    if isinstance(value, bool):
+        return None
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        return None
+    return seconds if 0 < seconds <= 600 else None
 
 
 def _robot(name: str, table: dict, environ: Mapping[str, str]) -> Robot:
@@ -97,8 +114,6 @@ def _robot(name: str, table: dict, environ: Mapping[str, str]) -> Robot:
         env = environ.get(prefix + key.upper()) if key in ("url", "secret", "cafile") else None
         if env:
             value = env
-        if key == "timeout":
-            value = environ.get("JTDJ_ROBOT_TIMEOUT") or value
         if value is not None and key != "timeout" and not isinstance(value, str):
             raise UsageError(t("robot.bad_key", name=name, key=key))
         values[key] = value if value != "" else None
@@ -112,12 +127,8 @@ def _robot(name: str, table: dict, environ: Mapping[str, str]) -> Robot:
     check_url(name, values["url"])
     if values["cafile"] and not Path(values["cafile"]).expanduser().is_file():
         raise UsageError(t("robot.no_cafile", name=name, key="cafile", path=values["cafile"]))
-    timeout = values["timeout"]
-    try:
-        timeout = DEFAULT_TIMEOUT if timeout is None else float(timeout)
-    except (TypeError, ValueError):
-        timeout = -1.0
-    if isinstance(values["timeout"], bool) or not 0 < timeout <= 600:
+    timeout = DEFAULT_TIMEOUT if values["timeout"] is None else _seconds(values["timeout"])
+    if timeout is None:
         raise UsageError(t("robot.bad_key", name=name, key="timeout"))
     cafile = str(Path(values["cafile"]).expanduser()) if values["cafile"] else None
     return Robot(name, values["kind"], values["url"].strip(), values["secret"],
@@ -256,12 +267,13 @@ def notify_payloads(robot: Robot, message: NotifyMessage) -> list[dict]:
     mobiles = [m for m in message.mobiles if m]
     if robot.kind == "dingtalk":
         title = with_keyword(robot, message.title)
-        if robot.keyword and not any(robot.keyword in line for line in lines[:1]):
-            first = lines[0] if lines else title
+        first = lines[0] if lines else message.title
+        if robot.keyword and robot.keyword not in first:
             marks = first[:len(first) - len(first.lstrip("#"))]
             rest = first[len(marks):].lstrip()
-            lines = [f"{marks} {robot.keyword}｜{rest}" if marks else f"{robot.keyword}｜{rest}",
-                     *lines[1:]]
+            first = f"{marks} {robot.keyword}｜{rest}" if marks else f"{robot.keyword}｜{rest}"
+        if robot.keyword:
+            lines = [first, *lines[1:]]
         at_line = " ".join(f"@{m}" for m in mobiles)
         limit = DINGTALK_MARKDOWN_BYTES - (size(at_line) + 2 if at_line else 0)
         while True:  # the limit is the whole body's, as JSON: cut until the body fits

@@ -33,9 +33,11 @@ import ssl
 import threading
 import urllib.error
 import urllib.request
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
+from jtdj.i18n import t
 from jtdj.robots import Robot, is_loopback, shown_url
+from jtdj.smtp import why
 
 THROTTLED = {130101, 410100, 45009}
 SETTINGS = {310000, 300001, 300005, 400101, 93000, 93004, 40014, 40001}
@@ -122,47 +124,47 @@ def _request(url: str, body: bytes, content_type: str, cafile: str | None,
             raw = answer.read(MAX_ANSWER)
     except Exception as exc:
         if deadline.expired:
-            raise PostFailed("temporary", f"{where}: timed out after {timeout:g} s") from None
-        _raise_failed(exc, where, timeout)
+            raise _timed_out(where, timeout) from None
+        raise _failure(exc, where, timeout) from None
     finally:
         deadline.timer.cancel()
     if deadline.expired:
-        raise PostFailed("temporary", f"{where}: timed out after {timeout:g} s")
+        raise _timed_out(where, timeout)
     return _answer(raw, where)
 
 
-def _raise_failed(exc: Exception, where: str, timeout: float) -> None:
-    """What a failed request means (PostFailed, raised), said without the URL's query."""
-    try:
-        raise exc
-    except urllib.error.HTTPError as exc:
+def _timed_out(where: str, timeout: float) -> PostFailed:
+    return PostFailed("temporary", t("robot.fail.timeout", where=where, seconds=f"{timeout:g}"))
+
+
+def _failure(exc: Exception, where: str, timeout: float) -> PostFailed:
+    """What a failed request means, said without the URL's query."""
+    if isinstance(exc, urllib.error.HTTPError):
         code = exc.code
         exc.close()
-        if code == 429:
-            raise PostFailed("throttled", f"{where}: HTTP 429") from None
-        if code >= 500:
-            raise PostFailed("temporary", f"{where}: HTTP {code}") from None
-        if code in (401, 403, 404):
-            raise PostFailed("settings", f"{where}: HTTP {code}") from None
-        raise PostFailed("permanent", f"{where}: HTTP {code}") from None
-    except urllib.error.URLError as exc:
-        reason = exc.reason
-        if isinstance(reason, ssl.SSLCertVerificationError):
-            text = reason.verify_message or "certificate verify failed"
-            raise PostFailed("settings", f"{where}: TLS: {text}") from None
-        if isinstance(reason, ssl.SSLError):
-            raise PostFailed("temporary", f"{where}: TLS: {reason.reason or reason}") from None
-        text = getattr(reason, "strerror", None) or str(reason)
-        raise PostFailed("temporary", f"{where}: {text}") from None
-    except ssl.SSLCertVerificationError as exc:
-        raise PostFailed("settings", f"{where}: TLS: {exc.verify_message}") from None
-    except (socket.timeout, TimeoutError):
-        raise PostFailed("temporary", f"{where}: timed out after {timeout:g} s") from None
-    except (OSError, ValueError) as exc:  # ValueError: urllib quotes the URL — never shown
+        kind = ("throttled" if code == 429 else "temporary" if code >= 500
+                else "settings" if code in (401, 403, 404) else "permanent")
+        return PostFailed(kind, t("robot.fail.http", where=where, code=code))
+    if isinstance(exc, urllib.error.URLError):
+        if not isinstance(exc.reason, BaseException):
+            return PostFailed("temporary", t("robot.fail.network", where=where,
+                                             reason=str(exc.reason)))
+        exc = exc.reason
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        text = exc.verify_message or "certificate verify failed"
+        return PostFailed("settings", t("robot.fail.tls", where=where, reason=text))
+    if isinstance(exc, ssl.SSLError):
+        return PostFailed("temporary", t("robot.fail.tls", where=where, reason=why(exc)))
+    if isinstance(exc, (socket.timeout, TimeoutError)):
+        return _timed_out(where, timeout)
+    if isinstance(exc, ConnectionRefusedError):
+        return PostFailed("temporary", t("robot.fail.refused", where=where))
+    if isinstance(exc, (OSError, ValueError)):  # ValueError: urllib quotes the URL — never shown
         text = getattr(exc, "strerror", None) or type(exc).__name__
-        raise PostFailed("temporary", f"{where}: {text}") from None
-    except Exception as exc:  # http.client's protocol errors: a broken answer
-        raise PostFailed("temporary", f"{where}: {type(exc).__name__}") from None
+        return PostFailed("temporary", t("robot.fail.network", where=where, reason=text))
+    # http.client's protocol errors: a broken answer
+    return PostFailed("temporary", t("robot.fail.network", where=where,
+                                     reason=type(exc).__name__))
 
 
 def _answer(raw: bytes, where: str) -> dict:
@@ -171,13 +173,13 @@ def _answer(raw: bytes, where: str) -> dict:
         if not isinstance(data, dict):
             raise ValueError
     except (UnicodeDecodeError, ValueError):
-        raise PostFailed("temporary", f"{where}: not a JSON answer") from None
+        raise PostFailed("temporary", t("robot.fail.not_json", where=where)) from None
     code = data.get("errcode", 0)
     if code in (0, None):
         return data
     text = " ".join(str(data.get("errmsg") or "").split())[:200]
     kind = "throttled" if code in THROTTLED else "settings" if code in SETTINGS else "permanent"
-    raise PostFailed(kind, f"{where}: errcode {code}: {text}")
+    raise PostFailed(kind, t("robot.fail.errcode", where=where, code=code, text=text))
 
 
 def post_json(url: str, payload: dict, *, cafile: str | None, timeout: float) -> dict:
@@ -200,8 +202,6 @@ def upload_file(robot: Robot, filename: str, data: bytes, *, timeout: float) -> 
     """Upload a file for WeCom's file message (multipart field ``media``); its media_id."""
     boundary = "jtdj" + secrets.token_hex(12)
     quoted = filename.replace("\\", "_").replace('"', "_").replace("\r", "").replace("\n", "")
-    from urllib.parse import quote
-
     head = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"media\"; "
             f"filename=\"{quoted}\"; filename*=UTF-8''{quote(filename)}; "
             f"filelength={len(data)}\r\n"
@@ -211,5 +211,5 @@ def upload_file(robot: Robot, filename: str, data: bytes, *, timeout: float) -> 
                       robot.cafile, timeout)
     media = answer.get("media_id")
     if not isinstance(media, str) or not media:
-        raise PostFailed("temporary", f"{shown_url(robot.url)}: no media_id in the answer")
+        raise PostFailed("temporary", t("robot.fail.no_media", where=shown_url(robot.url)))
     return media

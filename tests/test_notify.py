@@ -16,6 +16,7 @@ import pytest
 
 from conftest import ROOT, ok
 from robot_server import robot_server, robot_tls_server, robots_config, tls_ca  # noqa: F401
+from test_email import smtp_server  # noqa: F401  (a real SMTP server on 127.0.0.1)
 from test_units_roundtrip import HUA, REGISTER, YIZHONG
 
 AS_OF = ("--as-of", "2022-07-04")
@@ -83,7 +84,7 @@ def test_the_weeks_report_goes_to_each_configured_robot_signed_and_with_its_keyw
     assert dt["msgtype"] == "markdown" and "督查" in dt["markdown"]["title"]
     text = dt["markdown"]["text"]
     assert "督查" in text and "总体情况" in text and "本期完成" in text and "滞后" in text
-    assert "2022-W26" in text or "第26周" in text or "6月27日" in text or "06-27" in text
+    assert "统计期间：2022-06-27 至 2022-07-03，截至 2022-07-04" in text.splitlines()
     sent = robot_server.sends(TOKEN)[0]
     assert sent.query["timestamp"].isdigit() and sent.query["sign"]
     [wc] = robot_server.payloads(KEY)
@@ -179,8 +180,11 @@ def test_a_message_queued_hours_ago_is_signed_when_it_is_sent_and_its_file_holds
 def test_a_network_error_waits_and_the_next_flush_sends_it(run, week, robot_server, tmp_path, db_path):
     configure(tmp_path, schools=wecom(robot_server))
     robot_server.fail_next(1, "500")
-    assert run(*WEEK).exit_code == 1
+    first = run(*WEEK)
+    assert first.exit_code == 1 and "回答 HTTP 500" in first.stderr  # said in the interface's words
     assert len(waiting(db_path)) == 1
+    [row] = json.loads(ok(run, *AS_OF, "notify", "--queue", "-f", "json").stdout)
+    assert row["reason"].startswith("机器人 http://127.0.0.1:") and "回答 HTTP 500" in row["reason"]
     ok(run, *AS_OF, "notify", "--flush")
     assert len(robot_server.sends(KEY)) == 1 and waiting(db_path) == []
 
@@ -208,6 +212,7 @@ def test_a_platform_that_hangs_is_given_up_at_the_deadline_and_the_message_waits
     result = run(*WEEK)
     assert time.monotonic() - started < 4
     assert result.exit_code == 1 and len(waiting(db_path)) == 1
+    assert "超时（1 秒）" in result.stderr and "timed out" not in result.stderr
     ok(run, *AS_OF, "notify", "--flush")
     assert len(robot_server.sends(KEY)) == 1
 
@@ -238,10 +243,45 @@ def test_secrets_and_url_queries_stay_out_of_errors_even_with_debug(run, week, r
     robot_server.fail_next(1, "key")
     result = run("--debug", *WEEK)
     assert result.exit_code == 1
-    assert "310000" in result.stderr or "93000" in result.stderr
+    assert "310000" in result.stderr and "93000" in result.stderr  # each robot's own answer
     no_secret(result.stdout, result.stderr)
     queue = run("--debug", *AS_OF, "notify", "--queue")
     no_secret(queue.stdout, queue.stderr)
+
+
+def test_a_bad_jtdj_robot_timeout_is_an_error_naming_the_variable_not_a_robot(
+        run, week, robot_server, tmp_path, monkeypatch):
+    configure(tmp_path, office=ding(robot_server), schools=wecom(robot_server))
+    monkeypatch.setenv("JTDJ_ROBOT_TIMEOUT", "soon")
+    result = run(*WEEK, "--robot", "schools")
+    assert result.exit_code == 2 and "JTDJ_ROBOT_TIMEOUT" in result.stderr
+    assert "office" not in result.stderr and "Traceback" not in result.stderr
+    assert robot_server.requests == []
+
+
+def test_jtdj_robot_timeout_is_every_robots_deadline(run, week, robot_server, tmp_path, db_path,
+                                                     monkeypatch):
+    configure(tmp_path, schools=wecom(robot_server, timeout=30))
+    monkeypatch.setenv("JTDJ_ROBOT_TIMEOUT", "1")
+    robot_server.hang_seconds = 5
+    robot_server.fail_next(1, "hang")
+    started = time.monotonic()
+    result = run(*WEEK)
+    assert time.monotonic() - started < 4 and result.exit_code == 1
+    assert "超时（1 秒）" in result.stderr and len(waiting(db_path)) == 1
+
+
+def test_a_file_in_the_robots_outbox_that_is_no_robot_message_says_why(
+        run, week, robot_server, tmp_path, db_path):
+    configure(tmp_path, schools=wecom(robot_server))
+    ok(run, *AS_OF, "notify", "--queue")  # the outbox folders, made as jtdj makes them
+    stray = db_path.parent / "outbox" / "robots" / "20220704T000000000-abcdef.json"
+    stray.write_text(json.dumps({"version": 2, "kind": "mail", "robot": "schools"}),
+                     encoding="utf-8")
+    stray.chmod(0o600)
+    result = run(*AS_OF, "notify", "--flush")
+    assert result.exit_code == 1 and "不是机器人消息（kind 为 mail）" in result.stderr
+    assert "None" not in result.stderr and stray.exists() and robot_server.requests == []
 
 
 def test_the_environment_gives_the_url_and_secret_and_beats_the_file(
@@ -274,6 +314,20 @@ def test_urge_robot_mentions_each_units_contact_by_mobile_on_dingtalk(run, week,
     assert office["at"]["atMobiles"] == []  # 组织科 has no mobile in the register
     again = run(*AS_OF, "urge", "--robot", "office")
     assert again.exit_code == 0 and len(robot_server.sends(TOKEN)) == len(payloads)  # once per unit
+
+
+def test_urge_robot_with_send_also_mails_and_names_the_units_without_email(
+        run, week, robot_server, tmp_path, smtp_server, monkeypatch):
+    inbox, port = smtp_server()
+    monkeypatch.setenv("JTDJ_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("JTDJ_SMTP_PORT", str(port))
+    monkeypatch.setenv("JTDJ_MAIL_FROM", "督查室 <jtdj@example.org>")
+    configure(tmp_path, office=ding(robot_server))
+    result = ok(run, *AS_OF, "urge", "--robot", "office", "--send")
+    assert sorted(to for _, tos, _ in inbox.received for to in tos) == [
+        "hua@example.org", "zzk@example.org"]
+    assert f"这些单位在名录中没有邮箱，未发送：{YIZHONG}" in result.stderr
+    assert len(robot_server.sends(TOKEN)) == 3  # every unit's list to the group, 一中's too
 
 
 def test_urge_robot_on_wecom_follows_each_list_with_a_text_carrying_the_mention(

@@ -117,6 +117,12 @@ def test_a_keyword_missing_from_the_message_is_put_in_its_title_and_text():
     assert d["markdown"]["text"].startswith("### jtdj")
 
 
+def test_a_keyword_goes_once_into_a_message_without_lines():
+    robot = ding(keyword="督查")
+    [payload] = robots.notify_payloads(robot, NotifyMessage("周报", {}))
+    assert payload["markdown"]["text"] == "督查｜周报"
+
+
 def test_the_wecom_upload_address_is_the_send_address_with_upload_media():
     from jtdj.webhook import upload_url
 
@@ -162,7 +168,7 @@ def test_a_robot_server_trickling_its_answer_is_given_up_at_the_deadline():
     listener.close()
     assert time.monotonic() - began < 3
     assert caught.value.kind == "temporary" and "T0KEN" not in caught.value.message
-    assert "1 s" in caught.value.message
+    assert "超时（1 秒）" in caught.value.message
 
 
 @pytest.mark.parametrize("answer, kind", [

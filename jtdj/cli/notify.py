@@ -111,7 +111,7 @@ def _notify(session, robots, period, dry_run: bool, force: bool, attach_xlsx: bo
     import json
 
     from jtdj import notify_message
-    from jtdj.robots import notify_payloads
+    from jtdj.robots import file_payload, notify_payloads
 
     if attach_xlsx:
         from jtdj.cli.data import require_openpyxl
@@ -141,9 +141,8 @@ def _notify(session, robots, period, dry_run: bool, force: bool, attach_xlsx: bo
             for payload in payloads:
                 session.out(json.dumps(payload, ensure_ascii=False) + "\n")
             if upload is not None:
-                session.out(json.dumps({"msgtype": "file", "file": {
-                    "media_id": f"<upload_media: {upload[0]}, {len(upload[1])} bytes>"}},
-                    ensure_ascii=False) + "\n")
+                media = f"<upload_media: {upload[0]}, {len(upload[1])} bytes>"
+                session.out(json.dumps(file_payload(media), ensure_ascii=False) + "\n")
             continue
         posts.append((robot, payloads, upload))
     if dry_run:
@@ -154,31 +153,27 @@ def _notify(session, robots, period, dry_run: bool, force: bool, attach_xlsx: bo
     entries = [entry_of(robot.name, plan, since, until, "", "report", message.title, payloads,
                         _new_id(session, robot.name, plan, since, until), upload)
                for robot, payloads, upload in posts]
-    post_all(session, robots, entries, force)
+    post_all(session, robots, entries, [force] * len(entries))
 
 
-def post_all(session, robots, entries, force: bool | list) -> None:
-    """Queue and send each entry (``force`` for all, or one flag per entry); one line for each
-    that did not go, and exit 1 when any waits or was set aside."""
+def post_all(session, robots, entries, force: list[bool]) -> None:
+    """Queue and send each entry (``force``: one flag per entry); one line for each that did
+    not go, and exit 1 when any waits or was set aside."""
     from jtdj import robot_delivery
 
     folder = _folder(session)
-    how = _sender(session, robots)
     outcomes = []
-    flags = force if isinstance(force, list) else [force] * len(entries)
-    for entry, forced in zip(entries, flags):
-        result = robot_delivery.post(how, folder, entry, forced)
-        if isinstance(result, dict):
+    for entry, standing, done in robot_delivery.post_each(_sender(session, robots), folder,
+                                                          entries, force):
+        if standing is not None:
             unit = f" {entry['unit']}" if entry["unit"] else ""
-            if result["state"] == "queued":  # the same one still waits: it goes now
+            if standing["state"] == "queued":  # the same one still waits: it goes now
                 session.notice(t("robot.flushing_queued", name=entry["robot"], unit=unit,
-                                 at=result["queued_at"]))
-                outcomes += robot_delivery.flush(how, [folder / result["outbox"]])
+                                 at=standing["queued_at"]))
             else:
                 session.notice(t("robot.already_sent", name=entry["robot"], unit=unit,
-                                 at=result["sent_at"] or result["queued_at"]))
-            continue
-        outcomes.append(result)
+                                 at=standing["sent_at"] or standing["queued_at"]))
+        outcomes += done
     _report(session, outcomes, folder)
 
 

@@ -65,17 +65,13 @@ def urge_cmd(
         urge.record(store, plan_key, session.settings.actor, today,
                     [n for n in made if force or n.unit["name"] not in repeated])
         if send:
-            _send(session, [n for n in made if n.unit.get("email")], repeated, force,
-                  attach_report)
+            _mail(session, made, repeated, force, attach_report)
         urge_to_robots(session, robot, made, repeated, force)
     elif send:
-        mailed = [n for n in made if n.unit.get("email")]
-        no_address = [n.unit["name"] for n in made if not n.unit.get("email")]
-        fresh = [n for n in mailed if force or n.unit["name"] not in repeated]
+        fresh = [n for n in made if n.unit.get("email")
+                 and (force or n.unit["name"] not in repeated)]
         urge.record(store, plan_key, session.settings.actor, today, fresh)
-        _send(session, mailed, repeated, force, attach_report)
-        if no_address:
-            session.notice(t("urge.no_email", units=t("list.sep").join(no_address)))
+        _mail(session, made, repeated, force, attach_report)
     else:
         _print(session, made, fmt.value if fmt is not None else "text")
         fresh = [n for n in made if force or n.unit["name"] not in repeated]
@@ -90,6 +86,14 @@ def _print(session, made, fmt: str) -> None:
     writer = {"text": render.notices_text, "md": render.notices_md,
               "html": render.notices_html}[fmt]
     session.out(writer([n.data for n in made]))
+
+
+def _mail(session, made, repeated: set, force: bool, attach_report: bool) -> None:
+    """`urge --send`: mail the units with an e-mail address, and name those without one."""
+    _send(session, [n for n in made if n.unit.get("email")], repeated, force, attach_report)
+    no_address = [n.unit["name"] for n in made if not n.unit.get("email")]
+    if no_address:
+        session.notice(t("urge.no_email", units=t("list.sep").join(no_address)))
 
 
 def _send(session, mailed, repeated: set, force: bool, attach_report: bool = False) -> None:

@@ -18,8 +18,12 @@ def _clean(text) -> str:
     return " ".join(visible(str(text or "")).split())
 
 
-def _warn(text: str, flavour: str) -> str:
-    return f'<font color="warning">{text}</font>' if flavour == "wecom" else f"**{text}**"
+def _warn(text: str, flavour: str, bold: bool = True) -> str:
+    """What is late, marked: WeCom's warning colour; on DingTalk bold (or, ``bold`` False, as
+    it is: a count in a line DingTalk cannot colour)."""
+    if flavour == "wecom":
+        return f'<font color="warning">{text}</font>'
+    return f"**{text}**" if bold else text
 
 
 def report_title(data: dict) -> str:
@@ -63,7 +67,7 @@ def report_lines(data: dict, flavour: str, first_done: int = FIRST_DONE,
         total = len(tasks) + (group.get("omitted") or 0)
         owner = _clean(group.get("owner") or t("robot.no_owner"))
         lines.append(t("robot.late_unit", unit=owner,
-                       count=_warn(str(total), flavour) if flavour == "wecom" else total))
+                       count=_warn(str(total), flavour, bold=False)))
         for row in tasks[:first_late]:
             lines.append(t("robot.late_row", id=row["id"], title=_clean(row["title"]),
                            due=row.get("due") or "", days=row.get("days") or 0))
