@@ -100,16 +100,18 @@ def os_user() -> str:
 
 class Settings:
     """Everything a command needs to know about its surroundings, resolved once (options after
-    the command may still change today, plan_key and actor)."""
+    the command may still change today, plan_key and actor). ``today_fixed``: the day was
+    given (--as-of or JTDJ_TODAY), not the calendar's."""
 
-    __slots__ = ("db_path", "config_path", "config", "plan_key", "today", "actor", "verbose")
+    __slots__ = ("db_path", "config_path", "config", "plan_key", "today", "today_fixed", "actor",
+                 "verbose")
 
     def __init__(self, db_path: Path, config_path: Path, today: date,
                  config: dict | None = None, plan_key: str | None = None, actor: str = "",
-                 verbose: int = 0):
+                 verbose: int = 0, today_fixed: bool = False):
         self.db_path, self.config_path = db_path, config_path
         self.config = {} if config is None else config
-        self.plan_key, self.today = plan_key, today
+        self.plan_key, self.today, self.today_fixed = plan_key, today, today_fixed
         self.actor, self.verbose = actor, verbose
 
     @property
@@ -127,15 +129,16 @@ def clock() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def resolve_today(flag: str | None) -> date:
-    """The as-of day: --as-of, else JTDJ_TODAY, else the calendar (local time)."""
+def resolve_today(flag: str | None) -> tuple[date, bool]:
+    """The as-of day: --as-of, else JTDJ_TODAY, else the calendar (local time); and whether it
+    was fixed (by one of the first two) rather than the calendar's."""
     from jtdj.parse import parse_date
 
     real = date.today()
     value = flag or os.environ.get("JTDJ_TODAY")
     if not value:
-        return real
-    return parse_date(value, real, what="--as-of" if flag else "JTDJ_TODAY")
+        return real, False
+    return parse_date(value, real, what="--as-of" if flag else "JTDJ_TODAY"), True
 
 
 def resolve_actor(flag: str | None, config: dict) -> str:

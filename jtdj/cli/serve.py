@@ -5,9 +5,8 @@ one-line error, a non-loopback --host without [serve] password_hash is refused b
 starts, and --check prints the URL and the pages without starting.
 """
 
-import os
 import sys
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -58,10 +57,9 @@ def serve_cmd(
         return
     from jtdj import config as cfg
 
-    root = ctx.find_root().params
-    fixed = as_of or root.get("as_of") or os.environ.get("JTDJ_TODAY")
     web = server.Web(session.settings.db_path, session.settings.config, plan_key,
-                     session.today if fixed else None, cfg.clock)
+                     session.today if session.settings.today_fixed else None, cfg.clock,
+                     session.notice)
     session.store.close()  # the server reads the ledger read-only, never through this one
     ds = server.build(web, password_hash, user)
     session.notice(t("serve.starting", url=url + "/"))

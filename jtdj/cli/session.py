@@ -34,9 +34,10 @@ class Session:
         config_path = cfg.resolve_config_path(config)
         conf = cfg.load_config(config_path)
         set_language(_language(lang, conf.get("lang"), config_path))
+        today, fixed = cfg.resolve_today(as_of)
         settings = cfg.Settings(
             db_path=cfg.resolve_db_path(db, conf), config_path=config_path, config=conf,
-            plan_key=cfg.resolve_plan_key(plan), today=cfg.resolve_today(as_of),
+            plan_key=cfg.resolve_plan_key(plan), today=today, today_fixed=fixed,
             actor=cfg.resolve_actor(by, conf), verbose=verbose)
         smtp = conf.get("smtp")
         if isinstance(smtp, dict) and smtp.get("password"):  # mail (and smtplib) only then
@@ -55,7 +56,7 @@ class Session:
                  by: str | None = None) -> None:
         """Options given after the command win over the global ones."""
         if as_of:
-            self.settings.today = cfg.resolve_today(as_of)
+            self.settings.today, self.settings.today_fixed = cfg.resolve_today(as_of)
         if plan:
             self.settings.plan_key = plan
         if by:

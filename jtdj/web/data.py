@@ -44,8 +44,24 @@ EXTENSION_COLUMNS = ("col.on", "col.id", "col.unit", "serve.col_old", "serve.col
 URGE_COLUMNS = ("col.on", "col.id", "col.unit", "serve.col_note")
 
 
+# The database's name in the server's URLs (/jtdj/任务)
+DB_NAME = "jtdj"
+
+# The catalogue keys of the tables and canned queries one can browse, in the order shown (the
+# first page's links and `serve --check`'s list)
+BROWSE = ("serve.table_tasks", "serve.table_shares", "serve.table_events", "serve.q_completed",
+          "serve.q_overdue", "serve.q_units", "serve.q_extensions", "serve.q_urges")
+
+
 def table_name(key: str) -> str:
     return t(TABLES[key])
+
+
+def browse(base: str = "") -> list[tuple[str, str]]:
+    """(name, URL) of each table and canned query, under the server's address ``base``."""
+    from datasette.utils import tilde_encode as quote
+
+    return [(t(k), f"{base}/{DB_NAME}/{quote(t(k))}") for k in BROWSE]
 
 
 def open_ledger(db_path: Path, config: dict) -> Store:

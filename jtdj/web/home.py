@@ -8,12 +8,11 @@ the overdue tasks), ``bulletin.figures`` (the 通报's table: rank, 完成率, �
 from __future__ import annotations
 
 from datetime import date
-from datasette.utils import tilde_encode as quote
 
 from jtdj.i18n import language, t
 
 # Marks on <html> whether the page fits the window's width (no horizontal scrolling): what a
-# test reads from headless Chromium's --dump-dom.
+# test reads from headless Chromium's --dump-dom. Only the first page carries it.
 FITS = ("addEventListener('load',function(){var d=document.documentElement;"
         "d.setAttribute('data-fits',String(d.scrollWidth<=window.innerWidth))});")
 
@@ -48,7 +47,7 @@ def context(web, day: date) -> dict:
     """What the first page shows as of ``day``."""
     from jtdj import bulletin, report
     from jtdj.render.records import section_label
-    from jtdj.web.data import table_name
+    from jtdj.web.data import browse
 
     store = web.store()
     try:
@@ -64,10 +63,6 @@ def context(web, day: date) -> dict:
                 "value": f"{totals[k]}%" if k == "percent_done" else totals[k]} for k in METRICS]
     lag = totals["behind"] + totals["far_behind"]
     metrics.insert(6, {"key": "lagging", "label": t("bulletin.col_lagging"), "value": lag})
-    browse = [(table_name(k), f"/jtdj/{quote(table_name(k))}") for k in ("tasks", "shares", "events")]
-    browse += [(t(k), f"/jtdj/{quote(t(k))}") for k in (
-        "serve.q_completed", "serve.q_overdue", "serve.q_units", "serve.q_extensions",
-        "serve.q_urges")]
     return {
         "L": labels(), "lang": "zh-CN" if language() == "zh" else "en",
         "head": head, "as_of": day.isoformat(), "today": web.today().isoformat(),
@@ -79,7 +74,7 @@ def context(web, day: date) -> dict:
         "overdue": _by_owner(data["overdue"]),
         "lagging": [{"owner": g["owner"] or t("report.no_owner"), "tasks": g["tasks"]}
                     for g in lagging],
-        "weekly_url": f"/-/weekly?as_of={day.isoformat()}", "browse": browse, "fits": FITS,
+        "weekly_url": f"/-/weekly?as_of={day.isoformat()}", "browse": browse(), "fits": FITS,
     }
 
 

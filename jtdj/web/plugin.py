@@ -15,7 +15,6 @@ from datasette.utils.asgi import Response
 
 from jtdj.errors import JtdjError
 from jtdj.i18n import t
-from jtdj.web.home import FITS
 
 ROBOTS = "User-agent: *\nDisallow: /\n"
 
@@ -93,9 +92,3 @@ def asgi_wrapper(datasette):
             return await app(scope, receive, send)
         return fresh
     return wrap
-
-
-
-@hookimpl
-def extra_body_script():
-    return FITS

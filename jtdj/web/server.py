@@ -4,24 +4,27 @@
 config, the plan, the day (fixed by --as-of, else the clock's), and the copy Datasette serves
 (``store.snapshot``, written from ``web.data`` into a private folder and opened immutable).
 Before a request it looks, at most once a second, whether the ledger file or the day changed,
-and then writes a new copy in a thread and swaps it in. Datasette and its plugins are imported
-here only.
+and then writes a new copy in a thread and swaps it in; a copy that cannot be made (the ledger
+moved, locked, unreadable) leaves the last one served and is said once (``notice``), until one
+is made again. Datasette and its plugins are imported here only.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import shutil
+import sqlite3
 import threading
 from datetime import date
 from pathlib import Path
 
-from jtdj.errors import UsageError
+from jtdj.errors import JtdjError, StorageError, UsageError
 from jtdj.i18n import t
+from jtdj.robots import is_loopback
+from jtdj.web.data import DB_NAME, browse
 
 HERE = Path(__file__).parent
-LOOPBACK = {"127.0.0.1", "localhost", "::1"}
-DB_NAME = "jtdj"
 DEFAULT_USER = "jtdj"
 _KEY = re.compile(r"\{([a-z_]+(?:\.[a-z_]+)+)\}")
 
@@ -44,33 +47,26 @@ SETTINGS = {"default_allow_sql": False, "allow_download": False, "suggest_facets
 
 def check_host(host: str, password_hash: str | None) -> None:
     """Any host but the loopback needs a password in the config ([serve] password_hash)."""
-    if host not in LOOPBACK and not password_hash:
+    if not is_loopback(host) and not password_hash:
         raise UsageError(t("serve.needs_password", host=host))
 
 
 def pages(base: str, plan: str) -> list[tuple[str, str]]:
     """(what, URL) of each page the server gives (what `serve --check` lists)."""
-    from datasette.utils import tilde_encode as quote
-
-    from jtdj.web.data import table_name
-
-    db = f"{base}/{DB_NAME}"
     out = [(t("serve.page_home"), f"{base}/"), (t("serve.page_weekly"), f"{base}/-/weekly")]
-    out += [(table_name(k), f"{db}/{quote(table_name(k))}") for k in ("tasks", "shares", "events")]
-    out += [(t(k), f"{db}/{quote(t(k))}") for k in
-            ("serve.q_completed", "serve.q_overdue", "serve.q_units", "serve.q_extensions",
-             "serve.q_urges")]
-    return out + [("robots.txt", f"{base}/robots.txt")]
+    return out + browse(base) + [("robots.txt", f"{base}/robots.txt")]
 
 
 class Web:
     """The server's state: where the ledger is, which plan and day, and the copy served."""
 
-    def __init__(self, db_path: Path, config: dict, plan: str, day: date | None, clock):
+    def __init__(self, db_path: Path, config: dict, plan: str, day: date | None, clock,
+                 notice=lambda message: None):
         import tempfile
 
         self.db_path, self.config, self.plan = Path(db_path), config, plan
-        self.fixed_day, self.clock = day, clock
+        self.fixed_day, self.clock, self.notice = day, clock, notice
+        self.failing = False  # the last copy could not be made (and that was said)
         self.folder = Path(tempfile.mkdtemp(prefix="jtdj-web-"))  # 0700: ours alone
         self.lock = threading.Lock()
         self.seen, self.looked, self.copies = None, 0.0, 0
@@ -93,20 +89,27 @@ class Web:
     def store(self):
         from jtdj.web.data import open_ledger
 
-        return open_ledger(self.db_path, self.config)
+        try:
+            return open_ledger(self.db_path, self.config)
+        except sqlite3.Error as exc:  # moved, unreadable, not a database
+            raise StorageError(t("error.db_open", path=self.db_path, reason=exc)) from None
 
     def make_copy(self) -> Path:
         """A new copy of what is served as of today, in the private folder."""
         from jtdj.store.snapshot import write
         from jtdj.web.data import tables
 
-        self.copies += 1
-        folder = self.folder / str(self.copies)
-        folder.mkdir(mode=0o700)
-        path = folder / f"{DB_NAME}.db"
         store = self.store()
         try:
-            write(path, tables(store, self.plan, self.today()))
+            self.copies += 1
+            folder = self.folder / str(self.copies)
+            folder.mkdir(mode=0o700)
+            path = folder / f"{DB_NAME}.db"
+            try:
+                write(path, tables(store, self.plan, self.today()))
+            except BaseException:
+                shutil.rmtree(folder, ignore_errors=True)  # no half-made copy left behind
+                raise
         finally:
             store.close()
         return path
@@ -129,7 +132,16 @@ class Web:
             building.join(wait)
 
     def _build(self, mark: tuple) -> None:
-        path = self.make_copy()
+        """A new copy swapped in; if it cannot be made, the last one stays served, said once."""
+        try:
+            path = self.make_copy()
+        except (JtdjError, sqlite3.Error, OSError) as exc:
+            if not self.failing:
+                self.failing = True
+                reason = exc.message if isinstance(exc, JtdjError) else str(exc)
+                self.notice(t("serve.copy_failed", reason=reason))
+            return
+        self.failing = False
         self.seen = mark
         self._swap(path)
 
