@@ -329,12 +329,19 @@ def m019_robot_log(db) -> None:
     db.execute("CREATE INDEX IF NOT EXISTS idx_robot_sends ON robot_sends (robot, sent_at)")
 
 
+def m020_accepted_index(db) -> None:
+    """The office's acceptances (``accept`` events, `jtdj accept`) by day, so a period report
+    finds the tasks accepted in its period by a seek, not by reading every event of the period
+    (a week holding an import of 100,000 tasks: 40 ms; bench/README.md)."""
+    db.execute("CREATE INDEX idx_events_accepted ON events (plan, on_date) WHERE action = 'accept'")
+
+
 MIGRATIONS = [m001_initial, m002_mail_log, m003_task_search, m004_counting_index,
               m005_drop_due_index, m006_owner_counting_index, m007_state_indexes,
               m008_tallies, m009_inclusive_periods, m010_history_indexes, m011_units,
               m012_bulletins, m013_review, m014_reported_percent,
               m015_ongoing, m016_recurring, m017_plan_notice, m018_task_position,
-              m019_robot_log]
+              m019_robot_log, m020_accepted_index]
 
 
 def schema_version(conn) -> int:
