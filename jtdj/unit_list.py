@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import date
 
 from jtdj.store import unit_counts as uc
-from jtdj.store.tasks import TaskFilter, iter_tasks, plan_start
+from jtdj.store.tasks import TaskFilter, iter_placed, plan_start
 
 _STATUS_ORDER = {"todo": 0, "doing": 1, "review": 2, "done": 3, "dropped": 4}
 
@@ -65,14 +65,19 @@ def owner_rows(store, plan: str, f: TaskFilter, as_of: date, sort: str = "id") -
         held = {task: s for task, ss in shares.as_of(store, plan, as_of, ids).items()
                 for s in ss if s["unit"] == unit_id} if ids else {}
     day = as_of.isoformat()
-    rows = [{**r, "unit": unit, "role": "lead"} for r in iter_tasks(store, plan, f, as_of)
-            if r["id"] not in held and _begun(r, day)]
+    places: dict[str, int] = {}  # each row's place in its item, to merge leads and shares
+    rows = []
+    for r, pos in iter_placed(store, plan, f, as_of):
+        if r["id"] not in held and _begun(r, day):
+            rows.append({**r, "unit": unit, "role": "lead"})
+            places[r["id"]] = pos
     if held:
         every = f._replace(owner=None, unassigned=False, status="all", overdue=False,
                            lagging=False, ids=list(held))
-        for r in iter_tasks(store, plan, every, as_of):
+        for r, pos in iter_placed(store, plan, every, as_of):
             if not _begun(r, day):  # an occurrence share shows from its period on
                 continue
+            places[r["id"]] = pos
             e = shares.effective(held[r["id"]], r["due"], as_of, store.lights,
                                  r["start"] or plan_start(store, plan))
             record = {**r, **{k: e[k] for k in ("status", "due", "done_on", "percent", "light",
@@ -80,5 +85,5 @@ def owner_rows(store, plan: str, f: TaskFilter, as_of: date, sort: str = "id") -
                       "unit": unit, "role": "share"}
             if _shown(f, record):
                 rows.append(record)
-    rows.sort(key=sort_key(sort, uc.positions(store, plan, [r["id"] for r in rows])))
+    rows.sort(key=sort_key(sort, places))
     return rows

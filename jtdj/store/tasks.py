@@ -79,10 +79,12 @@ DUE_LIGHT = """CASE
   WHEN due <= :soon THEN 'yellow'
   ELSE 'green' END"""
 # what task_record reads, in its order: not the wide file_values snapshot nor the evidence list
-RECORD_COLUMNS = ", ".join(f"t.{c}" for c in (
-    "id", "item", "no", "section", "title", "status", "owner", "support", "due", "start",
-    "timing", "done_on", "percent", "tags", "reported_on", "kind", "period", "pos")) + (
+_RECORD_FIELDS = ("id", "item", "no", "section", "title", "status", "owner", "support", "due",
+                  "start", "timing", "done_on", "percent", "tags", "reported_on", "kind",
+                  "period", "pos")
+RECORD_COLUMNS = ", ".join(f"t.{c}" for c in _RECORD_FIELDS) + (
     f", {lights.WINDOW_START} AS ws, {lights.LAST_NOTE} AS last_note")
+_POS = _RECORD_FIELDS.index("pos")
 SORTS = {
     "id": "item, pos, no",
     "due": "due IS NULL, due, item, pos, no",
@@ -100,6 +102,18 @@ def select_tasks(store, plan: str, f: TaskFilter, as_of: date, sort: str = "id")
 def iter_tasks(store, plan: str, f: TaskFilter, as_of: date, sort: str = "id") -> Iterator[dict]:
     """``select_tasks`` as a stream: the query runs now, its records come from the cursor as
     they are read (a full list is written without holding it; read it once)."""
+    rows, day = _rows(store, plan, f, as_of, sort)
+    return (task_record(*r, day) for r in rows)
+
+
+def iter_placed(store, plan: str, f: TaskFilter, as_of: date) -> Iterator[tuple[dict, int]]:
+    """``iter_tasks``' records each with the task's place in its item (m018 ``pos``), for a
+    caller that merges two lists in the plan's order (`list --owner`)."""
+    rows, day = _rows(store, plan, f, as_of, "id")
+    return ((task_record(*r, day), r[_POS]) for r in rows)
+
+
+def _rows(store, plan: str, f: TaskFilter, as_of: date, sort: str):
     sql, params = task_query(store, plan, f, as_of)
     cursor = store.conn.cursor()
     cursor.row_factory = None  # plain tuples: task_record unpacks them by position
@@ -107,7 +121,7 @@ def iter_tasks(store, plan: str, f: TaskFilter, as_of: date, sort: str = "id") -
     order = SORTS.get(sort, SORTS["id"])
     if occurrences.has_recurring(store, plan):  # a task's occurrences share its number
         order += ", period"
-    return (task_record(*r, day) for r in cursor.execute(f"{sql} ORDER BY {order}", params))
+    return cursor.execute(f"{sql} ORDER BY {order}", params), day
 
 
 def task_query(store, plan: str, f: TaskFilter, as_of: date) -> tuple[str, dict]:

@@ -7,8 +7,6 @@ forms were issued to and merged from each unit".
 
 from __future__ import annotations
 
-import json
-
 from jtdj.store import Store
 
 
@@ -22,13 +20,6 @@ def unit_share_tasks(store: Store, plan: str, unit_id: int) -> list[str]:
     """The ids of the plan's tasks the unit holds a share of now."""
     return [r[0] for r in store.conn.execute(
         "SELECT task FROM shares WHERE plan = ? AND unit = ?", (plan, unit_id))]
-
-
-def positions(store, plan: str, ids: list[str]) -> dict[str, int]:
-    """Each task's place in its item (m018), for the few rows of one unit's list."""
-    return dict(store.conn.execute(
-        "SELECT id, pos FROM tasks WHERE plan = ? AND id IN (SELECT value FROM json_each(?))",
-        (plan, json.dumps(ids)))) if ids else {}
 
 
 def unit_id(store: Store, name: str) -> int | None:
