@@ -24,6 +24,7 @@ SEED_CANDIDATES = [
     HERE.parents[2] / "shared" / "seeds" / SEED_NAME,
     REPO.parent / "shared" / "seeds" / SEED_NAME,
     REPO / "shared" / "seeds" / SEED_NAME,
+    HERE.parent / "data" / "seed-2022.txt",  # the same document, shipped (此件公开发布)
 ]
 
 ATTACHMENT_HEADING = "2022年区委教育工委党的建设重点工作要点"
