@@ -108,6 +108,21 @@ def test_the_late_work_is_listed_under_each_unit_as_the_by_unit_report_counts_it
         assert unit in late or {HUA: "华校", YIZHONG: "一中"}[unit] in late, unit
 
 
+def test_work_behind_the_pace_of_its_window_is_listed_under_its_unit_too(
+        run, week, robot_server, tmp_path):
+    """滞后事项 holds what is behind its 序时进度 as well as what is overdue: 8.5 (window
+    06-15 to 07-15) reported at 10% by 组织科 is far behind on 07-04, and the message says so
+    under 组织科 with its expected and reported percent."""
+    ok(run, "--as-of", "2022-06-20", "assign", "8.5", "--to", "组织科")
+    ok(run, "--as-of", "2022-06-20", "note", "8.5", "已发通知", "--percent", "10")
+    configure(tmp_path, schools=wecom(robot_server))
+    ok(run, *WEEK)
+    [payload] = robot_server.payloads(KEY)
+    late = payload["markdown"]["content"].split("滞后事项", 1)[1]
+    assert "组织科：滞后 1 项" in late
+    assert "8.5" in late and "已报 10%" in late
+
+
 def test_robot_names_only_that_robot(run, week, robot_server, tmp_path):
     configure(tmp_path, office=ding(robot_server), schools=wecom(robot_server))
     ok(run, *WEEK, "--robot", "schools")

@@ -35,8 +35,9 @@ def report_title(data: dict) -> str:
 def report_lines(data: dict, flavour: str, first_done: int = FIRST_DONE,
                  first_late: int = FIRST_LATE) -> list[str]:
     """The period report (``bulletin.period_report``'s data) for a group: 总体情况, 本期完成
-    (the count and the first items), 滞后事项 per unit (the first few each), and a closing
-    line pointing to the full report."""
+    (the count and the first items), 滞后事项 per unit — the overdue, then those behind the
+    pace of their window, the first few each — and a closing line pointing to the full
+    report."""
     end = data["overview"]["end"]
     p = data["period"]
     lines = [f"### {_clean(data['title'])}",
@@ -73,7 +74,19 @@ def report_lines(data: dict, flavour: str, first_done: int = FIRST_DONE,
                            due=row.get("due") or "", days=row.get("days") or 0))
         if total > first_late:
             lines.append(t("robot.more_late", count=total - min(first_late, len(tasks))))
-    if not groups:
+    behind = [g for g in data.get("lagging") or [] if g.get("tasks")]
+    for group in behind:  # behind the pace of their window (序时进度), per unit too
+        tasks = group["tasks"]
+        total = len(tasks) + (group.get("omitted") or 0)
+        owner = _clean(group.get("owner") or t("robot.no_owner"))
+        lines.append(t("robot.behind_unit", unit=owner, count=total))
+        for row in tasks[:first_late]:
+            lines.append(t("robot.behind_row", id=row["id"], title=_clean(row["title"]),
+                           expected=row.get("expected_percent") or 0,
+                           percent=row.get("percent") or 0))
+        if total > first_late:
+            lines.append(t("robot.more_late", count=total - min(first_late, len(tasks))))
+    if not groups and not behind:
         lines.append(t("robot.none"))
     lines += ["", t("robot.closing")]
     return lines
