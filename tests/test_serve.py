@@ -438,3 +438,20 @@ def test_the_first_page_and_a_table_open_in_a_real_browser_without_sideways_scro
         url = (tmp_path / "page.html").as_uri()
     dom = chromium(tmp_path, SIZES["phone"], url, "--dump-dom")
     assert 'data-fits="true"' in dom, "the page scrolls sideways on a 390-pixel phone"
+
+
+def test_the_tasks_table_reads_as_jtdj_list_does(imported, db_path):
+    """任务 as `jtdj list --status all` shows it: 常态推进 in 完成时限 for an ongoing task, and a
+    recurring task as its occurrences begun by the day (4.11@2022-05), not as its own row."""
+    from datetime import date
+
+    from jtdj.web import data
+
+    store = data.open_ledger(db_path, {})
+    tasks = next(tb for tb in data.tables(store, "2022", date(2022, 7, 1))
+                 if tb.name == data.table_name("tasks"))
+    rows = {r[0]: r for r in tasks.rows}
+    store.close()
+    assert rows["1.1"][5] == "常态推进"
+    assert "4.11@2022-05" in rows and "4.11" not in rows
+    assert len(rows) == 119  # as `list --status all` on 07-01

@@ -95,19 +95,20 @@ def tables(store: Store, plan: str, day: date) -> list[Table]:
     """Every table the web view serves, as of ``day``."""
     from jtdj import bulletin, report
     from jtdj.render.records import light_word, section_label, status_word
+    from jtdj.render.tasks import due_text, shown_signal
     from jtdj.store import counts as st
     from jtdj.store.tasks import TaskFilter, select_tasks
 
     sections = {s["no"]: f"{section_label(s['no'])}{s['title']}" for s in store.sections(plan)}
     items = {no: f"{no}. {title}" for no, _section, title in store.item_heads(plan)}
-    records = select_tasks(store, plan, TaskFilter(status="all"), day)
-    titles = {r["id"]: r["title"] for r in records}
+    # as `jtdj list --status all` shows them: a recurring task as its occurrences begun
+    records = select_tasks(store, plan, TaskFilter(status="all", occurrences=True), day)
     task_rows = [(r["id"], sections.get(r["section"]), items.get(r["item"]), r["title"],
-                  r["owner"], r["due"], status_word(r["status"]),
-                  light_word(r["light"], r["signal"]), r["percent"], r["done_on"])
+                  r["owner"], due_text(r), status_word(r["status"]),
+                  light_word(r["light"], shown_signal(r)), r["percent"], r["done_on"])
                  for r in records]
-    _tasks, by_task = report.shared(store, plan, day)
-    share_rows = [(task, titles.get(task.split("@")[0]), s["unit"], s.get("due"),
+    shared_tasks, by_task = report.shared(store, plan, day)
+    share_rows = [(task, shared_tasks[task]["title"], s["unit"], s.get("due"),
                    status_word(s["status"]), light_word(s.get("light"), s.get("signal")),
                    s.get("percent"), s.get("done_on"))
                   for task, ss in by_task.items() for s in ss]
