@@ -31,30 +31,30 @@ def _day(request, web):
     return parse_date(text, web.today(), "as_of") if text else web.today()
 
 
+async def _computed(request, datasette, compute):
+    """``compute(web, day)`` for the day asked, off the event loop; a bad day (or a ledger that
+    cannot be read) is a one-line 400, as the CLI says it."""
+    web = _web(datasette)
+    try:
+        return None, await asyncio.to_thread(compute, web, _day(request, web))
+    except JtdjError as exc:
+        return Response.text(t("error.prefix") + exc.message, status=400), None
+
+
 async def home(request, datasette):
     from jtdj.web import home as page
 
-    web = _web(datasette)
-    try:
-        day = _day(request, web)
-        context = await asyncio.to_thread(page.context, web, day)
-    except JtdjError as exc:
-        return Response.text(t("error.prefix") + exc.message, status=400)
-    return Response.html(await datasette.render_template("jtdj_home.html", context,
-                                                         request=request))
+    refused, context = await _computed(request, datasette, page.context)
+    return refused or Response.html(await datasette.render_template(
+        "jtdj_home.html", context, request=request))
 
 
 async def weekly(request, datasette):
     """The 周报 of the week of the day asked, as `jtdj report --week --format html` makes it."""
     from jtdj.web import home as page
 
-    web = _web(datasette)
-    try:
-        day = _day(request, web)
-        html = await asyncio.to_thread(page.weekly_html, web, day)
-    except JtdjError as exc:
-        return Response.text(t("error.prefix") + exc.message, status=400)
-    return Response.html(html)
+    refused, html = await _computed(request, datasette, page.weekly_html)
+    return refused or Response.html(html)
 
 
 async def robots(request, datasette):
