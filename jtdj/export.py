@@ -147,7 +147,7 @@ def to_data(store: Store, plan: str, as_of: date) -> dict:
     see docs/export.md.
 
     ``sections`` (each one's ``items``, each one's ``tasks``) and ``events`` are iterators read
-    from the cursors as the writer goes (``render.records.json_stream``): read them once, in
+    from the cursors as the writer goes (``render.json_text.json_stream``): read them once, in
     order. Nothing grows with the plan but the sections, the items and the items' notes."""
     head = store.plan(plan)
     sections = store.sections(plan)

@@ -10,7 +10,8 @@ import sys
 
 from conftest import ROOT, ok, rows
 
-from jtdj.render.records import to_csv, to_json, to_tsv
+from jtdj.render.json_text import to_json
+from jtdj.render.records import to_csv, to_tsv
 from jtdj.render.tasks import HISTORY_KEYS
 
 AS_OF = ("--as-of", "2022-07-01")

@@ -13,7 +13,7 @@ import pytest
 
 from conftest import PLAN_2022
 from jtdj.render import records
-from jtdj.render.records import CHUNK_ROWS
+from jtdj.render.json_text import CHUNK_ROWS
 
 
 def _env(db):
@@ -77,7 +77,8 @@ def _at_once(name, rows, keys):
     import io
     import re
 
-    from jtdj.render.records import _COMPACT_JSON, _defuse, machine_value, _TSV_SAFE
+    from jtdj.render.json_text import _COMPACT_JSON
+    from jtdj.render.records import _defuse, machine_value, _TSV_SAFE
     from jtdj.render.safe import UNSAFE, escape_raw, visible
 
     if name == "json":

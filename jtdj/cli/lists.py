@@ -38,7 +38,7 @@ def list_cmd(
         rows = owner_rows(session.store, session.plan_key(), f, session.today, sort.value)
         session.show("records", fmt, owner_list(rows, caption))
         return
-    rows = session.store.iter_tasks(session.plan_key(), f, session.today, sort=sort.value)
+    rows = session.store.task_stream(session.plan_key(), f, session.today, sort=sort.value)
     session.show("records", fmt, task_list(rows, caption))  # rows stream unless it is a table
 
 

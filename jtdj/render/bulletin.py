@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from jtdj.i18n import t
 from jtdj.render import unit_report
-from jtdj.render.records import md_escape, to_json
+from jtdj.render.json_text import to_json
+from jtdj.render.records import md_escape
 from jtdj.render.page import CSS, html_blocks, html_head
 from jtdj.render.report import Block, md_table, plain_table, report_subtitle
 from jtdj.render.safe import guarded

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from jtdj.i18n import t
+from jtdj.render.json_text import to_json
 from jtdj.render.records import (Records, human_value, light_word, machine_value, md_escape,
-                                 records_csv, records_tsv, to_json)
+                                 records_csv, records_tsv)
 from jtdj.render.review import status_with_request
 from jtdj.render.safe import guarded, visible_data
 from jtdj.render.tasks import (LIST_COLUMNS, change_text, credited, list_value, ongoing,

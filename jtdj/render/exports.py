@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Iterable, Iterator
 
-from jtdj.render.records import csv_chunks, json_stream
+from jtdj.render.json_text import json_stream
+from jtdj.render.records import csv_chunks
 from jtdj.render.safe import escape_raw
 from jtdj.render.toml import dumps
 

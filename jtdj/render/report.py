@@ -14,7 +14,8 @@ from jtdj.render import unit_report as units
 from jtdj.render.occurrences import occurrence_blocks
 from jtdj.render.ongoing import ongoing_block
 from jtdj.render.page import html_blocks, html_head
-from jtdj.render.records import md_escape, section_label, to_json
+from jtdj.render.json_text import to_json
+from jtdj.render.records import md_escape, section_label
 from jtdj.render.safe import guarded
 from jtdj.render.text import display_width
 

@@ -8,7 +8,8 @@ from jtdj.i18n import t
 from jtdj.render import unit_report as units
 from jtdj.render.occurrences import occurrence_blocks
 from jtdj.render.ongoing import ongoing_block
-from jtdj.render.records import md_escape, section_label, to_json
+from jtdj.render.json_text import to_json
+from jtdj.render.records import md_escape, section_label
 from jtdj.render.report import (Block, bar, count_heading, fraction, md_document, metric_cell,
                                 owner_word, shown_metric)
 from jtdj.render.safe import guarded, visible_data

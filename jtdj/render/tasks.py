@@ -9,7 +9,8 @@ from typing import NamedTuple
 from jtdj.i18n import t
 from jtdj.render.records import (Records, human_value, light_word, md_escape, records_csv,
                                  records_json, records_md, records_table, records_tsv,
-                                 section_label, status_word, to_json)
+                                 section_label, status_word)
+from jtdj.render.json_text import to_json
 from jtdj.render.review import asked_word
 from jtdj.render.safe import guarded, visible_data
 from jtdj.render.text import Column, Wrapped

@@ -8,7 +8,8 @@ report and the 通报 write theirs, so the three read alike.
 from __future__ import annotations
 
 from jtdj.i18n import t
-from jtdj.render.records import md_escape, to_json
+from jtdj.render.json_text import to_json
+from jtdj.render.records import md_escape
 from jtdj.render.page import html_blocks, html_head
 from jtdj.render.report import Block, md_table, plain_table, report_subtitle
 from jtdj.render.review import asked_word

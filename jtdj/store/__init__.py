@@ -24,7 +24,7 @@ from jtdj.i18n import t
 from jtdj.store import migrations, tallies
 from jtdj.store.folders import make_private
 from jtdj.store.lights import Lights
-from jtdj.store.tasks import TaskFilter, iter_tasks, select_tasks
+from jtdj.store.tasks import TaskFilter, TaskStream, iter_tasks, select_tasks
 
 BUSY_TIMEOUT_S = 60
 WAIT_NOTICE_S = 2  # a write waiting longer for the lock is told about once (``Store.on_wait``)
@@ -314,8 +314,10 @@ class Store:
         return select_tasks(self, plan, f, as_of, sort)
 
     def iter_tasks(self, plan: str, f: TaskFilter, as_of: date, sort: str = "id"):
-        """``select_tasks`` streamed from the cursor (read it once)."""
-        return iter_tasks(self, plan, f, as_of, sort)
+        return iter_tasks(self, plan, f, as_of, sort)  # select_tasks from the cursor: read once
+
+    def task_stream(self, plan: str, f: TaskFilter, as_of: date, sort: str = "id") -> TaskStream:
+        return TaskStream(self, plan, f, as_of, sort)  # a list's records, or their lines
 
     def task(self, plan: str, task_id: str) -> dict | None:
         row = self.conn.execute("SELECT * FROM tasks WHERE plan = ? AND id = ?",
@@ -370,8 +372,7 @@ _opened: list[Path] = []
 def _connect(path: Path) -> sqlite3.Connection:
     """A connection; temporary tables and sorts stay in memory (small; a read writes nothing)."""
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S, isolation_level=None)
-    conn.row_factory = sqlite3.Row
-    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_S * 1000}")
+    conn.row_factory = sqlite3.Row  # the busy timeout is sqlite3's own (``timeout``)
     conn.execute("PRAGMA temp_store = MEMORY")
     return conn
 

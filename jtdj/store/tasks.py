@@ -11,7 +11,8 @@ import json
 from datetime import date, timedelta
 from typing import Iterator, NamedTuple
 
-from jtdj.store import history, lights, occurrences
+from jtdj.store import history, lights, lines, occurrences
+from jtdj.store.lines import RECORD_KEYS
 
 DUE_SOON_DAYS = lights.Lights().due_soon_days  # the default; the config's [lights] may differ
 
@@ -113,15 +114,41 @@ def iter_placed(store, plan: str, f: TaskFilter, as_of: date) -> Iterator[tuple[
     return ((task_record(*r, day), r[_POS]) for r in rows)
 
 
+class TaskStream:
+    """``iter_tasks``' records for one list, read once, the query run when they are first
+    read; or, for a machine format that writes every key of them, the lines SQLite writes
+    (``written``: the same bytes, made in SQL; ``store.lines``)."""
+
+    def __init__(self, store, plan: str, f: TaskFilter, as_of: date, sort: str = "id"):
+        self._query = (store, plan, f, as_of, sort)
+
+    def __iter__(self) -> Iterator[dict]:
+        return iter_tasks(*self._query)
+
+    def written(self, fmt: str, keys, size: int) -> Iterator[list[str]] | None:
+        """Lists of at most ``size`` lines of ``fmt`` (json, tsv), one per record, when the
+        records are written with exactly their own keys; else None."""
+        if fmt not in lines.LINES or tuple(keys) != RECORD_KEYS:
+            return None
+        store, plan, f, as_of, sort = self._query
+        sql, params = task_query(store, plan, f, as_of)
+        return lines.line_batches(store.conn, sql, params, order_by(store, plan, sort), fmt, size)
+
+
+def order_by(store, plan: str, sort: str) -> str:
+    """The ORDER BY of a list sorted by ``sort`` (SORTS), over task_query's columns."""
+    order = SORTS.get(sort, SORTS["id"])
+    if occurrences.has_recurring(store, plan):  # a task's occurrences share its number
+        order += ", period"
+    return order
+
+
 def _rows(store, plan: str, f: TaskFilter, as_of: date, sort: str):
     sql, params = task_query(store, plan, f, as_of)
     cursor = store.conn.cursor()
     cursor.row_factory = None  # plain tuples: task_record unpacks them by position
     day = (as_of.isoformat(), as_of.toordinal())
-    order = SORTS.get(sort, SORTS["id"])
-    if occurrences.has_recurring(store, plan):  # a task's occurrences share its number
-        order += ", period"
-    return cursor.execute(f"{sql} ORDER BY {order}", params), day
+    return cursor.execute(f"{sql} ORDER BY {order_by(store, plan, sort)}", params), day
 
 
 def task_query(store, plan: str, f: TaskFilter, as_of: date) -> tuple[str, dict]:
@@ -240,7 +267,8 @@ def task_record(id, item, no, section, title, status, owner, support, due, start
     """A task row (RECORD_COLUMNS, then eff and light) as the stable record every output format
     shows (JSON keys in English). ``pos``, the task's place in its item, is selected only for
     the ORDER BY around the query (a union is ordered by its own columns); the record leaves it
-    out, so that every record has exactly the keys the writers stream (``records.json_chunks``)."""
+    out, so that every record has exactly the keys the writers stream (``lines.RECORD_KEYS``,
+    which SQLite writes itself for a full list)."""
     percent = 100 if eff == "done" else percent
     # in Python, not SQL: the dates of a plan repeat, so their day numbers are looked up once
     expected = lights.expected_on(eff, due, ws, *day)

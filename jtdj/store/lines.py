@@ -1,0 +1,122 @@
+"""The list's records as SQLite writes them: each record of ``tasks.task_record`` as one line of
+JSON or TSV, made in SQL.
+
+A full `list` in a machine format spends most of its time in Python otherwise: a tuple per row,
+a dict per record, then the encoder (bench/README.md). Here SQLite hands over one string per
+record, and the writers in ``render.records`` only join them in chunks and show or escape the
+rare control character, as they do for records built in Python. The bytes are the same:
+``tests/test_lines.py`` holds every kind of row (ongoing, recurring, shares, reviews, a past day,
+quotes, tabs, controls) to ``task_record`` and the Python writers.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from jtdj.store import lights
+
+# The keys of every record ``tasks.task_record`` makes, in their order, each with its value as
+# SQL over the columns ``task_query`` gives (``RECORD_COLUMNS``, eff, signal, light) and ``x``,
+# the expected percent (``lights.EXPECTED``).
+_PERCENT = "CASE WHEN eff = 'done' THEN 100 ELSE percent END"
+_DONE_ON = "CASE WHEN eff = 'done' THEN done_on END"
+_LAG = "x - coalesce(percent, 0)"  # x is NULL unless eff is todo or doing: percent as stored
+_ONGOING = "CASE WHEN kind IS NULL THEN 'false' ELSE 'true' END"
+_VALUES = {
+    "id": "id", "item": "item", "section": "section", "title": "title", "status": "eff",
+    "owner": "owner", "support": "support", "due": "due", "start": "start", "when": "timing",
+    "done_on": _DONE_ON, "percent": _PERCENT, "tags": "tags", "light": "light",
+    "signal": "signal", "expected_percent": "x", "lag": _LAG, "ongoing": _ONGOING,
+    "last_note": "last_note", "period": "period",
+}
+RECORD_KEYS = tuple(_VALUES)
+_NUMBERS = frozenset(("item", "section", "percent", "expected_percent", "lag"))
+_LISTS = frozenset(("support", "tags"))  # kept as JSON text, NULL or '[]' for none
+
+
+def _json_list(column: str) -> str:
+    """A list column as the Python encoder writes it: ``["a", "b"]``, whatever spacing the
+    stored text has."""
+    return (f"CASE WHEN {column} IS NULL OR {column} = '[]' THEN '[]' ELSE coalesce((SELECT"
+            f" '[' || group_concat(json_quote(value), ', ') || ']' FROM json_each({column})),"
+            " '[]') END")
+
+
+def _json_value(key: str) -> str:
+    value = _VALUES[key]
+    if key in _LISTS:
+        return _json_list(value)
+    if key in _NUMBERS:
+        return f"coalesce({value}, 'null')"
+    if key == "ongoing":
+        return value
+    return f"json_quote({value})"  # escapes as the encoder does; NULL is null
+
+
+# a tab or line break inside a value would shift the columns: each is a space there (the
+# search first: most text has none, and replace() copies it even then)
+def _one_line(text: str) -> str:
+    return (f"iif(instr({text}, char(9)) OR instr({text}, char(10)) OR instr({text}, char(13)),"
+            f" replace(replace(replace({text}, char(9), ' '), char(10), ' '), char(13), ' '),"
+            f" {text})")
+
+
+def _tsv_value(key: str) -> str:
+    value = _VALUES[key]
+    if key in _LISTS:  # ``machine_value``: the members joined by "; "
+        return (f"CASE WHEN {value} IS NULL OR {value} = '[]' THEN '' ELSE coalesce((SELECT"
+                f" group_concat({_one_line('value')}, '; ') FROM json_each({value})), '') END")
+    if key in ("title", "owner", "when"):  # the free text; ids, dates and words hold no tab
+        return f"coalesce({_one_line(value)}, '')"
+    if key == "ongoing":
+        return value
+    return f"coalesce({value}, '')"
+
+
+def _light_and_signal(separator: str, named: bool) -> str:
+    """The light's and the signal's cells, from one evaluation of the signal: written apart,
+    each would evaluate its whole rule again (lights.LIGHT is a CASE over lights.SIGNAL)."""
+    if named:
+        pair = f'"light": "{{}}"{separator}"signal": "{{}}"'
+        other = f"""printf('"light": %s{separator}"signal": %s', json_quote(light),"""
+        other += " json_quote(signal))"
+    else:
+        pair = f"{{}}{separator}{{}}"
+        other = f"printf('%s{separator}%s', light, signal)"
+    known = " ".join(f"WHEN '{signal}' THEN '{pair.format(light, signal)}'"
+                     for signal, light in lights.SIGNAL_LIGHT.items())
+    return f"CASE signal {known} ELSE {other} END"
+
+
+def _line(separator: str, value, named: bool) -> str:
+    """One ``printf`` for the whole line (a single string built, not one per ``||``): the
+    values of ``value(key)`` in RECORD_KEYS' order, each after its key when ``named``; the
+    light and the signal, which follow each other, as one."""
+    cells, values = [], []
+    for key in RECORD_KEYS:
+        if key == "signal":  # written with the light, just before
+            continue
+        cells.append("%s" if key == "light" or not named else f'"{key}": %s')
+        values.append(_light_and_signal(separator, named) if key == "light" else value(key))
+    template = "{" + separator.join(cells) + "}" if named else separator.join(cells)
+    return f"printf('{template}', " + ", ".join(values) + ")"
+
+
+LINES = {
+    # ``render.json_text._record_encoder``'s compact JSON: ", " and ": ", no ASCII escaping
+    "json": _line(", ", _json_value, named=True),
+    # ``records.tsv_chunks``' cells, before ``visible``
+    "tsv": _line("\t", _tsv_value, named=False),
+}
+
+
+def line_batches(conn, sql: str, params: dict, order: str, fmt: str,
+                 size: int) -> Iterator[list[str]]:
+    """The lines (``LINES[fmt]``) of the records of ``tasks.task_query``'s ``sql`` in the
+    ``order`` of ``tasks.order_by``, ``size`` at a time from the cursor."""
+    cursor = conn.cursor()
+    cursor.row_factory = None
+    cursor.execute(f"SELECT {LINES[fmt]} FROM (SELECT *, {lights.EXPECTED} AS x FROM ({sql}))"
+                   f" ORDER BY {order}", params)
+    while rows := cursor.fetchmany(size):
+        yield [row[0] for row in rows]
