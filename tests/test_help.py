@@ -233,6 +233,25 @@ def test_wrapping_measures_display_width_and_keeps_words_whole():
         assert "".join(re.sub(r"\s", "", line) for line in lines) == re.sub(r"\s", "", text)
 
 
+@pytest.mark.parametrize("argv", [["--help"], [], ["-h", "list"], ["--by", "x", "--help", "units"]],
+                         ids=" ".join)
+@pytest.mark.parametrize("lang,columns", [("zh", "80"), ("en", "80"), ("en", "132")])
+def test_the_apps_help_lists_every_command_as_the_full_app_does(run, monkeypatch, argv, lang,
+                                                                 columns):
+    """`jtdj --help` is built from commands without their parameters (``cli._listing_app``):
+    the same page, every command in it, whatever follows the flag."""
+    import jtdj.cli as cli
+
+    monkeypatch.setenv("COLUMNS", columns)
+    monkeypatch.setenv("JTDJ_LANG", lang)
+    listed = run(*argv)
+    monkeypatch.setattr(cli, "_listing_app", cli.full_app)
+    full = run(*argv)
+    assert listed.exit_code == full.exit_code == 0
+    assert listed.stdout == full.stdout
+    assert all(f"\n  {name} " in listed.stdout for name in cli.COMMAND_MODULES)
+
+
 def test_bare_jtdj_prints_the_help_and_succeeds(run):
     result = run()
     assert result.exit_code == 0, result.output

@@ -47,12 +47,14 @@ _GLOBAL_OPTIONS_WITH_VALUE = {"--db", "--config", "--plan", "--as-of", "--lang",
 
 class Argv:
     """What main needs to know before the parser runs, from one look at the arguments: the
-    command's name (to register only it), --lang (help text is built in the language when the
-    app is imported), and --debug (for the error edge)."""
+    command's name (to register only it; none when help is asked before it: the app's own help
+    lists every command), --lang (help text is built in the language when the app is
+    imported), and --debug (for the error edge)."""
 
     def __init__(self, args: list[str]):
         self.command = self.lang = None
         self.debug = "--debug" in args
+        helped = False
         skip = False
         for i, arg in enumerate(args):
             if arg == "--lang" and i + 1 < len(args):
@@ -63,7 +65,9 @@ class Argv:
                 skip = False
             elif arg in _GLOBAL_OPTIONS_WITH_VALUE:
                 skip = True
-            elif self.command is None and not arg.startswith("-"):
+            elif arg in ("-h", "--help"):
+                helped = True
+            elif self.command is None and not arg.startswith("-") and not helped:
                 self.command = arg
 
 
@@ -71,15 +75,18 @@ def _app_for(name: str | None):
     """The app with only the command being run registered.
 
     Typer builds a click command for every registered command on each start, most of jtdj's
-    own start-up; help, completion and unknown names get the full app.
+    own start-up; completion and unknown names get the full app, the app's own help the
+    listing app.
     """
     import typer
 
     from jtdj.cli.app import APP_SETTINGS
 
     module = COMMAND_MODULES.get(name)
-    if module is None or any(var.endswith("_COMPLETE") for var in os.environ):
+    if any(var.endswith("_COMPLETE") for var in os.environ):
         return full_app()
+    if module is None:
+        return full_app() if name is not None else _listing_app()
     from importlib import import_module
 
     from jtdj.cli.app import app
@@ -93,6 +100,33 @@ def _app_for(name: str | None):
     lean.registered_callback = app.registered_callback
     lean.registered_commands = wanted
     lean.registered_groups = groups
+    return lean
+
+
+def _nothing() -> None:
+    """The body of a command in the listing app: never run (only help is asked of it)."""
+
+
+def _listing_app():
+    """The app as `jtdj --help` (or `jtdj` alone) lists it: every command by its name and help,
+    each without its parameters, which only the command's own help shows and which typer would
+    otherwise turn into click's for every command on each start (about 70 ms); the units group
+    as a command of its help. A test holds the listing to the full app's."""
+    from copy import copy
+
+    import typer
+
+    from jtdj.cli.app import APP_SETTINGS
+
+    app = full_app()
+    lean = typer.Typer(add_completion=True, **APP_SETTINGS)
+    lean.registered_callback = app.registered_callback
+    for command in app.registered_commands:
+        stub = copy(command)
+        stub.callback = _nothing
+        lean.registered_commands.append(stub)
+    for group in app.registered_groups:
+        lean.command(group.name, help=group.typer_instance.info.help)(_nothing)
     return lean
 
 
