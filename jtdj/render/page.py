@@ -69,6 +69,7 @@ def html_table(b) -> list[str]:
     # has some 10,000 cells
     aligns = [";text-align:right" if i in b.right else "" for i in range(len(b.headers))]
     opening: dict = {}
+    cells = iter(_escaped([c for r in b.rows for c in r]))
     for r, style in zip(b.rows, b.styles or [None] * len(b.rows)):
         tags = opening.get(style)
         if tags is None:
@@ -76,6 +77,17 @@ def html_table(b) -> list[str]:
             tags = opening[style] = [f'<td style="{CSS["td"]}{a}{extra}' for a in aligns]
         out.append("<tr>" + "".join(
             f'{tag};{CSS["bar"]}">{c}</td>' if c and not c.strip("█░") else
-            f'{tag}">{e(c)}</td>' for tag, c in zip(tags, r)) + "</tr>")
+            f'{tag}">{c}</td>' for tag, c in zip(tags, (next(cells) for _ in r))) + "</tr>")
     out.append("</table>")
     return out
+
+
+def _escaped(cells: list[str]) -> list[str]:
+    """``html.escape`` of each cell, in one call over them all joined by NUL (the cells of a
+    100,000-task report number some 10,000); one by one if a cell holds a NUL itself."""
+    import html
+
+    joined = "\0".join(cells)
+    if joined.count("\0") != len(cells) - 1:
+        return [html.escape(c) for c in cells]
+    return html.escape(joined).split("\0") if cells else []
