@@ -438,3 +438,19 @@ def test_summary_totals_equal_the_list_counted_by_status_with_tasks_in_review(ru
     listed = _by_status(run, *NEXT_WEEK)
     assert now["review"] == listed["review"] == 1 and now["done"] == listed["done"]
     assert now["open"] == len(_tasks(as_json(ok(run, *NEXT_WEEK, "list", "-f", "json"))))
+
+
+@pytest.mark.parametrize("fmt", ["json", "tsv"])
+def test_a_task_waiting_for_review_is_written_by_sqlite_as_in_python(run, round_, monkeypatch,
+                                                                      fmt):
+    """The lines SQLite writes for a full list (``store.lines``) hold a report waiting for
+    review, on time and late, as the Python writers do."""
+    from jtdj.store.tasks import TaskStream
+
+    report_11(round_, run, done_on=dt.date(2022, 7, 9))
+    days = [LATER, NEXT_WEEK, ("--as-of", "2022-07-08")]
+    fast = [ok(run, *day, "list", "--status", "all", "--format", fmt).stdout for day in days]
+    monkeypatch.setattr(TaskStream, "written", lambda self, *args: None)
+    slow = [ok(run, *day, "list", "--status", "all", "--format", fmt).stdout for day in days]
+    assert fast == slow
+    assert "review" in fast[0]
