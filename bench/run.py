@@ -102,12 +102,13 @@ PAIRED: list[str] = []  # the typer floor's argv, once the venv is known (see ru
 LONG_S = 5.0  # a case whose warm-up run takes longer gets 3 timed runs
 
 
-def measure(argvs, env, runs: int, setup=None) -> dict:
+def measure(argvs, env, runs: int, setup=None, floor: list[str] | None = None) -> dict:
     """Median wall and max RSS over ``runs`` runs after one warm-up; argvs(i) gives run i's argv.
 
-    Each timed run is paired with a run of the typer floor just after it, and the ratio taken
-    per pair (``ratio``: the median of those), because the load of a shared machine drifts
-    within a run more than between two neighbouring processes."""
+    Each timed run is paired with a run of the typer floor (or of ``floor``) just after it, and
+    the ratio taken per pair (``ratio``: the median of those), because the load of a shared
+    machine drifts within a run more than between two neighbouring processes."""
+    floor = floor or PAIRED
     samples, peaks, ratios = [], [], []
     i = 0
     while i <= runs:
@@ -123,8 +124,8 @@ def measure(argvs, env, runs: int, setup=None) -> dict:
         if i:  # the first run warms the caches
             samples.append(seconds)
             peaks.append(rss)
-            if PAIRED:
-                ratios.append(seconds / timed(PAIRED, env)[0])
+            if floor:
+                ratios.append(seconds / timed(floor, env)[0])
         i += 1
     return {"median": statistics.median(samples), "rss_mib": max(peaks) / 1024,
             "samples": samples, "ratio": statistics.median(ratios) if ratios else None}
@@ -224,9 +225,13 @@ def run(args) -> str:
             if wanted(name):
                 rows.append((label, name, measure(lambda i, a=argv: a, e, runs)))
         if size > 13 and wanted("list (piped)"):  # its floor: the same SELECT in plain Python
+            floor_list = [str(python), str(ROOT / "bench" / "floor_list.py"), str(db),
+                          f"bench{size}"]
             rows.append((label, "python + sqlite3: the same SELECT as TSV", measure(
-                lambda i: [str(python), str(ROOT / "bench" / "floor_list.py"), str(db),
-                           f"bench{size}"], e, runs)))
+                lambda i: floor_list, e, runs)))
+            # the target's own ratio: each piped list paired with a run of its floor
+            rows.append((label, "list (piped) ÷ the same SELECT in Python (paired; ratio to it)",
+                         measure(lambda i: [str(jtdj), "list"], e, runs, floor=floor_list)))
         # the 工作台账, a new file each run (export does not overwrite unasked); 3 runs at
         # 100,000 tasks, where one takes most of a minute
         if wanted("export --format xlsx"):
