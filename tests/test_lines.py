@@ -33,7 +33,7 @@ tags = ["工委", "重\\"点\\""]
 when = "上半年\\n前后"
 [[sections.items.tasks]]
 no = 2
-title = "按时完成的任务"
+title = "按时完成的　任务"
 owner = "组织科"
 due = 2022-03-31
 [[sections.items.tasks]]
@@ -125,6 +125,7 @@ def test_the_lines_sqlite_writes_are_the_python_writers_bytes(ledger, run, monke
         assert "<U+202E>" in everything and "\\x1b" in everything
     else:
         assert "\\u202e" in everything and "\\u001b" in everything
+    assert "按时完成的\u3000任务" in everything  # a full-width space is text: kept as it is
 
 
 def test_the_lines_have_the_keys_of_every_record(ledger, db_path):

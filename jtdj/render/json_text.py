@@ -209,9 +209,13 @@ def json_chunks(records: Iterable[dict], keys: Sequence[str] | None = None) -> I
 
 
 def json_line_chunks(line_batches: Iterable[list[str]]) -> Iterator[str]:
-    """A JSON list, one record per line, from lists of the records' compact JSON lines."""
+    """A JSON list, one record per line, from lists of the records' compact JSON lines. A
+    batch whose every line is printable holds no DEL, C1 or bidi control (none of them is), and
+    ``isprintable`` is twice as fast as ``escape_raw``'s search; a line that is not (a full-width
+    space is not either) has the batch searched."""
     first = True
     for batch in line_batches:
-        yield escape_raw(("[\n  " if first else ",\n  ") + ",\n  ".join(batch))
+        text = ("[\n  " if first else ",\n  ") + ",\n  ".join(batch)
+        yield text if all(map(str.isprintable, batch)) else escape_raw(text)
         first = False
     yield "[]\n" if first else "\n]\n"
