@@ -38,6 +38,10 @@ OWNERS = [f"{name}{n}" for n in range(1, 5) for name in ("组织科", "宣传科
 
 AS_OF = date(2022, 7, 1)
 KEYWORD = "关键词"  # planted in about 1 title in 500, so `--search 关键词` finds a page, not half
+PAST = "2022-04-01"  # a past day, replayed from the event log (`--as-of`)
+# one item in a hundred handed to each of these units (every task then has three shares), and
+# in another item in a hundred one recurring monthly task of theirs (its occurrences)
+UNITS = ("甲校", "乙校", "丙校")
 
 
 def make_plan(path: Path, tasks: int, seed: int = 2022) -> None:
@@ -63,13 +67,19 @@ def make_plan(path: Path, tasks: int, seed: int = 2022) -> None:
             first = start + timedelta(days=(item_no - 1) * 330 // items)
             out += ['[[sections.items]]', f'no = {item_no}', f'title = "条目{item_no}"',
                     f'text = "条目{item_no}。' + "，".join(rnd.sample(WORDS, 6)) + '。"', '']
+            each = 'each = ["' + '", "'.join(UNITS) + '"]'
             for k in range(1, per_item + 1):
                 title = "".join(rnd.sample(WORDS, 5)) + f"工作{item_no}-{k}"
                 if rnd.random() < 0.002:
                     title = KEYWORD + title
                 due = first + timedelta(days=rnd.randrange(30))
+                if item_no % 100 == 75 and k == 1:
+                    out += ['[[sections.items.tasks]]', f'no = {k}', f'title = "{title}（每月）"',
+                            'every = "month"', each, '']
+                    continue
                 out += ['[[sections.items.tasks]]', f'no = {k}', f'title = "{title}"',
-                        f'due = {due.isoformat()}', f'owner = "{rnd.choice(OWNERS)}"', '']
+                        f'due = {due.isoformat()}', f'owner = "{rnd.choice(OWNERS)}"']
+                out += [each, ''] if item_no % 100 == 50 else ['']
     path.write_text("\n".join(out), encoding="utf-8")
 
 
@@ -209,6 +219,8 @@ def run(args) -> str:
             (f"list --search {KEYWORD}", [str(jtdj), "list", "--search", KEYWORD]),
             ("list --search 党建 (2 characters)", [str(jtdj), "list", "--search", "党建"]),
             ("summary", [str(jtdj), "summary"]),
+            (f"summary --as-of {PAST} (a past day)", [str(jtdj), "--as-of", PAST, "summary"]),
+            (f"list --as-of {PAST} (piped, a past day)", [str(jtdj), "--as-of", PAST, "list"]),
             ("report --format text", [str(jtdj), "report", "--format", "text"]),
             ("report --format html", [str(jtdj), "report", "--format", "html"]),
             ("report --format json", [str(jtdj), "report", "--format", "json"]),
