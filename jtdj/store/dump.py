@@ -62,6 +62,15 @@ def export_tasks(store: Store, plan: str, as_of: date, nested: bool) -> Iterator
     item, then number; only tasks whose item and section exist)."""
     as_of_sql, params = task_query(store, plan, TaskFilter(status="all", archived=None,
                                                            occurrences=True), as_of)
+    # the day's state of every task, once, in a temporary table looked up by id: joined as a
+    # subquery, the list query of a plan with a recurring task (a UNION ALL, which SQLite
+    # cannot flatten into the join) was read through again for every task
+    store.conn.execute("DROP TABLE IF EXISTS temp.export_state")
+    store.conn.execute("CREATE TEMP TABLE export_state (id TEXT, eff TEXT, light TEXT,"
+                       " percent INTEGER, done_on TEXT)")
+    store.conn.execute("INSERT INTO temp.export_state SELECT id, eff, light, percent, done_on"
+                       f" FROM ({as_of_sql})", params)
+    store.conn.execute("CREATE INDEX temp.export_state_id ON export_state (id)")
     columns = ", ".join(f"t.{c}" for c in _TASK_COLUMNS)
     joins = (" JOIN items i ON i.plan = t.plan AND i.no = t.item"
              " JOIN sections s ON s.plan = t.plan AND s.no = i.section") if nested else ""
@@ -73,7 +82,7 @@ def export_tasks(store: Store, plan: str, as_of: date, nested: bool) -> Iterator
            " e.action, e.note, e.on_date, e.at, e.actor,"
            " n.id, n.on_date, n.at, n.actor, n.text, n.percent"
            f" FROM tasks t{joins}"
-           f" LEFT JOIN ({as_of_sql}) a ON a.id = t.id"
+           " LEFT JOIN temp.export_state a ON a.id = t.id"
            # the last status change, kept only when it is a check-off with a note
            " LEFT JOIN events e ON e.id = (SELECT max(x.id) FROM events x WHERE x.plan = t.plan"
            " AND x.target = t.id AND x.field = 'status') AND e.action = 'done'"

@@ -1,0 +1,100 @@
+"""SQLite's own work grows with the plan no faster than the plan: the virtual machine steps a
+command takes (counted with sqlite3's progress handler on the store's connection, through the
+real CLI) for a plan of 4N tasks are at most about four times those for N, also when the plan
+holds a recurring task's occurrences and tasks handed to units. A statement that reads the
+plan again for every task (a list query joined as a subquery it cannot be flattened into) is
+sixteen times the work at four times the size, and fails here."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from conftest import ok
+
+from jtdj.store import Store
+
+AS_OF = "2022-07-01"
+SMALL = 200
+STEPS = 1000  # virtual machine instructions per call of the handler
+
+
+def _plan(path, tasks: int) -> None:
+    """``tasks`` tasks, ten an item: the first task of item 2 recurring monthly and handed to
+    two units, the tasks of item 3 handed to them too, the rest led by offices."""
+    items = tasks // 10
+    out = ['[plan]', f'key = "w{tasks}"', f'title = "工作量{tasks}"', 'issued = 2022-01-01',
+           'due = 2022-12-31', '', '[[sections]]', 'no = 1', 'title = "第一部分"', '']
+    for i in range(1, items + 1):
+        out += ['[[sections.items]]', f'no = {i}', f'title = "条目{i}"', '']
+        for k in range(1, 11):
+            out += ['[[sections.items.tasks]]', f'no = {k}', f'title = "工作任务{i}-{k}"']
+            if i == 2 and k == 1:
+                out += ['every = "month"', 'each = ["甲校", "乙校"]', '']
+                continue
+            due = date(2022, 1, 10) + timedelta(days=(i * 10 + k) * 340 // (items * 10))
+            out += [f'due = {due}', f'owner = "科室{(i + k) % 4}"']
+            if i == 3:
+                out.append('each = ["甲校", "乙校"]')
+            if k % 3 == 0 and due < date(2022, 6, 1):
+                out += ['status = "done"', f'done_on = {due}']
+            out.append('')
+    path.write_text("\n".join(out), encoding="utf-8")
+
+
+@pytest.fixture
+def plans(run, tmp_path):
+    made = {}
+    for size in (SMALL, 4 * SMALL):
+        env = {"JTDJ_DB": str(tmp_path / f"db{size}" / "jtdj.db")}
+        plan = tmp_path / f"plan{size}.toml"
+        _plan(plan, size)
+        ok(run, "--as-of", "2022-01-01", "import", plan, env=env)
+        ok(run, "--as-of", "2022-03-01", "note", "4.2", "推进", "--percent", "40", env=env)
+        made[size] = env
+    return made
+
+
+@pytest.fixture
+def steps(monkeypatch):
+    """How many thousand virtual machine steps the stores opened from now on have taken."""
+    count = [0]
+    real_open = Store.open.__func__
+
+    def counted(cls, *args, **kwargs):
+        store = real_open(cls, *args, **kwargs)
+
+        def tick() -> int:
+            count[0] += 1
+            return 0  # go on
+
+        store.conn.set_progress_handler(tick, STEPS)
+        return store
+
+    monkeypatch.setattr(Store, "open", classmethod(counted))
+    return count
+
+
+COMMANDS = {
+    "export json": ["export", "--format", "json"],
+    "export csv": ["export", "--format", "csv"],
+    "export toml": ["export", "--format", "toml"],
+    "list all json": ["list", "--status", "all", "--format", "json"],
+    "list piped": ["list"],
+    "list past day": ["--as-of", "2022-04-01", "list", "--status", "all", "--format", "json"],
+    "summary": ["summary", "--format", "json"],
+    "report": ["report", "--since", "2022-01-01", "--format", "json"],
+}
+
+
+@pytest.mark.parametrize("argv", COMMANDS.values(), ids=COMMANDS.keys())
+def test_sqlites_work_grows_no_faster_than_the_plan(run, plans, steps, argv):
+    work = {}
+    for size, env in plans.items():
+        steps[0] = 0
+        ok(run, "--as-of", AS_OF, *argv, env=env)
+        work[size] = steps[0]
+    assert work[SMALL] > 0, "the progress handler saw no work"
+    assert work[4 * SMALL] <= 6 * work[SMALL], (
+        f"{' '.join(argv)}: {work[SMALL]}k steps for {SMALL} tasks, {work[4 * SMALL]}k for "
+        f"{4 * SMALL}")
