@@ -44,8 +44,13 @@ def export_plan(plan: Path, by_day: dict[str, list[str]], target: Path) -> int:
             for task in item.get("tasks", []):
                 entry = {"uuid": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{item['no']}.{task['no']}")),
                          "description": task["title"], "project": f"i{item['no']}",
-                         "entry": "20220101T000000Z", "due": _stamp(task["due"].isoformat()),
-                         "owner": task["owner"], "status": "pending"}
+                         "entry": "20220101T000000Z", "status": "pending"}
+                # a recurring task (no due date, no owner: its units' own) is one plain task
+                # there, and a task handed to units one task: Taskwarrior has no shares
+                if "due" in task:
+                    entry["due"] = _stamp(task["due"].isoformat())
+                if "owner" in task:
+                    entry["owner"] = task["owner"]
                 if finished:
                     entry.update(status="completed", end=_stamp(finished))
                 tasks.append(entry)
