@@ -125,7 +125,7 @@ def test_mailed_periods_move_to_their_first_day(run, imported, db_path):
         conn.execute("DELETE FROM migrations WHERE name IN ('m009_inclusive_periods',"
                      " 'm010_history_indexes', 'm011_units', 'm012_bulletins', 'm013_review', 'm014_reported_percent', 'm015_ongoing',"
                      " 'm016_recurring', 'm017_plan_notice', 'm018_task_position', 'm019_robot_log',"
-                     " 'm020_accepted_index')")
+                     " 'm020_accepted_index', 'm021_supervision_index')")
         for table in ("units", "unit_groups", "shares", "forms", "bulletins", "robot_log",
                       "robot_sends"):
             conn.execute(f"DROP TABLE {table}")
@@ -147,6 +147,7 @@ def test_mailed_periods_move_to_their_first_day(run, imported, db_path):
         conn.execute("DROP INDEX idx_tasks_added")
         conn.execute("DROP INDEX idx_events_replay")
         conn.execute("DROP INDEX idx_events_accepted")
+        conn.execute("DROP INDEX idx_events_supervision")
         conn.execute("PRAGMA user_version = 8")
     conn.close()
     assert run("plans").exit_code == 0
@@ -187,3 +188,23 @@ def test_a_period_report_finds_the_acceptances_by_their_own_index(imported, db_p
     plan = store.conn.execute("EXPLAIN QUERY PLAN " + accepted[0]).fetchall()
     store.close()
     assert any("idx_events_accepted" in row[-1] for row in plan), plan
+
+
+def test_the_urges_and_extensions_of_a_bulletin_are_sought_by_their_own_index(imported, db_path):
+    """m021: the 通报's 催办 and extensions (``store.bulletins``) are a seek in
+    idx_events_supervision, not a read of every event of the plan."""
+    from datetime import date
+
+    from jtdj.store import Store, bulletins
+
+    store = Store.open(db_path)
+    seen: list[str] = []
+    store.conn.set_trace_callback(seen.append)
+    bulletins.urges(store, "2022", date(2022, 7, 1))
+    bulletins.extensions(store, "2022", date(2022, 7, 1))
+    store.conn.set_trace_callback(None)
+    assert len(seen) == 2
+    for sql in seen:
+        plan = store.conn.execute("EXPLAIN QUERY PLAN " + sql).fetchall()
+        assert any("idx_events_supervision" in row[-1] for row in plan), (sql, plan)
+    store.close()

@@ -336,12 +336,21 @@ def m020_accepted_index(db) -> None:
     db.execute("CREATE INDEX idx_events_accepted ON events (plan, on_date) WHERE action = 'accept'")
 
 
+def m021_supervision_index(db) -> None:
+    """The 催办 (``urge`` events) and the changes of a due date by day, so a 通报 or a period
+    report counts a unit's urges and extensions by a seek, not by reading every event of the
+    plan (100,000 tasks with shares: 186,000 events, 125 ms of a 1.1 s report; bench/README.md).
+    A query naming either term can use it (a term of an OR in a partial index's WHERE)."""
+    db.execute("CREATE INDEX idx_events_supervision ON events (plan, on_date)"
+               " WHERE action = 'urge' OR field = 'due'")
+
+
 MIGRATIONS = [m001_initial, m002_mail_log, m003_task_search, m004_counting_index,
               m005_drop_due_index, m006_owner_counting_index, m007_state_indexes,
               m008_tallies, m009_inclusive_periods, m010_history_indexes, m011_units,
               m012_bulletins, m013_review, m014_reported_percent,
               m015_ongoing, m016_recurring, m017_plan_notice, m018_task_position,
-              m019_robot_log, m020_accepted_index]
+              m019_robot_log, m020_accepted_index, m021_supervision_index]
 
 
 def schema_version(conn) -> int:
