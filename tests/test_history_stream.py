@@ -95,7 +95,7 @@ def _bench_db(tmp_path, tasks: int) -> dict:
     env = {**os.environ, "JTDJ_DB": str(tmp_path / f"b{tasks}.db")}
     for argv in (["import", str(plan)],
                  ["--as-of", "2022-07-01", "done", *map(str, range(1, tasks // 200 + 1)),
-                  "--on", "2022-06-30"]):
+                  "--all-units", "--on", "2022-06-30"]):  # item 50's tasks have shares
         subprocess.run([sys.executable, "-m", "jtdj", *argv], env=env, check=True,
                        capture_output=True)
     return env
