@@ -11,8 +11,7 @@ import json
 from datetime import date, timedelta
 from typing import Iterator, NamedTuple
 
-from jtdj.store import history, lights, lines, occurrences
-from jtdj.store.lines import RECORD_KEYS
+from jtdj.store import history, lights, occurrences
 
 DUE_SOON_DAYS = lights.Lights().due_soon_days  # the default; the config's [lights] may differ
 
@@ -128,7 +127,9 @@ class TaskStream:
     def written(self, fmt: str, keys, size: int) -> Iterator[list[str]] | None:
         """Lists of at most ``size`` lines of ``fmt`` (json, tsv), one per record, when the
         records are written with exactly their own keys; else None."""
-        if fmt not in lines.LINES or tuple(keys) != RECORD_KEYS:
+        from jtdj.store import lines  # only a full list in a machine format builds its SQL
+
+        if fmt not in lines.LINES or tuple(keys) != lines.RECORD_KEYS:
             return None
         store, plan, f, as_of, sort = self._query
         sql, params = task_query(store, plan, f, as_of)
