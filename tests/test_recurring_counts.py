@@ -133,3 +133,27 @@ def test_the_recurring_work_block_reads_at_80_columns_in_text_and_shows_in_md_an
     assert all(display_width(line) <= 80 for line in table)
     html = ok(run, "--as-of", DAY, "report", "--until", DAY, "-f", "html").stdout
     assert "周期性工作（各单位）" in html
+
+
+def test_a_reports_overdue_lists_with_a_limit_name_a_recurring_task_once_as_the_full_lists_do(
+        run, tmp_path):
+    """The per-owner overdue lists of a report with --limit come from the owner's tallies and
+    a seek per owner; a recurring task's overdue occurrence joins its owner's, counted and
+    ordered (by due date, then id) as the full lists, which read every overdue task, have it."""
+    path = tmp_path / "rc.toml"
+    path.write_text(PLAN + "\n".join(
+        f"[[sections.items.tasks]]\nno = {no}\ntitle = \"督查{no}\"\ndue = {due}\nowner = \"组织科\""
+        for no, due in ((5, "2022-05-31"), (6, "2022-06-15"))) + "\n", encoding="utf-8")
+    ok(run, "--as-of", "2022-05-10", "import", path)
+    ok(run, "--as-of", DAY, "done", "4.1@2022-04")
+
+    def overdue(*limit):
+        data = as_json(ok(run, "--as-of", DAY, "report", "--until", DAY, "-f", "json", *limit))
+        return {g["owner"]: ([t["id"] for t in g["tasks"]], g.get("omitted", 0))
+                for g in data["overdue"]}
+
+    full = overdue()
+    # 组织科: 4.1 once, by its earliest open overdue occurrence (May), before 4.5 (same day)
+    assert full["组织科"] == (["4.1@2022-05", "4.5", "4.6"], 0)
+    assert overdue("--limit", "2") == {
+        owner: (ids[:2], len(ids) - len(ids[:2])) for owner, (ids, _) in full.items()}

@@ -16,7 +16,6 @@ import json
 from datetime import date
 
 from jtdj.store import Store, history
-from jtdj.store.occurrences import has_recurring
 from jtdj.store.tasks import DUE_LIGHT, EFFECTIVE_STATUS, TaskFilter, as_of_params, task_query
 
 COUNT_FIELDS = ("tasks", "done", "doing", "todo", "dropped", "overdue", "due_soon", "review",
@@ -275,7 +274,7 @@ def overdue_by_owner(store: Store, plan: str, as_of: date,
     params = as_of_params(store, plan, as_of)
     closed_later = " UNION ALL ".join(
         f"SELECT 1 FROM {_STATE} WHERE {_BASE} AND {part} AND t.due < :d" for part in _OPEN_PARTS[4:])
-    if (limit is None or history.as_of(store, plan, as_of) or has_recurring(store, plan)
+    if (limit is None or history.as_of(store, plan, as_of)
             or store.conn.execute(f"SELECT EXISTS ({closed_later})", params).fetchone()[0]):
         # every overdue task at once: all of them wanted, or some otherwise on the day
         rows = due_tasks(store, plan, as_of, "overdue")
@@ -291,16 +290,27 @@ def overdue_by_owner(store: Store, plan: str, as_of: date,
     counts = store.conn.execute(
         "SELECT nullif(owner, ''), sum(n) FROM owner_due_tally WHERE plan = :plan"
         " AND due < :d AND n > 0 GROUP BY owner ORDER BY owner", params).fetchall()
+    from jtdj.store.occurrence_counts import due_rows
+
+    # a recurring task counts as its begun occurrences make it; the tallies count its stored
+    # row as never due, so its overdue occurrence (one per task) is added to its owner's
+    recurring: dict = {}
+    for row in due_rows(store, plan, as_of, "overdue"):
+        recurring.setdefault(row[2] or None, []).append(row)
     out = []
     for owner, count in counts:
-        p = {**params, "owner": owner}
+        extra = recurring.pop(owner, [])
         if count:
-            rows = store.conn.execute(
+            rows = [tuple(r) for r in store.conn.execute(
                 f"SELECT t.id, t.title, t.owner, t.due FROM tasks t JOIN (SELECT t.rowid AS r,"
                 f" t.due, t.item, t.no {late} ORDER BY t.due, t.item, t.no LIMIT {int(limit)}) o"
-                " ON t.rowid = o.r ORDER BY o.due, o.item, o.no", p).fetchall()
-            out.append((owner, count, [tuple(r) for r in rows]))
-    return out
+                " ON t.rowid = o.r ORDER BY o.due, o.item, o.no", {**params, "owner": owner})]
+            out.append((owner, count + len(extra), _by_task_order(rows + extra, limit)
+                        if extra else rows))
+        elif extra:
+            out.append((owner, len(extra), _by_task_order(extra, limit)))
+    out += [(owner, len(rows), _by_task_order(rows, limit)) for owner, rows in recurring.items()]
+    return sorted(out, key=lambda group: (group[0] is not None, group[0] or ""))
 
 
 _DONE_NOTE = ("(SELECT e.note FROM events e WHERE e.plan = t.plan AND e.target = t.id"
