@@ -46,8 +46,7 @@ def bulletin(store: Store, plan: str, period: Period, as_of: date,
 def figures(store: Store, plan: str, until: date) -> tuple[list[dict], list[str]]:
     """Each unit's figures as of ``until``, ranked, and the units whose latest form came late:
     the 通报's table (also the ledger's sheet); reads only."""
-    state = report.shared(store, plan, until)
-    owners = [o for o in report.owners(store, plan, until, state) if o["owner"] and o["tasks"]]
+    owners = [o for o in report.owners(store, plan, until) if o["owner"] and o["tasks"]]
     extensions, urges = _event_counts(store, plan, until)
     issued = uc.forms(store, plan)
     forms = forms_back(issued, until)

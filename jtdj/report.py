@@ -56,12 +56,20 @@ SHARE_KEYS = ("tasks", "total", "done", "doing", "todo", "review", "dropped", "o
 
 def shared(store: Store, plan: str, as_of: date) -> tuple[dict, dict]:
     """The live tasks handed to units as of ``as_of`` (their records as `list` shows them that
-    day) and each one's shares as they were that day (``shares.effective``)."""
+    day) and each one's shares as they were that day (``shares.effective``). Kept for the
+    command (a report and its 通报 table both read the day's): treat it as read-only."""
+    if not uc.plan_has_shares(store, plan):
+        return {}, {}
+    key = ("shared", plan, as_of)
+    if key not in store.cache:
+        store.cache[key] = _shared(store, plan, as_of)
+    return store.cache[key]
+
+
+def _shared(store: Store, plan: str, as_of: date) -> tuple[dict, dict]:
     from jtdj import shares
     from jtdj.store.tasks import TaskFilter, plan_start, select_tasks
 
-    if not uc.plan_has_shares(store, plan):
-        return {}, {}
     by_task = shares.as_of(store, plan, as_of)
     if not by_task:
         return {}, {}
@@ -140,16 +148,23 @@ def _add(rows: dict, key, record: dict, sign: int, rules: Lights, day: date) -> 
         acc[st.COUNT_FIELDS.index("ongoing_done")] += sign * (record["status"] == "done")
 
 
-def owners(store: Store, plan: str, as_of: date, state: tuple[dict, dict] | None = None,
-           ) -> list[dict]:
+def owners(store: Store, plan: str, as_of: date) -> list[dict]:
     """Per owner (null: no owner yet), by name, the tasks without an owner last. A task handed
     to units counts through its shares, each under its unit, not under its lead (nor as a task
     without an owner); a recurring one once under each unit, by its occurrence shares
     (``_recurring``). Where forms were issued for the plan, each row says the day of the unit's
-    last form merged (``last_report``) and whether the latest form issued was late (``late``)."""
+    last form merged (``last_report``) and whether the latest form issued was late (``late``).
+    Kept for the command, as ``shared`` is (a report and its 通报 table both read it)."""
+    key = ("owners", plan, as_of)
+    if key not in store.cache:
+        store.cache[key] = _owners(store, plan, as_of)
+    return store.cache[key]
+
+
+def _owners(store: Store, plan: str, as_of: date) -> list[dict]:
     rows = {owner: list(values)
             for owner, values in st.count_tasks(store, plan, as_of, "owner").items()}
-    tasks, by_task = state if state is not None else shared(store, plan, as_of)
+    tasks, by_task = shared(store, plan, as_of)
     if by_task:
         for task, ss in by_task.items():
             _add(rows, tasks[task]["owner"], tasks[task], -1, store.lights, as_of)
@@ -199,7 +214,7 @@ LAG_KEYS = ("id", "title", "owner", "due", "signal", "percent", "expected_percen
 
 
 def lagging_by_owner(store: Store, plan: str, as_of: date, limit: int | None = None,
-                     state: tuple[dict, dict] | None = None) -> list[dict]:
+                     ) -> list[dict]:
     """The open tasks behind or far behind the pace of their window as of ``as_of`` (序时进度:
     the list's own query, ``list --lagging``, so a past day is as it was then), per owner as
     the overdue ones are (no owner first, then by name); a task handed to units through its
@@ -209,7 +224,7 @@ def lagging_by_owner(store: Store, plan: str, as_of: date, limit: int | None = N
     from jtdj.store.lights import LAGGING
     from jtdj.store.tasks import TaskFilter, select_tasks
 
-    tasks, by_task = state if state is not None else shared(store, plan, as_of)
+    tasks, by_task = shared(store, plan, as_of)
     groups: dict = {}
     # an ongoing task (常态推进) has no pace: a quiet one is in the 常态工作 block (``ongoing``)
     for r in select_tasks(store, plan, TaskFilter(status="open", lagging=True, ongoing=False),
@@ -295,7 +310,7 @@ def summary(store: Store, plan: str, as_of: date, limit: int | None = None) -> d
     data = {
         "plan": plan, "title": plan_head(store, plan)["title"], "as_of": as_of,
         "totals": totals(store, plan, as_of), "shares": share_counts(state, store.lights, as_of),
-        "sections": sections, "items": items, "owners": owners(store, plan, as_of, state),
+        "sections": sections, "items": items, "owners": owners(store, plan, as_of),
         "overdue": task_list(store, plan, as_of, "overdue", limit),
         "due_soon": task_list(store, plan, as_of, "due_soon", limit),
     }
@@ -336,7 +351,7 @@ def report(store: Store, plan: str, period: Period, as_of: date,
         overdue.append(group)
     due_soon = task_list(store, plan, period.until, "due_soon", limit)
     state = shared(store, plan, period.until)
-    lagging = lagging_by_owner(store, plan, period.until, limit, state)
+    lagging = lagging_by_owner(store, plan, period.until, limit)
     head = plan_head(store, plan)
     changes = {kind: [] for kind in CHANGE_KINDS}
     for kind, *values in history.changes_between(store, plan, period.before, period.until):
@@ -366,7 +381,7 @@ def report(store: Store, plan: str, period: Period, as_of: date,
     if block:
         data["occurrences"] = block
     data["shares"] = share_counts(state, store.lights, period.until)
-    data["owners"] = owners(store, plan, period.until, state)
+    data["owners"] = owners(store, plan, period.until)
     if limit is not None:
         data["omitted"] = {"completed": n_completed - len(completed),
                            "progress": n_notes - len(notes),
