@@ -292,25 +292,20 @@ def overdue_by_owner(store: Store, plan: str, as_of: date,
         " AND due < :d AND n > 0 GROUP BY owner ORDER BY owner", params).fetchall()
     from jtdj.store.occurrence_counts import due_rows
 
-    # a recurring task counts as its begun occurrences make it; the tallies count its stored
-    # row as never due, so its overdue occurrence (one per task) is added to its owner's
-    recurring: dict = {}
+    groups: dict = {owner: [count, []] for owner, count in counts if count}
+    for owner, group in groups.items():
+        group[1] += [tuple(r) for r in store.conn.execute(
+            f"SELECT t.id, t.title, t.owner, t.due FROM tasks t JOIN (SELECT t.rowid AS r,"
+            f" t.due, t.item, t.no {late} ORDER BY t.due, t.item, t.no LIMIT {int(limit)}) o"
+            " ON t.rowid = o.r ORDER BY o.due, o.item, o.no", {**params, "owner": owner})]
+    # a recurring task counts as its begun occurrences make it (the tallies count its stored
+    # row as never due): its overdue occurrence, one per task, joins its owner's
     for row in due_rows(store, plan, as_of, "overdue"):
-        recurring.setdefault(row[2] or None, []).append(row)
-    out = []
-    for owner, count in counts:
-        extra = recurring.pop(owner, [])
-        if count:
-            rows = [tuple(r) for r in store.conn.execute(
-                f"SELECT t.id, t.title, t.owner, t.due FROM tasks t JOIN (SELECT t.rowid AS r,"
-                f" t.due, t.item, t.no {late} ORDER BY t.due, t.item, t.no LIMIT {int(limit)}) o"
-                " ON t.rowid = o.r ORDER BY o.due, o.item, o.no", {**params, "owner": owner})]
-            out.append((owner, count + len(extra), _by_task_order(rows + extra, limit)
-                        if extra else rows))
-        elif extra:
-            out.append((owner, len(extra), _by_task_order(extra, limit)))
-    out += [(owner, len(rows), _by_task_order(rows, limit)) for owner, rows in recurring.items()]
-    return sorted(out, key=lambda group: (group[0] is not None, group[0] or ""))
+        group = groups.setdefault(row[2] or None, [0, []])
+        group[0] += 1
+        group[1].append(row)
+    return [(owner, count, _by_task_order(rows, limit)) for owner, (count, rows)
+            in sorted(groups.items(), key=lambda g: (g[0] is not None, g[0] or ""))]
 
 
 _DONE_NOTE = ("(SELECT e.note FROM events e WHERE e.plan = t.plan AND e.target = t.id"
