@@ -98,3 +98,34 @@ def test_sqlites_work_grows_no_faster_than_the_plan(run, plans, steps, argv):
     assert work[4 * SMALL] <= 6 * work[SMALL], (
         f"{' '.join(argv)}: {work[SMALL]}k steps for {SMALL} tasks, {work[4 * SMALL]}k for "
         f"{4 * SMALL}")
+
+
+def test_a_list_with_occurrences_is_merged_from_parts_in_order_not_sorted_whole(plans):
+    """A plan with a recurring task lists its tasks and the occurrences as two parts of a
+    union. Each part is ordered apart and the two merged: the tasks' part comes from the index
+    item by item (a sort of one item's tasks at a time), so a full list does not hold all of
+    its lines in memory to sort them."""
+    from pathlib import Path
+
+    from jtdj.store.tasks import TaskFilter, ordered_query
+
+    store = Store.open(Path(plans[SMALL]["JTDJ_DB"]))
+    everything = TaskFilter(status="all", occurrences=True)
+    sql, params, keys = ordered_query(store, f"w{SMALL}", everything, date(2022, 7, 1), "id")
+    plan = store.conn.execute(f"EXPLAIN QUERY PLAN {sql}", params).fetchall()
+    store.close()
+    parent = {node: up for node, up, _, _ in plan}
+    detail = {node: text for node, _, _, text in plan}
+
+    def under(node: int, text: str) -> bool:
+        while node in parent:
+            node = parent[node]
+            if detail.get(node) == text:
+                return True
+        return False
+
+    assert keys == 4 and "MERGE (UNION ALL)" in detail.values()
+    sorts = [node for node, text in detail.items() if text == "USE TEMP B-TREE FOR ORDER BY"]
+    assert sorts and all(under(node, "RIGHT") for node in sorts), plan  # the occurrences only
+    assert any(text == "USE TEMP B-TREE FOR RIGHT PART OF ORDER BY" and under(node, "LEFT")
+               for node, text in detail.items()), plan

@@ -111,13 +111,11 @@ LINES = {
 }
 
 
-def line_batches(conn, sql: str, params: dict, order: str, fmt: str,
-                 size: int) -> Iterator[list[str]]:
-    """The lines (``LINES[fmt]``) of the records of ``tasks.task_query``'s ``sql`` in the
-    ``order`` of ``tasks.order_by``, ``size`` at a time from the cursor."""
+def line_batches(conn, sql: str, params: dict, size: int) -> Iterator[list[str]]:
+    """The lines of ``sql`` (``tasks.ordered_query`` selecting ``LINES[fmt]``, then maybe its
+    sort keys), ``size`` at a time from the cursor."""
     cursor = conn.cursor()
     cursor.row_factory = None
-    cursor.execute(f"SELECT {LINES[fmt]} FROM (SELECT *, {lights.EXPECTED} AS x FROM ({sql}))"
-                   f" ORDER BY {order}", params)
+    cursor.execute(sql, params)
     while rows := cursor.fetchmany(size):
         yield [row[0] for row in rows]
