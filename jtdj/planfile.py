@@ -94,16 +94,6 @@ def decode(raw: bytes, path: Path) -> str:
 
 
 def parse_toml(text: str, path: Path | str) -> dict:
-    """The file's TOML. rtoml (compiled) parses a well-formed file five times faster than tomli
-    (bench/README.md), to the same values: line ends are made LF first, as tomli makes them in
-    multi-line strings. A file rtoml refuses is parsed again by tomli, whose refusal the clerk
-    sees (line, column, reason), and which refuses a file nested too deep (RecursionError)."""
-    import rtoml
-
-    try:
-        return rtoml.loads(text.replace("\r\n", "\n"))
-    except ValueError:  # rtoml.TomlParsingError, or a value it cannot build
-        pass
     try:
         return tomli.loads(text)
     except tomli.TOMLDecodeError as exc:
