@@ -62,59 +62,10 @@ def shared(store: Store, plan: str, as_of: date) -> tuple[dict, dict]:
         return {}, {}
     key = ("shared", plan, as_of)
     if key not in store.cache:
-        store.cache[key] = _shared(store, plan, as_of)
+        from jtdj import shares
+
+        store.cache[key] = shares.on_day(store, plan, as_of)
     return store.cache[key]
-
-
-def _shared(store: Store, plan: str, as_of: date) -> tuple[dict, dict]:
-    from jtdj import shares
-    from jtdj.store.tasks import TaskFilter, plan_start, select_tasks
-
-    by_task = shares.as_of(store, plan, as_of)
-    if not by_task:
-        return {}, {}
-    tasks = {r["id"]: r for r in select_tasks(
-        store, plan, TaskFilter(status="all", ids=list(by_task)), as_of)}
-    start = plan_start(store, plan)
-    out = {task: [shares.effective(s, tasks[task]["due"], as_of, store.lights,
-                                   tasks[task]["start"] or start) for s in ss]
-           for task, ss in by_task.items() if task in tasks}
-    if any("@" in task for task in by_task):  # occurrence shares (4.3@2022-05)
-        _recurring(store, plan, as_of, by_task, start, tasks, out)
-    return tasks, out
-
-
-def _recurring(store: Store, plan: str, as_of: date, by_task: dict, start: str | None,
-               tasks: dict, out: dict) -> None:
-    """A recurring task handed to units counts once per unit: under each unit as its begun
-    occurrence shares make it that day (``occurrence_counts.rolled_record``; the shares
-    themselves in ``occurrences``), and its own record as its begun occurrences make it (what
-    the owner's count holds of it, taken off there as any shared task's)."""
-    from jtdj import shares
-    from jtdj.store import occurrence_counts as oc
-    from jtdj.store.tasks import TaskFilter, select_tasks
-
-    parents = sorted({task.split("@")[0] for task in by_task if "@" in task})
-    begun: dict[str, dict] = {}
-    of_task: dict[str, list[dict]] = {p: [] for p in parents}
-    for r in select_tasks(store, plan, TaskFilter(status="all", parents=parents), as_of):
-        begun[r["id"]] = r
-        of_task[r["id"].split("@")[0]].append(r)
-    for own in select_tasks(store, plan, TaskFilter(status="all", ids=parents), as_of):
-        units: dict[int, tuple[str, list[dict]]] = {}
-        for occ, ss in by_task.items():
-            if occ.split("@")[0] != own["id"] or "@" not in occ:
-                continue
-            for s in ss:
-                held = units.setdefault(s["unit"], (s["unit_name"], []))[1]
-                if occ in begun:
-                    o = begun[occ]
-                    held.append({**shares.effective(s, o["due"], as_of, store.lights,
-                                                    o["start"] or start), "id": occ})
-        tasks[own["id"]] = oc.rolled_record(own, of_task[own["id"]], store.lights, as_of)
-        out[own["id"]] = [oc.rolled_record({"unit": name, "unit_id": unit, "ongoing": False,
-                                            "occurrences": held}, held, store.lights, as_of)
-                          for unit, (name, held) in units.items()]
 
 
 def share_counts(state: tuple[dict, dict], rules: Lights, day: date) -> dict:
