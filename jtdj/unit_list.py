@@ -5,8 +5,10 @@ due and done date: ``shares.effective``) with role ``share``; a task U only lead
 task with role ``lead`` (a task U leads and holds a share of shows the share). The status
 filter and ``--overdue`` apply to what the row shows. Supporting units (配合单位) are not
 matched. A recurring task shows as its occurrences whose period has begun, each a row of its
-own (4.3@2022-05), U's share of it or the occurrence U leads. One unit's tasks are few: the
-rows are read whole and sorted as `list` sorts.
+own (4.3@2022-05), U's share of it or the occurrence U leads. The rows of a unit that holds
+shares are read whole, merged and sorted as `list` sorts; a unit that holds none (an office
+leading a third of a large plan) gets `list`'s own stream, written by SQLite in a machine
+format (``owner_list``).
 """
 
 from __future__ import annotations
@@ -48,6 +50,18 @@ def _begun(record: dict, day: str) -> bool:
     """Whether a record is shown on ``day``: an occurrence's once its period has begun
     (asked for by id, ``iter_tasks`` gives every occurrence whenever it falls)."""
     return record.get("period") is None or (record["start"] or "") <= day
+
+
+def owner_list(store, plan: str, f: TaskFilter, as_of: date, sort: str = "id"):
+    """The rows of `list --owner f.owner`, to be read once: for a unit that holds no share of
+    the plan, the tasks it leads as `list` gives them, each with its unit and role ``lead``
+    (``TaskStream``: a machine format written by SQLite, as a full list is); else
+    ``owner_rows``."""
+    unit_id = uc.unit_id(store, f.owner)
+    if f.ids is None and (unit_id is None or not uc.plan_has_shares(store, plan)
+                          or not uc.unit_share_tasks(store, plan, unit_id)):
+        return store.task_stream(plan, f, as_of, sort, extra={"unit": f.owner, "role": "lead"})
+    return owner_rows(store, plan, f, as_of, sort)
 
 
 def owner_rows(store, plan: str, f: TaskFilter, as_of: date, sort: str = "id") -> list[dict]:

@@ -93,6 +93,9 @@ ARGVS = [
     ["--status", "all"], [], ["--status", "done"], ["--sort", "due"], ["--sort", "owner"],
     ["--sort", "status", "--status", "all"], ["--overdue"], ["--lagging"], ["--item", "2"],
     ["--search", "任务"], ["--tag", "工委"], ["--status", "all", "--archived"],
+    # a unit that holds no share: the tasks it leads, with its name and role (lead)
+    ["--owner", "组织科", "--status", "all"], ["--owner", "组织科\t一"], ["--owner", "宣传科"],
+    ["--owner", "宣传科", "--sort", "due", "--status", "all"],
 ]
 DAYS = ["2022-02-01", "2022-04-15", "2022-06-30", "2022-07-01", "2022-12-31"]
 
@@ -141,8 +144,35 @@ def test_the_lines_have_the_keys_of_every_record(ledger, db_path):
     store.close()
 
 
+SORTS = ["id", "due", "owner", "status"]
+
+
+@pytest.mark.parametrize("owner", ["组织科", "组织科\t一", "宣传科", "办公室", "甲校"])
+def test_a_units_list_is_its_rows_whichever_way_it_is_read(ledger, db_path, owner):
+    """`list --owner U` for a unit that holds no share streams the tasks it leads as `list`
+    does (``unit_list.owner_list``); its records are those ``owner_rows`` makes, in the same
+    order, on every day and in every order."""
+    from datetime import date
+
+    from jtdj import unit_list
+    from jtdj.store import Store
+    from jtdj.store.tasks import TaskFilter
+
+    store = Store.open(db_path)
+    for day in DAYS:
+        for status in ("open", "all"):
+            for sort in SORTS:
+                f = TaskFilter(owner=owner, status=status, occurrences=True)
+                on = date.fromisoformat(day)
+                rows = unit_list.owner_list(store, "ln", f, on, sort)
+                assert isinstance(rows, TaskStream) == (owner != "甲校")
+                assert list(rows) == unit_list.owner_rows(store, "ln", f, on, sort), (day, sort)
+    store.close()
+
+
 def test_a_list_cut_to_other_keys_or_formats_is_written_in_python(ledger, run, monkeypatch):
-    """CSV, tables and --owner lists do not ask SQLite for lines."""
+    """CSV, tables and the --owner list of a unit holding shares do not ask SQLite for
+    lines."""
     asked = []
     real = TaskStream.written
     monkeypatch.setattr(TaskStream, "written",
@@ -150,5 +180,6 @@ def test_a_list_cut_to_other_keys_or_formats_is_written_in_python(ledger, run, m
     csv = ok(run, "--as-of", "2022-06-30", "list", "--format", "csv").stdout
     assert csv.startswith("\ufeffid,item,section,title") and "1.4" in csv
     assert asked == []
-    owner = ok(run, "--as-of", "2022-06-30", "list", "--owner", "组织科", "--format", "json")
-    assert '"id": "1.2"' not in owner.stdout and asked == []
+    owner = ok(run, "--as-of", "2022-06-30", "list", "--owner", "甲校", "--format", "json")
+    assert '"id": "1.5@2022-06"' in owner.stdout and '"role": "share"' in owner.stdout
+    assert asked == []

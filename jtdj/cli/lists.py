@@ -32,10 +32,11 @@ def list_cmd(
     day = session.today.isoformat()
     caption = lambda count: t("list.footer", count=count, as_of=day)  # noqa: E731
     if f.owner:  # the tasks the unit leads and its own shares, each with its role
+        from jtdj import unit_list
         from jtdj.render.unit_list import owner_list
-        from jtdj.unit_list import owner_rows
 
-        rows = owner_rows(session.store, session.plan_key(), f, session.today, sort.value)
+        rows = unit_list.owner_list(session.store, session.plan_key(), f, session.today,
+                                    sort.value)
         session.show("records", fmt, owner_list(rows, caption))
         return
     rows = session.store.task_stream(session.plan_key(), f, session.today, sort=sort.value)

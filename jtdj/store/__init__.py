@@ -316,8 +316,8 @@ class Store:
     def iter_tasks(self, plan: str, f: TaskFilter, as_of: date, sort: str = "id"):
         return iter_tasks(self, plan, f, as_of, sort)  # select_tasks from the cursor: read once
 
-    def task_stream(self, plan: str, f: TaskFilter, as_of: date, sort: str = "id") -> TaskStream:
-        return TaskStream(self, plan, f, as_of, sort)  # a list's records, or their lines
+    def task_stream(self, plan: str, f: TaskFilter, as_of: date, sort="id", extra=None):
+        return TaskStream(self, plan, f, as_of, sort, extra)  # a list's records, or their lines
 
     def task(self, plan: str, task_id: str) -> dict | None:
         row = self.conn.execute("SELECT * FROM tasks WHERE plan = ? AND id = ?",

@@ -89,26 +89,40 @@ def _light_and_signal(separator: str, named: bool) -> str:
     return f"CASE signal {known} ELSE {other} END"
 
 
-def _line(separator: str, value, named: bool) -> str:
+def _line(separator: str, value, named: bool, extra: tuple[str, ...] = ()) -> str:
     """One ``printf`` for the whole line (a single string built, not one per ``||``): the
     values of ``value(key)`` in RECORD_KEYS' order, each after its key when ``named``; the
-    light and the signal, which follow each other, as one."""
+    light and the signal, which follow each other, as one; then the ``extra`` keys, whose
+    values are the same in every record (the parameter ``:extra_KEY``)."""
     cells, values = [], []
-    for key in RECORD_KEYS:
+    for key in RECORD_KEYS + extra:
         if key == "signal":  # written with the light, just before
             continue
         cells.append("%s" if key == "light" or not named else f'"{key}": %s')
-        values.append(_light_and_signal(separator, named) if key == "light" else value(key))
+        values.append(_light_and_signal(separator, named) if key == "light"
+                      else value(key) if key not in extra else _constant(key, named))
     template = "{" + separator.join(cells) + "}" if named else separator.join(cells)
     return f"printf('{template}', " + ", ".join(values) + ")"
 
 
-LINES = {
+def _constant(key: str, named: bool) -> str:
+    return f"json_quote(:extra_{key})" if named else f"coalesce({_one_line(f':extra_{key}')}, '')"
+
+
+_FORMATS = {
     # ``render.json_text._record_encoder``'s compact JSON: ", " and ": ", no ASCII escaping
-    "json": _line(", ", _json_value, named=True),
+    "json": (", ", _json_value, True),
     # ``records.tsv_chunks``' cells, before ``visible``
-    "tsv": _line("\t", _tsv_value, named=False),
+    "tsv": ("\t", _tsv_value, False),
 }
+
+
+def line(fmt: str, extra: tuple[str, ...] = ()) -> str:
+    """The SQL of a record's line in ``fmt`` (json, tsv), with ``extra`` keys after its own."""
+    return _line(*_FORMATS[fmt], extra)
+
+
+LINES = {fmt: line(fmt) for fmt in _FORMATS}
 
 
 def line_batches(conn, sql: str, params: dict, size: int) -> Iterator[list[str]]:

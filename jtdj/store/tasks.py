@@ -116,24 +116,31 @@ def iter_placed(store, plan: str, f: TaskFilter, as_of: date) -> Iterator[tuple[
 class TaskStream:
     """``iter_tasks``' records for one list, read once, the query run when they are first
     read; or, for a machine format that writes every key of them, the lines SQLite writes
-    (``written``: the same bytes, made in SQL; ``store.lines``)."""
+    (``written``: the same bytes, made in SQL; ``store.lines``). ``extra``: keys with the same
+    value in every record, after the record's own (`list --owner U`: the unit and its role)."""
 
-    def __init__(self, store, plan: str, f: TaskFilter, as_of: date, sort: str = "id"):
+    def __init__(self, store, plan: str, f: TaskFilter, as_of: date, sort: str = "id",
+                 extra: dict[str, str] | None = None):
         self._query = (store, plan, f, as_of, sort)
+        self._extra = extra or {}
 
     def __iter__(self) -> Iterator[dict]:
-        return iter_tasks(*self._query)
+        records = iter_tasks(*self._query)
+        return (({**r, **self._extra} for r in records) if self._extra else records)
 
     def written(self, fmt: str, keys, size: int) -> Iterator[list[str]] | None:
         """Lists of at most ``size`` lines of ``fmt`` (json, tsv), one per record, when the
         records are written with exactly their own keys; else None."""
         from jtdj.store import lines  # only a full list in a machine format builds its SQL
 
-        if fmt not in lines.LINES or tuple(keys) != lines.RECORD_KEYS:
+        extra = tuple(self._extra)
+        if fmt not in lines.LINES or tuple(keys) != lines.RECORD_KEYS + extra:
             return None
         store, plan, f, as_of, sort = self._query
-        sql, params, _keys = ordered_query(store, plan, f, as_of, sort, lines.LINES[fmt],
+        sql, params, _keys = ordered_query(store, plan, f, as_of, sort,
+                                           lines.line(fmt, extra) if extra else lines.LINES[fmt],
                                            expected=True)
+        params.update({f"extra_{key}": value for key, value in self._extra.items()})
         return lines.line_batches(store.conn, sql, params, size)
 
 
