@@ -137,3 +137,40 @@ def test_each_new_tasks_stored_columns_are_its_row_as_built_whichever_are_null_i
     assert stored == built
     assert {column for column, *values in zip(TASK_COLUMNS, *built)
             if all(v is None for v in values)}  # some columns are written as NULL literals
+
+
+def test_a_fresh_import_that_makes_the_task_indexes_after_leaves_the_same_database(
+        tmp_path, monkeypatch):
+    """A large import into an empty database makes the tasks' full indexes after inserting the
+    rows (``bulk.indexes_made_after``): the same schema, rows and answers as growing them."""
+    from jtdj import importer
+    from jtdj.plan import load_plan
+    from jtdj.store import Store, bulk
+
+    def imported(name: str) -> tuple:
+        path = tmp_path / name / "jtdj.db"
+        path.parent.mkdir()
+        store = Store.open(path)
+        seen: list[str] = []
+        store.conn.set_trace_callback(seen.append)
+        importer.import_plan(store, load_plan(PLAN_2022, AS_OF), str(PLAN_2022), "tester", AS_OF)
+        store.close()
+        conn = sqlite3.connect(path)
+        schema = conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master"
+                              " ORDER BY type, name").fetchall()
+        rows = conn.execute("SELECT * FROM tasks ORDER BY rowid").fetchall()
+        events = conn.execute("SELECT on_date, actor, plan, target, action, field, old, new, note"
+                              " FROM events ORDER BY id").fetchall()
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        conn.close()
+        return (schema, rows, events), [s for s in seen if s.startswith(("DROP", "CREATE"))]
+
+    grown, grown_ddl = imported("grown")
+    monkeypatch.setattr(bulk, "INDEX_AFTER_ROWS", 1)
+    after, after_ddl = imported("after")
+    full = ["idx_tasks_item_state", "idx_tasks_owner_state", "idx_tasks_state",
+            "idx_tasks_counting"]
+    assert [s.split('"')[1] for s in after_ddl if s.startswith("DROP")] == full
+    assert len([s for s in after_ddl if s.startswith("CREATE INDEX")]) >= len(full)
+    assert not any(s.startswith("DROP") for s in grown_ddl)
+    assert after == grown
