@@ -226,11 +226,10 @@ def _sync(store, plan: Plan, source: str, result: ImportResult, batch, today: da
         items = [{"plan": plan.key, "no": i.no, "section": s.no, "title": i.title, "text": i.text}
                  for s in plan.sections for i in s.items]
         sw.upsert_plan(store, head, sections, items)
-        with sw.indexes_made_after(store, "tasks", len(inserts)):
-            first = sw.insert_task_values(store, inserts, snapshot=SYNCED_FIELDS)
-            if result.new_plan:  # every event of a new plan's sync is a task's, in row order
-                sw.insert_added_events(store, (batch.id, batch.at, today.isoformat(),
-                                               batch.actor), first)
+        first = sw.insert_task_values(store, inserts, snapshot=SYNCED_FIELDS)
+        if result.new_plan:  # every event of a new plan's sync is a task's, in row order
+            sw.insert_added_events(store, (batch.id, batch.at, today.isoformat(), batch.actor),
+                                   first)
         if result.new_plan:
             for item in plan.items:
                 for n in item.notes:

@@ -77,8 +77,9 @@ def insert_task_values(store: Store, rows, snapshot: tuple[str, ...] = ()) -> in
         rows = list(map(itemgetter(*bound), rows)) if len(bound) > 1 else [
             (row[bound[0]],) for row in rows]
     before = store.conn.execute("SELECT coalesce(max(rowid), 0) FROM tasks").fetchone()[0]
-    store.conn.executemany(
-        f"INSERT INTO tasks ({', '.join(TASK_COLUMNS)}) VALUES ({', '.join(marks)})", rows)
+    with indexes_made_after(store, "tasks", len(rows)):  # before the tallies, which read them
+        store.conn.executemany(
+            f"INSERT INTO tasks ({', '.join(TASK_COLUMNS)}) VALUES ({', '.join(marks)})", rows)
     # index the new titles for --search in one statement (see migrations.m003_task_search)
     store.conn.execute("INSERT INTO task_search (rowid, title) SELECT rowid, lower(title)"
                        " FROM tasks WHERE rowid > ?", (before,))
