@@ -161,9 +161,13 @@ def test_a_fresh_import_that_makes_the_task_indexes_after_leaves_the_same_databa
         rows = conn.execute("SELECT * FROM tasks ORDER BY rowid").fetchall()
         events = conn.execute("SELECT on_date, actor, plan, target, action, field, old, new, note"
                               " FROM events ORDER BY id").fetchall()
+        found = conn.execute("SELECT rowid FROM task_search WHERE task_search MATCH '\"党组织\"'"
+                             " ORDER BY rowid").fetchall()
+        merging = conn.execute("SELECT v FROM task_search_config WHERE k = 'automerge'").fetchall()
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         conn.close()
-        return (schema, rows, events), [s for s in seen if s.startswith(("DROP", "CREATE"))]
+        assert found and merging in ([], [(4,)])  # FTS5's default merging, as it was
+        return (schema, rows, events, found), [s for s in seen if s.startswith(("DROP", "CREATE"))]
 
     grown, grown_ddl = imported("grown")
     monkeypatch.setattr(bulk, "INDEX_AFTER_ROWS", 1)

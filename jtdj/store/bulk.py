@@ -80,9 +80,15 @@ def insert_task_values(store: Store, rows, snapshot: tuple[str, ...] = ()) -> in
     with indexes_made_after(store, "tasks", len(rows)):  # before the tallies, which read them
         store.conn.executemany(
             f"INSERT INTO tasks ({', '.join(TASK_COLUMNS)}) VALUES ({', '.join(marks)})", rows)
-    # index the new titles for --search in one statement (see migrations.m003_task_search)
+    # index the new titles for --search in one statement (see migrations.m003_task_search);
+    # many at once with FTS5's merging of its segments paused, then its default again
+    pause = len(rows) >= INDEX_AFTER_ROWS and store.setting("search_index") == "fts5-trigram"
+    if pause:
+        store.conn.execute("INSERT INTO task_search (task_search, rank) VALUES ('automerge', 0)")
     store.conn.execute("INSERT INTO task_search (rowid, title) SELECT rowid, lower(title)"
                        " FROM tasks WHERE rowid > ?", (before,))
+    if pause:
+        store.conn.execute("INSERT INTO task_search (task_search, rank) VALUES ('automerge', 4)")
     # count the new tasks into the tallies (migrations.m008); if another program inserted
     # tasks while this command ran, count everything again
     whole = store.setting("tally_rowid") == str(before)
