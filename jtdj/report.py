@@ -103,7 +103,7 @@ def owners(store: Store, plan: str, as_of: date) -> list[dict]:
     """Per owner (null: no owner yet), by name, the tasks without an owner last. A task handed
     to units counts through its shares, each under its unit, not under its lead (nor as a task
     without an owner); a recurring one once under each unit, by its occurrence shares
-    (``_recurring``). Where forms were issued for the plan, each row says the day of the unit's
+    (``shares.on_day``). Where forms were issued for the plan, each row says the day of the unit's
     last form merged (``last_report``) and whether the latest form issued was late (``late``).
     Kept for the command, as ``shared`` is (a report and its 通报 table both read it)."""
     key = ("owners", plan, as_of)
@@ -164,8 +164,8 @@ def task_list(store: Store, plan: str, as_of: date, which: str,
 LAG_KEYS = ("id", "title", "owner", "due", "signal", "percent", "expected_percent", "lag")
 
 
-def lagging_by_owner(store: Store, plan: str, as_of: date, limit: int | None = None,
-                     ) -> list[dict]:
+def lagging_by_owner(store: Store, plan: str, as_of: date,
+                     limit: int | None = None) -> list[dict]:
     """The open tasks behind or far behind the pace of their window as of ``as_of`` (序时进度:
     the list's own query, ``list --lagging``, so a past day is as it was then), per owner as
     the overdue ones are (no owner first, then by name); a task handed to units through its

@@ -126,7 +126,9 @@ class TaskStream:
 
     def __iter__(self) -> Iterator[dict]:
         records = iter_tasks(*self._query)
-        return (({**r, **self._extra} for r in records) if self._extra else records)
+        if not self._extra:
+            return records
+        return ({**r, **self._extra} for r in records)
 
     def written(self, fmt: str, keys, size: int) -> Iterator[list[str]] | None:
         """Lists of at most ``size`` lines of ``fmt`` (json, tsv), one per record, when the
@@ -150,8 +152,8 @@ def ordered_query(store, plan: str, f: TaskFilter, as_of: date, sort: str, colum
     among them when ``expected``), ordered by ``sort`` (SORTS); and how many columns of sort
     keys follow those. A query of several parts (a plan's recurring tasks' occurrences, a past
     day's rows) is ordered part by part and merged, each part giving its sort keys as columns:
-    as one union, all of it would be sorted in memory (100,000 tasks as JSON lines: 64 -> 23
-    MiB, bench/README.md), where the tasks' own part comes item by item from the index."""
+    as one union, all of its lines would be sorted in memory (bench/README.md), where the
+    tasks' own part comes item by item from the index."""
     parts, outer, params = _query_parts(store, plan, f, as_of)
     terms = list(SORTS.get(sort, SORTS["id"]))
     if occurrences.has_recurring(store, plan):  # a task's occurrences share its number
