@@ -68,21 +68,49 @@ def shared(store: Store, plan: str, as_of: date) -> tuple[dict, dict]:
     return store.cache[key]
 
 
-def share_counts(state: tuple[dict, dict], rules: Lights, day: date) -> dict:
-    """The shares as of the day: how many tasks have any, how many in all, by status, due
-    date and pace (the JSON ``shares`` block; total 0 when no task has shares)."""
-    out = dict.fromkeys(SHARE_KEYS, 0)
-    for ss in state[1].values():
-        out["tasks"] += 1
-        for s in ss:
-            out["total"] += 1
-            out[s["status"]] += 1
-            overdue, soon, lag = s.get("marks") or counted(s, rules, day)
-            out["overdue"] += overdue
-            out["due_soon"] += soon
-            if lag:
-                out[lag] += 1
-    return out
+def share_tally(store: Store, plan: str, as_of: date) -> tuple[dict, dict, dict, dict]:
+    """The shares as of ``as_of`` counted: the shared tasks' records (``shared``'s first part),
+    per unit the COUNT_FIELDS of its shares, the ``shares`` block, and the recurring tasks'
+    records per unit (whose occurrences the 周期性工作 block counts). Counted from the records
+    when they are at hand or the day needs its shares put back; else the shares of the tasks
+    that do not recur are counted by SQLite (``store.share_counts``) and no record of them is
+    made (6,000 shares: bench/README.md). Kept for the command."""
+    key = ("share_tally", plan, as_of)
+    if key in store.cache:
+        return store.cache[key]
+    from jtdj import shares
+    from jtdj.store import share_counts as sc
+    from jtdj.store import units as db
+    from jtdj.store.tasks import plan_start
+
+    units: dict = {}
+    if not uc.plan_has_shares(store, plan):
+        tasks, recurring, with_shares = {}, {}, 0
+    elif ("shared", plan, as_of) in store.cache or as_of < db.latest_share_day(store, plan):
+        tasks, by_task = shared(store, plan, as_of)
+        recurring = {task: ss for task, ss in by_task.items()
+                     if any("occurrences" in s for s in ss)}
+        for ss in by_task.values():
+            for s in ss:
+                _add(units, s["unit"], s, 1, store.lights, as_of)
+        with_shares = len(by_task)
+    else:
+        tasks, recurring = shares.tasks_on_day(store, plan, as_of)
+        start = plan_start(store, plan)
+        units = sc.by_unit(store, plan, as_of, {
+            task: (r["due"], r["start"] or start, "ongoing" if r["ongoing"] else None)
+            for task, r in tasks.items() if task not in recurring}, store.lights, start)
+        for ss in recurring.values():
+            for s in ss:
+                _add(units, s["unit"], s, 1, store.lights, as_of)
+        with_shares = len(tasks)
+    block = dict.fromkeys(SHARE_KEYS, 0)
+    block["tasks"] = with_shares
+    for of_unit in units.values():
+        for name in SHARE_KEYS[1:]:
+            block[name] += of_unit[0 if name == "total" else st.COUNT_FIELDS.index(name)]
+    store.cache[key] = (tasks, units, block, recurring)
+    return store.cache[key]
 
 
 def _add(rows: dict, key, record: dict, sign: int, rules: Lights, day: date) -> None:
@@ -115,12 +143,14 @@ def owners(store: Store, plan: str, as_of: date) -> list[dict]:
 def _owners(store: Store, plan: str, as_of: date) -> list[dict]:
     rows = {owner: list(values)
             for owner, values in st.count_tasks(store, plan, as_of, "owner").items()}
-    tasks, by_task = shared(store, plan, as_of)
-    if by_task:
-        for task, ss in by_task.items():
-            _add(rows, tasks[task]["owner"], tasks[task], -1, store.lights, as_of)
-            for s in ss:
-                _add(rows, s["unit"], s, 1, store.lights, as_of)
+    tasks, units, _block, _recurring = share_tally(store, plan, as_of)
+    if tasks:
+        for record in tasks.values():
+            _add(rows, record["owner"], record, -1, store.lights, as_of)
+        for unit, of_unit in units.items():
+            acc = rows.setdefault(unit, [0] * len(st.COUNT_FIELDS))
+            for i, n in enumerate(of_unit):
+                acc[i] += n
         rows = {k: rows[k] for k in sorted((k for k in rows if rows[k][0]),
                                            key=lambda k: (k is None, k or ""))}
     out = [{"owner": owner, **counts(values)} for owner, values in rows.items()]
@@ -233,14 +263,14 @@ def ongoing(store: Store, plan: str, day: date, before: date | None = None) -> d
     return {**out, "rows": rows}
 
 
-def occurrences(store: Store, plan: str, day: date, state: tuple[dict, dict]) -> dict | None:
+def occurrences(store: Store, plan: str, day: date) -> dict | None:
     """The occurrences of the recurring tasks as of the day, per task and per unit (the JSON
     ``occurrences`` block, 周期性工作; None when the plan has none): ``occurrence_counts.block``
-    over each unit's begun occurrence shares (``shared``: as they were that day)."""
+    over each unit's begun occurrence shares (``share_tally``: as they were that day)."""
     from jtdj.store import occurrence_counts as oc
 
     units: dict[str, list[dict]] = {}
-    for ss in state[1].values():
+    for ss in share_tally(store, plan, day)[3].values():
         for s in ss:
             if "occurrences" in s:
                 units.setdefault(s["unit"], []).extend(s["occurrences"])
@@ -257,10 +287,9 @@ def summary(store: Store, plan: str, as_of: date, limit: int | None = None) -> d
     """The plan at a glance as of a date (the JSON of `jtdj summary`). With ``limit``, the
     overdue and due-soon lists hold their first ``limit`` tasks; the totals still count all."""
     sections, items = sections_and_items(store, plan, as_of)
-    state = shared(store, plan, as_of)
     data = {
         "plan": plan, "title": plan_head(store, plan)["title"], "as_of": as_of,
-        "totals": totals(store, plan, as_of), "shares": share_counts(state, store.lights, as_of),
+        "totals": totals(store, plan, as_of), "shares": share_tally(store, plan, as_of)[2],
         "sections": sections, "items": items, "owners": owners(store, plan, as_of),
         "overdue": task_list(store, plan, as_of, "overdue", limit),
         "due_soon": task_list(store, plan, as_of, "due_soon", limit),
@@ -268,7 +297,7 @@ def summary(store: Store, plan: str, as_of: date, limit: int | None = None) -> d
     block = ongoing(store, plan, as_of)
     if block:
         data["ongoing"] = block
-    block = occurrences(store, plan, as_of, state)
+    block = occurrences(store, plan, as_of)
     return {**data, "occurrences": block} if block else data
 
 
@@ -301,7 +330,6 @@ def report(store: Store, plan: str, period: Period, as_of: date,
             group["omitted"] = count - len(rows)
         overdue.append(group)
     due_soon = task_list(store, plan, period.until, "due_soon", limit)
-    state = shared(store, plan, period.until)
     lagging = lagging_by_owner(store, plan, period.until, limit)
     head = plan_head(store, plan)
     changes = {kind: [] for kind in CHANGE_KINDS}
@@ -328,10 +356,10 @@ def report(store: Store, plan: str, period: Period, as_of: date,
     block = ongoing(store, plan, period.until, period.before)
     if block:
         data["ongoing"] = block
-    block = occurrences(store, plan, period.until, state)
+    block = occurrences(store, plan, period.until)
     if block:
         data["occurrences"] = block
-    data["shares"] = share_counts(state, store.lights, period.until)
+    data["shares"] = share_tally(store, plan, period.until)[2]
     data["owners"] = owners(store, plan, period.until)
     if limit is not None:
         data["omitted"] = {"completed": n_completed - len(completed),

@@ -113,6 +113,24 @@ def on_day(store, plan: str, day: date) -> tuple[dict, dict]:
     return tasks, out
 
 
+def tasks_on_day(store, plan: str, day: date) -> tuple[dict, dict]:
+    """``on_day`` without a record of each share of the tasks that do not recur: the live
+    tasks handed to units (records as `list` shows them), and the recurring ones' records per
+    unit. For a day no later change to a share reaches back to (``db.latest_share_day``);
+    their shares are then counted by SQLite (``store.share_counts``)."""
+    from jtdj.store.tasks import TaskFilter, plan_start, select_tasks
+
+    ids = sorted(db.tasks_with_shares(store, plan))
+    tasks = {r["id"]: r for r in select_tasks(
+        store, plan, TaskFilter(status="all", ids=ids), day)}
+    recurring: dict = {}
+    occurrence_ids = [task for task in ids if "@" in task]
+    if occurrence_ids:
+        _recurring(store, plan, day, db.shares(store, plan, occurrence_ids),
+                   plan_start(store, plan), tasks, recurring)
+    return tasks, recurring
+
+
 def _recurring(store, plan: str, as_of: date, by_task: dict, start: str | None,
                tasks: dict, out: dict) -> None:
     """A recurring task handed to units counts once per unit: under each unit as its begun
