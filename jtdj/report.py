@@ -80,13 +80,11 @@ def share_tally(store: Store, plan: str, as_of: date) -> tuple[dict, dict, dict,
         return store.cache[key]
     from jtdj import shares
     from jtdj.store import share_counts as sc
-    from jtdj.store import units as db
-    from jtdj.store.tasks import plan_start
 
     units: dict = {}
     if not uc.plan_has_shares(store, plan):
         tasks, recurring, with_shares = {}, {}, 0
-    elif ("shared", plan, as_of) in store.cache or as_of < db.latest_share_day(store, plan):
+    elif _from_records(store, plan, as_of):
         tasks, by_task = shared(store, plan, as_of)
         recurring = {task: ss for task, ss in by_task.items()
                      if any("occurrences" in s for s in ss)}
@@ -96,10 +94,7 @@ def share_tally(store: Store, plan: str, as_of: date) -> tuple[dict, dict, dict,
         with_shares = len(by_task)
     else:
         tasks, recurring = shares.tasks_on_day(store, plan, as_of)
-        start = plan_start(store, plan)
-        units = sc.by_unit(store, plan, as_of, {
-            task: (r["due"], r["start"] or start, "ongoing" if r["ongoing"] else None)
-            for task, r in tasks.items() if task not in recurring}, store.lights, start)
+        units = sc.by_unit(store, plan, as_of, *_windows(store, plan, tasks, recurring))
         for ss in recurring.values():
             for s in ss:
                 _add(units, s["unit"], s, 1, store.lights, as_of)
@@ -111,6 +106,24 @@ def share_tally(store: Store, plan: str, as_of: date) -> tuple[dict, dict, dict,
             block[name] += of_unit[0 if name == "total" else st.COUNT_FIELDS.index(name)]
     store.cache[key] = (tasks, units, block, recurring)
     return store.cache[key]
+
+
+def _from_records(store: Store, plan: str, as_of: date) -> bool:
+    """Whether the day's shares are counted from their records: at hand already, or the day
+    needs each share put back as it was (a later change to one reaches back to it)."""
+    from jtdj.store import units as db
+
+    return ("shared", plan, as_of) in store.cache or as_of < db.latest_share_day(store, plan)
+
+
+def _windows(store: Store, plan: str, tasks: dict, recurring: dict) -> tuple:
+    """What SQLite needs of the day's shared tasks that do not recur to count their shares:
+    each one's due date, window start and kind; the lights' rules; the plan's start."""
+    from jtdj.store.tasks import plan_start
+
+    start = plan_start(store, plan)
+    return ({task: (r["due"], r["start"] or start, "ongoing" if r["ongoing"] else None)
+             for task, r in tasks.items() if task not in recurring}, store.lights, start)
 
 
 def _add(rows: dict, key, record: dict, sign: int, rules: Lights, day: date) -> None:
@@ -202,15 +215,21 @@ def lagging_by_owner(store: Store, plan: str, as_of: date,
     shares behind their pace, each under its unit (as ``owners`` counts them). Far behind
     first, the largest lag first, then by id; with ``limit``, the first ``limit`` of each and
     ``omitted``."""
+    from jtdj.store import share_counts as sc
     from jtdj.store.lights import LAGGING
     from jtdj.store.tasks import TaskFilter, select_tasks
 
-    tasks, by_task = shared(store, plan, as_of)
+    tasks, _units, _block, recurring = share_tally(store, plan, as_of)
+    if not tasks or _from_records(store, plan, as_of):
+        by_task = shared(store, plan, as_of)[1]
+    else:  # only the shares behind, from SQLite, and the recurring tasks' records
+        by_task = {**sc.behind(store, plan, as_of, *_windows(store, plan, tasks, recurring)),
+                   **recurring}
     groups: dict = {}
     # an ongoing task (常态推进) has no pace: a quiet one is in the 常态工作 block (``ongoing``)
     for r in select_tasks(store, plan, TaskFilter(status="open", lagging=True, ongoing=False),
                           as_of):
-        if r["id"] not in by_task:
+        if r["id"] not in tasks:
             groups.setdefault(r["owner"], []).append({k: r[k] for k in LAG_KEYS})
     for task, ss in by_task.items():
         for s in ss:

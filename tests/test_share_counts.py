@@ -1,9 +1,10 @@
-"""A summary counts the shares of the tasks that do not recur in SQL (``store.share_counts``,
-for a day no later share change reaches back to) and makes no record of them; the figures are
-those made from each share's record (``shares.effective``, the way of a day that needs its
-shares put back): every status, overdue and due soon, behind and far behind, a unit's own due
-date, a report waiting for review on time and late, dropped shares, an ongoing task's shares
-quiet and not, and a recurring task's occurrence shares next to them."""
+"""A summary and a report count the shares of the tasks that do not recur in SQL, and list
+those behind their pace from SQL (``store.share_counts``, for a day no later share change
+reaches back to), making no record of the others; the figures and lists are those made from
+each share's record (``shares.effective``, the way of a day that needs its shares put back):
+every status, overdue and due soon, behind and far behind, a unit's own due date, a report
+waiting for review on time and late, dropped shares, an ongoing task's shares quiet and not,
+and a recurring task's occurrence shares next to them."""
 
 from __future__ import annotations
 
@@ -88,9 +89,10 @@ def ledger(run, tmp_path):
 
 def _figures(run, day):
     summary = as_json(ok(run, "--as-of", day, "summary", "-f", "json"))
+    report = as_json(ok(run, "--as-of", day, "report", "--until", day, "-f", "json"))
     bulletin = as_json(ok(run, "--as-of", day, "report", "--until", day, "--by-unit", "-f",
                           "json"))
-    return summary, bulletin
+    return summary, report, bulletin
 
 
 @pytest.mark.parametrize("day", DAYS)
@@ -115,5 +117,9 @@ def test_the_ledger_reaches_every_count_the_rules_tell_apart(ledger, run):
     assert units["甲校"]["ongoing"] == 1 and units["乙校"]["ongoing"] == 1
     assert units["丙校"]["ongoing"] == 0  # its share of 1.3 dropped
     assert units["丁校"]["tasks"] == 1 and units["丁校"]["due_soon"] == 0  # no due date at all
+    report = as_json(ok(run, "--as-of", "2022-10-01", "report", "--until", "2022-10-01",
+                        "-f", "json"))
+    behind = {(g["owner"], t["id"], t["signal"]) for g in report["lagging"] for t in g["tasks"]}
+    assert {("甲校", "1.5", "far_behind"), ("乙校", "1.5", "behind")} <= behind, behind
     last = as_json(ok(run, "--as-of", "2022-12-31", "summary", "-f", "json"))["shares"]
     assert last["due_soon"] > 0  # 丙校's 1.5, due that very day

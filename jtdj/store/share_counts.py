@@ -1,4 +1,5 @@
-"""A plan's shares on a day counted per unit by SQLite, for the summary and the 通报.
+"""A plan's shares on a day counted per unit by SQLite, for the summary, the report and the
+通报; and the few behind their pace, which the report lists.
 
 A summary of an office's plan (60 units × 100 tasks: 6,000 shares) wants how many shares each
 unit has done, open, overdue or behind, not the shares themselves; making a record of each in
@@ -31,8 +32,8 @@ _WINDOWS = ("WITH w (task, due, ws, kind) AS MATERIALIZED (SELECT json_extract(v
             " json_extract(value, '$[1]'), json_extract(value, '$[2]'),"
             " json_extract(value, '$[3]') FROM json_each(:tasks)) ")
 # the columns the rules read: eff, due, ws (window start), percent, reported_on, kind, last_note
-_ROWS = (f"SELECT u.name AS unit, s.task, {_EFFECTIVE} AS eff, coalesce(s.due, w.due) AS due,"
-         " w.ws, w.kind, s.percent, s.reported_on,"
+_ROWS = (f"SELECT s.rowid AS r, u.name AS unit, s.task, {_EFFECTIVE} AS eff,"
+         " coalesce(s.due, w.due) AS due, w.ws, w.kind, s.percent, s.reported_on,"
          " CASE WHEN w.kind IS NOT NULL THEN (SELECT max(n.on_date) FROM notes n"
          " WHERE n.plan = s.plan AND n.target = s.task || '@' || s.unit AND n.on_date <= :d)"
          " END AS last_note"
@@ -48,11 +49,35 @@ _SQL = (f"{_WINDOWS}SELECT unit, "
         + f" FROM (SELECT *, {lights.SIGNAL} AS signal FROM ({_ROWS})) GROUP BY unit")
 
 
+# the shares behind their pace (an ongoing task's have none), as ``shares.effective`` has them
+_BEHIND = (f"{_WINDOWS}SELECT task, unit, due, signal, percent, x, x - coalesce(percent, 0)"
+           f" FROM (SELECT *, {lights.EXPECTED} AS x FROM (SELECT *, {lights.SIGNAL} AS signal"
+           f" FROM ({_ROWS}))) WHERE signal IN ('behind', 'far_behind') AND kind IS NULL"
+           " ORDER BY r")
+_BEHIND_KEYS = ("unit", "due", "signal", "percent", "expected_percent", "lag")
+
+
+def _params(plan: str, day: date, windows: dict[str, tuple], rules: Lights,
+            plan_start: str | None) -> dict:
+    return {**lights.params(rules, day, plan_start), "d": day.isoformat(), "plan": plan,
+            "tasks": json.dumps([[task, *window] for task, window in windows.items()])}
+
+
 def by_unit(store, plan: str, day: date, windows: dict[str, tuple], rules: Lights,
             plan_start: str | None) -> dict[str, list[int]]:
     """Per unit (its name now), the counts of the shares of the tasks of ``windows`` (task id →
     its due date, window start and kind on the day) in the order of ``counts.COUNT_FIELDS``,
     as ``report`` adds up their records."""
-    params = {**lights.params(rules, day, plan_start), "d": day.isoformat(), "plan": plan,
-              "tasks": json.dumps([[task, *window] for task, window in windows.items()])}
+    params = _params(plan, day, windows, rules, plan_start)
     return {unit: counts for unit, *counts in store.conn.execute(_SQL, params)}
+
+
+def behind(store, plan: str, day: date, windows: dict[str, tuple], rules: Lights,
+           plan_start: str | None) -> dict[str, list[dict]]:
+    """The shares of the tasks of ``windows`` behind or far behind their pace, by task: the
+    keys of their records that the report's 滞后 lists show."""
+    out: dict[str, list[dict]] = {}
+    for task, *values in store.conn.execute(_BEHIND, _params(plan, day, windows, rules,
+                                                              plan_start)):
+        out.setdefault(task, []).append({**dict(zip(_BEHIND_KEYS, values)), "ongoing": False})
+    return out
