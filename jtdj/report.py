@@ -56,8 +56,9 @@ SHARE_KEYS = ("tasks", "total", "done", "doing", "todo", "review", "dropped", "o
 
 def shared(store: Store, plan: str, as_of: date) -> tuple[dict, dict]:
     """The live tasks handed to units as of ``as_of`` (their records as `list` shows them that
-    day) and each one's shares as they were that day (``shares.effective``). Kept for the
-    command (a report and its 通报 table both read the day's): treat it as read-only."""
+    day) and each one's shares as they were that day (``shares.effective``): the web view's
+    rows, and what ``share_tally`` counts on a day whose shares are put back. Kept for the
+    command: treat it as read-only."""
     if not uc.plan_has_shares(store, plan):
         return {}, {}
     key = ("shared", plan, as_of)
