@@ -310,10 +310,14 @@ def share_events_after(store: Store, plan: str, day: date) -> list[tuple]:
 
 
 def latest_share_day(store: Store, plan: str) -> date:
-    """The day of the latest change to any share: a past day after it needs no replay."""
-    row = store.conn.execute("SELECT max(on_date) FROM events WHERE plan = ? AND target LIKE '%@%'",
-                             (plan,)).fetchone()
-    return date.fromisoformat(row[0]) if row and row[0] else date.min
+    """The day of the latest change to any share: a past day after it needs no replay. Kept
+    for the command (it reads the plan's events; a report asks three times)."""
+    key = ("latest_share_day", plan)
+    if key not in store.cache:
+        row = store.conn.execute("SELECT max(on_date) FROM events WHERE plan = ?"
+                                 " AND target LIKE '%@%'", (plan,)).fetchone()
+        store.cache[key] = date.fromisoformat(row[0]) if row and row[0] else date.min
+    return store.cache[key]
 
 
 def versions(store: Store, plan: str, targets: list[str]) -> dict[str, int]:
