@@ -156,7 +156,7 @@ def _recurring(store, plan: str, as_of: date, by_task: dict, start: str | None,
                 if occ in begun:
                     o = begun[occ]
                     held.append({**effective(s, o["due"], as_of, store.lights,
-                                                    o["start"] or start), "id": occ})
+                                             o["start"] or start), "id": occ})
         tasks[own["id"]] = oc.rolled_record(own, of_task[own["id"]], store.lights, as_of)
         out[own["id"]] = [oc.rolled_record({"unit": name, "unit_id": unit, "ongoing": False,
                                             "occurrences": held}, held, store.lights, as_of)

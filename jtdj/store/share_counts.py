@@ -8,8 +8,8 @@ Here one statement applies the same rules (``lights.SIGNAL`` over the columns it
 status on the day as ``shares.effective`` has it) and adds them up per unit.
 
 Only for a day no later change to a share reaches back to (``units.latest_share_day``): on an
-earlier day each share is first put back as it was then, in Python. ``tests/test_share_counts.py``
-holds the counts to those of the records.
+earlier day each share is first put back as it was then, in Python.
+``tests/test_share_counts.py`` holds the counts to those of the records.
 """
 
 from __future__ import annotations
