@@ -111,7 +111,7 @@ def import_plan(store: st.Store, plan: Plan, source: str, actor: str, today: dat
     if dry_run:
         _sync(store, plan, source, result, batch=None, today=today)
         return result
-    with store.batch(plan.key, actor, today) as batch:
+    with sw.rollback_journal(store, len(plan.tasks)), store.batch(plan.key, actor, today) as batch:
         # decided again under the write lock: two first runs at once must not both insert it
         result.new_plan = store.plan(plan.key) is None
         _sync(store, plan, source, result, batch=batch, today=today)

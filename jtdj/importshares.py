@@ -49,10 +49,16 @@ def sync_shares(store, plan: Plan, batch, result, kept: set, today: date,
     held = db.shares(store, plan.key)
     issued = min(plan.issued or today, today)
     recurring = occurrences.live(store, plan.key) if any(t.every for t in plan.tasks) else {}
+    # the units each ``each`` stands for, found once: the register reads and searched per task
+    # were most of this loop (1,000 tasks handed to three units: 3,000 reads of it)
+    resolved: dict[tuple[str, ...], list[dict]] = {}
     for task in plan.tasks:
         if not task.each and not task.shares:
             continue
-        wanted = {u["id"]: (u, None) for u in units.resolve(store, task.each)} if task.each else {}
+        each = tuple(task.each)
+        if each and each not in resolved:
+            resolved[each] = units.resolve(store, task.each)
+        wanted = {u["id"]: (u, None) for u in resolved[each]} if each else {}
         wanted.update({by_name[s.unit]["id"]: (by_name[s.unit], s) for s in task.shares})
         # a recurring task's occurrences, each handed out: all of those this import made,
         # of the others those from today's period on (a unit joins the group)

@@ -178,3 +178,58 @@ def test_a_fresh_import_that_makes_the_task_indexes_after_leaves_the_same_databa
     assert len([s for s in after_ddl if s.startswith("CREATE INDEX")]) >= len(full)
     assert not any(s.startswith("DROP") for s in grown_ddl)
     assert after == grown
+
+
+def _fresh_import(tmp_path, monkeypatch, name: str = "jtdj.db"):
+    """A large import (every import is, with the threshold at one task) into a new database;
+    returns the store, still open, and the statements it ran."""
+    from jtdj import importer
+    from jtdj.plan import load_plan
+    from jtdj.store import Store, bulk
+
+    monkeypatch.setattr(bulk, "INDEX_AFTER_ROWS", 1)
+    store = Store.open(tmp_path / name)
+    seen: list[str] = []
+    store.conn.set_trace_callback(seen.append)
+    importer.import_plan(store, load_plan(PLAN_2022, AS_OF), str(PLAN_2022), "tester", AS_OF)
+    return store, seen
+
+
+def test_a_fresh_large_import_is_written_through_the_rollback_journal_and_leaves_the_wal(
+        tmp_path, monkeypatch):
+    store, seen = _fresh_import(tmp_path, monkeypatch)
+    assert "PRAGMA journal_mode = DELETE" in seen and seen[-1] == "PRAGMA journal_mode = WAL"
+    store.close()
+    conn = sqlite3.connect(tmp_path / "jtdj.db")
+    assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)  # readers alongside
+    assert conn.execute("SELECT count(*) FROM tasks").fetchone()[0] > 40
+    assert not (tmp_path / "jtdj.db-journal").exists()
+
+
+def test_a_fresh_import_while_another_connection_reads_keeps_the_wal_and_does_not_wait(
+        tmp_path, monkeypatch):
+    from jtdj.store import Store
+
+    Store.open(tmp_path / "jtdj.db").close()
+    reader = sqlite3.connect(tmp_path / "jtdj.db")
+    reader.execute("SELECT count(*) FROM tasks").fetchone()  # open, as `jtdj serve` holds it
+    store, seen = _fresh_import(tmp_path, monkeypatch)
+    assert "PRAGMA journal_mode = WAL" not in seen  # the switch was refused, so not undone
+    assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert reader.execute("SELECT count(*) FROM tasks").fetchone()[0] > 40
+    store.close()
+
+
+def test_a_fresh_large_import_that_fails_leaves_no_task_and_the_wal(tmp_path, monkeypatch):
+    from jtdj.store import bulk
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the disk went away")
+
+    monkeypatch.setattr(bulk, "insert_added_events", broken)
+    with pytest.raises(RuntimeError):
+        _fresh_import(tmp_path, monkeypatch)
+    conn = sqlite3.connect(tmp_path / "jtdj.db")
+    assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    assert conn.execute("SELECT count(*) FROM tasks").fetchone() == (0,)
+    assert conn.execute("SELECT count(*) FROM plans").fetchone() == (0,)
