@@ -14,8 +14,7 @@ from jtdj.parse import Period
 from jtdj.store import Store, history
 from jtdj.store import counts as st
 from jtdj.store import unit_counts as uc
-from jtdj.store.lights import Lights, counted
-from jtdj.views import percent
+from jtdj.store.lights import Lights, counted, percent
 
 COUNT_KEYS = ("tasks", "done", "doing", "todo", "review", "dropped", "open", "overdue",
               "due_soon", "behind", "far_behind", "ongoing", "percent_done")

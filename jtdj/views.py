@@ -11,6 +11,7 @@ from jtdj.render.tasks import credited, shown_target
 from jtdj.store import Store, TaskFilter
 from jtdj.store.tasks import decode_list, plan_start
 from jtdj.store.history import events_of, undone_batches
+from jtdj.store.lights import percent
 
 
 def progress(records: list[dict]) -> dict:
@@ -32,11 +33,6 @@ def progress(records: list[dict]) -> dict:
                if r.get("ongoing") and r["status"] != "dropped"]
     return {"done": done, "total": total, "dropped": dropped,
             "percent": percent(done - sum(ongoing), total - dropped - len(ongoing))}
-
-
-def percent(part: int, whole: int) -> int:
-    """Rounded half up, as offices round: 2/8 -> 25, 1/8 -> 13."""
-    return (part * 200 + whole) // (whole * 2) if whole else 0
 
 
 def tree(store: Store, plan: str, f: TaskFilter, as_of: date) -> list[dict]:

@@ -115,16 +115,11 @@ def block(store, plan: str, day: date, unit_shares: dict[str, list[dict]]) -> di
         due = sum(o["due"] < d or o["id"] in done for o in live)
         c = _counted(rows, store.lights, day)
         tasks.append({"id": r["id"], "title": r["title"], "every": every.get(r["id"]), **c,
-                      "total": len(live), "expected_percent": percent(due, len(live)),
-                      "percent": percent(len(done), len(live))})
+                      "total": len(live), "expected_percent": lights.percent(due, len(live)),
+                      "percent": lights.percent(len(done), len(live))})
     units = [{"unit": name, **_counted(ss, store.lights, day)}
              for name, ss in sorted(unit_shares.items())]
     return {"tasks": [{k: t[k] for k in BLOCK_TASK_KEYS} for t in tasks], "units": units}
-
-
-def percent(part: int, whole: int) -> int:
-    """Rounded half up, as ``views.percent`` (the store reads no layer above it)."""
-    return (part * 200 + whole) // (whole * 2) if whole else 0
 
 
 def _counted(records: list[dict], rules, day: date) -> dict:
