@@ -19,14 +19,25 @@ def _unit_names(store, plan: Plan) -> tuple[list[str], list[str]]:
     from jtdj.store import units as db
 
     groups, known = set(db.group_names(store)), {u["name"] for u in db.units(store)}
-    unit_names, group_names = [], []
+    # each name once, where it first appears (setting a key again leaves it in its place);
+    # a task of an owner alone, most of a large plan's, costs a look-up
+    unit_names: dict[str, None] = {}
+    group_names: dict[str, None] = {}
     for task in plan.tasks:
-        unit_names.extend(n for n in [task.owner, *task.support] if n and n.strip())
-        unit_names.extend(s.unit for s in task.shares)
+        owner = task.owner
+        if owner and owner not in unit_names and owner.strip():
+            unit_names[owner] = None
+        if not (task.support or task.shares or task.each):
+            continue
+        for name in task.support:
+            if name and name.strip():
+                unit_names[name] = None
+        for share in task.shares:
+            unit_names[share.unit] = None
         for name in task.each:
             is_group = name in groups or (name not in known and name.startswith("各"))
-            (group_names if is_group else unit_names).append(name)
-    return list(dict.fromkeys(unit_names)), list(dict.fromkeys(group_names))
+            (group_names if is_group else unit_names)[name] = None
+    return list(unit_names), list(group_names)
 
 
 def sync_shares(store, plan: Plan, batch, result, kept: set, today: date,
