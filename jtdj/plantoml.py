@@ -51,6 +51,9 @@ def plain_toml(text: str) -> dict | None:
         return None
 
 
+_OTHER = object()  # a value of a shape _value does not read
+
+
 # A value that is not plain may go on for this many lines (a long preamble) before it ends;
 # each line that could end it has the lines so far read again
 MAX_VALUE_LINES = 200
@@ -88,9 +91,6 @@ def _read(lines: list[str]) -> dict:
                 read, n = _by_tomli(key, lines, n - 1)
             table[key] = read
     return root
-
-
-_OTHER = object()  # a value of a shape _value does not read
 
 
 def _by_tomli(key: str, lines: list[str], start: int) -> tuple[object, int]:
