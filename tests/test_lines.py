@@ -183,3 +183,22 @@ def test_a_list_cut_to_other_keys_or_formats_is_written_in_python(ledger, run, m
     owner = ok(run, "--as-of", "2022-06-30", "list", "--owner", "甲校", "--format", "json")
     assert '"id": "1.5@2022-06"' in owner.stdout and '"role": "share"' in owner.stdout
     assert asked == []
+
+
+def test_a_full_json_list_is_written_for_stdout_s_own_encoding(ledger, db_path, tmp_path):
+    """SQLite's JSON lines reach stdout as UTF-8 bytes; a stdout of another encoding (a GBK
+    console) gets the same text in its own, not UTF-8 bytes it would misread."""
+    import os
+    import subprocess
+    import sys
+
+    def listed(encoding: str) -> bytes:
+        env = dict(os.environ, JTDJ_DB=str(db_path), PYTHONIOENCODING=encoding,
+                   JTDJ_TODAY="2022-06-30")
+        return subprocess.run([sys.executable, "-m", "jtdj", "list", "--status", "all",
+                               "--format", "json"], env=env, capture_output=True,
+                              check=True).stdout
+
+    utf8, gbk = listed("utf-8"), listed("gb18030")
+    assert utf8 != gbk and gbk.decode("gb18030") == utf8.decode("utf-8")
+    assert "按时完成的\u3000任务" in utf8.decode("utf-8")

@@ -164,10 +164,7 @@ class Session:
                 sys.stdout.buffer.write(written)
                 sys.stdout.flush()
             elif isinstance(written, Iterator):
-                write = sys.stdout.write
-                for chunk in written:
-                    write(chunk)
-                sys.stdout.flush()
+                _stream(written)
             else:
                 self.console().print(written)
         except BrokenPipeError:
@@ -203,3 +200,22 @@ def _language(flag: str | None, config_lang: str | None, config_path) -> str:
     set_language(DEFAULT_LANG)
     print(t("error.unknown_lang_env", value=wanted, source=source, known=names), file=sys.stderr)
     return DEFAULT_LANG
+
+
+def _stream(chunks: Iterator) -> None:
+    """Chunks of text, or of UTF-8 bytes (a full list in JSON, as SQLite wrote it): written to
+    stdout's buffer as they are when stdout is UTF-8, else decoded for its own encoding."""
+    import codecs
+
+    out = sys.stdout
+    buffer = getattr(out, "buffer", None)
+    utf8 = buffer is not None and codecs.lookup(out.encoding or "ascii").name == "utf-8"
+    for chunk in chunks:
+        if chunk.__class__ is not bytes:
+            out.write(chunk)
+        elif utf8:
+            out.flush()  # whatever text came before goes first
+            buffer.write(chunk)
+        else:
+            out.write(chunk.decode("utf-8", "replace"))
+    out.flush()

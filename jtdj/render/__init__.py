@@ -70,5 +70,6 @@ def writer(view: str, fmt: str):
 
 
 def render(view: str, fmt: str, data):
-    """``data`` written in ``fmt``: text, bytes (the xlsx ledger), or a Rich renderable."""
+    """``data`` written in ``fmt``: text, bytes (the xlsx ledger), chunks of text or of UTF-8
+    bytes (a streamed machine format), or a Rich renderable."""
     return writer(view, fmt)(data)

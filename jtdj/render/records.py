@@ -11,7 +11,7 @@ import re
 from typing import Callable, Iterable, Iterator, NamedTuple, Sequence
 
 from jtdj.i18n import t
-from jtdj.render.json_text import CHUNK_ROWS, batches, json_chunks, json_line_chunks
+from jtdj.render.json_text import CHUNK_ROWS, batches, json_chunks, json_line_bytes
 from jtdj.render.safe import UNSAFE, guarded, visible, visible_data
 from jtdj.render.text import Column, cell_of, shown_columns
 
@@ -187,7 +187,7 @@ def _written(r: Records, fmt: str):
 
 def records_json(r: Records) -> Iterator[str]:
     lines = _written(r, "json")
-    return json_chunks(r.rows, r.keys) if lines is None else json_line_chunks(lines)
+    return json_chunks(r.rows, r.keys) if lines is None else json_line_bytes(lines)
 
 
 def records_csv(r: Records) -> Iterator[str]:

@@ -118,14 +118,18 @@ _FORMATS = {
 
 
 def line(fmt: str, extra: tuple[str, ...] = ()) -> str:
-    """The SQL of a record's line in ``fmt`` (json, tsv), with ``extra`` keys after its own."""
-    return _line(*_FORMATS[fmt], extra)
+    """The SQL of a record's line in ``fmt`` (json, tsv), with ``extra`` keys after its own. A
+    JSON line comes as its UTF-8 bytes (a BLOB: the same bytes, not decoded into text), which
+    ``render.json_text.json_line_bytes`` writes as they are; a TSV line as text, which
+    ``records.tsv_line_chunks`` searches for controls to show."""
+    sql = _line(*_FORMATS[fmt], extra)
+    return f"CAST({sql} AS BLOB)" if fmt == "json" else sql
 
 
 LINES = {fmt: line(fmt) for fmt in _FORMATS}
 
 
-def line_batches(conn, sql: str, params: dict, size: int) -> Iterator[list[str]]:
+def line_batches(conn, sql: str, params: dict, size: int) -> Iterator[list[str | bytes]]:
     """The lines of ``sql`` (``tasks.ordered_query`` selecting ``LINES[fmt]``, then maybe its
     sort keys), ``size`` at a time from the cursor."""
     cursor = conn.cursor()
