@@ -185,8 +185,9 @@ def test_a_list_cut_to_other_keys_or_formats_is_written_in_python(ledger, run, m
     assert asked == []
 
 
-def test_a_full_json_list_is_written_for_stdout_s_own_encoding(ledger, db_path, tmp_path):
-    """SQLite's JSON lines reach stdout as UTF-8 bytes; a stdout of another encoding (a GBK
+@pytest.mark.parametrize("fmt", ["json", "tsv"])
+def test_a_full_list_is_written_for_stdout_s_own_encoding(ledger, db_path, fmt):
+    """SQLite's lines reach stdout as UTF-8 bytes; a stdout of another encoding (a GBK
     console) gets the same text in its own, not UTF-8 bytes it would misread."""
     import os
     import subprocess
@@ -196,7 +197,7 @@ def test_a_full_json_list_is_written_for_stdout_s_own_encoding(ledger, db_path, 
         env = dict(os.environ, JTDJ_DB=str(db_path), PYTHONIOENCODING=encoding,
                    JTDJ_TODAY="2022-06-30")
         return subprocess.run([sys.executable, "-m", "jtdj", "list", "--status", "all",
-                               "--format", "json"], env=env, capture_output=True,
+                               "--format", fmt], env=env, capture_output=True,
                               check=True).stdout
 
     utf8, gbk = listed("utf-8"), listed("gb18030")

@@ -10,7 +10,7 @@ from datetime import date
 from itertools import islice
 from typing import Callable, Iterable, Iterator, Sequence
 
-from jtdj.render.safe import escape_raw
+from jtdj.render.safe import escape_raw, may_hold_raw
 
 # rows per chunk of a streamed output: large enough that each write is one system call of some
 # hundred kilobytes, small enough that memory stays flat whatever the number of rows
@@ -221,20 +221,15 @@ def json_line_chunks(line_batches: Iterable[list[str]]) -> Iterator[str]:
     yield "[]\n" if first else "\n]\n"
 
 
-# The first bytes of DEL, of a C1 control (U+0080-009F) and of a bidi control (U+202A-202E,
-# U+2066-2069) in UTF-8: a chunk holding none of them holds none of those characters
-_RAW_STARTS = (b"\x7f", b"\xc2", b"\xe2\x80", b"\xe2\x81")
-
-
 def json_line_bytes(line_batches: Iterable[list[bytes]]) -> Iterator[bytes]:
     """``json_line_chunks`` of lines that SQLite wrote as UTF-8 bytes (``store.lines``), as bytes:
     no decode into text and encode back (a sixth of a 100,000-task JSON list, bench/README.md).
-    A chunk that may hold a DEL, C1 or bidi control (a byte that starts one; “” start as a
-    bidi control does) is decoded and searched as text."""
+    A chunk that may hold a DEL, C1 or bidi control (``safe.may_hold_raw``) is decoded and
+    searched as text."""
     first = True
     for batch in line_batches:
         chunk = (b"[\n  " if first else b",\n  ") + b",\n  ".join(batch)
-        if any(start in chunk for start in _RAW_STARTS):
+        if may_hold_raw(chunk):
             chunk = escape_raw(chunk.decode("utf-8", "replace")).encode("utf-8")
         yield chunk
         first = False

@@ -12,7 +12,7 @@ from typing import Callable, Iterable, Iterator, NamedTuple, Sequence
 
 from jtdj.i18n import t
 from jtdj.render.json_text import CHUNK_ROWS, batches, json_chunks, json_line_bytes
-from jtdj.render.safe import UNSAFE, guarded, visible, visible_data
+from jtdj.render.safe import UNSAFE, guarded, may_hold_unsafe, visible, visible_data
 from jtdj.render.text import Column, cell_of, shown_columns
 
 LIGHT_SYMBOL = {"red": "▲", "yellow": "◆", "green": "●", "grey": "○", "blue": "◎"}
@@ -126,15 +126,24 @@ def tsv_chunks(records: Iterable[dict], keys: Sequence[str]) -> Iterator[str]:
             out.append(line)
         return out
 
-    return tsv_line_chunks(keys, map(lines, batches(records)))
-
-
-def tsv_line_chunks(keys: Sequence[str], line_batches: Iterable[list[str]]) -> Iterator[str]:
-    """TSV from its header ``keys`` and lists of lines, each a record's cells."""
     yield "\t".join(keys) + "\n"
-    for batch in line_batches:
+    for batch in map(lines, batches(records)):
         batch.append("")
         yield visible("\n".join(batch))  # tabs and line breaks are the layout's own here
+
+
+def tsv_line_bytes(keys: Sequence[str], line_batches: Iterable[list[bytes]]) -> Iterator[bytes]:
+    """TSV from its header ``keys`` and lists of lines, each a record's cells as SQLite wrote
+    them in UTF-8 (``store.lines``): written as they are unless a chunk may hold a control or
+    bidi character (``safe.may_hold_unsafe``), which is then shown (tabs and line breaks are
+    the layout's own here)."""
+    yield ("\t".join(keys) + "\n").encode("utf-8")
+    for batch in line_batches:
+        batch.append(b"")
+        chunk = b"\n".join(batch)
+        if may_hold_unsafe(chunk):
+            chunk = visible(chunk.decode("utf-8", "replace")).encode("utf-8")
+        yield chunk
 
 
 _TSV_SAFE = str.maketrans({"\t": " ", "\r": " ", "\n": " "})
@@ -196,7 +205,7 @@ def records_csv(r: Records) -> Iterator[str]:
 
 def records_tsv(r: Records) -> Iterator[str]:
     lines = _written(r, "tsv")
-    return tsv_chunks(r.rows, r.keys) if lines is None else tsv_line_chunks(r.keys, lines)
+    return tsv_chunks(r.rows, r.keys) if lines is None else tsv_line_bytes(r.keys, lines)
 
 
 def records_md(r: Records) -> str:

@@ -30,6 +30,25 @@ _TOML_ESCAPE = r"\\[bfruU]"
 _RAW_IN_TOML = f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_BIDI}]"
 
 
+# In UTF-8, the bytes that start DEL, a C1 control (U+0080-009F) or a bidi control (U+202A-202E,
+# U+2066-2069): text holding none of them holds none of those characters
+_RAW_STARTS = (b"\x7f", b"\xc2", b"\xe2\x80", b"\xe2\x81")
+# every byte of a C0 control but tab and newline made a NUL, the others kept
+_C0_AS_NUL = bytes(0 if n < 0x20 and n not in (0x09, 0x0A) else n for n in range(256))
+
+
+def may_hold_raw(chunk: bytes) -> bool:
+    """Whether UTF-8 ``chunk`` may hold a character ``RAW_IN_ESCAPED`` matches: False means it
+    holds none (a few byte searches in C); True (“” start as a bidi control does) means the
+    text must be searched."""
+    return any(start in chunk for start in _RAW_STARTS)
+
+
+def may_hold_unsafe(chunk: bytes) -> bool:
+    """``may_hold_raw``, or a C0 control but tab and newline: a character ``UNSAFE`` matches."""
+    return b"\x00" in chunk.translate(_C0_AS_NUL) or may_hold_raw(chunk)
+
+
 def _shown(match: re.Match) -> str:
     code = ord(match.group())
     return f"<U+{code:04X}>" if code > 0x9F else f"\\x{code:02x}"

@@ -2,8 +2,8 @@
 JSON or TSV, made in SQL.
 
 A full `list` in a machine format spends most of its time in Python otherwise: a tuple per row,
-a dict per record, then the encoder (bench/README.md). Here SQLite hands over one string per
-record, and the writers in ``render.records`` only join them in chunks and show or escape the
+a dict per record, then the encoder (bench/README.md). Here SQLite hands over one line per
+record, as its UTF-8 bytes, and the writers in ``render.records`` only join them in chunks and show or escape the
 rare control character, as they do for records built in Python. The bytes are the same:
 ``tests/test_lines.py`` holds every kind of row (ongoing, recurring, shares, a past day, quotes,
 tabs, controls) to ``task_record`` and the Python writers, and ``tests/test_review.py`` a report
@@ -118,18 +118,16 @@ _FORMATS = {
 
 
 def line(fmt: str, extra: tuple[str, ...] = ()) -> str:
-    """The SQL of a record's line in ``fmt`` (json, tsv), with ``extra`` keys after its own. A
-    JSON line comes as its UTF-8 bytes (a BLOB: the same bytes, not decoded into text), which
-    ``render.json_text.json_line_bytes`` writes as they are; a TSV line as text, which
-    ``records.tsv_line_chunks`` searches for controls to show."""
-    sql = _line(*_FORMATS[fmt], extra)
-    return f"CAST({sql} AS BLOB)" if fmt == "json" else sql
+    """The SQL of a record's line in ``fmt`` (json, tsv), with ``extra`` keys after its own.
+    The line comes as its UTF-8 bytes (a BLOB: the same bytes, not decoded into text), which
+    ``render.json_text.json_line_bytes`` and ``records.tsv_line_bytes`` write as they are."""
+    return f"CAST({_line(*_FORMATS[fmt], extra)} AS BLOB)"
 
 
 LINES = {fmt: line(fmt) for fmt in _FORMATS}
 
 
-def line_batches(conn, sql: str, params: dict, size: int) -> Iterator[list[str | bytes]]:
+def line_batches(conn, sql: str, params: dict, size: int) -> Iterator[list[bytes]]:
     """The lines of ``sql`` (``tasks.ordered_query`` selecting ``LINES[fmt]``, then maybe its
     sort keys), ``size`` at a time from the cursor."""
     cursor = conn.cursor()
