@@ -3,11 +3,11 @@ JSON or TSV, made in SQL.
 
 A full `list` in a machine format spends most of its time in Python otherwise: a tuple per row,
 a dict per record, then the encoder (bench/README.md). Here SQLite hands over one line per
-record, as its UTF-8 bytes, and the writers in ``render.records`` only join them in chunks and show or escape the
-rare control character, as they do for records built in Python. The bytes are the same:
-``tests/test_lines.py`` holds every kind of row (ongoing, recurring, shares, a past day, quotes,
-tabs, controls) to ``task_record`` and the Python writers, and ``tests/test_review.py`` a report
-waiting for review.
+record, as its UTF-8 bytes, and the writers in ``render.records`` only join them in chunks and
+show or escape the rare control character, as they do for records built in Python. The bytes are
+the same: ``tests/test_lines.py`` holds every kind of row (ongoing, recurring, shares, a past
+day, quotes, tabs, controls) to ``task_record`` and the Python writers, and
+``tests/test_review.py`` a report waiting for review.
 """
 
 from __future__ import annotations
