@@ -203,8 +203,9 @@ def _language(flag: str | None, config_lang: str | None, config_path) -> str:
 
 
 def _stream(chunks: Iterator) -> None:
-    """Chunks of text, or of UTF-8 bytes (a full list in JSON, as SQLite wrote it): written to
-    stdout's buffer as they are when stdout is UTF-8, else decoded for its own encoding."""
+    """Chunks of text, or of UTF-8 bytes (a full list in JSON or TSV, as SQLite wrote it):
+    written to stdout's buffer as they are when stdout is UTF-8, else decoded for its own
+    encoding."""
     import codecs
 
     out = sys.stdout

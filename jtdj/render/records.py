@@ -194,7 +194,7 @@ def _written(r: Records, fmt: str):
     return written(fmt, r.keys, CHUNK_ROWS) if written is not None else None
 
 
-def records_json(r: Records) -> Iterator[str]:
+def records_json(r: Records) -> Iterator[str] | Iterator[bytes]:
     lines = _written(r, "json")
     return json_chunks(r.rows, r.keys) if lines is None else json_line_bytes(lines)
 
@@ -203,7 +203,7 @@ def records_csv(r: Records) -> Iterator[str]:
     return csv_chunks(r.rows, r.keys)
 
 
-def records_tsv(r: Records) -> Iterator[str]:
+def records_tsv(r: Records) -> Iterator[str] | Iterator[bytes]:
     lines = _written(r, "tsv")
     return tsv_chunks(r.rows, r.keys) if lines is None else tsv_line_bytes(r.keys, lines)
 
