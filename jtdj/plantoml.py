@@ -4,9 +4,9 @@ less of its time (bench/README.md).
 A plan file as jtdj writes it and as people copy it is a few shapes of line: ``[plan]``,
 ``[[sections.items.tasks]]``, ``key = "text"``, a number, a date, a list of strings, comments.
 ``plain_toml`` reads those itself. A key's value of another shape (an escaped or multi-line
-string, a list over several lines, an inline table) is read by tomli alone, those lines only,
-and set where the key stands. Any other line (a dotted or quoted key, a header it does not
-know, a key twice) makes it give up and return None, and ``planfile.parse_toml`` hands the
+string, a list over several lines, an inline table, a comment after it) is read by tomli alone,
+those lines only, and set where the key stands. Any other line (a dotted or quoted key, a header it does not
+know, a key twice), or more than ``MAX_OTHER_VALUES`` such values, makes it give up and return None, and ``planfile.parse_toml`` hands the
 whole text to tomli, which reads every TOML file and says what is wrong, where. So a file is
 never read differently: this gives exactly tomli's tables or nothing
 (``tests/test_plantoml.py`` holds the two equal on generated files, valid and not).
@@ -25,13 +25,6 @@ _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 _STRING = r'"[^"\\\x00-\x08\x0a-\x1f\x7f]*"'  # a basic string without an escape
 _STRINGS = re.compile(rf"\[[ \t]*(?:{_STRING}[ \t]*,[ \t]*)*(?:{_STRING}[ \t]*)?\]")
 _MEMBER = re.compile(r'"([^"]*)"')
-# a key = value line whose value is followed by a comment, or is a literal string or a
-# negative number: the rarer lines, matched whole
-_KEY_VALUE = re.compile(
-    rf"[ \t]*[A-Za-z0-9_-]+[ \t]*=[ \t]*(?:(?P<s>{_STRING})|(?P<l>'[^'\x00-\x08\x0a-\x1f\x7f]*')"
-    r"|(?P<d>[0-9]{4}-[0-9]{2}-[0-9]{2})|(?P<i>-?(?:0|[1-9][0-9]*))|(?P<b>true|false)"
-    rf"|(?P<a>\[[ \t]*(?:{_STRING}[ \t]*,[ \t]*)*(?:{_STRING}[ \t]*)?\]))"
-    r"[ \t]*(?:#[^\x00-\x08\x0a-\x1f\x7f]*)?")
 
 
 class _NotPlain(Exception):
@@ -57,6 +50,8 @@ _OTHER = object()  # a value of a shape _value does not read
 # A value that is not plain may go on for this many lines (a long preamble) before it ends;
 # each line that could end it has the lines so far read again
 MAX_VALUE_LINES = 200
+# tomli reads a value alone in some 30 µs: past this many, the whole file through it is faster
+MAX_OTHER_VALUES = 2000
 
 
 def _read(lines: list[str]) -> dict:
@@ -64,6 +59,7 @@ def _read(lines: list[str]) -> dict:
     table = root
     arrays: set[int] = set()  # the lists [[…]] made: only those take another table
     keys: set[str] = set()  # the keys seen to be bare already
+    others = 0  # values read by tomli
     n = 0
     while n < len(lines):
         line = lines[n]
@@ -86,8 +82,11 @@ def _read(lines: list[str]) -> dict:
                 if not _BARE_KEY.fullmatch(key):
                     raise _NotPlain
                 keys.add(key)
-            read = _value(value.lstrip(" \t"), line)
+            read = _value(value.lstrip(" \t"))
             if read is _OTHER:
+                others += 1
+                if others > MAX_OTHER_VALUES:
+                    raise _NotPlain
                 read, n = _by_tomli(key, lines, n - 1)
             table[key] = read
     return root
@@ -138,9 +137,9 @@ def _header(s: str, root: dict, arrays: set[int]) -> dict:
     return table
 
 
-def _value(value: str, line: str):
-    """A value as written after ``=``: the common shapes by their look, the rest by the
-    whole line's rule."""
+def _value(value: str):
+    """A value as written after ``=``, when it is of a common shape (known by its look);
+    ``_OTHER`` when it is not."""
     first = value[:1]
     if first == '"' and len(value) > 1 and value[-1] == '"':
         inner = value[1:-1]
@@ -156,19 +155,7 @@ def _value(value: str, line: str):
         return int(value)
     if value in ("true", "false"):
         return value == "true"
-    match = _KEY_VALUE.fullmatch(line)
-    if match is None:
-        return _OTHER
-    text, literal, day, number, boolean, strings = match.groups()
-    if text is not None or literal is not None:
-        return (text or literal)[1:-1]
-    if day is not None:
-        return _date(day)
-    if number is not None:
-        return int(number)
-    if boolean is not None:
-        return boolean == "true"
-    return _MEMBER.findall(strings)
+    return _OTHER
 
 
 def _date(text: str) -> date:

@@ -105,3 +105,16 @@ def test_the_bench_plan_shape_is_read_by_the_line_reader():
     read = plain_toml(text)
     assert read is not None and read == tomli.loads(text)
     assert read["sections"][2]["items"][0]["tasks"][0]["each"] == ["甲校", "乙校"]
+
+
+def test_a_file_of_many_values_tomli_must_read_goes_to_tomli_whole(monkeypatch, tmp_path):
+    """Each escaped value is read by tomli on its own; past ``MAX_OTHER_VALUES`` of them the whole
+    file through tomli is faster, and the file's tables are the same either way."""
+    from jtdj import plantoml
+    from jtdj.planfile import parse_toml
+
+    text = "\n".join(f'k{n} = "转义\\"{n}\\""' for n in range(5))
+    assert plain_toml(text) == tomli.loads(text)
+    monkeypatch.setattr(plantoml, "MAX_OTHER_VALUES", 4)
+    assert plain_toml(text) is None
+    assert parse_toml(text, tmp_path / "p.toml") == tomli.loads(text)
