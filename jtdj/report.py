@@ -14,7 +14,8 @@ from jtdj.parse import Period
 from jtdj.store import Store, history
 from jtdj.store import counts as st
 from jtdj.store import unit_counts as uc
-from jtdj.store.lights import Lights, counted, percent
+from jtdj.share_tally import share_tally, shared
+from jtdj.store.lights import percent
 
 COUNT_KEYS = ("tasks", "done", "doing", "todo", "review", "dropped", "open", "overdue",
               "due_soon", "behind", "far_behind", "ongoing", "percent_done")
@@ -49,97 +50,6 @@ def sections_and_items(store: Store, plan: str, as_of: date) -> tuple[list[dict]
     return sections, items
 
 
-SHARE_KEYS = ("tasks", "total", "done", "doing", "todo", "review", "dropped", "overdue",
-              "due_soon", "behind", "far_behind")
-
-
-def shared(store: Store, plan: str, as_of: date) -> tuple[dict, dict]:
-    """The live tasks handed to units as of ``as_of`` (their records as `list` shows them that
-    day) and each one's shares as they were that day (``shares.effective``): the web view's
-    rows, and what ``share_tally`` counts on a day whose shares are put back. Kept for the
-    command: treat it as read-only."""
-    if not uc.plan_has_shares(store, plan):
-        return {}, {}
-    key = ("shared", plan, as_of)
-    if key not in store.cache:
-        from jtdj import shares
-
-        store.cache[key] = shares.on_day(store, plan, as_of)
-    return store.cache[key]
-
-
-def share_tally(store: Store, plan: str, as_of: date) -> tuple[dict, dict, dict, dict]:
-    """The shares as of ``as_of`` counted: the shared tasks' records (``shared``'s first part),
-    per unit the COUNT_FIELDS of its shares, the ``shares`` block, and the recurring tasks'
-    records per unit (whose occurrences the 周期性工作 block counts). Counted from the records
-    when they are at hand or the day needs its shares put back; else the shares of the tasks
-    that do not recur are counted by SQLite (``store.share_counts``) and no record of them is
-    made (6,000 shares: bench/README.md). Kept for the command."""
-    key = ("share_tally", plan, as_of)
-    if key in store.cache:
-        return store.cache[key]
-    from jtdj import shares
-    from jtdj.store import share_counts as sc
-
-    units: dict = {}
-    if not uc.plan_has_shares(store, plan):
-        tasks, recurring, with_shares = {}, {}, 0
-    elif _from_records(store, plan, as_of):
-        tasks, by_task = shared(store, plan, as_of)
-        recurring = {task: ss for task, ss in by_task.items()
-                     if any("occurrences" in s for s in ss)}
-        for ss in by_task.values():
-            for s in ss:
-                _add(units, s["unit"], s, 1, store.lights, as_of)
-        with_shares = len(by_task)
-    else:
-        tasks, recurring = shares.tasks_on_day(store, plan, as_of)
-        units = sc.by_unit(store, plan, as_of, *_windows(store, plan, tasks, recurring))
-        for ss in recurring.values():
-            for s in ss:
-                _add(units, s["unit"], s, 1, store.lights, as_of)
-        with_shares = len(tasks)
-    block = dict.fromkeys(SHARE_KEYS, 0)
-    block["tasks"] = with_shares
-    for of_unit in units.values():
-        for name in SHARE_KEYS[1:]:
-            block[name] += of_unit[0 if name == "total" else st.COUNT_FIELDS.index(name)]
-    store.cache[key] = (tasks, units, block, recurring)
-    return store.cache[key]
-
-
-def _from_records(store: Store, plan: str, as_of: date) -> bool:
-    """Whether the day's shares are counted from their records: at hand already, or the day
-    needs each share put back as it was (a later change to one reaches back to it)."""
-    from jtdj.store import units as db
-
-    return ("shared", plan, as_of) in store.cache or as_of < db.latest_share_day(store, plan)
-
-
-def _windows(store: Store, plan: str, tasks: dict, recurring: dict) -> tuple:
-    """What SQLite needs of the day's shared tasks that do not recur to count their shares:
-    each one's due date, window start and kind; the lights' rules; the plan's start."""
-    from jtdj.store.tasks import plan_start
-
-    start = plan_start(store, plan)
-    return ({task: (r["due"], r["start"] or start, "ongoing" if r["ongoing"] else None)
-             for task, r in tasks.items() if task not in recurring}, store.lights, start)
-
-
-def _add(rows: dict, key, record: dict, sign: int, rules: Lights, day: date) -> None:
-    acc = rows.setdefault(key, [0] * len(st.COUNT_FIELDS))
-    acc[0] += sign
-    acc[st.COUNT_FIELDS.index(record["status"])] += sign
-    overdue, soon, lag = record.get("marks") or counted(record, rules, day)
-    acc[5] += sign * overdue
-    acc[6] += sign * soon
-    if lag:
-        acc[st.COUNT_FIELDS.index(lag)] += sign
-    if record.get("ongoing") and record["status"] != "dropped":
-        acc[st.COUNT_FIELDS.index("ongoing")] += sign
-        acc[st.COUNT_FIELDS.index("ongoing_done")] += sign * (record["status"] == "done")
-
-
 def owners(store: Store, plan: str, as_of: date) -> list[dict]:
     """Per owner (null: no owner yet), by name, the tasks without an owner last. A task handed
     to units counts through its shares, each under its unit, not under its lead (nor as a task
@@ -156,11 +66,13 @@ def owners(store: Store, plan: str, as_of: date) -> list[dict]:
 def _owners(store: Store, plan: str, as_of: date) -> list[dict]:
     rows = {owner: list(values)
             for owner, values in st.count_tasks(store, plan, as_of, "owner").items()}
-    tasks, units, _block, _recurring = share_tally(store, plan, as_of)
-    if tasks:
-        for record in tasks.values():
-            _add(rows, record["owner"], record, -1, store.lights, as_of)
-        for unit, of_unit in units.items():
+    tally = share_tally(store, plan, as_of)
+    if tally.titles:
+        for owner, of_owner in tally.leads.items():
+            acc = rows.setdefault(owner, [0] * len(st.COUNT_FIELDS))
+            for i, n in enumerate(of_owner):
+                acc[i] -= n
+        for unit, of_unit in tally.units.items():
             acc = rows.setdefault(unit, [0] * len(st.COUNT_FIELDS))
             for i, n in enumerate(of_unit):
                 acc[i] += n
@@ -219,24 +131,24 @@ def lagging_by_owner(store: Store, plan: str, as_of: date,
     from jtdj.store.lights import LAGGING
     from jtdj.store.tasks import TaskFilter, select_tasks
 
-    tasks, _units, _block, recurring = share_tally(store, plan, as_of)
-    if not tasks or _from_records(store, plan, as_of):
+    tally = share_tally(store, plan, as_of)
+    titles = tally.titles
+    if tally.windows is None:
         by_task = shared(store, plan, as_of)[1]
     else:  # only the shares behind, from SQLite, and the recurring tasks' records
-        by_task = {**sc.behind(store, plan, as_of, *_windows(store, plan, tasks, recurring)),
-                   **recurring}
+        by_task = {**sc.behind(store, plan, as_of, *tally.windows), **tally.recurring}
     groups: dict = {}
     # an ongoing task (常态推进) has no pace: a quiet one is in the 常态工作 block (``ongoing``)
     for r in select_tasks(store, plan, TaskFilter(status="open", lagging=True, ongoing=False),
                           as_of):
-        if r["id"] not in tasks:
+        if r["id"] not in titles:
             groups.setdefault(r["owner"], []).append({k: r[k] for k in LAG_KEYS})
     for task, ss in by_task.items():
         for s in ss:
             if s["signal"] in LAGGING and not s.get("ongoing"):
                 groups.setdefault(s["unit"], []).append(
                     {**{k: s.get(k) for k in LAG_KEYS}, "id": task,
-                     "title": tasks[task]["title"], "owner": s["unit"]})
+                     "title": titles[task], "owner": s["unit"]})
     out = []
     for owner in sorted(groups, key=lambda k: (k is not None, k or "")):
         rows = sorted(groups[owner], key=lambda r: (r["signal"] != "far_behind", -r["lag"],
@@ -289,7 +201,7 @@ def occurrences(store: Store, plan: str, day: date) -> dict | None:
     from jtdj.store import occurrence_counts as oc
 
     units: dict[str, list[dict]] = {}
-    for ss in share_tally(store, plan, day)[3].values():
+    for ss in share_tally(store, plan, day).recurring.values():
         for s in ss:
             if "occurrences" in s:
                 units.setdefault(s["unit"], []).extend(s["occurrences"])
@@ -308,7 +220,7 @@ def summary(store: Store, plan: str, as_of: date, limit: int | None = None) -> d
     sections, items = sections_and_items(store, plan, as_of)
     data = {
         "plan": plan, "title": plan_head(store, plan)["title"], "as_of": as_of,
-        "totals": totals(store, plan, as_of), "shares": share_tally(store, plan, as_of)[2],
+        "totals": totals(store, plan, as_of), "shares": share_tally(store, plan, as_of).block,
         "sections": sections, "items": items, "owners": owners(store, plan, as_of),
         "overdue": task_list(store, plan, as_of, "overdue", limit),
         "due_soon": task_list(store, plan, as_of, "due_soon", limit),
@@ -378,7 +290,7 @@ def report(store: Store, plan: str, period: Period, as_of: date,
     block = occurrences(store, plan, period.until)
     if block:
         data["occurrences"] = block
-    data["shares"] = share_tally(store, plan, period.until)[2]
+    data["shares"] = share_tally(store, plan, period.until).block
     data["owners"] = owners(store, plan, period.until)
     if limit is not None:
         data["omitted"] = {"completed": n_completed - len(completed),

@@ -98,7 +98,7 @@ def as_of(store, plan: str, day: date, task_ids: list[str] | None = None) -> dic
 def on_day(store, plan: str, day: date) -> tuple[dict, dict]:
     """The live tasks handed to units as of ``day`` (their records as `list` shows them that
     day) and their shares' records that day (``effective``); a recurring task once per unit,
-    by its occurrence shares (``_recurring``). ``report.shared`` keeps them for the command."""
+    by its occurrence shares (``_recurring``). ``share_tally.shared`` keeps them for the command."""
     from jtdj.store.tasks import TaskFilter, plan_start, select_tasks
 
     by_task = as_of(store, plan, day)
@@ -113,18 +113,16 @@ def on_day(store, plan: str, day: date) -> tuple[dict, dict]:
     return tasks, out
 
 
-def tasks_on_day(store, plan: str, day: date) -> tuple[dict, dict]:
-    """``on_day`` without a record of each share of the tasks that do not recur: the live
-    tasks handed to units (records as `list` shows them), and the recurring ones' records per
-    unit. For a day no later change to a share reaches back to (``db.latest_share_day``);
-    their shares are then counted by SQLite (``store.share_counts``)."""
-    from jtdj.store.tasks import TaskFilter, plan_start, select_tasks
+def recurring_on_day(store, plan: str, day: date) -> tuple[dict, dict]:
+    """``on_day`` of the recurring tasks alone: their records (as their begun occurrences make
+    them) and their records per unit. For a day no later change to a share reaches back to
+    (``db.latest_share_day``), where the shares of the other tasks are counted by SQLite
+    (``store.share_counts``) and no record of them is made."""
+    from jtdj.store.tasks import plan_start
 
-    ids = sorted(db.tasks_with_shares(store, plan))
-    tasks = {r["id"]: r for r in select_tasks(
-        store, plan, TaskFilter(status="all", ids=ids), day)}
+    tasks: dict = {}
     recurring: dict = {}
-    occurrence_ids = [task for task in ids if "@" in task]
+    occurrence_ids = sorted(task for task in db.tasks_with_shares(store, plan) if "@" in task)
     if occurrence_ids:
         _recurring(store, plan, day, db.shares(store, plan, occurrence_ids),
                    plan_start(store, plan), tasks, recurring)

@@ -18,7 +18,7 @@ BASE = {"jtdj", "jtdj.errors", "jtdj.i18n", "jtdj.config", "jtdj.parse", "jtdj.r
 CORE = {"jtdj.plan", "jtdj.importer", "jtdj.actions", "jtdj.views", "jtdj.report",
         "jtdj.export", "jtdj.mail", "jtdj.smtp", "jtdj.delivery", "jtdj.planfile",
         "jtdj.plancheck", "jtdj.occurrences", "jtdj.importshares",
-        "jtdj.plantoml", "jtdj.units", "jtdj.tables", "jtdj.forms", "jtdj.shares", "jtdj.collect", "jtdj.merge",
+        "jtdj.plantoml", "jtdj.units", "jtdj.tables", "jtdj.forms", "jtdj.shares", "jtdj.share_tally", "jtdj.collect", "jtdj.merge",
         "jtdj.unit_list", "jtdj.urge", "jtdj.bulletin", "jtdj.unit_brief", "jtdj.review",
         "jtdj.robots", "jtdj.notify_message", "jtdj.webhook", "jtdj.robot_delivery",
         "jtdj.draft_read", "jtdj.draft_structure",

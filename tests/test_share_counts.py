@@ -4,7 +4,8 @@ reaches back to), making no record of the others; the figures and lists are thos
 each share's record (``shares.effective``, the way of a day that needs its shares put back):
 every status, overdue and due soon, behind and far behind, a unit's own due date, a report
 waiting for review on time and late, dropped shares, an ongoing task's shares quiet and not,
-and a recurring task's occurrence shares next to them."""
+and a recurring task's occurrence shares next to them; and a shared task's lead, whose own
+record of it is taken off its count."""
 
 from __future__ import annotations
 
@@ -58,6 +59,12 @@ no = 6
 title = "科室自办"
 due = 2022-05-31
 owner = "组织科"
+[[sections.items.tasks]]
+no = 7
+title = "科室牵头、各校落实"
+due = 2022-10-31
+owner = "组织科"
+each = ["甲校", "乙校"]
 """
 # each on or after the last change to a share (so SQLite counts), the lights differing
 DAYS = ["2022-09-01", "2022-09-20", "2022-10-01", "2022-12-20", "2022-12-31", "2023-01-05"]
@@ -83,7 +90,10 @@ def ledger(run, tmp_path):
             ("2022-05-10", "done", "1.4@2022-04", "--unit", "甲校"),
             ("2022-09-01", "note", "1.3", "又一次", "--unit", "乙校"),
             ("2022-09-01", "note", "1.5", "两成", "--percent", "20", "--unit", "甲校"),
-            ("2022-09-01", "note", "1.5", "六成", "--percent", "60", "--unit", "乙校")]:
+            ("2022-09-01", "note", "1.5", "六成", "--percent", "60", "--unit", "乙校"),
+            # the lead's own record of a shared task: behind its pace, then due earlier
+            ("2022-03-10", "note", "1.7", "起步", "--percent", "5"),
+            ("2022-09-25", "due", "1.7", "2022-09-28")]:
         ok(run, "--as-of", day, *argv)
 
 
@@ -112,7 +122,7 @@ def test_the_ledger_reaches_every_count_the_rules_tell_apart(ledger, run):
     shares = summary["shares"]
     for name in ("done", "dropped", "review", "overdue", "behind", "far_behind"):
         assert shares[name] > 0, (name, shares)
-    assert shares["tasks"] == 5 and "occurrences" in summary
+    assert shares["tasks"] == 6 and "occurrences" in summary
     units = {o["owner"]: o for o in summary["owners"]}
     assert units["甲校"]["ongoing"] == 1 and units["乙校"]["ongoing"] == 1
     assert units["丙校"]["ongoing"] == 0  # its share of 1.3 dropped

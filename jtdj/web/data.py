@@ -93,7 +93,7 @@ def this_week(day: date):
 
 def tables(store: Store, plan: str, day: date) -> list[Table]:
     """Every table the web view serves, as of ``day``."""
-    from jtdj import bulletin, report
+    from jtdj import bulletin, report, share_tally
     from jtdj.render.records import light_word, section_label, status_word
     from jtdj.render.tasks import due_text, shown_signal
     from jtdj.store import counts as st
@@ -107,7 +107,7 @@ def tables(store: Store, plan: str, day: date) -> list[Table]:
                   r["owner"], due_text(r), status_word(r["status"]),
                   light_word(r["light"], shown_signal(r)), r["percent"], r["done_on"])
                  for r in records]
-    shared_tasks, by_task = report.shared(store, plan, day)
+    shared_tasks, by_task = share_tally.shared(store, plan, day)
     share_rows = [(task, shared_tasks[task]["title"], s["unit"], s.get("due"),
                    status_word(s["status"]), light_word(s.get("light"), s.get("signal")),
                    s.get("percent"), s.get("done_on"))
