@@ -12,6 +12,7 @@ import sys
 import pytest
 
 from jtdj import __version__
+from jtdj.cli import COMMAND_MODULES
 
 
 def _commands():
@@ -236,20 +237,24 @@ def test_wrapping_measures_display_width_and_keeps_words_whole():
 @pytest.mark.parametrize("argv", [["--help"], [], ["-h", "list"], ["--by", "x", "--help", "units"]],
                          ids=" ".join)
 @pytest.mark.parametrize("lang,columns", [("zh", "80"), ("en", "80"), ("en", "132")])
-def test_the_apps_help_lists_every_command_as_the_full_app_does(run, monkeypatch, argv, lang,
-                                                                 columns):
-    """`jtdj --help` is built from commands without their parameters (``cli._listing_app``):
-    the same page, every command in it, whatever follows the flag."""
-    import jtdj.cli as cli
+def test_the_apps_help_lists_every_command_as_the_full_app_does(tmp_path, argv, lang, columns):
+    """`jtdj --help` is built from the commands' names and help lines alone
+    (``cli._listing_app``, ``cli.COMMAND_HELP``): the same page as the full app's, every
+    command in it, in the language asked for, whatever follows the flag. Each in a fresh
+    interpreter, as the help lines are made in the language of the first import."""
+    env = _env(COLUMNS=columns, JTDJ_LANG=lang, JTDJ_DB=str(tmp_path / "x.db"))
 
-    monkeypatch.setenv("COLUMNS", columns)
-    monkeypatch.setenv("JTDJ_LANG", lang)
-    listed = run(*argv)
-    monkeypatch.setattr(cli, "_listing_app", cli.full_app)
-    full = run(*argv)
-    assert listed.exit_code == full.exit_code == 0
+    def page(full: bool) -> subprocess.CompletedProcess:
+        swap = "c._listing_app = c.full_app; " if full else ""
+        code = f"import sys, jtdj.cli as c; {swap}sys.argv = ['jtdj', *sys.argv[1:]]; c.main()"
+        return subprocess.run([sys.executable, "-c", code, *argv], capture_output=True,
+                              text=True, encoding="utf-8", env=env, timeout=60)
+
+    listed, full = page(False), page(True)
+    assert listed.returncode == full.returncode == 0, listed.stderr + full.stderr
     assert listed.stdout == full.stdout
-    assert all(f"\n  {name} " in listed.stdout for name in cli.COMMAND_MODULES)
+    assert all(f"\n  {name} " in listed.stdout for name in COMMAND_MODULES)
+    assert ("Commands" if lang == "en" else "命令") in listed.stdout
 
 
 def test_bare_jtdj_prints_the_help_and_succeeds(run):

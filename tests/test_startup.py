@@ -84,12 +84,17 @@ def test_the_collector_is_paused_for_a_command_and_back_on_after_it(run, importe
 def test_each_command_is_found_in_the_module_the_start_up_map_names():
     """`jtdj CMD` imports only CMD's module (cli.COMMAND_MODULES): the map must name, for every
     command, the module that registers it (each module is imported alone in a fresh
-    interpreter), and list them in the order help shows them."""
-    from jtdj.cli import COMMAND_MODULES, full_app
+    interpreter), and list them in the order help shows them; and ``cli.COMMAND_HELP`` the help
+    line each declares, which `jtdj --help` lists without importing them."""
+    from jtdj.cli import COMMAND_HELP, COMMAND_MODULES, full_app
+    from jtdj.i18n import t
 
     app = full_app()
     names = [c.name for c in app.registered_commands] + [g.name for g in app.registered_groups]
-    assert names == list(COMMAND_MODULES)
+    assert names == list(COMMAND_MODULES) == list(COMMAND_HELP)
+    helps = {c.name: c.help for c in app.registered_commands}
+    helps.update((g.name, g.typer_instance.info.help) for g in app.registered_groups)
+    assert helps == {name: t(key) for name, key in COMMAND_HELP.items()}
     for module in sorted(set(COMMAND_MODULES.values())):
         probe = (f"import json\nfrom jtdj.cli.app import app\nimport jtdj.cli.{module}\n"
                  "print(json.dumps([c.name for c in app.registered_commands]"
