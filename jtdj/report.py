@@ -13,6 +13,7 @@ from datetime import date
 from jtdj.parse import Period
 from jtdj.store import Store, history
 from jtdj.store import counts as st
+from jtdj.store import period_lists as pl
 from jtdj.store import unit_counts as uc
 from jtdj.share_tally import share_tally, shared
 from jtdj.store.lights import percent
@@ -250,8 +251,8 @@ def report(store: Store, plan: str, period: Period, as_of: date,
     items_by_section: dict[int, list[dict]] = {}
     for it in items:
         items_by_section.setdefault(it["section"], []).append(it)
-    completed, n_completed = st.completed_between(store, plan, period.before, period.until, limit)
-    notes, n_notes = st.notes_between(store, plan, period.before, period.until, limit)
+    completed, n_completed = pl.completed_between(store, plan, period.before, period.until, limit)
+    notes, n_notes = pl.notes_between(store, plan, period.before, period.until, limit)
     overdue = []
     for owner, count, rows in st.overdue_by_owner(store, plan, period.until, limit):
         group = {"owner": owner, "tasks": [

@@ -158,7 +158,7 @@ COMMANDS = [
 XFAIL: dict[str, str] = {}
 XFAIL_UNITS: dict[str, str] = {}
 # A report's lists are cut at --limit (the text and HTML report's default); a list that is cut
-# counts what it left out with one query of its own (store.counts.completed_between), run only
+# counts what it left out with one query of its own (store.period_lists.completed_between), run only
 # then: at 20 tasks a list may not be full, at 200 it is. One statement per list, five lists
 # at most (done, notes, overdue, due soon, lagging), however large the plan.
 MARGIN = {"report text": 5}

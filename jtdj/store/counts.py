@@ -12,7 +12,6 @@ found by a seek in ``idx_tasks_state`` (migrations.m007). The tasks behind their
 
 from __future__ import annotations
 
-import json
 from datetime import date
 
 from jtdj.store import Store, history
@@ -116,39 +115,49 @@ def _tally(store: Store, plan: str, as_of: date, column: str | None) -> dict:
         _correct(store, params, column, row, history.before_issue(store, plan, as_of))
         if column is not None:  # a unit or item with no task that day is not listed
             groups = {k: acc for k, acc in groups.items() if acc[0]}
-    for k, signal, n in _lagging(store, plan, as_of, column):
+    for k, signal, n in _per_task(store, plan, as_of, column, "lagging", _LAGGING):
         row(k)[_POSITION[signal]] += n
     from jtdj.store.occurrence_counts import counted_once
 
-    for k, field, change in counted_once(store, plan, as_of, column):
+    for k, field, change in _per_task(store, plan, as_of, column, "counted_once", counted_once):
         row(k)[_POSITION[field]] += change
-    for k, ongoing, done in _ongoing(store, plan, as_of, column):
+    for k, ongoing, done in _per_task(store, plan, as_of, column, "ongoing", _ONGOING):
         acc = row(k)
         acc[_POSITION["ongoing"]] += ongoing
         acc[_POSITION["ongoing_done"]] += done
     return groups
 
 
-def _ongoing(store: Store, plan: str, as_of: date, column: str | None) -> list[tuple]:
-    """(key, how many, how many done) of the ongoing tasks (常态推进) not dropped as of the
-    day, which count among the tasks but not in the base of the % done: the list's own query
-    over the few of that kind (m015)."""
-    sql, params = task_query(store, plan, TaskFilter(status="all", ongoing=True), as_of)
-    key = {"item": "item", "owner": "owner", None: "NULL"}[column]
-    return store.conn.execute(f"SELECT {key}, count(*), sum(eff = 'done') FROM ({sql})"
-                              f" WHERE eff != 'dropped' GROUP BY {key}", params).fetchall()
+def _per_task(store: Store, plan: str, as_of: date, column: str | None, name: str,
+              rows) -> list[tuple]:
+    """``rows(store, plan, as_of)``, each (item, owner, *values), made once per day and
+    command (a summary counts per item, per owner and in total; 13 items: three statements of
+    the list's query fewer), with the key of ``column`` (None: the total) for the two."""
+    if (name, plan, as_of) not in store.cache:
+        store.cache[(name, plan, as_of)] = rows(store, plan, as_of)
+    at = {"item": 0, "owner": 1, None: None}[column]
+    return [(None if at is None else row[at], *row[2:]) for row in store.cache[(name, plan, as_of)]]
 
 
-def _lagging(store: Store, plan: str, as_of: date, column: str | None) -> list[tuple]:
-    """(key, signal, how many) of the open tasks behind or far behind the pace of their
-    window as of the day (序时进度, ``store.lights``), or ongoing and quiet: the list's own
-    query, so its rules and its past days (history) hold here too; with ``pace = "reported"``
-    only the tasks that reported a percent or are ongoing are read, with ``"off"`` only the
-    ongoing ones."""
-    sql, params = task_query(store, plan, TaskFilter(status="open", lagging=True), as_of)
-    key = {"item": "item", "owner": "owner", None: "NULL"}[column]
-    return store.conn.execute(f"SELECT {key}, signal, count(*) FROM ({sql})"
-                              f" GROUP BY {key}, signal", params).fetchall()
+def _grouped(f: TaskFilter, select: str):
+    """The rows of ``select`` over the list's query of ``f`` (its ``{sql}``), for ``_per_task``."""
+    def rows(store: Store, plan: str, as_of: date) -> list[tuple]:
+        sql, params = task_query(store, plan, f, as_of)
+        return store.conn.execute(select.format(sql=sql), params).fetchall()
+    return rows
+
+
+# (item, owner, how many, how many done) of the ongoing tasks (常态推进) not dropped as of the
+# day, which count among the tasks but not in the base of the % done: the list's own query over
+# the few of that kind (m015)
+_ONGOING = _grouped(TaskFilter(status="all", ongoing=True), "SELECT item, owner, count(*),"
+                    " sum(eff = 'done') FROM ({sql}) WHERE eff != 'dropped' GROUP BY item, owner")
+# (item, owner, signal, how many) of the open tasks behind or far behind the pace of their
+# window as of the day (序时进度, ``store.lights``), or ongoing and quiet: the list's own query,
+# so its rules and its past days (history) hold here too; with ``pace = "reported"`` only the
+# tasks that reported a percent or are ongoing are read, with ``"off"`` only the ongoing ones
+_LAGGING = _grouped(TaskFilter(status="open", lagging=True),
+                    "SELECT item, owner, signal, count(*) FROM ({sql}) GROUP BY item, owner, signal")
 
 
 def _correct(store: Store, params: dict, column: str | None, row, before_issue: bool) -> None:
@@ -306,95 +315,3 @@ def overdue_by_owner(store: Store, plan: str, as_of: date,
         group[1].append(row)
     return [(owner, count, _by_task_order(rows, limit)) for owner, (count, rows)
             in sorted(groups.items(), key=lambda g: (g[0] is not None, g[0] or ""))]
-
-
-_DONE_NOTE = ("(SELECT e.note FROM events e WHERE e.plan = t.plan AND e.target = t.id"
-              " AND e.action = 'done' AND e.field = 'status'"
-              # "+": look the event up by its task (a handful of rows), never by date, which
-              # can hold every task checked off that day
-              " AND +e.on_date = t.done_on ORDER BY e.id DESC LIMIT 1) AS note")
-
-
-def completed_between(store: Store, plan: str, since: date, until: date,
-                      limit: int | None = None) -> tuple[list[dict], int]:
-    """Tasks done as of ``until`` whose done date is in (since, until], with the note of their
-    check-off: the first ``limit`` by date, and how many there are in all."""
-    params = {"plan": plan, "since": since.isoformat(), "until": until.isoformat(),
-              "d": until.isoformat()}
-    otherwise = history.as_of(store, plan, until)
-    done = ("SELECT t.rowid AS r, t.done_on, t.item, t.no FROM tasks t INDEXED BY idx_tasks_done"
-            f" WHERE {_BASE} AND t.status = 'done' AND t.done_on > :since AND t.done_on <= :until"
-            + history.kept_rows(store, plan, until))
-    page = (f" ORDER BY done_on, item, no LIMIT {int(limit)}"
-            if limit is not None and not otherwise else "")
-    sql = (f"SELECT t.id, t.title, t.owner, t.done_on, {_DONE_NOTE}"
-           f" FROM tasks t JOIN (SELECT * FROM ({done}){page}) d ON t.rowid = d.r"
-           " ORDER BY d.done_on, d.item, d.no")
-    rows = [dict(r) for r in store.conn.execute(sql, params)]
-    accepted = _accepted_between(store, plan, params)
-    if accepted and not otherwise:  # listed with the rest, in the order of their done dates
-        rows = sorted(rows + accepted, key=lambda r: (r["done_on"], *map(int, r["id"].split("."))))
-        return (rows if limit is None else rows[:limit]), max(len(rows), store.conn.execute(
-            f"SELECT count(*) FROM ({done})", params).fetchone()[0] + len(accepted))
-    rows += accepted
-    if otherwise:  # and the tasks that were otherwise on the day, as they were then
-        rows += [dict(r) for r in store.conn.execute(
-            f"SELECT t.id, t.title, t.owner, t.done_on, {_DONE_NOTE} FROM temp.asof_tasks t"
-            f" WHERE t.day = :d AND {_BASE} AND ({EFFECTIVE_STATUS}) = 'done'"
-            " AND t.done_on > :since AND t.done_on <= :until", params)]
-        rows.sort(key=lambda r: (r["done_on"], *map(int, r["id"].split("."))))
-        return (rows if limit is None else rows[:limit]), len(rows)
-    if limit is None or len(rows) < limit:
-        return rows, len(rows)
-    after_since, after_until = (store.cache.get(("done_after", plan, day)) for day in (since, until))
-    if (after_since is not None and after_until is not None  # counted with the day's totals
-            and not history.as_of(store, plan, since)):
-        return rows, after_since - after_until
-    return rows, store.conn.execute(f"SELECT count(*) FROM ({done})", params).fetchone()[0]
-
-
-def _accepted_between(store: Store, plan: str, params: dict) -> list[dict]:
-    """Tasks whose unit's report the office accepted in (since, until] and that are done as of
-    until, though their done date (the day reported) is on or before since: done in the
-    period, as the period's figures count them (review.accept)."""
-    found = store.conn.execute(
-        "SELECT DISTINCT target, batch FROM events WHERE plan = :plan AND on_date > :since"
-        " AND on_date <= :until AND action = 'accept' AND field = 'status' AND new = 'done'"
-        " AND instr(target, '@') = 0", params).fetchall()
-    undone = history.undone_batches(store, plan) if found else set()
-    ids = sorted({target for target, batch in found if batch not in undone})
-    if not ids:
-        return []
-    source = (f"SELECT t.id, t.title, t.owner, t.done_on, {_DONE_NOTE} FROM tasks t"
-              f" WHERE {_BASE} AND t.status = 'done'{history.kept_rows(store, plan, _until(params))}"
-              " UNION ALL SELECT t.id, t.title, t.owner, t.done_on, NULL FROM temp.asof_tasks t"
-              f" WHERE t.day = :d AND {_BASE} AND ({EFFECTIVE_STATUS}) = 'done'"
-              if history.as_of(store, plan, _until(params)) else
-              f"SELECT t.id, t.title, t.owner, t.done_on, {_DONE_NOTE} FROM tasks t"
-              f" WHERE {_BASE} AND t.status = 'done'")
-    return [dict(r) for r in store.conn.execute(
-        f"SELECT * FROM ({source}) WHERE id IN (SELECT value FROM json_each(:ids))"
-        " AND done_on <= :since", {**params, "ids": json.dumps(ids)})]
-
-
-def _until(params: dict) -> date:
-    return date.fromisoformat(params["until"])
-
-
-def notes_between(store: Store, plan: str, since: date, until: date,
-                  limit: int | None = None) -> tuple[list[dict], int]:
-    """Progress notes dated in (since, until], newest first, with the title of their target:
-    the first ``limit``, and how many there are in all."""
-    params = {"plan": plan, "since": since.isoformat(), "until": until.isoformat()}
-    period = "n.plan = :plan AND n.on_date > :since AND n.on_date <= :until"
-    sql = ("SELECT n.target, n.on_date, n.actor, n.text, n.percent,"
-           " coalesce((SELECT t.title FROM tasks t WHERE t.plan = n.plan AND t.id = n.target),"
-           " (SELECT i.title FROM items i WHERE i.plan = n.plan"
-           " AND CAST(i.no AS TEXT) = n.target)) AS title"
-           f" FROM notes n WHERE {period} ORDER BY n.on_date DESC, n.id DESC"
-           + (f" LIMIT {int(limit)}" if limit is not None else ""))
-    rows = [dict(r) for r in store.conn.execute(sql, params)]
-    if limit is None or len(rows) < limit:
-        return rows, len(rows)
-    return rows, store.conn.execute(f"SELECT count(*) FROM notes n WHERE {period}",
-                                    params).fetchone()[0]

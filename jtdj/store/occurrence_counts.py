@@ -12,11 +12,11 @@ from jtdj.store import occurrences as db
 from jtdj.store.tasks import TaskFilter, select_tasks
 
 
-def counted_once(store, plan: str, as_of: date, column: str | None) -> list[tuple]:
-    """(key, count field, change) corrections to the day's counts per item or owner
-    (``column``; None: the total), so that each live recurring task counts as its begun
-    occurrences make it, not as its stored row (which the tallies count as 未开始, never due):
-    its status, and overdue, due soon and behind by the worst of them."""
+def counted_once(store, plan: str, as_of: date) -> list[tuple]:
+    """(item, owner, count field, change) corrections to the day's counts, so that each live
+    recurring task counts as its begun occurrences make it, not as its stored row (which the
+    tallies count as 未开始, never due): its status, and overdue, due soon and behind by the
+    worst of them."""
     if not db.has_recurring(store, plan):
         return []
     parents = [r["id"] for r in db.recurring_tasks(store, plan) if r["archived"] == 0]
@@ -27,9 +27,9 @@ def counted_once(store, plan: str, as_of: date, column: str | None) -> list[tupl
         begun[r["id"].split("@")[0]].append(r)
     out = []
     for own in select_tasks(store, plan, TaskFilter(status="all", ids=parents), as_of):
-        key = {"item": own["item"], "owner": own["owner"], None: None}[column]
+        key = (own["item"], own["owner"])
         status, flags = rolled_up(begun[own["id"]], store.lights, as_of)
-        out += [(key, own["status"], -1), (key, status, 1)] + [(key, f, 1) for f in flags]
+        out += [(*key, own["status"], -1), (*key, status, 1)] + [(*key, f, 1) for f in flags]
     return out
 
 

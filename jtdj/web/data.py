@@ -96,7 +96,7 @@ def tables(store: Store, plan: str, day: date) -> list[Table]:
     from jtdj import bulletin, report, share_tally
     from jtdj.render.records import light_word, section_label, status_word
     from jtdj.render.tasks import due_text, shown_signal
-    from jtdj.store import counts as st
+    from jtdj.store import period_lists as pl
     from jtdj.store.tasks import TaskFilter, select_tasks
 
     sections = {s["no"]: f"{section_label(s['no'])}{s['title']}" for s in store.sections(plan)}
@@ -114,7 +114,7 @@ def tables(store: Store, plan: str, day: date) -> list[Table]:
                   for task, ss in by_task.items() for s in ss]
     events, extensions, urges = _events(store, plan, day)
     period = this_week(day)
-    done, _n = st.completed_between(store, plan, period.before, period.until)
+    done, _n = pl.completed_between(store, plan, period.before, period.until)
     completed = [(r["id"], r["title"], r["owner"], r["done_on"], r["note"]) for r in done]
     overdue = [tuple(r[k] for k in report.TASK_KEYS)
                for r in report.task_list(store, plan, day, "overdue")]
