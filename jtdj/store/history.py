@@ -144,6 +144,8 @@ def as_of(store, plan: str, day: date) -> bool:
         {"plan": plan, "ids": _json(targets)})
     names = [c[0] for c in cursor.description]
     rows = {r[2]: dict(zip(names, r)) for r in cursor}  # by id (rowid, plan, id, ...)
+    # only the targets that are tasks: a share's events (``id@unit``) change no task row
+    targets = [target for target in targets if target in rows]
     for target, field, value in _values_then(store, plan, d, targets, undone, bool(issued)):
         row = rows.get(target)
         if row is None:  # a plan task before the plan was issued: absent already
