@@ -73,9 +73,9 @@ def share_tally(store: Store, plan: str, as_of: date) -> ShareTally:
         from jtdj.store import units as db
         from jtdj.store.tasks import plan_start
 
-        tasks, recurring = shares.recurring_on_day(store, plan, as_of)
-        ids = sorted(task for task in db.tasks_with_shares(store, plan)
-                     if "@" not in task and task not in recurring)
+        shared_ids = db.tasks_with_shares(store, plan)
+        tasks, recurring = shares.recurring_on_day(store, plan, as_of, shared_ids)
+        ids = sorted(task for task in shared_ids if "@" not in task and task not in recurring)
         start, of_tasks = plan_start(store, plan), {}
         for task, title, due, begins, kind, owner, status, signal in sc.tasks_of(
                 store, plan, as_of, ids):

@@ -113,16 +113,17 @@ def on_day(store, plan: str, day: date) -> tuple[dict, dict]:
     return tasks, out
 
 
-def recurring_on_day(store, plan: str, day: date) -> tuple[dict, dict]:
+def recurring_on_day(store, plan: str, day: date, shared: set[str]) -> tuple[dict, dict]:
     """``on_day`` of the recurring tasks alone: their records (as their begun occurrences make
-    them) and their records per unit. For a day no later change to a share reaches back to
+    them) and their records per unit, of the tasks with shares ``shared`` (their ids: the
+    occurrences' hold ``@``). For a day no later change to a share reaches back to
     (``db.latest_share_day``), where the shares of the other tasks are counted by SQLite
     (``store.share_counts``) and no record of them is made."""
     from jtdj.store.tasks import plan_start
 
     tasks: dict = {}
     recurring: dict = {}
-    occurrence_ids = sorted(task for task in db.tasks_with_shares(store, plan) if "@" in task)
+    occurrence_ids = sorted(task for task in shared if "@" in task)
     if occurrence_ids:
         _recurring(store, plan, day, db.shares(store, plan, occurrence_ids),
                    plan_start(store, plan), tasks, recurring)
