@@ -43,6 +43,12 @@ _BY_DATE = (
     " OR (e.field IN ('dropped_on', 'drop_reason') AND e.old IS NULL))))")
 
 
+# A share's events (target ``id@unit``: digits alone after the ``@``) change no task's row. An
+# occurrence's period is never all digits (``recurrence``), so no task id reads so; an
+# occurrence's share (``id@period@unit``) is passed over by ``as_of``'s row check instead.
+_SHARE_TARGET = "(e.target GLOB '*@[0-9]*' AND NOT e.target GLOB '*@*[^0-9]*')"
+
+
 def kept_rows(store, plan: str, day: date) -> str:
     """The SQL condition on a task row ``t`` of ``tasks`` that keeps the rows standing for
     themselves on ``day`` (call after ``as_of``): not those in ``asof_tasks``, and before the
@@ -124,7 +130,7 @@ def as_of(store, plan: str, day: date) -> bool:
         f"SELECT DISTINCT e.target, e.batch FROM {source}"
         " WHERE e.plan = :plan AND e.on_date > :d AND e.field IS NOT NULL"
         f" AND e.action != 'undo' AND (NOT {_CREATION}{creation_counts}"
-        f" OR e.action = 'add') AND NOT {_BY_DATE}{only_added}{replayed}",
+        f" OR e.action = 'add') AND NOT {_BY_DATE} AND NOT {_SHARE_TARGET}{only_added}{replayed}",
         {"plan": plan, "d": d, "added": _json(added)}).fetchall()
     if events:
         undone = undone_batches(store, plan)
@@ -144,7 +150,7 @@ def as_of(store, plan: str, day: date) -> bool:
         {"plan": plan, "ids": _json(targets)})
     names = [c[0] for c in cursor.description]
     rows = {r[2]: dict(zip(names, r)) for r in cursor}  # by id (rowid, plan, id, ...)
-    # only the targets that are tasks: a share's events (``id@unit``) change no task row
+    # those with a row to replay (before the issue date only the added tasks have one)
     targets = [target for target in targets if target in rows]
     for target, field, value in _values_then(store, plan, d, targets, undone, bool(issued)):
         row = rows.get(target)
