@@ -5,7 +5,6 @@ Paths are resolved once here and can be shown with ``jtdj paths``.
 
 from __future__ import annotations
 
-import getpass
 import os
 import sys
 from datetime import date, datetime, timezone
@@ -92,6 +91,8 @@ def backups_dir_for(db_path: Path) -> Path:
 
 
 def os_user() -> str:
+    import getpass  # only here: it loads termios, which a run with JTDJ_USER never needs
+
     try:
         return getpass.getuser()
     except Exception:  # getuser raises various errors when no user name can be found

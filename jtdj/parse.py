@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import difflib
 import re
-import unicodedata
 from datetime import date, timedelta
 from typing import NamedTuple
 
@@ -50,8 +49,14 @@ def add_days(day: date, days: int, what: str, value: object) -> date:
 
 
 def normalise(text: str) -> str:
-    """Full-width digits and punctuation (from a Chinese input method) become ASCII."""
-    return unicodedata.normalize("NFKC", text).strip()
+    """Full-width digits and punctuation (from a Chinese input method) become ASCII. ASCII
+    text is its own normal form: most of what is typed needs no table (nor ``unicodedata``
+    loaded on start, 0.3 to 1.5 ms)."""
+    if text.isascii():
+        return text.strip()
+    from unicodedata import normalize
+
+    return normalize("NFKC", text).strip()
 
 
 def parse_date(text: str, today: date, what: str = "date") -> date:
