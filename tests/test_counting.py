@@ -280,3 +280,31 @@ def test_display_width_counts_every_character_as_unicodedata_does():
     for text in ("办好“名师成长营”", "7.7 组织好校科级干部研修（2022-07-01）", "█████░░░░░",
                  "e\u0301té ｱｲｳ ＡＢＣ 한국어 ≥ 𠀀", ""):
         assert display_width(text) == slow(text), text
+
+
+def test_the_status_rule_in_sql_is_the_rule_in_python_for_every_state_and_date():
+    """A task's (and a share's) status on a day, as every list, count and past day reads it in
+    SQL (``tasks.effective_status``), is the status ``shares.effective`` gives a share's record:
+    each stored status (and one no writer makes), each state date missing, before, on or after
+    the day, in every combination."""
+    import itertools
+
+    from jtdj import shares
+    from jtdj.store.tasks import effective_status
+
+    day = date(2022, 7, 1)
+    dates = [None, "2022-06-30", "2022-07-01", "2022-07-02"]
+    states = list(itertools.product(["todo", "doing", "done", "dropped", "review", "paused"],
+                                    dates, dates, dates))
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE s (status, done_on, dropped_on, started_on)")
+    conn.executemany("INSERT INTO s VALUES (?, ?, ?, ?)", states)
+    in_sql = conn.execute(f"SELECT {effective_status('s')} FROM s ORDER BY rowid",
+                          {"d": day.isoformat()}).fetchall()
+    for (status, done_on, dropped_on, started_on), (got,) in zip(states, in_sql):
+        share = {"status": status, "done_on": done_on, "dropped_on": dropped_on,
+                 "started_on": started_on, "percent": None, "unit_name": "甲校", "unit": 1,
+                 "evidence": [], "drop_reason": None}
+        assert got == shares.effective(share, None, day)["status"], (status, done_on,
+                                                                      dropped_on, started_on)
+    assert {s for (s,) in in_sql} == {"todo", "doing", "done", "dropped", "review"}
