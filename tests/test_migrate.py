@@ -125,7 +125,7 @@ def test_mailed_periods_move_to_their_first_day(run, imported, db_path):
         conn.execute("DELETE FROM migrations WHERE name IN ('m009_inclusive_periods',"
                      " 'm010_history_indexes', 'm011_units', 'm012_bulletins', 'm013_review', 'm014_reported_percent', 'm015_ongoing',"
                      " 'm016_recurring', 'm017_plan_notice', 'm018_task_position', 'm019_robot_log',"
-                     " 'm020_accepted_index', 'm021_supervision_index')")
+                     " 'm020_accepted_index', 'm021_supervision_index', 'm022_open_due_indexes')")
         for table in ("units", "unit_groups", "shares", "forms", "bulletins", "robot_log",
                       "robot_sends"):
             conn.execute(f"DROP TABLE {table}")
@@ -148,6 +148,8 @@ def test_mailed_periods_move_to_their_first_day(run, imported, db_path):
         conn.execute("DROP INDEX idx_events_replay")
         conn.execute("DROP INDEX idx_events_accepted")
         conn.execute("DROP INDEX idx_events_supervision")
+        conn.execute("DROP INDEX idx_item_due_tally_open")
+        conn.execute("DROP INDEX idx_owner_due_tally_open")
         conn.execute("PRAGMA user_version = 8")
     conn.close()
     assert run("plans").exit_code == 0
@@ -207,4 +209,32 @@ def test_the_urges_and_extensions_of_a_bulletin_are_sought_by_their_own_index(im
     for sql in seen:
         plan = store.conn.execute("EXPLAIN QUERY PLAN " + sql).fetchall()
         assert any("idx_events_supervision" in row[-1] for row in plan), (sql, plan)
+    store.close()
+
+
+def test_a_days_lights_read_only_the_due_date_counts_that_are_not_0(run, imported, db_path):
+    """m022: a summary's overdue and due-soon figures come from the kept due-date counts by a
+    seek in the index of those that are not 0 (each closed task leaves one at 0), the same
+    figures as before the tasks were closed and the counts left behind."""
+    from datetime import date
+
+    from jtdj import report
+    from jtdj.store import Store
+
+    # every task of an item due on one day: their count is left at 0
+    dated = [r["id"] for r in rows(db_path, "SELECT id FROM tasks WHERE (item, due) IN (SELECT"
+                                            " item, due FROM tasks WHERE status = 'todo' AND due"
+                                            " IS NOT NULL GROUP BY item, due LIMIT 1)")]
+    assert run("--as-of", "2022-03-01", "done", *dated).exit_code == 0
+    store = Store.open(db_path)
+    zeros = store.conn.execute("SELECT count(*) FROM item_due_tally WHERE n = 0").fetchone()[0]
+    seen: list[str] = []
+    store.conn.set_trace_callback(seen.append)
+    report.summary(store, "2022", date(2022, 7, 1))
+    store.conn.set_trace_callback(None)
+    lights = [sql for sql in seen if "_due_tally" in sql and "due <=" in sql]
+    assert zeros and len(lights) >= 2
+    for sql in lights:
+        plan = store.conn.execute("EXPLAIN QUERY PLAN " + sql).fetchall()
+        assert any("_due_tally_open" in row[-1] for row in plan), (sql, plan)
     store.close()

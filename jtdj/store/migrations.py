@@ -345,12 +345,19 @@ def m021_supervision_index(db) -> None:
                " WHERE action = 'urge' OR field = 'due'")
 
 
+def m022_open_due_indexes(db) -> None:
+    """The kept due-date counts that are not 0 (a closed task leaves its count at 0): a day's
+    lights read those, not every count the year ever held (bench/README.md)."""
+    for table, key in (("item_due_tally", "item"), ("owner_due_tally", "owner")):
+        db.execute(f"CREATE INDEX idx_{table}_open ON {table} (plan, due, {key}, n) WHERE n > 0")
+
+
 MIGRATIONS = [m001_initial, m002_mail_log, m003_task_search, m004_counting_index,
               m005_drop_due_index, m006_owner_counting_index, m007_state_indexes,
               m008_tallies, m009_inclusive_periods, m010_history_indexes, m011_units,
               m012_bulletins, m013_review, m014_reported_percent,
               m015_ongoing, m016_recurring, m017_plan_notice, m018_task_position,
-              m019_robot_log, m020_accepted_index, m021_supervision_index]
+              m019_robot_log, m020_accepted_index, m021_supervision_index, m022_open_due_indexes]
 
 
 def schema_version(conn) -> int:
