@@ -81,8 +81,9 @@ def share_tally(store: Store, plan: str, as_of: date) -> ShareTally:
                 store, plan, as_of, ids):
             titles[task] = title
             of_tasks[task] = (due, begins or start, "ongoing" if kind is not None else None)
-            add_counts(leads, owner, {"status": status, "due": due, "signal": signal,
-                                "ongoing": kind is not None}, 1, store.lights, as_of)
+            record = {"status": status, "due": due, "signal": signal,
+                      "ongoing": kind is not None}
+            add_counts(leads, owner, record, 1, store.lights, as_of)
         windows = (of_tasks, store.lights, start)
         units = sc.by_unit(store, plan, as_of, *windows)
         for ss in recurring.values():

@@ -133,10 +133,11 @@ def _per_task(store: Store, plan: str, as_of: date, column: str | None, name: st
     """``rows(store, plan, as_of)``, each (item, owner, *values), made once per day and
     command (a summary counts per item, per owner and in total; 13 items: three statements of
     the list's query fewer), with the key of ``column`` (None: the total) for the two."""
-    if (name, plan, as_of) not in store.cache:
-        store.cache[(name, plan, as_of)] = rows(store, plan, as_of)
+    key = (name, plan, as_of)
+    if key not in store.cache:
+        store.cache[key] = rows(store, plan, as_of)
     at = {"item": 0, "owner": 1, None: None}[column]
-    return [(None if at is None else row[at], *row[2:]) for row in store.cache[(name, plan, as_of)]]
+    return [(None if at is None else row[at], *row[2:]) for row in store.cache[key]]
 
 
 def _grouped(f: TaskFilter, select: str):
@@ -156,8 +157,8 @@ _ONGOING = _grouped(TaskFilter(status="all", ongoing=True), "SELECT item, owner,
 # window as of the day (序时进度, ``store.lights``), or ongoing and quiet: the list's own query,
 # so its rules and its past days (history) hold here too; with ``pace = "reported"`` only the
 # tasks that reported a percent or are ongoing are read, with ``"off"`` only the ongoing ones
-_LAGGING = _grouped(TaskFilter(status="open", lagging=True),
-                    "SELECT item, owner, signal, count(*) FROM ({sql}) GROUP BY item, owner, signal")
+_LAGGING = _grouped(TaskFilter(status="open", lagging=True), "SELECT item, owner, signal,"
+                    " count(*) FROM ({sql}) GROUP BY item, owner, signal")
 
 
 def _correct(store: Store, params: dict, column: str | None, row, before_issue: bool) -> None:
