@@ -128,7 +128,6 @@ def lagging_by_owner(store: Store, plan: str, as_of: date,
     shares behind their pace, each under its unit (as ``owners`` counts them). Far behind
     first, the largest lag first, then by id; with ``limit``, the first ``limit`` of each and
     ``omitted``."""
-    from jtdj.store import share_counts as sc
     from jtdj.store.lights import LAGGING
     from jtdj.store.tasks import TaskFilter, select_tasks
 
@@ -137,6 +136,8 @@ def lagging_by_owner(store: Store, plan: str, as_of: date,
     if tally.windows is None:
         by_task = shared(store, plan, as_of)[1]
     else:  # only the shares behind, from SQLite, and the recurring tasks' records
+        from jtdj.store import share_counts as sc
+
         by_task = {**sc.behind(store, plan, as_of, *tally.windows), **tally.recurring}
     groups: dict = {}
     # an ongoing task (常态推进) has no pace: a quiet one is in the 常态工作 block (``ongoing``)

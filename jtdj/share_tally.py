@@ -53,8 +53,6 @@ def share_tally(store: Store, plan: str, as_of: date) -> ShareTally:
     key = ("share_tally", plan, as_of)
     if key in store.cache:
         return store.cache[key]
-    from jtdj.store import share_counts as sc
-
     units: dict = {}
     leads: dict = {}
     titles: dict = {}
@@ -70,6 +68,7 @@ def share_tally(store: Store, plan: str, as_of: date) -> ShareTally:
                 add_counts(units, s["unit"], s, 1, store.lights, as_of)
     else:
         from jtdj import shares
+        from jtdj.store import share_counts as sc
         from jtdj.store import units as db
         from jtdj.store.tasks import plan_start
 
