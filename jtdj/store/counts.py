@@ -20,7 +20,7 @@ from jtdj.store.tasks import DUE_LIGHT, EFFECTIVE_STATUS, TaskFilter, as_of_para
 COUNT_FIELDS = ("tasks", "done", "doing", "todo", "dropped", "overdue", "due_soon", "review",
                 "behind", "far_behind", "ongoing", "ongoing_done")
 _POSITION = {name: i for i, name in enumerate(COUNT_FIELDS)}
-_BASE = "t.plan = :plan AND t.archived = 0"
+LIVE = "t.plan = :plan AND t.archived = 0"  # the plan's live tasks (also ``period_lists``)
 _STATE = "tasks t INDEXED BY idx_tasks_state"
 # A state date lives only on its status (migrations.m007), so each part below is a seek in
 # idx_tasks_state. Tasks whose stored status is not their status as of :d — closed after :d
@@ -86,13 +86,13 @@ def _tally(store: Store, plan: str, as_of: date, column: str | None) -> dict:
         acc = row(k)
         acc[5] += red
         acc[6] += n - red
-    for k, n in store.conn.execute(f"SELECT {key}, count(*) FROM {_STATE} WHERE {_BASE}"
+    for k, n in store.conn.execute(f"SELECT {key}, count(*) FROM {_STATE} WHERE {LIVE}"
                                    f" AND {_LATE_REVIEW}{group_by}", params):
         if n:
             row(k)[5] += n
     changed = " UNION ALL ".join(
         f"SELECT '{status}', {key}, count(*), sum(t.started_on <= :d), sum(t.due < :d),"
-        f" sum(t.due >= :d AND t.due <= :soon) FROM {_STATE} WHERE {_BASE} AND {cond}{group_by}"
+        f" sum(t.due >= :d AND t.due <= :soon) FROM {_STATE} WHERE {LIVE} AND {cond}{group_by}"
         for status, cond in _CHANGED_SINCE.items())
     done_after = 0
     for status, k, n, started, red, yellow in store.conn.execute(changed, params):
@@ -172,13 +172,13 @@ def _correct(store: Store, params: dict, column: str | None, row, before_issue: 
                 f" t.due AS due, t.reported_on AS reported_on, {EFFECTIVE_STATUS} AS eff"
                 f" FROM {source} WHERE {condition})")
 
-    then = counted(1, "temp.asof_tasks t", f"t.day = :d AND {_BASE}")
+    then = counted(1, "temp.asof_tasks t", f"t.day = :d AND {LIVE}")
     if before_issue:
         now = counted(1, "main.tasks t INDEXED BY idx_tasks_added",
-                      f"{_BASE} AND t.origin != 'plan' AND t.rowid NOT IN"
+                      f"{LIVE} AND t.origin != 'plan' AND t.rowid NOT IN"
                       " (SELECT task_rowid FROM temp.asof_tasks WHERE day = :d)")
     else:
-        now = counted(-1, "main.tasks t", f"{_BASE} AND t.rowid IN (SELECT task_rowid FROM"
+        now = counted(-1, "main.tasks t", f"{LIVE} AND t.rowid IN (SELECT task_rowid FROM"
                       " temp.asof_tasks WHERE day = :d)")
     for k, eff, light, n in store.conn.execute(
             f"SELECT k, eff, light, sum(sign) FROM ({now} UNION ALL {then})"
@@ -235,7 +235,7 @@ def _open_rowids(which: str, limit: int | None, otherwise: str = "") -> str:
     window = _DUE_WINDOWS[which]
     order = " ORDER BY t.due, t.item, t.no" + (f" LIMIT {int(limit)}" if limit is not None else "")
     parts = [f"SELECT * FROM (SELECT t.rowid AS r, t.due, t.item, t.no FROM {_STATE}"
-             f" WHERE {_BASE} AND {part} AND {window}{otherwise}{order})" for part in _OPEN_PARTS]
+             f" WHERE {LIVE} AND {part} AND {window}{otherwise}{order})" for part in _OPEN_PARTS]
     return " UNION ALL ".join(parts)
 
 
@@ -272,7 +272,7 @@ def _due_tasks(store: Store, plan: str, as_of: date, which: str,
     then = store.conn.execute(
         "SELECT id, title, owner, due FROM (SELECT t.id, t.title, t.owner, t.due,"
         f" t.reported_on, {EFFECTIVE_STATUS} AS eff FROM temp.asof_tasks t WHERE t.day = :d"
-        f" AND {_BASE}) WHERE ({DUE_LIGHT}) = :light",
+        f" AND {LIVE}) WHERE ({DUE_LIGHT}) = :light",
         {**params, "light": "red" if which == "overdue" else "yellow"}).fetchall()
     return _by_task_order([tuple(r) for r in rows + then], limit)
 
@@ -283,7 +283,7 @@ def overdue_by_owner(store: Store, plan: str, as_of: date,
     title, owner, due)), the tasks nobody owns first (they need an owner), then by name."""
     params = as_of_params(store, plan, as_of)
     closed_later = " UNION ALL ".join(
-        f"SELECT 1 FROM {_STATE} WHERE {_BASE} AND {part} AND t.due < :d" for part in _OPEN_PARTS[4:])
+        f"SELECT 1 FROM {_STATE} WHERE {LIVE} AND {part} AND t.due < :d" for part in _OPEN_PARTS[4:])
     if (limit is None or history.as_of(store, plan, as_of)
             or store.conn.execute(f"SELECT EXISTS ({closed_later})", params).fetchone()[0]):
         # every overdue task at once: all of them wanted, or some otherwise on the day
@@ -295,7 +295,7 @@ def overdue_by_owner(store: Store, plan: str, as_of: date,
                 for k in sorted(groups, key=lambda k: (k is not None, k or ""))]
     # overdue now = open now and past due: how many per owner from the kept tallies (or a
     # count per owner), then the first ones by a seek per owner in the owner index
-    late = (f"FROM tasks t INDEXED BY idx_tasks_owner_state WHERE {_BASE} AND t.owner IS :owner"
+    late = (f"FROM tasks t INDEXED BY idx_tasks_owner_state WHERE {LIVE} AND t.owner IS :owner"
             " AND t.status IN ('todo', 'doing') AND t.due < :d")
     counts = store.conn.execute(
         "SELECT nullif(owner, ''), sum(n) FROM owner_due_tally WHERE plan = :plan"

@@ -11,9 +11,8 @@ import json
 from datetime import date
 
 from jtdj.store import Store, history
+from jtdj.store.counts import LIVE
 from jtdj.store.tasks import EFFECTIVE_STATUS
-
-_BASE = "t.plan = :plan AND t.archived = 0"  # the plan's live tasks, as ``counts`` has them
 
 _DONE_NOTE = ("(SELECT e.note FROM events e WHERE e.plan = t.plan AND e.target = t.id"
               " AND e.action = 'done' AND e.field = 'status'"
@@ -30,7 +29,7 @@ def completed_between(store: Store, plan: str, since: date, until: date,
               "d": until.isoformat()}
     otherwise = history.as_of(store, plan, until)
     done = ("SELECT t.rowid AS r, t.done_on, t.item, t.no FROM tasks t INDEXED BY idx_tasks_done"
-            f" WHERE {_BASE} AND t.status = 'done' AND t.done_on > :since AND t.done_on <= :until"
+            f" WHERE {LIVE} AND t.status = 'done' AND t.done_on > :since AND t.done_on <= :until"
             + history.kept_rows(store, plan, until))
     page = (f" ORDER BY done_on, item, no LIMIT {int(limit)}"
             if limit is not None and not otherwise else "")
@@ -47,7 +46,7 @@ def completed_between(store: Store, plan: str, since: date, until: date,
     if otherwise:  # and the tasks that were otherwise on the day, as they were then
         rows += [dict(r) for r in store.conn.execute(
             f"SELECT t.id, t.title, t.owner, t.done_on, {_DONE_NOTE} FROM temp.asof_tasks t"
-            f" WHERE t.day = :d AND {_BASE} AND ({EFFECTIVE_STATUS}) = 'done'"
+            f" WHERE t.day = :d AND {LIVE} AND ({EFFECTIVE_STATUS}) = 'done'"
             " AND t.done_on > :since AND t.done_on <= :until", params)]
         rows.sort(key=lambda r: (r["done_on"], *map(int, r["id"].split("."))))
         return (rows if limit is None else rows[:limit]), len(rows)
@@ -73,12 +72,12 @@ def _accepted_between(store: Store, plan: str, params: dict) -> list[dict]:
     if not ids:
         return []
     source = (f"SELECT t.id, t.title, t.owner, t.done_on, {_DONE_NOTE} FROM tasks t"
-              f" WHERE {_BASE} AND t.status = 'done'{history.kept_rows(store, plan, _until(params))}"
+              f" WHERE {LIVE} AND t.status = 'done'{history.kept_rows(store, plan, _until(params))}"
               " UNION ALL SELECT t.id, t.title, t.owner, t.done_on, NULL FROM temp.asof_tasks t"
-              f" WHERE t.day = :d AND {_BASE} AND ({EFFECTIVE_STATUS}) = 'done'"
+              f" WHERE t.day = :d AND {LIVE} AND ({EFFECTIVE_STATUS}) = 'done'"
               if history.as_of(store, plan, _until(params)) else
               f"SELECT t.id, t.title, t.owner, t.done_on, {_DONE_NOTE} FROM tasks t"
-              f" WHERE {_BASE} AND t.status = 'done'")
+              f" WHERE {LIVE} AND t.status = 'done'")
     return [dict(r) for r in store.conn.execute(
         f"SELECT * FROM ({source}) WHERE id IN (SELECT value FROM json_each(:ids))"
         " AND done_on <= :since", {**params, "ids": json.dumps(ids)})]
