@@ -2,7 +2,7 @@
 
 Apart from ``Store`` because they write many rows at once, each in the caller's transaction:
 positional binding, one statement per table, the search index and the kept tallies updated in
-bulk (see migrations.m003 and m008) rather than by per-row triggers.
+bulk (see store.search_index and migrations.m008) rather than by per-row triggers.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import sqlite3
 from contextlib import contextmanager
 from operator import itemgetter
 
-from jtdj.store import Store, tallies
+from jtdj.store import Store, search_index, tallies
 
 # Marks, in a task's file_values, that the last import archived it because the file dropped it.
 MISSING = "_missing"
@@ -80,15 +80,8 @@ def insert_task_values(store: Store, rows, snapshot: tuple[str, ...] = ()) -> in
     with indexes_made_after(store, "tasks", len(rows)):  # before the tallies, which read them
         store.conn.executemany(
             f"INSERT INTO tasks ({', '.join(TASK_COLUMNS)}) VALUES ({', '.join(marks)})", rows)
-    # index the new titles for --search in one statement (see migrations.m003_task_search);
-    # many at once with FTS5's merging of its segments paused, then its default again
-    pause = len(rows) >= INDEX_AFTER_ROWS and store.setting("search_index") == "fts5-trigram"
-    if pause:
-        store.conn.execute("INSERT INTO task_search (task_search, rank) VALUES ('automerge', 0)")
-    store.conn.execute("INSERT INTO task_search (rowid, title) SELECT rowid, lower(title)"
-                       " FROM tasks WHERE rowid > ?", (before,))
-    if pause:
-        store.conn.execute("INSERT INTO task_search (task_search, rank) VALUES ('automerge', 4)")
+    # index the new titles for --search in one statement (store.search_index)
+    search_index.index_new_titles(store.conn, before, len(rows) >= INDEX_AFTER_ROWS)
     # count the new tasks into the tallies (migrations.m008); if another program inserted
     # tasks while this command ran, count everything again
     whole = store.setting("tally_rowid") == str(before)

@@ -1,7 +1,8 @@
 """Numbered schema steps, applied in order when a database is opened, and recorded.
 
 Each step is a function ``mNNN_name(db)`` taking a ``sqlite_utils.Database``. Steps only add:
-the database is the office's only copy of a year's work, so nothing is dropped and rebuilt.
+the database is the office's only copy of a year's work, so nothing of it is dropped and
+rebuilt (an index, made from it, may be made again: m023).
 ``PRAGMA user_version`` holds the number of steps applied; a database from newer code (a higher
 number than we know) is refused rather than touched.
 """
@@ -9,6 +10,7 @@ number than we know) is refused rather than touched.
 from __future__ import annotations
 
 from jtdj.store.tallies import TALLIES, rebuild_tallies
+from jtdj.store.search_index import m003_task_search, m023_search_reads_tasks
 
 
 def m001_initial(db) -> None:
@@ -64,28 +66,6 @@ def m002_mail_log(db) -> None:
     )
     db["mail_log"].create_index(["plan", "since", "until"])
     db["mail_log"].create_index(["message_id"])
-
-
-def m003_task_search(db) -> None:
-    """A narrow search table over task titles, kept in step with the tasks table.
-
-    FTS5 with the trigram tokenizer answers substring queries of 3+ characters from its index;
-    shorter ones (两字词 such as 党建) scan this narrow table instead of the wide tasks table.
-    Where SQLite lacks FTS5 or trigram, a plain table of the same shape does the scan.
-    """
-    try:
-        db.execute("CREATE VIRTUAL TABLE task_search USING fts5(title, tokenize='trigram')")
-        db.execute("INSERT INTO settings (key, value) VALUES ('search_index', 'fts5-trigram')")
-    except Exception:  # sqlite3.OperationalError: no fts5 or no trigram tokenizer
-        db.execute("CREATE TABLE task_search (rowid INTEGER PRIMARY KEY, title TEXT)")
-        db.execute("INSERT INTO settings (key, value) VALUES ('search_index', 'plain')")
-    db.execute("INSERT INTO task_search (rowid, title) SELECT rowid, lower(title) FROM tasks")
-    # New rows are indexed in bulk by bulk.insert_tasks (a per-row trigger into FTS5 would
-    # slow a large import down); updates and deletes are rare.
-    db.execute("CREATE TRIGGER task_search_update AFTER UPDATE OF title ON tasks BEGIN"
-               " UPDATE task_search SET title = lower(new.title) WHERE rowid = new.rowid; END")
-    db.execute("CREATE TRIGGER task_search_delete AFTER DELETE ON tasks BEGIN"
-               " DELETE FROM task_search WHERE rowid = old.rowid; END")
 
 
 def m004_counting_index(db) -> None:
@@ -357,7 +337,8 @@ MIGRATIONS = [m001_initial, m002_mail_log, m003_task_search, m004_counting_index
               m008_tallies, m009_inclusive_periods, m010_history_indexes, m011_units,
               m012_bulletins, m013_review, m014_reported_percent,
               m015_ongoing, m016_recurring, m017_plan_notice, m018_task_position,
-              m019_robot_log, m020_accepted_index, m021_supervision_index, m022_open_due_indexes]
+              m019_robot_log, m020_accepted_index, m021_supervision_index, m022_open_due_indexes,
+              m023_search_reads_tasks]
 
 
 def schema_version(conn) -> int:

@@ -235,12 +235,15 @@ def _query_parts(store, plan: str, f: TaskFilter, as_of: date,
         params["due_within"] = (as_of + timedelta(days=f.due_within)).isoformat()
     if f.search:
         params["q"] = f.search.lower()
-        if len(f.search) >= 3 and store.setting("search_index") == "fts5-trigram":
-            titles = "SELECT rowid FROM task_search WHERE task_search MATCH :fts"
+        fts = store.setting("search_index") == "fts5-trigram"
+        if fts and len(f.search) >= 3:
+            titles = "{rowid} IN (SELECT rowid FROM task_search WHERE task_search MATCH :fts)"
             params["fts"] = '"' + params["q"].replace('"', '""') + '"'
+        elif fts:  # too short for a trigram: the titles themselves (store.search_index)
+            titles = "instr(lower(t.title), :q) > 0"
         else:
-            titles = "SELECT rowid FROM task_search WHERE instr(title, :q) > 0"
-        where.append(f"({{rowid}} IN ({titles}) OR t.item IN (SELECT i.no FROM items i"
+            titles = "{rowid} IN (SELECT rowid FROM task_search WHERE instr(title, :q) > 0)"
+        where.append(f"({titles} OR t.item IN (SELECT i.no FROM items i"
                      " WHERE i.plan = :plan AND instr(lower(i.text), :q) > 0))")
     if f.tag:
         where.append("EXISTS (SELECT 1 FROM json_each(t.tags) WHERE value = :tag)")
