@@ -129,3 +129,27 @@ def test_a_list_with_occurrences_is_merged_from_parts_in_order_not_sorted_whole(
     assert sorts and all(under(node, "RIGHT") for node in sorts), plan  # the occurrences only
     assert any(text == "USE TEMP B-TREE FOR RIGHT PART OF ORDER BY" and under(node, "LEFT")
                for node, text in detail.items()), plan
+
+
+def test_a_few_tasks_asked_for_are_made_once_not_flattened_into_the_rules(plans):
+    """A list of a few tasks (by id, lagging, ongoing, occurrences: `show`, a summary's and a
+    report's lists) reads its rows as SQLite makes them, once each: flattened into the rules,
+    each mention of the window start and the last note would be a copy of their subqueries
+    (dozens per part), which SQLite prepares on every run of every such list."""
+    from pathlib import Path
+
+    from jtdj.store.tasks import TaskFilter, ordered_query
+
+    store = Store.open(Path(plans[SMALL]["JTDJ_DB"]))
+
+    def plan_of(f: TaskFilter) -> list[str]:
+        sql, params, _keys = ordered_query(store, f"w{SMALL}", f, date(2022, 7, 1), "id")
+        return [row[3] for row in store.conn.execute(f"EXPLAIN QUERY PLAN {sql}", params)]
+
+    few = plan_of(TaskFilter(status="all", ids=["1.1", "4.2"]))
+    full = plan_of(TaskFilter(status="all"))
+    store.close()
+    added_on = "SEARCH e USING INDEX idx_events_changes (plan=?)"  # an added task's first day
+    assert any(text.startswith("CO-ROUTINE") for text in few), few
+    assert few.count(added_on) == 1, few
+    assert full.count(added_on) > 10, full  # a full list stays flattened, in index order

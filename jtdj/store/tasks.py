@@ -37,6 +37,13 @@ class TaskFilter(NamedTuple):
     occurrences: bool = False
     parents: list[str] | None = None  # only the begun occurrences of these recurring tasks
 
+    def picks_few(self) -> bool:
+        """Whether the filter picks its tasks by a seek or a partial index (asked for by id or
+        item, occurrences, lagging, ongoing): rows few enough to sort, where a full list's
+        come in index order (``ordered_query``)."""
+        return (self.ids is not None or self.parents is not None or self.item is not None
+                or self.lagging or self.ongoing is True)
+
 
 def effective_status(row: str) -> str:
     """The status as of :d of the task (or share) ``row``: done or dropped only from its date
@@ -172,7 +179,7 @@ def ordered_query(store, plan: str, f: TaskFilter, as_of: date, sort: str, colum
         terms.append("period")
 
     def source(rows: str) -> str:
-        sql = _with_lights(rows, outer)
+        sql = _with_lights(rows, outer, whole=f.picks_few() and not expected)
         return f"(SELECT *, {lights.EXPECTED} AS x FROM ({sql}))" if expected else f"({sql})"
 
     if len(parts) == 1:
@@ -199,9 +206,14 @@ def task_query(store, plan: str, f: TaskFilter, as_of: date) -> tuple[str, dict]
     return _with_lights(" UNION ALL ".join(parts), outer), params
 
 
-def _with_lights(rows: str, outer: list[str]) -> str:
+def _with_lights(rows: str, outer: list[str], whole: bool = False) -> str:
     """The signal and light of the ``rows`` (RECORD_COLUMNS and eff), and the conditions on
-    them (``outer``)."""
+    them (``outer``). ``whole``: every column of a few rows is read, so the rows are made
+    once and read as they are (``OFFSET 0`` keeps SQLite from flattening them into the rules,
+    whose dozen mentions of eff and ws each become a copy of their SQL to prepare:
+    bench/README.md). Flattened, a count reads its few columns from an index, and a full
+    list comes in the index's order, unsorted."""
+    rows = f"{rows} LIMIT -1 OFFSET 0" if whole else rows
     return (f"SELECT *, {lights.LIGHT} AS light FROM (SELECT *, {lights.SIGNAL} AS signal"
             f" FROM ({rows}))" + (f" WHERE {' AND '.join(outer)}" if outer else ""))
 
