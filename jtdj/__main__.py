@@ -1,6 +1,6 @@
 """`python -m jtdj` runs the same entry point as the `jtdj` script."""
 
-from jtdj.cli import main
+from jtdj.cli import entry
 
 if __name__ == "__main__":
-    main()
+    entry()

@@ -147,6 +147,52 @@ def main(argv: list[str] | None = None) -> None:
             gc.enable()
 
 
+def entry() -> None:
+    """The `jtdj` script and `python -m jtdj`: ``main``, then the process ends at once.
+
+    Python's own end of a process takes down every module it loaded, one by one: after
+    ``import typer`` that is 10 to 15 ms of every run, more than most commands take
+    (bench/README.md). Nothing of jtdj needs it: what a command writes is flushed and its
+    database closed here, and what was registered to run at exit is run; a process with a
+    thread still working (`jtdj serve`) ends the usual way, which waits for it."""
+    try:
+        main()
+        code = 0
+    except SystemExit as exc:
+        code = exc.code
+    if code is not None and not isinstance(code, int):
+        print(code, file=sys.stderr)  # as SystemExit would (sys.exit("text"))
+        code = 1
+    _end(code or 0)
+
+
+def _end(code: int) -> None:
+    import atexit
+    import threading
+
+    from jtdj.cli.session import OPENED
+
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:  # the reader went away with output still buffered: as in _main
+        import signal
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        code = 128 + signal.SIGPIPE
+    except OSError as exc:  # a full disk under a redirected stdout
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        print(t("error.prefix") + t("error.os", reason=exc.strerror or exc, path=""),
+              file=sys.stderr)
+        code = EXIT_FAILED
+    sys.stderr.flush()
+    for store in list(OPENED):
+        store.close()
+    atexit._run_exitfuncs()
+    if any(not th.daemon for th in threading.enumerate() if th is not threading.main_thread()):
+        sys.exit(code)
+    os._exit(code)
+
+
 def _main(argv: list[str] | None) -> None:
     """Run the CLI; turn every expected failure into one line on stderr and an exit code."""
     args = list(argv if argv is not None else sys.argv[1:])

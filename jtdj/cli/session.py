@@ -12,6 +12,7 @@ import os
 import sys
 from collections.abc import Iterator
 from datetime import date, datetime
+from weakref import WeakSet
 
 from jtdj import config as cfg
 from jtdj.errors import NotFound, UsageError
@@ -21,6 +22,11 @@ from jtdj.i18n import language_from_environment, set_language, t
 class PipeClosed(Exception):
     """The reader of stdout went away (``jtdj list | head -1``). Not an OSError, so that typer
     does not end the run itself with status 1: ``cli.main`` ends it quietly."""
+
+
+# The databases the commands of this process opened and still hold, which ``cli.entry`` closes
+# before it ends the process (closing is what checkpoints the WAL and removes it)
+OPENED: WeakSet = WeakSet()
 
 
 class Session:
@@ -80,6 +86,7 @@ class Session:
 
             lights = from_config(self.settings.config)  # a typo there: said before opening
             self._store = Store.open(self.settings.db_path, cfg.clock)
+            OPENED.add(self._store)
             self._store.lights = lights
             self._store.on_wait = lambda: self.notice(t("lock.waiting"))
         return self._store
