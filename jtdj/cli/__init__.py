@@ -151,7 +151,7 @@ def entry() -> None:
     """The `jtdj` script and `python -m jtdj`: ``main``, then the process ends at once.
 
     Python's own end of a process takes down every module it loaded, one by one: after
-    ``import typer`` that is 10 to 15 ms of every run, more than most commands take
+    ``import typer`` that is 10 to 17 ms of every run, more than most commands take
     (bench/README.md). Nothing of jtdj needs it: what a command writes is flushed and its
     database closed here, and what was registered to run at exit is run; a process with a
     thread still working (`jtdj serve`) ends the usual way, which waits for it."""

@@ -9,8 +9,8 @@ number than we know) is refused rather than touched.
 
 from __future__ import annotations
 
-from jtdj.store.tallies import TALLIES, rebuild_tallies
 from jtdj.store.search_index import m003_task_search, m023_search_reads_tasks
+from jtdj.store.tallies import TALLIES, rebuild_tallies
 
 
 def m001_initial(db) -> None:

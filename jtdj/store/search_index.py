@@ -62,12 +62,12 @@ def m023_search_reads_tasks(db) -> None:
 def index_new_titles(conn, after_rowid: int, many: bool) -> None:
     """Index the titles of the tasks past ``after_rowid`` in one statement; with ``many``
     (an import's rows) with FTS5's merging of its segments paused, then its default again."""
-    fts = _is_fts(conn)
-    if many and fts:
+    pause = many and _is_fts(conn)
+    if pause:
         conn.execute("INSERT INTO task_search (task_search, rank) VALUES ('automerge', 0)")
     conn.execute("INSERT INTO task_search (rowid, title) SELECT rowid, lower(title)"
                  " FROM tasks WHERE rowid > ?", (after_rowid,))
-    if many and fts:
+    if pause:
         conn.execute("INSERT INTO task_search (task_search, rank) VALUES ('automerge', 4)")
 
 
