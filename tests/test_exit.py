@@ -69,3 +69,13 @@ def test_a_thread_still_working_is_waited_for(env):
     ended = jtdj(env, "list", code=worker)
     assert ended.returncode == 0
     assert "the thread finished" in ended.stdout
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full")
+@pytest.mark.parametrize("argv", [["--help"], [], ["list", "--status", "all"]])
+def test_output_to_a_full_disk_is_one_line_and_a_failure(env, argv):
+    with open("/dev/full", "w") as full:
+        ended = subprocess.run([sys.executable, "-m", "jtdj", *argv], env=env, stdout=full,
+                               stderr=subprocess.PIPE, text=True, timeout=60)
+    assert ended.returncode == 1
+    assert ended.stderr.count("\n") == 1 and "Traceback" not in ended.stderr

@@ -173,17 +173,9 @@ def _end(code: int) -> None:
     from jtdj.cli.session import OPENED
 
     try:
-        sys.stdout.flush()
-    except BrokenPipeError:  # the reader went away with output still buffered: as in _main
-        import signal
-
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        code = 128 + signal.SIGPIPE
-    except OSError as exc:  # a full disk under a redirected stdout
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        print(t("error.prefix") + t("error.os", reason=exc.strerror or exc, path=""),
-              file=sys.stderr)
-        code = EXIT_FAILED
+        sys.stdout.flush()  # what is still buffered (a `print` of help text)
+    except OSError as exc:
+        code = _unwritten(exc)
     sys.stderr.flush()
     for store in list(OPENED):
         store.close()
@@ -191,6 +183,25 @@ def _end(code: int) -> None:
     if any(not th.daemon for th in threading.enumerate() if th is not threading.main_thread()):
         sys.exit(code)
     os._exit(code)
+
+
+def _unwritten(exc: Exception) -> int:
+    """The exit status of a run whose output could not be written, the rest of it dropped: a
+    reader such as `head` that closed the pipe is not an error of ours, so nothing is said and
+    the status is the shell's for a command that SIGPIPE ended (`seq`, `git log`: 141), which
+    `set -o pipefail` sees as it sees them (docs/output.md); any other (a full disk) is one
+    line on stderr and EXIT_FAILED."""
+    import signal
+
+    from jtdj.cli.session import PipeClosed
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())  # what is still buffered goes nowhere, quietly
+    if isinstance(exc, (BrokenPipeError, PipeClosed)):
+        return 128 + signal.SIGPIPE
+    reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+    print(t("error.prefix") + t("error.os", reason=reason, path="<stdout>"), file=sys.stderr)
+    return EXIT_FAILED
 
 
 def _main(argv: list[str] | None) -> None:
@@ -232,7 +243,10 @@ def _main(argv: list[str] | None) -> None:
         _fail(t("error.interrupted"), EXIT_INTERRUPTED, debug)
     except _no_args_is_help(click) as exc:
         # bare `jtdj`: the help, and success (click 8.2 raises this, earlier ones exit 0 alone)
-        print(exc.ctx.get_help() if exc.ctx else "")
+        try:
+            print(exc.ctx.get_help() if exc.ctx else "")
+        except OSError as unwritten:
+            sys.exit(_unwritten(unwritten))
         sys.exit(0)
     except click.exceptions.UsageError as exc:
         hint = ""
@@ -247,15 +261,8 @@ def _main(argv: list[str] | None) -> None:
         from jtdj.store import explain_error
 
         _fail(explain_error(exc), EXIT_FAILED, debug)
-    except (BrokenPipeError, PipeClosed):
-        # a reader such as `head` closed the pipe: not an error of ours, so nothing is said; the
-        # exit status is the shell's for a command that SIGPIPE ended (`seq`, `git log`: 141),
-        # so `set -o pipefail` sees jtdj as it sees them (docs/output.md)
-        import signal
-
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())  # what is still buffered goes nowhere, quietly
-        sys.exit(128 + signal.SIGPIPE)
+    except (BrokenPipeError, PipeClosed) as exc:  # a reader such as `head` closed the pipe
+        sys.exit(_unwritten(exc))
     except OSError as exc:
         _fail(t("error.os", reason=exc.strerror or exc, path=exc.filename or ""), EXIT_FAILED, debug)
     sys.exit(code if isinstance(code, int) else 0)
