@@ -133,12 +133,10 @@ def lagging_by_owner(store: Store, plan: str, as_of: date,
 
     tally = share_tally(store, plan, as_of)
     titles = tally.titles
-    if tally.windows is None:
+    if tally.behind is None:
         by_task = shared(store, plan, as_of)[1]
     else:  # only the shares behind, from SQLite, and the recurring tasks' records
-        from jtdj.store import share_counts as sc
-
-        by_task = {**sc.behind(store, plan, as_of, *tally.windows), **tally.recurring}
+        by_task = {**tally.behind, **tally.recurring}
     groups: dict = {}
     # an ongoing task (常态推进) has no pace: a quiet one is in the 常态工作 block (``ongoing``)
     for r in select_tasks(store, plan, TaskFilter(status="open", lagging=True, ongoing=False),

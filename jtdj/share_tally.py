@@ -42,7 +42,7 @@ class ShareTally(NamedTuple):
     block: dict  # the ``shares`` block of a summary
     recurring: dict  # the recurring tasks' records per unit (the 周期性工作 block counts them)
     leads: dict  # per owner, the COUNT_FIELDS its own count holds of those tasks
-    windows: tuple | None  # what ``share_counts`` reads of them, where it counted the shares
+    behind: dict | None  # where SQLite counted the shares: those behind their pace, by task
 
 
 def share_tally(store: Store, plan: str, as_of: date) -> ShareTally:
@@ -56,7 +56,7 @@ def share_tally(store: Store, plan: str, as_of: date) -> ShareTally:
     units: dict = {}
     leads: dict = {}
     titles: dict = {}
-    windows = None
+    behind = None
     if not uc.plan_has_shares(store, plan):
         tasks, recurring = {}, {}
     elif _from_records(store, plan, as_of):
@@ -83,8 +83,7 @@ def share_tally(store: Store, plan: str, as_of: date) -> ShareTally:
             record = {"status": status, "due": due, "signal": signal,
                       "ongoing": kind is not None}
             add_counts(leads, owner, record, 1, store.lights, as_of)
-        windows = (of_tasks, store.lights, start)
-        units = sc.by_unit(store, plan, as_of, *windows)
+        units, behind = sc.by_unit(store, plan, as_of, of_tasks, store.lights, start)
         for ss in recurring.values():
             for s in ss:
                 add_counts(units, s["unit"], s, 1, store.lights, as_of)
@@ -96,7 +95,7 @@ def share_tally(store: Store, plan: str, as_of: date) -> ShareTally:
     for of_unit in units.values():
         for name in SHARE_KEYS[1:]:
             block[name] += of_unit[0 if name == "total" else st.COUNT_FIELDS.index(name)]
-    store.cache[key] = ShareTally(titles, units, block, recurring, leads, windows)
+    store.cache[key] = ShareTally(titles, units, block, recurring, leads, behind)
     return store.cache[key]
 
 

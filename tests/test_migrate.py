@@ -126,7 +126,7 @@ def test_mailed_periods_move_to_their_first_day(run, imported, db_path):
                      " 'm010_history_indexes', 'm011_units', 'm012_bulletins', 'm013_review', 'm014_reported_percent', 'm015_ongoing',"
                      " 'm016_recurring', 'm017_plan_notice', 'm018_task_position', 'm019_robot_log',"
                      " 'm020_accepted_index', 'm021_supervision_index', 'm022_open_due_indexes',"
-                     " 'm023_search_reads_tasks')")
+                     " 'm023_search_reads_tasks', 'm024_drop_item_state_index')")
         for table in ("units", "unit_groups", "shares", "forms", "bulletins", "robot_log",
                       "robot_sends"):
             conn.execute(f"DROP TABLE {table}")

@@ -332,13 +332,20 @@ def m022_open_due_indexes(db) -> None:
         db.execute(f"CREATE INDEX idx_{table}_open ON {table} (plan, due, {key}, n) WHERE n > 0")
 
 
+def m024_drop_item_state_index(db) -> None:
+    """The (item, status) index of m007 counted tasks per item until the kept tallies (m008)
+    did; no query reads it since, yet an import made it again over every task and each
+    change kept it up (at 100,000 tasks some 4% of a fresh import; bench/README.md)."""
+    db.execute("DROP INDEX IF EXISTS idx_tasks_item_state")
+
+
 MIGRATIONS = [m001_initial, m002_mail_log, m003_task_search, m004_counting_index,
               m005_drop_due_index, m006_owner_counting_index, m007_state_indexes,
               m008_tallies, m009_inclusive_periods, m010_history_indexes, m011_units,
               m012_bulletins, m013_review, m014_reported_percent,
               m015_ongoing, m016_recurring, m017_plan_notice, m018_task_position,
               m019_robot_log, m020_accepted_index, m021_supervision_index, m022_open_due_indexes,
-              m023_search_reads_tasks]
+              m023_search_reads_tasks, m024_drop_item_state_index]
 
 
 def schema_version(conn) -> int:

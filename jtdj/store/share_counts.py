@@ -41,19 +41,20 @@ _COUNTED = ("1", "eff = 'done'", "eff = 'doing'", "eff = 'todo'", "eff = 'droppe
             "signal = 'overdue'", "eff IN ('todo', 'doing') AND due >= :d AND due <= :soon",
             "eff = 'review'", "signal = 'behind'", "signal = 'far_behind'",
             "kind IS NOT NULL AND eff != 'dropped'", "kind IS NOT NULL AND eff = 'done'")
-# the rows built once too: as a subquery, SQLite works out the rules again for each count that
-# names a column (6,000 shares: 8.4 -> 5.9 ms, bench/README.md)
-_SQL = (f"{_WINDOWS}, rows AS MATERIALIZED ({_ROWS}) SELECT unit, "
-        + ", ".join(f"count(CASE WHEN {condition} THEN 1 END)" for condition in _COUNTED)
-        + f" FROM (SELECT *, {lights.SIGNAL} AS signal FROM rows) GROUP BY unit")
-
-
-# the shares behind their pace (an ongoing task's have none), as ``shares.effective`` has them
-_BEHIND = (f"{_WINDOWS}SELECT task, unit, due, signal, percent, x, x - coalesce(percent, 0)"
-           f" FROM (SELECT *, {lights.EXPECTED} AS x FROM (SELECT *, {lights.SIGNAL} AS signal"
-           f" FROM ({_ROWS}))) WHERE signal IN ('behind', 'far_behind') AND kind IS NULL"
-           " ORDER BY r")
-_BEHIND_KEYS = ("unit", "due", "signal", "percent", "expected_percent", "lag")
+# the rows built once, and their signals too: as a subquery, SQLite works out the rules again
+# for each count that names a column (6,000 shares: 8.4 -> 5.9 ms, bench/README.md). From the
+# same rows, after the counts of each unit (r NULL, by unit), the shares behind their pace (an
+# ongoing task's have none) in the shares' order: the report lists those, and one pass
+# serves both (bench/README.md).
+_COUNTS = ", ".join(f"count(CASE WHEN {condition} THEN 1 END)" for condition in _COUNTED)
+_SQL = (f"{_WINDOWS}, rows AS MATERIALIZED ({_ROWS}),"
+        f" judged AS MATERIALIZED (SELECT *, {lights.SIGNAL} AS signal FROM rows)"
+        f" SELECT NULL, unit, {_COUNTS} FROM judged GROUP BY unit"
+        " UNION ALL SELECT r, unit, task, due, signal, percent, x, x - coalesce(percent, 0)"
+        + ", NULL" * (len(_COUNTED) - 6)
+        + f" FROM (SELECT *, {lights.EXPECTED} AS x FROM judged"
+        " WHERE signal IN ('behind', 'far_behind') AND kind IS NULL) ORDER BY 1, 2")
+_BEHIND_KEYS = ("due", "signal", "percent", "expected_percent", "lag")
 
 
 def tasks_of(store, plan: str, day: date, ids: list[str]) -> list[tuple]:
@@ -75,20 +76,19 @@ def _params(plan: str, day: date, windows: dict[str, tuple], rules: Lights,
 
 
 def by_unit(store, plan: str, day: date, windows: dict[str, tuple], rules: Lights,
-            plan_start: str | None) -> dict[str, list[int]]:
+            plan_start: str | None) -> tuple[dict[str, list[int]], dict[str, list[dict]]]:
     """Per unit (its name now), the counts of the shares of the tasks of ``windows`` (task id →
     its due date, window start and kind on the day) in the order of ``counts.COUNT_FIELDS``,
-    as ``report`` adds up their records."""
-    params = _params(plan, day, windows, rules, plan_start)
-    return {unit: counts for unit, *counts in store.conn.execute(_SQL, params)}
-
-
-def behind(store, plan: str, day: date, windows: dict[str, tuple], rules: Lights,
-           plan_start: str | None) -> dict[str, list[dict]]:
-    """The shares of the tasks of ``windows`` behind or far behind their pace, by task: the
-    keys of their records that the report's 滞后 lists show."""
-    out: dict[str, list[dict]] = {}
-    for task, *values in store.conn.execute(_BEHIND, _params(plan, day, windows, rules,
-                                                              plan_start)):
-        out.setdefault(task, []).append({**dict(zip(_BEHIND_KEYS, values)), "ongoing": False})
-    return out
+    as ``report`` adds up their records; and those shares behind or far behind their pace, by
+    task: the keys of their records that the report's 滞后 lists show."""
+    units: dict[str, list[int]] = {}
+    behind: dict[str, list[dict]] = {}
+    for r, unit, *values in store.conn.execute(_SQL, _params(plan, day, windows, rules,
+                                                             plan_start)):
+        if r is None:
+            units[unit] = values
+        else:
+            task, *lag = values[:len(_BEHIND_KEYS) + 1]
+            behind.setdefault(task, []).append(
+                {"unit": unit, **dict(zip(_BEHIND_KEYS, lag)), "ongoing": False})
+    return units, behind
