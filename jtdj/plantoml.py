@@ -55,15 +55,19 @@ MAX_OTHER_VALUES = 2000
 
 
 def _read(lines: list[str]) -> dict:
+    """The tables of ``lines``. A plan's 600,000 lines at 100,000 tasks make the loop itself
+    the cost, so the commonest value, a string without an escape, is read in it, and a table
+    header seen before is not checked again (bench/README.md)."""
     root: dict = {}
     table = root
     arrays: set[int] = set()  # the lists [[…]] made: only those take another table
     keys: set[str] = set()  # the keys seen to be bare already
+    headers: dict[str, tuple[list[str], str]] = {}  # an [[a.b.c]] line: (["a", "b"], "c")
     others = 0  # values read by tomli
-    n = 0
-    while n < len(lines):
-        line = lines[n]
-        n += 1
+    resume = 0  # the lines before this one were read by tomli, as a value's
+    for n, line in enumerate(lines):
+        if n < resume:
+            continue
         s = line.strip(" \t")
         if not s:
             continue
@@ -71,24 +75,36 @@ def _read(lines: list[str]) -> dict:
         if first == "#":
             if not s.isprintable() and _CONTROL.search(s):
                 raise _NotPlain
-        elif first == "[":
-            table = _header(s, root, arrays)
-        else:
-            key, equals, value = s.partition("=")
-            key = key.rstrip(" \t")
-            if not equals or key in table:  # a key twice: tomli's error
+            continue
+        if first == "[":
+            path = headers.get(s)
+            table = (_array_table(path, root, arrays) if path is not None
+                     else _header(s, root, arrays, headers))
+            continue
+        key, equals, value = s.partition("=")
+        key = key.rstrip(" \t")
+        if not equals or key in table:  # a key twice: tomli's error
+            raise _NotPlain
+        if key not in keys:
+            if not _BARE_KEY.fullmatch(key):
                 raise _NotPlain
-            if key not in keys:
-                if not _BARE_KEY.fullmatch(key):
-                    raise _NotPlain
-                keys.add(key)
-            read = _value(value.lstrip(" \t"))
-            if read is _OTHER:
-                others += 1
-                if others > MAX_OTHER_VALUES:
-                    raise _NotPlain
-                read, n = _by_tomli(key, lines, n - 1)
-            table[key] = read
+            keys.add(key)
+        value = value.lstrip(" \t")
+        if value[:1] == '"' and len(value) > 1 and value[-1] == '"':
+            inner = value[1:-1]
+            if '"' not in inner and "\\" not in inner and (
+                    inner.isprintable() or not _CONTROL.search(inner)):
+                table[key] = inner
+                continue
+            read = _OTHER  # an escape, or a control tomli refuses
+        else:
+            read = _value(value)
+        if read is _OTHER:
+            others += 1
+            if others > MAX_OTHER_VALUES:
+                raise _NotPlain
+            read, resume = _by_tomli(key, lines, n)
+        table[key] = read
     return root
 
 
@@ -108,32 +124,41 @@ def _by_tomli(key: str, lines: list[str], start: int) -> tuple[object, int]:
     raise _NotPlain
 
 
-def _header(s: str, root: dict, arrays: set[int]) -> dict:
-    """The table a ``[[a.b.c]]`` or ``[plan]`` line starts, added where it belongs."""
+def _header(s: str, root: dict, arrays: set[int], headers: dict) -> dict:
+    """The table a ``[[a.b.c]]`` or ``[plan]`` line starts, added where it belongs; an array
+    table's line goes into ``headers`` once its last name is known to be bare."""
     if s.startswith("[[") and s.endswith("]]"):
         *parents, last = s[2:-2].split(".")
-        node = root
-        for part in parents:  # each the last table of an array of tables
-            held = node.get(part)
-            if type(held) is not list or id(held) not in arrays:
-                raise _NotPlain
-            node = held[-1]
         if not _BARE_KEY.fullmatch(last):
             raise _NotPlain
-        held = node.get(last)
-        table: dict = {}
-        if held is None:
-            node[last] = held = [table]
-            arrays.add(id(held))
-        elif type(held) is list and id(held) in arrays:
-            held.append(table)
-        else:
-            raise _NotPlain
-        return table
+        headers[s] = (parents, last)
+        return _array_table((parents, last), root, arrays)
     name = s[1:-1]
     if not s.endswith("]") or not _BARE_KEY.fullmatch(name) or name in root:
         raise _NotPlain
     root[name] = table = {}
+    return table
+
+
+def _array_table(path: tuple[list[str], str], root: dict, arrays: set[int]) -> dict:
+    """A new table at the end of the array of tables ``path`` names, in the last table of
+    each array before it."""
+    parents, last = path
+    node = root
+    for part in parents:  # each the last table of an array of tables
+        held = node.get(part)
+        if type(held) is not list or id(held) not in arrays:
+            raise _NotPlain
+        node = held[-1]
+    held = node.get(last)
+    table: dict = {}
+    if held is None:
+        node[last] = held = [table]
+        arrays.add(id(held))
+    elif type(held) is list and id(held) in arrays:
+        held.append(table)
+    else:
+        raise _NotPlain
     return table
 
 

@@ -59,8 +59,14 @@ def run():
     runner = CliRunner()
 
     def _run(*args, input=None, env=None):
-        return runner.invoke(entry, [str(a) for a in args], input=input, env=env,
-                             catch_exceptions=False)
+        from jtdj.cli.session import OPENED
+
+        try:
+            return runner.invoke(entry, [str(a) for a in args], input=input, env=env,
+                                 catch_exceptions=False)
+        finally:  # as the process of a real run does when it ends (``cli.entry``): a store
+            for store in list(OPENED):  # left to the garbage collector checkpoints its WAL
+                store.close()  # into the file whenever it is collected, under a later step
 
     return _run
 

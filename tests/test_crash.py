@@ -67,12 +67,19 @@ def writing(db: Path) -> bool:
     return False
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start_and_kill_while_writing(db: Path, argv: list[str], sig=signal.SIGKILL,
                                  into: float = 0.15) -> subprocess.Popen:
     """Start jtdj, wait until it has been inside its write transaction for ``into`` seconds
     (it holds the write lock all that time), and signal it while it still does."""
+    # Ctrl-C in a terminal reaches a process whose SIGINT is the default; a test worker may
+    # ignore SIGINT, and a child inherits an ignored signal (Python then installs no handler)
     proc = subprocess.Popen([sys.executable, "-m", "jtdj", *argv], env=env_for(db),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=_default_sigint if sig == signal.SIGINT else None)
     deadline = time.monotonic() + 60
     since = None
     while time.monotonic() < deadline and proc.poll() is None:

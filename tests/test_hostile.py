@@ -184,7 +184,7 @@ def test_ctrl_c_during_an_import_exits_130_and_writes_nothing(tmp_path):
     # (and exits 0), and on a loaded machine 0.15 s after the lock can already be there
     proc = start_and_kill_while_writing(db, ["import", str(big)], sig=signal.SIGINT, into=0.0)
     err = proc.err
-    assert proc.returncode == 130, err
+    assert proc.returncode == 130, (err, signal.getsignal(signal.SIGINT))
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
     assert fingerprint(db) == before
 

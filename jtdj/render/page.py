@@ -56,6 +56,9 @@ def html_blocks(blocks, none: str) -> list[str]:
     return out
 
 
+_BAR = "█░"  # the characters of a 进度条 (``render.report.bar``)
+
+
 def html_table(b) -> list[str]:
     """A block's (``render.report.Block``) table as HTML lines, inline-styled (a mail client keeps it); 进度条 cells in
     the bar's font."""
@@ -76,7 +79,7 @@ def html_table(b) -> list[str]:
             extra = ";" + CSS[style] if style else ""
             tags = opening[style] = [f'<td style="{CSS["td"]}{a}{extra}' for a in aligns]
         out.append("<tr>" + "".join(
-            f'{tag};{CSS["bar"]}">{c}</td>' if c and not c.strip("█░") else
+            f'{tag};{CSS["bar"]}">{c}</td>' if c and c[0] in _BAR and not c.strip(_BAR) else
             f'{tag}">{c}</td>' for tag, c in zip(tags, (next(cells) for _ in r))) + "</tr>")
     out.append("</table>")
     return out

@@ -252,13 +252,11 @@ def plain_table(b: Block) -> list[str]:
             break
         headers[i] = halves(headers[i][0])
     final = widths()
+    right = [i in b.right for i in range(len(final))]
 
     def line(cells, cell_sizes):
-        parts = []
-        for i, (c, size) in enumerate(zip(cells, cell_sizes)):
-            pad = " " * (final[i] - size)
-            parts.append(pad + c if i in b.right else c + pad)
-        return "  ".join(parts).rstrip()
+        return "  ".join([" " * (width - size) + c if r else c + " " * (width - size)
+                          for c, size, width, r in zip(cells, cell_sizes, final, right)]).rstrip()
 
     lines = []
     for n in range(max(len(h) for h in headers) if headers else 0):
