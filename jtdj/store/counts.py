@@ -143,7 +143,7 @@ def _per_task(store: Store, plan: str, as_of: date, column: str | None, name: st
 def _grouped(f: TaskFilter, select: str):
     """The rows of ``select`` over the list's query of ``f`` (its ``{sql}``), for ``_per_task``."""
     def rows(store: Store, plan: str, as_of: date) -> list[tuple]:
-        sql, params = task_query(store, plan, f, as_of)
+        sql, params = task_query(store, plan, f, as_of, whole=True)
         return store.conn.execute(select.format(sql=sql), params).fetchall()
     return rows
 

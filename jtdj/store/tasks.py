@@ -199,11 +199,13 @@ def _rows(store, plan: str, f: TaskFilter, as_of: date, sort: str):
     return (rows if not keys else (row[:-keys] for row in rows)), day
 
 
-def task_query(store, plan: str, f: TaskFilter, as_of: date) -> tuple[str, dict]:
+def task_query(store, plan: str, f: TaskFilter, as_of: date,
+               whole: bool = False) -> tuple[str, dict]:
     """The SQL (unordered) and parameters of ``iter_tasks``: RECORD_COLUMNS, eff and light of
-    the tasks matching ``f`` as of the day. ``f.archived`` None: live and archived alike."""
+    the tasks matching ``f`` as of the day. ``f.archived`` None: live and archived alike.
+    ``whole``: the rows made apart from the rules (``_with_lights``)."""
     parts, outer, params = _query_parts(store, plan, f, as_of)
-    return _with_lights(" UNION ALL ".join(parts), outer), params
+    return _with_lights(" UNION ALL ".join(parts), outer, whole), params
 
 
 def _with_lights(rows: str, outer: list[str], whole: bool = False) -> str:
