@@ -22,15 +22,29 @@ def counted_once(store, plan: str, as_of: date) -> list[tuple]:
     parents = [r["id"] for r in db.recurring_tasks(store, plan) if r["archived"] == 0]
     if not parents:
         return []
+    own_rows, occurrence_rows = day_rows(store, plan, as_of, parents)
     begun: dict[str, list[dict]] = {p: [] for p in parents}
-    for r in select_tasks(store, plan, TaskFilter(status="all", parents=parents), as_of):
+    for r in occurrence_rows:
         begun[r["id"].split("@")[0]].append(r)
     out = []
-    for own in select_tasks(store, plan, TaskFilter(status="all", ids=parents), as_of):
+    for own in own_rows:
         key = (own["item"], own["owner"])
         status, flags = rolled_up(begun[own["id"]], store.lights, as_of)
         out += [(*key, own["status"], -1), (*key, status, 1)] + [(*key, f, 1) for f in flags]
     return out
+
+
+def day_rows(store, plan: str, day: date, parents: list[str]) -> tuple[list[dict], list[dict]]:
+    """The records on the day of the live recurring tasks ``parents`` (all of the plan's) and
+    of their begun occurrences, read once per command and day: the counts, the block and the
+    due lists all start from them (a summary read each twice). Kept for the command: treat
+    as read-only."""
+    key = ("recurring rows", plan, day)
+    if key not in store.cache:
+        store.cache[key] = (
+            select_tasks(store, plan, TaskFilter(status="all", ids=parents), day),
+            select_tasks(store, plan, TaskFilter(status="all", parents=parents), day))
+    return store.cache[key]
 
 
 def rolled_up(records: list[dict], rules, day: date) -> tuple[str, list[str]]:
@@ -98,13 +112,14 @@ def block(store, plan: str, day: date, unit_shares: dict[str, list[dict]]) -> di
     if not db.has_recurring(store, plan):
         return None
     parents = [r["id"] for r in db.recurring_tasks(store, plan) if r["archived"] == 0]
-    own = select_tasks(store, plan, TaskFilter(status="all", ids=parents), day) if parents else []
+    own, occurrence_rows = day_rows(store, plan, day, parents) if parents else ([], [])
     if not own:
         return None
     series = db.of_tasks(store, plan, [r["id"] for r in own])
     begun: dict[str, list[dict]] = {r["id"]: [] for r in own}
-    for r in select_tasks(store, plan, TaskFilter(status="all", parents=list(begun)), day):
-        begun[r["id"].split("@")[0]].append(r)
+    for r in occurrence_rows:
+        if r["id"].split("@")[0] in begun:
+            begun[r["id"].split("@")[0]].append(r)
     every = {r["id"]: r["every"] for r in db.recurring_tasks(store, plan, list(begun))}
     d = day.isoformat()
     tasks = []
@@ -137,7 +152,9 @@ def due_rows(store, plan: str, as_of: date, which: str) -> list[tuple]:
         return []
     parents = [r["id"] for r in db.recurring_tasks(store, plan) if r["archived"] == 0]
     first: dict[str, dict] = {}
-    for r in select_tasks(store, plan, TaskFilter(status="open", parents=parents), as_of):
+    for r in day_rows(store, plan, as_of, parents)[1] if parents else []:
+        if r["status"] not in OPEN:  # open as of the day, as TaskFilter(status="open") has it
+            continue
         overdue, soon, _lag = lights.counted(r, store.lights, as_of)
         task = r["id"].split("@")[0]
         if (overdue if which == "overdue" else soon) and (
