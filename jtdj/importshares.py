@@ -63,6 +63,7 @@ def sync_shares(store, plan: Plan, batch, result, kept: set, today: date,
     # the units each ``each`` stands for, found once: the register reads and searched per task
     # were most of this loop (1,000 tasks handed to three units: 3,000 reads of it)
     resolved: dict[tuple[str, ...], list[dict]] = {}
+    handed_out: list[str] = []  # the tasks given new shares: rolled up once all are written
     for task in plan.tasks:
         if not task.each and not task.shares:
             continue
@@ -96,7 +97,8 @@ def sync_shares(store, plan: Plan, batch, result, kept: set, today: date,
                 result.shares_added += 1
                 added = True
             if added:
-                sh.rollup(store, batch, target, "import", today)
+                handed_out.append(target)
+    sh.rollup_tasks(store, batch, handed_out, "import", today)
 
 
 def _share_differs(share, row: dict) -> bool:
