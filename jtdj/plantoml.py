@@ -163,15 +163,9 @@ def _array_table(path: tuple[list[str], str], root: dict, arrays: set[int]) -> d
 
 
 def _value(value: str):
-    """A value as written after ``=``, when it is of a common shape (known by its look);
-    ``_OTHER`` when it is not."""
-    first = value[:1]
-    if first == '"' and len(value) > 1 and value[-1] == '"':
-        inner = value[1:-1]
-        if '"' in inner or "\\" in inner or (not inner.isprintable() and _CONTROL.search(inner)):
-            return _OTHER  # an escape, or a control tomli refuses
-        return inner
-    if first == "[" and _STRINGS.fullmatch(value):
+    """A value as written after ``=`` that is not a basic string (``_read`` reads those), when
+    it is of a common shape (known by its look); ``_OTHER`` when it is not."""
+    if value[:1] == "[" and _STRINGS.fullmatch(value):
         return _MEMBER.findall(value)
     if (len(value) == 10 and value[4] == "-" and value[7] == "-" and value.isascii()
             and value[:4].isdigit() and value[5:7].isdigit() and value[8:].isdigit()):

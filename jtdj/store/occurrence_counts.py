@@ -19,13 +19,8 @@ def counted_once(store, plan: str, as_of: date) -> list[tuple]:
     worst of them."""
     if not db.has_recurring(store, plan):
         return []
-    parents = [r["id"] for r in db.recurring_tasks(store, plan) if r["archived"] == 0]
-    if not parents:
-        return []
-    own_rows, occurrence_rows = day_rows(store, plan, as_of, parents)
-    begun: dict[str, list[dict]] = {p: [] for p in parents}
-    for r in occurrence_rows:
-        begun[r["id"].split("@")[0]].append(r)
+    own_rows, occurrence_rows = day_rows(store, plan, as_of)
+    begun = _by_parent(own_rows, occurrence_rows)
     out = []
     for own in own_rows:
         key = (own["item"], own["owner"])
@@ -34,17 +29,28 @@ def counted_once(store, plan: str, as_of: date) -> list[tuple]:
     return out
 
 
-def day_rows(store, plan: str, day: date, parents: list[str]) -> tuple[list[dict], list[dict]]:
-    """The records on the day of the live recurring tasks ``parents`` (all of the plan's) and
-    of their begun occurrences, read once per command and day: the counts, the block and the
-    due lists all start from them (a summary read each twice). Kept for the command: treat
-    as read-only."""
+def day_rows(store, plan: str, day: date) -> tuple[list[dict], list[dict]]:
+    """The records on the day of the plan's live recurring tasks and of their begun
+    occurrences, read once per command and day: the counts, the block and the due lists all
+    start from them (a summary read each twice). Kept for the command: treat as read-only."""
     key = ("recurring rows", plan, day)
     if key not in store.cache:
-        store.cache[key] = (
+        parents = [r["id"] for r in db.recurring_tasks(store, plan) if r["archived"] == 0]
+        store.cache[key] = ((
             select_tasks(store, plan, TaskFilter(status="all", ids=parents), day),
             select_tasks(store, plan, TaskFilter(status="all", parents=parents), day))
+            if parents else ([], []))
     return store.cache[key]
+
+
+def _by_parent(own_rows: list[dict], occurrence_rows: list[dict]) -> dict[str, list[dict]]:
+    """The begun occurrences' records under their recurring task's id."""
+    begun: dict[str, list[dict]] = {r["id"]: [] for r in own_rows}
+    for r in occurrence_rows:
+        parent = r["id"].split("@")[0]
+        if parent in begun:
+            begun[parent].append(r)
+    return begun
 
 
 def rolled_up(records: list[dict], rules, day: date) -> tuple[str, list[str]]:
@@ -111,15 +117,11 @@ def block(store, plan: str, day: date, unit_shares: dict[str, list[dict]]) -> di
     shares as of the day, by name), the same of its shares. A fixed number of reads."""
     if not db.has_recurring(store, plan):
         return None
-    parents = [r["id"] for r in db.recurring_tasks(store, plan) if r["archived"] == 0]
-    own, occurrence_rows = day_rows(store, plan, day, parents) if parents else ([], [])
+    own, occurrence_rows = day_rows(store, plan, day)
     if not own:
         return None
     series = db.of_tasks(store, plan, [r["id"] for r in own])
-    begun: dict[str, list[dict]] = {r["id"]: [] for r in own}
-    for r in occurrence_rows:
-        if r["id"].split("@")[0] in begun:
-            begun[r["id"].split("@")[0]].append(r)
+    begun = _by_parent(own, occurrence_rows)
     every = {r["id"]: r["every"] for r in db.recurring_tasks(store, plan, list(begun))}
     d = day.isoformat()
     tasks = []
@@ -150,9 +152,8 @@ def due_rows(store, plan: str, as_of: date, which: str) -> list[tuple]:
     counts count it (``counted_once``)."""
     if not db.has_recurring(store, plan):
         return []
-    parents = [r["id"] for r in db.recurring_tasks(store, plan) if r["archived"] == 0]
     first: dict[str, dict] = {}
-    for r in day_rows(store, plan, as_of, parents)[1] if parents else []:
+    for r in day_rows(store, plan, as_of)[1]:
         if r["status"] not in OPEN:  # open as of the day, as TaskFilter(status="open") has it
             continue
         overdue, soon, _lag = lights.counted(r, store.lights, as_of)
