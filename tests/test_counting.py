@@ -172,8 +172,13 @@ def test_kept_counts_follow_every_writer(run, imported, db_path):
         conn.execute("UPDATE tasks SET due = '2022-06-30' WHERE id = '7.1'")
         conn.execute("UPDATE tasks SET archived = 1 WHERE id = '6.1'")
         conn.execute("DELETE FROM tasks WHERE id = '6.2'")
+        conn.execute("INSERT INTO tasks (plan, id, item, no, title, owner, due) VALUES"
+                     " ('外来计划', '1.1', 1, 1, '别的计划的任务', '外来', '2022-06-01')")
     conn.close()
     _assert_summary_agrees_with_list(run, as_of)
+    # counted again from scratch, plan by plan: a plan jtdj never imported too
+    assert rows(db_path, "SELECT owner, status, n FROM owner_tally WHERE plan = '外来计划'") == [
+        {"owner": "外来", "status": "todo", "n": 1}]
     # the first command after the other tool's insert counted the new task into the tallies
     assert rows(db_path, "SELECT value FROM settings WHERE key = 'tally_rowid'") == rows(
         db_path, "SELECT CAST(max(rowid) AS TEXT) AS value FROM tasks")
