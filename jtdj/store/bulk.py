@@ -61,21 +61,22 @@ def insert_task_values(store: Store, rows, snapshot: tuple[str, ...] = ()) -> in
     ``file_values``, which SQLite writes as the JSON object of those columns of the row.
     Returns the last row id before them.
 
-    A column that is None in every row is written as a NULL literal, not bound: sqlite3 binds
-    None through its adapter lookup, the slowest value to bind (see bench/README.md)."""
+    A column with the same value in every row (a plan's key, NULL, '[]' …) is written once, as
+    a literal in the statement, not bound in each row (bench/README.md)."""
     rows = list(rows)
     width = len(TASK_COLUMNS) - 1 if snapshot else len(TASK_COLUMNS)
     columns = list(zip(*rows)) if rows else [()] * width
-    bound = [i for i, values in enumerate(columns) if values.count(None) != len(values)]
-    marks = ["NULL"] * width
+    marks = [_literal(values) for values in columns]
+    bound = [i for i, mark in enumerate(marks) if mark is None]
     for n, i in enumerate(bound, 1):
         marks[i] = f"?{n}"
     if snapshot:
         marks.append("json_object(" + ", ".join(
             f"'{name}', {marks[TASK_COLUMNS.index(name)]}" for name in snapshot) + ")")
     if len(bound) < width:
-        rows = list(map(itemgetter(*bound), rows)) if len(bound) > 1 else [
-            (row[bound[0]],) for row in rows]
+        pick = itemgetter(*bound) if len(bound) > 1 else (
+            (lambda row: (row[bound[0]],)) if bound else (lambda row: ()))
+        rows = list(map(pick, rows))
     before = store.conn.execute("SELECT coalesce(max(rowid), 0) FROM tasks").fetchone()[0]
     with indexes_made_after(store, "tasks", len(rows)):  # before the tallies, which read them
         store.conn.executemany(
@@ -90,6 +91,21 @@ def insert_task_values(store: Store, rows, snapshot: tuple[str, ...] = ()) -> in
             store.conn.execute(f"DELETE FROM {table}")
     tallies.rebuild_tallies(store.conn, before if whole else 0)
     return before
+
+
+def _literal(values: tuple) -> str | None:
+    """The SQL literal of a column whose rows (two or more) all hold one value: None, a string
+    or an int (equal to it is an int too, not True nor 1.0); None when they differ."""
+    if len(values) < 2 or values.count(values[0]) != len(values):
+        return None
+    value = values[0]
+    if value is None:
+        return "NULL"
+    if type(value) is str and "\x00" not in value:
+        return "'" + value.replace("'", "''") + "'"
+    if type(value) is int and all(type(v) is int for v in values):
+        return str(value)
+    return None
 
 
 # From how many new rows an empty table's full indexes are made after the insert
