@@ -70,20 +70,11 @@ def share_tally(store: Store, plan: str, as_of: date) -> ShareTally:
         from jtdj import shares
         from jtdj.store import share_counts as sc
         from jtdj.store import units as db
-        from jtdj.store.tasks import plan_start
 
         shared_ids = db.tasks_with_shares(store, plan)
         tasks, recurring = shares.recurring_on_day(store, plan, as_of, shared_ids)
         ids = sorted(task for task in shared_ids if "@" not in task and task not in recurring)
-        start, of_tasks = plan_start(store, plan), {}
-        for task, title, due, begins, kind, owner, status, signal in sc.tasks_of(
-                store, plan, as_of, ids):
-            titles[task] = title
-            of_tasks[task] = (due, begins or start, "ongoing" if kind is not None else None)
-            record = {"status": status, "due": due, "signal": signal,
-                      "ongoing": kind is not None}
-            add_counts(leads, owner, record, 1, store.lights, as_of)
-        units, behind = sc.by_unit(store, plan, as_of, of_tasks, store.lights, start)
+        titles, leads, units, behind = sc.on_day(store, plan, as_of, ids)
         for ss in recurring.values():
             for s in ss:
                 add_counts(units, s["unit"], s, 1, store.lights, as_of)

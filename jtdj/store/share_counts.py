@@ -1,5 +1,6 @@
 """A plan's shares on a day counted per unit by SQLite, for the summary, the report and the
-通报; and the few behind their pace, which the report lists.
+通报; the tasks handed out counted per owner (what their own counts hold of them); and the few
+shares behind their pace, which the report lists.
 
 A summary of an office's plan (60 units × 100 tasks: 6,000 shares) wants how many shares each
 unit has done, open, overdue or behind, not the shares themselves; making a record of each in
@@ -14,20 +15,19 @@ earlier day each share is first put back as it was then, in Python.
 
 from __future__ import annotations
 
-import json
 from datetime import date
+from typing import NamedTuple
 
 from jtdj.store import lights
-from jtdj.store.lights import Lights
 from jtdj.store.tasks import effective_status
 
 # the status a share has on :d, by the rules of ``shares.effective``
 _EFFECTIVE = effective_status("s")
-# :tasks as a table built once: read in place (json_each), each value would be parsed from the
-# JSON again wherever the rules name it (6,000 shares: 84 -> 31 ms)
-_WINDOWS = ("WITH w (task, due, ws, kind) AS MATERIALIZED (SELECT json_extract(value, '$[0]'),"
-            " json_extract(value, '$[1]'), json_extract(value, '$[2]'),"
-            " json_extract(value, '$[3]') FROM json_each(:tasks)) ")
+# the tasks handed to units (``task_query`` of their ids: as `list` has them on the day), built
+# once: each with its window for its shares (its own start, else the plan's) and what its
+# owner's count holds of it (its status and signal)
+_LEADS = ("w AS MATERIALIZED (SELECT id AS task, title, owner, due,"
+          " coalesce(start, :plan_start) AS ws, kind, eff, signal FROM ({tasks}))")
 # the columns the rules read: eff, due, ws (window start), percent, reported_on, kind, last_note
 _ROWS = (f"SELECT s.rowid AS r, u.name AS unit, s.task, {_EFFECTIVE} AS eff,"
          " coalesce(s.due, w.due) AS due, w.ws, w.kind, s.percent, s.reported_on,"
@@ -42,53 +42,57 @@ _COUNTED = ("1", "eff = 'done'", "eff = 'doing'", "eff = 'todo'", "eff = 'droppe
             "eff = 'review'", "signal = 'behind'", "signal = 'far_behind'",
             "kind IS NOT NULL AND eff != 'dropped'", "kind IS NOT NULL AND eff = 'done'")
 # the rows built once, and their signals too: as a subquery, SQLite works out the rules again
-# for each count that names a column (6,000 shares: 8.4 -> 5.9 ms, bench/README.md). From the
-# same rows, after the counts of each unit (r NULL, by unit), the shares behind their pace (an
-# ongoing task's have none) in the shares' order: the report lists those, and one pass
-# serves both (bench/README.md).
+# for each count that names a column (6,000 shares: 8.4 -> 5.9 ms, bench/README.md). In one
+# statement, each row marked by its part (0 to 3): the counts of each unit's shares; the
+# counts of each owner's tasks among them; each task's title; and the shares behind their pace
+# (an ongoing task's have none), in the shares' order: a summary counts, a report lists those
+# behind, and one pass serves all four (bench/README.md).
 _COUNTS = ", ".join(f"count(CASE WHEN {condition} THEN 1 END)" for condition in _COUNTED)
-_SQL = (f"{_WINDOWS}, rows AS MATERIALIZED ({_ROWS}),"
+_PAD = ", NULL"
+_AFTER_LEADS = (f", rows AS MATERIALIZED ({_ROWS}),"
         f" judged AS MATERIALIZED (SELECT *, {lights.SIGNAL} AS signal FROM rows)"
-        f" SELECT NULL, unit, {_COUNTS} FROM judged GROUP BY unit"
-        " UNION ALL SELECT r, unit, task, due, signal, percent, x, x - coalesce(percent, 0)"
-        + ", NULL" * (len(_COUNTED) - 6)
+        f" SELECT 0, NULL, unit, {_COUNTS} FROM judged GROUP BY unit"
+        f" UNION ALL SELECT 1, NULL, owner, {_COUNTS} FROM w GROUP BY owner"
+        " UNION ALL SELECT 2, NULL, task, title" + _PAD * (len(_COUNTED) - 1) + " FROM w"
+        " UNION ALL SELECT 3, r, unit, task, due, signal, percent, x, x - coalesce(percent, 0)"
+        + _PAD * (len(_COUNTED) - 6)
         + f" FROM (SELECT *, {lights.EXPECTED} AS x FROM judged"
-        " WHERE signal IN ('behind', 'far_behind') AND kind IS NULL) ORDER BY 1, 2")
+        " WHERE signal IN ('behind', 'far_behind') AND kind IS NULL)")
 _BEHIND_KEYS = ("due", "signal", "percent", "expected_percent", "lag")
 
 
-def tasks_of(store, plan: str, day: date, ids: list[str]) -> list[tuple]:
-    """The live tasks of ``ids`` as `list` has them on the day, each only as (id, title, due,
-    start, kind, owner, status, signal): what counting a task handed to units needs of it
-    (its window for ``by_unit`` and ``behind``; what its owner's count holds of it), with no
-    record made (1,000 such tasks: 6.3 -> 4.5 ms with their counting, bench/README.md)."""
+class DayCounts(NamedTuple):
+    """``on_day``: what a day's shares of the tasks handed to units count."""
+
+    titles: dict[str, str]  # task id -> title
+    leads: dict  # per owner, the counts of its own tasks among them
+    units: dict[str, list[int]]  # per unit (its name now), the counts of its shares
+    behind: dict[str, list[dict]]  # by task, its shares behind or far behind their pace
+
+
+def on_day(store, plan: str, day: date, ids: list[str]) -> DayCounts:
+    """The tasks of ``ids`` handed to units, live on the day, and their shares, counted in the
+    order of ``counts.COUNT_FIELDS`` as ``report`` adds up their records: per unit, and per
+    owner what its own count holds of those tasks; their titles; and the shares behind or far
+    behind their pace, by task (the keys of their records that the report's 滞后 lists show)."""
     from jtdj.store.tasks import TaskFilter, task_query
 
-    sql, params = task_query(store, plan, TaskFilter(status="all", ids=ids), day)
-    return store.conn.execute("SELECT id, title, due, start, kind, owner, eff, signal"
-                              f" FROM ({sql})", params).fetchall()
-
-
-def _params(plan: str, day: date, windows: dict[str, tuple], rules: Lights,
-            plan_start: str | None) -> dict:
-    return {**lights.params(rules, day, plan_start), "d": day.isoformat(), "plan": plan,
-            "tasks": json.dumps([[task, *window] for task, window in windows.items()])}
-
-
-def by_unit(store, plan: str, day: date, windows: dict[str, tuple], rules: Lights,
-            plan_start: str | None) -> tuple[dict[str, list[int]], dict[str, list[dict]]]:
-    """Per unit (its name now), the counts of the shares of the tasks of ``windows`` (task id →
-    its due date, window start and kind on the day) in the order of ``counts.COUNT_FIELDS``,
-    as ``report`` adds up their records; and those shares behind or far behind their pace, by
-    task: the keys of their records that the report's 滞后 lists show."""
-    units: dict[str, list[int]] = {}
-    behind: dict[str, list[dict]] = {}
-    for r, unit, *values in store.conn.execute(_SQL, _params(plan, day, windows, rules,
-                                                             plan_start)):
-        if r is None:
-            units[unit] = values
+    tasks, params = task_query(store, plan, TaskFilter(status="all", ids=ids), day)
+    out = DayCounts({}, {}, {}, {})
+    sql = "WITH " + _LEADS.format(tasks=tasks) + _AFTER_LEADS
+    behind = []
+    for part, r, key, *values in store.conn.execute(sql, params):
+        if part == 0:
+            out.units[key] = values
+        elif part == 1:
+            out.leads[key] = values
+        elif part == 2:
+            out.titles[key] = values[0]
         else:
-            task, *lag = values[:len(_BEHIND_KEYS) + 1]
-            behind.setdefault(task, []).append(
-                {"unit": unit, **dict(zip(_BEHIND_KEYS, lag)), "ongoing": False})
-    return units, behind
+            behind.append((r, key, values))
+    # in the shares' order; sorted here, the few of them, not the whole statement's rows
+    for _r, unit, values in sorted(behind, key=lambda row: row[0]):
+        task, *lag = values[:len(_BEHIND_KEYS) + 1]
+        out.behind.setdefault(task, []).append(
+            {"unit": unit, **dict(zip(_BEHIND_KEYS, lag)), "ongoing": False})
+    return out
