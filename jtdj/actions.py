@@ -7,13 +7,13 @@ batch (one transaction, one batch id for undo), and returns what changed and wha
 from __future__ import annotations
 
 from datetime import date
-from typing import NamedTuple
 
 from jtdj.errors import NotFound, UsageError
 from jtdj.i18n import t
 from jtdj.parse import Ref, closest, natural_key
 from jtdj.store import Store
 from jtdj.store.tasks import decode_list
+from jtdj.tuples import named_tuple
 
 
 class Outcome:
@@ -25,7 +25,8 @@ class Outcome:
         self.before: dict[str, dict] = {}  # the changed tasks' rows as they were
 
 
-class Context(NamedTuple):
+@named_tuple
+class Context:
     """Who acts, on which plan, on which day."""
 
     store: Store

@@ -15,17 +15,18 @@ import os
 import re
 from datetime import date, datetime
 from pathlib import Path
-from typing import NamedTuple
 
 from jtdj.i18n import t
 from jtdj.store import Store, utc_text
 from jtdj.store import forms as forms_db
 from jtdj.store import units as units_db
+from jtdj.tuples import named_tuple
 
 _UNSAFE = re.compile(r'[/\\:*?"<>|\x00-\x1f]')
 
 
-class UnitForm(NamedTuple):
+@named_tuple
+class UnitForm:
     """One unit's form: the unit, and the data ``render.form`` writes."""
 
     unit: dict

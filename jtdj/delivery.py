@@ -19,15 +19,16 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import NamedTuple
 
 from jtdj import smtp
 from jtdj.errors import JtdjError
 from jtdj.i18n import t
 from jtdj.store import Store, mail_log, outbox, utc_text
+from jtdj.tuples import named_tuple
 
 
-class Outcome(NamedTuple):
+@named_tuple
+class Outcome:
     """What became of one message: ``sent`` (to every recipient still due), ``waiting`` (tried
     again later), ``failed`` (set aside; ``path`` names the copy), ``stopped`` (the settings or
     the server stop every message: it waits, and the flush stops), ``busy`` (another run holds
@@ -41,7 +42,8 @@ class Outcome(NamedTuple):
     delivered: int = 0
 
 
-class Sender(NamedTuple):
+@named_tuple
+class Sender:
     """What every attempt needs: the store (the mail log), the SMTP settings, the clock's time
     now and how many days a temporarily failing message is retried."""
 

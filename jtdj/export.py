@@ -10,7 +10,7 @@ not depend on the interface language: two clerks exporting the same database get
 from __future__ import annotations
 
 from datetime import date
-from typing import Iterator, NamedTuple
+from typing import Iterator
 
 from jtdj import occurrences
 from jtdj.i18n import t
@@ -23,6 +23,7 @@ from jtdj.store.occurrences import OCCURRENCE
 from jtdj.store.dump import ExportTask, events_in_order, export_tasks, item_notes, share_notes
 from jtdj.store.tasks import decode_list
 from jtdj.views import NoteBook, event_record, note_record, percent
+from jtdj.tuples import named_tuple
 
 
 def _date(text: str | None) -> date | None:
@@ -279,7 +280,8 @@ def task_rows(store: Store, plan: str, as_of: date,
 
 # --- the 工作台账 ------------------------------------------------------------------------
 
-class LedgerRow(NamedTuple):
+@named_tuple
+class LedgerRow:
     """One task as the ledger shows it (``ledger_data``): only what it prints."""
     id: str
     section: int

@@ -12,10 +12,10 @@ from __future__ import annotations
 import difflib
 import re
 from datetime import date, timedelta
-from typing import NamedTuple
 
 from jtdj.errors import UsageError
 from jtdj.i18n import t
+from jtdj.tuples import named_tuple
 
 # Patterns as text: re compiles each on first use (and keeps it), so a command that reads no
 # date or id does not pay for them.
@@ -106,7 +106,8 @@ def iso_week_range(spec: str | None, today: date) -> tuple[date, date]:
 _ID = r"^(\d{1,6})(?:\.(\d{1,6}))?(?:@(.+))?$"  # 4.5@2022-07: an occurrence (recurrence)
 
 
-class Ref(NamedTuple):
+@named_tuple
+class Ref:
     """A parsed id: an item (``task is None``) or one task of an item."""
 
     item: int
@@ -252,7 +253,8 @@ def plan_year(due: date | None, issued: date | None, today: date) -> int:
 DEFAULT_DAYS = 7
 
 
-class Period(NamedTuple):
+@named_tuple
+class Period:
     """The days ``first`` to ``until``, both included; ``week`` is set when it is an ISO week."""
 
     first: date

@@ -10,7 +10,6 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import NamedTuple
 
 from jtdj import planfile
 from jtdj.planfile import (ITEM_FIELDS, NOTE_FIELDS, OCCURRENCE_FIELDS, PLAN_FIELDS,
@@ -19,13 +18,15 @@ from jtdj.errors import PlanFileError
 from jtdj.i18n import t
 from jtdj.parse import MAX_NUMBER as MAX_PLAN_INT, plan_year, timing_dates  # 64-bit SQLite
 from jtdj.plancheck import Checker, describe
+from jtdj.tuples import named_tuple
 
 STATUSES = ("todo", "doing", "done", "dropped")
 KINDS = ("task", "ongoing")  # a task with a due date; a standing requirement (常态推进)
 KEY_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 NOTICE_TEXTS = ("notice_title", "addressee", "printed_by")  # the notice's text fields
 
-class Note(NamedTuple):
+@named_tuple
+class Note:
     on: date
     text: str
     by: str | None = None

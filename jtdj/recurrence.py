@@ -15,7 +15,8 @@ import calendar
 import re
 import unicodedata
 from datetime import date, timedelta
-from typing import NamedTuple
+
+from jtdj.tuples import named_tuple
 
 EVERY = ("month", "quarter", "half-year", "year")
 _MONTHS = {"month": 1, "quarter": 3, "half-year": 6, "year": 12}  # a period's length
@@ -23,7 +24,8 @@ _CHINESE = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7
             "十": 10, "十一": 11, "十二": 12}
 
 
-class Occurrence(NamedTuple):
+@named_tuple
+class Occurrence:
     """One period of a recurring task: its name, first and last day, and due day."""
 
     period: str

@@ -26,19 +26,20 @@ import base64
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import NamedTuple
 
 from jtdj import webhook
 from jtdj.errors import JtdjError
 from jtdj.i18n import t
 from jtdj.robots import DEFAULT_RETRY_DAYS, Robot, file_payload, signed_url
 from jtdj.store import Store, outbox, robot_log, utc_text
+from jtdj.tuples import named_tuple
 
 RATE_LIMIT = 20  # posts a minute per robot: both platforms' limit
 KIND = "robot"
 
 
-class Outcome(NamedTuple):
+@named_tuple
+class Outcome:
     """What became of one message: ``sent``, ``waiting`` (tried again by the next flush),
     ``failed`` (set aside; ``path`` names the copy), ``stopped`` (the robot's settings or a
     throttling answer stop every message to it: it waits), ``limited`` (20 posts in the last
@@ -51,7 +52,8 @@ class Outcome(NamedTuple):
     path: Path | None = None
 
 
-class Sender(NamedTuple):
+@named_tuple
+class Sender:
     """What every attempt needs: the store (the robot log, the send log, the clock), the
     robots configured now, the limit a minute and how many days a temporarily failing message
     is tried again (``[notify] retry_days``)."""

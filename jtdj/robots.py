@@ -22,11 +22,11 @@ import re
 import stat
 from collections.abc import Mapping
 from pathlib import Path
-from typing import NamedTuple
 from urllib.parse import quote_plus, urlsplit
 
 from jtdj.errors import UsageError
 from jtdj.i18n import t
+from jtdj.tuples import named_tuple
 
 ROBOT_NAME = re.compile(r"^[A-Za-z0-9_]+$")
 KINDS = ("dingtalk", "wecom")
@@ -48,7 +48,8 @@ DEFAULT_TIMEOUT = 10.0  # seconds: one deadline per request
 DEFAULT_RETRY_DAYS = 3  # days a temporarily failing message is tried again ([notify])
 
 
-class Robot(NamedTuple):
+@named_tuple
+class Robot:
     name: str
     kind: str  # "dingtalk" | "wecom"
     url: str
@@ -61,7 +62,8 @@ class Robot(NamedTuple):
         return f"Robot({self.name!r}, {self.kind!r}, {shown_url(self.url)!r})"
 
 
-class NotifyMessage(NamedTuple):
+@named_tuple
+class NotifyMessage:
     """One message for a group: its title, its markdown lines for each platform
     (``lines["dingtalk"]``, ``lines["wecom"]``), and the mobiles it mentions with the short text
     that carries the mention (WeCom's follow-up text message; DingTalk's ``@138…`` line)."""

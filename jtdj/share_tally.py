@@ -8,12 +8,12 @@ day needs its shares put back, else by SQLite with no record made (``store.share
 from __future__ import annotations
 
 from datetime import date
-from typing import NamedTuple
 
 from jtdj.store import Store
 from jtdj.store import counts as st
 from jtdj.store import unit_counts as uc
 from jtdj.store.lights import Lights, counted
+from jtdj.tuples import named_tuple
 
 SHARE_KEYS = ("tasks", "total", "done", "doing", "todo", "review", "dropped", "overdue",
               "due_soon", "behind", "far_behind")
@@ -34,7 +34,8 @@ def shared(store: Store, plan: str, as_of: date) -> tuple[dict, dict]:
     return store.cache[key]
 
 
-class ShareTally(NamedTuple):
+@named_tuple
+class ShareTally:
     """The shares of a day counted (``share_tally``)."""
 
     titles: dict  # the live tasks handed to units: id -> title

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import NamedTuple
 
 from jtdj.errors import NotFound, UsageError
 from jtdj.i18n import t
 from jtdj.parse import closest
 from jtdj.store import Store
 from jtdj.store import units as db
+from jtdj.tuples import named_tuple
 
 KINDS = {"科室": "office", "党组织": "party_org", "其他": "other",
          "office": "office", "party_org": "party_org", "other": "other"}
@@ -31,7 +31,8 @@ EXPORT_HEADERS = ("单位名称", "简称", "类别", "联系人", "邮箱", "�
 _GROUP_SPLIT = re.compile(r"[;；,，、|\n]+")
 
 
-class Found(NamedTuple):
+@named_tuple
+class Found:
     """What a name the clerk typed stands for: a unit, or a group and its members."""
 
     unit: dict | None

@@ -16,7 +16,6 @@ same notice for the same unit on the same day is a duplicate.
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import NamedTuple
 
 from jtdj.errors import UsageError
 from jtdj.i18n import t
@@ -26,11 +25,13 @@ from jtdj.store import forms as forms_db
 from jtdj.store import urges as urges_db
 from jtdj.store.lights import LAGGING, expected_of, signal_of
 from jtdj.store.units import last_notes, share_target
+from jtdj.tuples import named_tuple
 
 REPLY_DAYS = 3  # working days from the as-of day to the default reply-by date
 
 
-class Notice(NamedTuple):
+@named_tuple
+class Notice:
     """One unit's notice: the unit (a register row) and the data ``render.urge`` writes."""
 
     unit: dict

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from typing import Iterator, NamedTuple
+from typing import Iterator
 
 from jtdj.render.tasks import credited, shown_target
 from jtdj.store import Store, TaskFilter
 from jtdj.store.tasks import decode_list, plan_start
 from jtdj.store.history import events_of, undone_batches
 from jtdj.store.lights import percent
+from jtdj.tuples import named_tuple
 
 
 def progress(records: list[dict]) -> dict:
@@ -239,7 +240,8 @@ def history(store: Store, plan: str, target: str | None, since: date | None,
             "lines": lines[:limit] if limit else lines}
 
 
-class HistoryLog(NamedTuple):
+@named_tuple
+class HistoryLog:
     """One `history` request, read only as its output needs it: ``events()`` streams the
     events for the machine formats, ``data()`` reads them all to group them into lines for
     people (``render.FORMATS["history"]`` chooses, so the command need not)."""

@@ -14,7 +14,8 @@ import pytest
 from conftest import ROOT
 
 PACKAGE = ROOT / "jtdj"
-BASE = {"jtdj", "jtdj.errors", "jtdj.i18n", "jtdj.config", "jtdj.parse", "jtdj.recurrence"}
+BASE = {"jtdj", "jtdj.errors", "jtdj.i18n", "jtdj.config", "jtdj.parse", "jtdj.recurrence",
+        "jtdj.tuples"}
 CORE = {"jtdj.plan", "jtdj.importer", "jtdj.actions", "jtdj.views", "jtdj.report",
         "jtdj.export", "jtdj.mail", "jtdj.smtp", "jtdj.delivery", "jtdj.planfile",
         "jtdj.plancheck", "jtdj.occurrences", "jtdj.importshares",

@@ -14,10 +14,12 @@ every entry names a function that exists).
 from __future__ import annotations
 
 from importlib import import_module
-from typing import NamedTuple
+
+from jtdj.tuples import named_tuple
 
 
-class View(NamedTuple):
+@named_tuple
+class View:
     """The writers of one view, by format, and the format it takes when stdout is a pipe."""
 
     writers: dict[str, str]

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import io
 import re
-from typing import Callable, Iterable, Iterator, NamedTuple, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
 from jtdj.i18n import t
 from jtdj.render.json_text import CHUNK_ROWS, batches, json_chunks, json_line_bytes
 from jtdj.render.safe import UNSAFE, guarded, may_hold_unsafe, visible, visible_data
 from jtdj.render.text import Column, cell_of, shown_columns
+from jtdj.tuples import named_tuple
 
 LIGHT_SYMBOL = {"red": "▲", "yellow": "◆", "green": "●", "grey": "○", "blue": "◎"}
 SIGNAL_WORD = {"overdue": "red", "far_behind": "far_behind", "behind": "behind",
@@ -164,7 +165,8 @@ def to_markdown(records: Sequence[dict], columns: Sequence[Column],
     return "\n".join([head, rule, *rows]) + "\n"
 
 
-class Records(NamedTuple):
+@named_tuple
+class Records:
     """What a list command shows: rows for machines (``keys``), and for people the ``columns``
     of ``shown`` (the same rows unless the command words them differently), with a caption.
 

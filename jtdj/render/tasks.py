@@ -4,7 +4,6 @@ in the history (one task in detail: ``detail``)."""
 from __future__ import annotations
 
 import json
-from typing import NamedTuple
 
 from jtdj.i18n import t
 from jtdj.render.records import (Records, human_value, light_word, md_escape, records_csv,
@@ -14,6 +13,7 @@ from jtdj.render.json_text import to_json
 from jtdj.render.review import asked_word
 from jtdj.render.safe import guarded, visible_data
 from jtdj.render.text import Column, Wrapped
+from jtdj.tuples import named_tuple
 
 LIST_KEYS = ("id", "item", "section", "title", "status", "owner", "support", "due", "start",
              "when", "done_on", "percent", "tags", "light", "signal", "expected_percent", "lag",
@@ -250,7 +250,8 @@ def change_text(e: dict) -> str:
 
 # --- the tree --------------------------------------------------------------------------------
 
-class Tree(NamedTuple):
+@named_tuple
+class Tree:
     """Sections > items > tasks with progress (``views.tree``), under the plan's title."""
 
     title: str

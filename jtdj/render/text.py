@@ -4,15 +4,17 @@ and the Rich table every list is printed in (Rich is imported only when a table 
 
 from __future__ import annotations
 
-from typing import Callable, NamedTuple, Sequence
+from typing import Callable, Sequence
 
 from jtdj.i18n import t
+from jtdj.tuples import named_tuple
 
 LIGHT_STYLE = {"red": "bold red", "yellow": "yellow", "green": "green", "grey": "bright_black",
                "blue": "blue"}
 
 
-class Column(NamedTuple):
+@named_tuple
+class Column:
     """One column of a table a person reads: the record key, its header and how it lays out."""
 
     key: str

@@ -6,10 +6,11 @@ another; nothing is held but the row being read (a 100,000-task export stays fla
 from __future__ import annotations
 
 from datetime import date
-from typing import Iterator, NamedTuple
+from typing import Iterator
 
 from jtdj.store import Store
 from jtdj.store.tasks import TaskFilter, task_query
+from jtdj.tuples import named_tuple
 
 # the tasks columns an export writes, in this order (ExportTask's first fields)
 _TASK_COLUMNS = ("id", "item", "no", "section", "title", "timing", "start", "due", "owner",
@@ -17,7 +18,8 @@ _TASK_COLUMNS = ("id", "item", "no", "section", "title", "timing", "start", "due
                  "drop_reason", "archived", "origin", "evidence", "kind")
 
 
-class ExportTask(NamedTuple):
+@named_tuple
+class ExportTask:
     """A task as an export reads it: its row, its status, light, percent and done day as of
     the day (``None`` for a task that was not there), the last change of its status when that
     was a check-off with a note (``last``: action, note, on_date, at, actor; else ``None``),

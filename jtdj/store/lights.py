@@ -22,7 +22,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from functools import lru_cache
-from typing import NamedTuple
+
+from jtdj.tuples import named_tuple
 
 PACES = ("reported", "all", "off")
 SIGNAL_LIGHT = {"closed": "grey", "review": "blue", "overdue": "red", "far_behind": "red",
@@ -30,7 +31,8 @@ SIGNAL_LIGHT = {"closed": "grey", "review": "blue", "overdue": "red", "far_behin
 LAGGING = ("behind", "far_behind")
 
 
-class Lights(NamedTuple):
+@named_tuple
+class Lights:
     """``[lights]`` of the config (docs/reports.md)."""
 
     due_soon_days: int = 14

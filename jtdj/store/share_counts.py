@@ -16,10 +16,10 @@ earlier day each share is first put back as it was then, in Python.
 from __future__ import annotations
 
 from datetime import date
-from typing import NamedTuple
 
 from jtdj.store import lights
 from jtdj.store.tasks import effective_status
+from jtdj.tuples import named_tuple
 
 # the status a share has on :d, by the rules of ``shares.effective``
 _EFFECTIVE = effective_status("s")
@@ -61,7 +61,8 @@ _AFTER_LEADS = (f", rows AS MATERIALIZED ({_ROWS}),"
 _BEHIND_KEYS = ("due", "signal", "percent", "expected_percent", "lag")
 
 
-class DayCounts(NamedTuple):
+@named_tuple
+class DayCounts:
     """``on_day``: what a day's shares of the tasks handed to units count."""
 
     titles: dict[str, str]  # task id -> title

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
-from typing import Iterable, NamedTuple
+from typing import Iterable
+from jtdj.tuples import named_tuple
 
 
-class Table(NamedTuple):
+@named_tuple
+class Table:
     name: str
     columns: list[str]
     rows: Iterable[tuple]

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import json
 from datetime import date, timedelta
-from typing import Iterator, NamedTuple
+from typing import Iterator
 
 from jtdj.store import history, lights, occurrences
+from jtdj.tuples import named_tuple
 
 DUE_SOON_DAYS = lights.Lights().due_soon_days  # the default; the config's [lights] may differ
 
 
-class TaskFilter(NamedTuple):
+@named_tuple
+class TaskFilter:
     """What `list`, `tree`, `summary` and friends select; all conditions combine with AND."""
 
     section: int | None = None
