@@ -139,7 +139,11 @@ def _recurring(store, plan: str, as_of: date, by_task: dict, start: str | None,
     from jtdj.store import occurrence_counts as oc
     from jtdj.store.tasks import TaskFilter, select_tasks
 
-    parents = sorted({task.split("@")[0] for task in by_task if "@" in task})
+    shares_of: dict[str, list[tuple[str, list[dict]]]] = {}  # a task's occurrences' shares
+    for occ, ss in by_task.items():
+        if "@" in occ:
+            shares_of.setdefault(occ.split("@")[0], []).append((occ, ss))
+    parents = sorted(shares_of)
     begun: dict[str, dict] = {}
     of_task: dict[str, list[dict]] = {p: [] for p in parents}
     for r in select_tasks(store, plan, TaskFilter(status="all", parents=parents), as_of):
@@ -147,9 +151,7 @@ def _recurring(store, plan: str, as_of: date, by_task: dict, start: str | None,
         of_task[r["id"].split("@")[0]].append(r)
     for own in select_tasks(store, plan, TaskFilter(status="all", ids=parents), as_of):
         units: dict[int, tuple[str, list[dict]]] = {}
-        for occ, ss in by_task.items():
-            if occ.split("@")[0] != own["id"] or "@" not in occ:
-                continue
+        for occ, ss in shares_of[own["id"]]:
             for s in ss:
                 held = units.setdefault(s["unit"], (s["unit_name"], []))[1]
                 if occ in begun:

@@ -68,11 +68,9 @@ def _tally(store: Store, plan: str, as_of: date, column: str | None) -> dict:
     differs, found by seek (none, when the day is today)."""
     params = as_of_params(store, plan, as_of)
     stored = _status_counts(store, plan, column or "item")
-    if column is None:
-        total = [0] * len(COUNT_FIELDS)
-        for acc in stored.values():
-            total = [a + b for a, b in zip(total, acc)]
-        groups = {None: total}
+    if column is None:  # every item's counts added up, column by column (bench/README.md)
+        groups = {None: [sum(col) for col in zip(*stored.values())] if stored
+                  else [0] * len(COUNT_FIELDS)}
     else:
         groups = {key: list(acc) for key, acc in stored.items()}
     key = f"t.{column}" if column else "NULL"
