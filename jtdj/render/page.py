@@ -72,15 +72,18 @@ def html_table(b) -> list[str]:
     # has some 10,000 cells
     aligns = [";text-align:right" if i in b.right else "" for i in range(len(b.headers))]
     opening: dict = {}
-    cells = iter(_escaped([c for r in b.rows for c in r]))
+    bar = CSS["bar"]
+    cells = _escaped([c for r in b.rows for c in r])
+    end = 0
     for r, style in zip(b.rows, b.styles or [None] * len(b.rows)):
         tags = opening.get(style)
         if tags is None:
             extra = ";" + CSS[style] if style else ""
             tags = opening[style] = [f'<td style="{CSS["td"]}{a}{extra}' for a in aligns]
-        out.append("<tr>" + "".join(
-            f'{tag};{CSS["bar"]}">{c}</td>' if c and c[0] in _BAR and not c.strip(_BAR) else
-            f'{tag}">{c}</td>' for tag, c in zip(tags, (next(cells) for _ in r))) + "</tr>")
+        start, end = end, end + len(r)  # this row's cells, escaped with all the others
+        out.append("<tr>" + "".join([
+            f'{tag};{bar}">{c}</td>' if c and c[0] in _BAR and not c.strip(_BAR) else
+            f'{tag}">{c}</td>' for tag, c in zip(tags, cells[start:end])]) + "</tr>")
     out.append("</table>")
     return out
 

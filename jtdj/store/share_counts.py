@@ -50,14 +50,14 @@ _COUNTED = ("1", "eff = 'done'", "eff = 'doing'", "eff = 'todo'", "eff = 'droppe
 _COUNTS = ", ".join(f"count(CASE WHEN {condition} THEN 1 END)" for condition in _COUNTED)
 _PAD = ", NULL"
 _AFTER_LEADS = (f", rows AS MATERIALIZED ({_ROWS}),"
-        f" judged AS MATERIALIZED (SELECT *, {lights.SIGNAL} AS signal FROM rows)"
-        f" SELECT 0, NULL, unit, {_COUNTS} FROM judged GROUP BY unit"
-        f" UNION ALL SELECT 1, NULL, owner, {_COUNTS} FROM w GROUP BY owner"
-        " UNION ALL SELECT 2, NULL, task, title" + _PAD * (len(_COUNTED) - 1) + " FROM w"
-        " UNION ALL SELECT 3, r, unit, task, due, signal, percent, x, x - coalesce(percent, 0)"
-        + _PAD * (len(_COUNTED) - 6)
-        + f" FROM (SELECT *, {lights.EXPECTED} AS x FROM judged"
-        " WHERE signal IN ('behind', 'far_behind') AND kind IS NULL)")
+                f" judged AS MATERIALIZED (SELECT *, {lights.SIGNAL} AS signal FROM rows)"
+                f" SELECT 0, NULL, unit, {_COUNTS} FROM judged GROUP BY unit"
+                f" UNION ALL SELECT 1, NULL, owner, {_COUNTS} FROM w GROUP BY owner"
+                " UNION ALL SELECT 2, NULL, task, title" + _PAD * (len(_COUNTED) - 1) + " FROM w"
+                " UNION ALL SELECT 3, r, unit, task, due, signal, percent, x,"
+                " x - coalesce(percent, 0)" + _PAD * (len(_COUNTED) - 6)
+                + f" FROM (SELECT *, {lights.EXPECTED} AS x FROM judged"
+                " WHERE signal IN ('behind', 'far_behind') AND kind IS NULL)")
 _BEHIND_KEYS = ("due", "signal", "percent", "expected_percent", "lag")
 
 

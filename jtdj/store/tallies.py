@@ -49,6 +49,7 @@ def rebuild_tallies(conn, after_rowid: int = 0) -> None:
             conn.execute(f"INSERT INTO {table} SELECT plan, {values}, count(*) FROM tasks"
                          f" WHERE rowid > ? AND {counted} GROUP BY plan, {values}"
                          " ON CONFLICT DO UPDATE SET n = n + excluded.n", (after_rowid,))
+            continue
         for plan in plans:
             conn.execute(f"INSERT INTO {table} SELECT plan, {values}, count(*) FROM tasks"
                          f" WHERE plan = ? AND {counted} GROUP BY {_WHOLE_GROUPS[table]}"
