@@ -214,15 +214,14 @@ def count_tasks(store: Store, plan: str, as_of: date, by: str = "total") -> dict
     if by == "total":  # the per-item counts of this day are at hand: add them up
         return {None: [sum(col) for col in zip(*groups.values())] if groups
                 else [0] * len(COUNT_FIELDS)}
-    if by == "section":
-        sections: dict = {}
+    if by == "section":  # each section's items' counts added up, column by column
+        members: dict = {}
         for item, section in store.conn.execute(
                 "SELECT no, section FROM items WHERE plan = ?", (plan,)):
             if item in groups:
-                acc = sections.setdefault(section, [0] * len(COUNT_FIELDS))
-                for i, value in enumerate(groups[item]):
-                    acc[i] += value
-        groups = sections
+                members.setdefault(section, []).append(groups[item])
+        groups = {section: [sum(col) for col in zip(*of_items)]
+                  for section, of_items in members.items()}
     ordered = sorted(groups, key=lambda k: (k is None, k if k is not None else ""))
     return {k: groups[k] for k in ordered}
 
