@@ -137,19 +137,19 @@ def _recurring(store, plan: str, as_of: date, by_task: dict, start: str | None,
     themselves in ``occurrences``), and its own record as its begun occurrences make it (what
     the owner's count holds of it, taken off there as any shared task's)."""
     from jtdj.store import occurrence_counts as oc
-    from jtdj.store.tasks import TaskFilter, select_tasks
 
     shares_of: dict[str, list[tuple[str, list[dict]]]] = {}  # a task's occurrences' shares
     for occ, ss in by_task.items():
         if "@" in occ:
             shares_of.setdefault(occ.split("@")[0], []).append((occ, ss))
-    parents = sorted(shares_of)
-    begun: dict[str, dict] = {}
-    of_task: dict[str, list[dict]] = {p: [] for p in parents}
-    for r in select_tasks(store, plan, TaskFilter(status="all", parents=parents), as_of):
-        begun[r["id"]] = r
-        of_task[r["id"].split("@")[0]].append(r)
-    for own in select_tasks(store, plan, TaskFilter(status="all", ids=parents), as_of):
+    # the day's records of the live recurring tasks and their begun occurrences, which the
+    # counts and the 周期性工作 block read too (read once per command and day)
+    own_rows, occurrence_rows = oc.day_rows(store, plan, as_of)
+    begun = {r["id"]: r for r in occurrence_rows}
+    of_task = oc.by_parent(own_rows, occurrence_rows)
+    for own in own_rows:
+        if own["id"] not in shares_of:
+            continue
         units: dict[int, tuple[str, list[dict]]] = {}
         for occ, ss in shares_of[own["id"]]:
             for s in ss:

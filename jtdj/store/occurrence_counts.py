@@ -20,7 +20,7 @@ def counted_once(store, plan: str, as_of: date) -> list[tuple]:
     if not db.has_recurring(store, plan):
         return []
     own_rows, occurrence_rows = day_rows(store, plan, as_of)
-    begun = _by_parent(own_rows, occurrence_rows)
+    begun = by_parent(own_rows, occurrence_rows)
     out = []
     for own in own_rows:
         key = (own["item"], own["owner"])
@@ -43,7 +43,7 @@ def day_rows(store, plan: str, day: date) -> tuple[list[dict], list[dict]]:
     return store.cache[key]
 
 
-def _by_parent(own_rows: list[dict], occurrence_rows: list[dict]) -> dict[str, list[dict]]:
+def by_parent(own_rows: list[dict], occurrence_rows: list[dict]) -> dict[str, list[dict]]:
     """The begun occurrences' records under their recurring task's id."""
     begun: dict[str, list[dict]] = {r["id"]: [] for r in own_rows}
     for r in occurrence_rows:
@@ -121,7 +121,7 @@ def block(store, plan: str, day: date, unit_shares: dict[str, list[dict]]) -> di
     if not own:
         return None
     series = db.of_tasks(store, plan, [r["id"] for r in own])
-    begun = _by_parent(own, occurrence_rows)
+    begun = by_parent(own, occurrence_rows)
     every = {r["id"]: r["every"] for r in db.recurring_tasks(store, plan, list(begun))}
     d = day.isoformat()
     tasks = []
